@@ -1,0 +1,1 @@
+"""Sub-commands of the ``auditlib`` command line, one module each."""

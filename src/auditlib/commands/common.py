@@ -1,0 +1,67 @@
+"""Shared helpers of the command-line modules: error display and exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from auditlib.errors import AuditError, Problem
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+MAX_PROBLEMS_SHOWN = 200
+
+
+def problems_table(problems: Sequence[Problem], title: str = "Problems found") -> Table:
+    """Build a rich table listing problems (file, row, column, value, expected)."""
+    table = Table(title=title, show_lines=False)
+    for header in ("severity", "file", "row", "column", "value", "expected"):
+        table.add_column(header, overflow="fold")
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        table.add_row(
+            problem.severity,
+            problem.file,
+            "" if problem.row is None else str(problem.row),
+            problem.column or "",
+            problem.value,
+            problem.expected,
+        )
+    return table
+
+
+def print_problems(problems: Sequence[Problem], console: Console | None = None) -> None:
+    """Print problems as a table on stderr (at most ``MAX_PROBLEMS_SHOWN`` rows)."""
+    console = console or Console(stderr=True, width=160)
+    console.print(problems_table(problems))
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        console.print(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more problems not shown.")
+
+
+def run_guarded(command: click.Command, argv: list[str] | None) -> int:
+    """Run a click command; turn :class:`AuditError` into a message and exit code 2."""
+    try:
+        result = command.main(args=argv, standalone_mode=False)
+    except AuditError as error:
+        console = Console(stderr=True, width=160)
+        if error.problems:
+            print_problems(error.problems, console)
+        console.print(f"[bold red]error:[/bold red] {error.message}", highlight=False)
+        return EXIT_BAD_INPUT
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_FAILURE
+    except click.ClickException as error:
+        error.show(file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    if isinstance(result, int):
+        return result
+    return EXIT_OK

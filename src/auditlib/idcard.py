@@ -132,9 +132,11 @@ def mask_id_number(id_number: str) -> str:
 def mask_id_numbers(id_numbers: pd.Series) -> pd.Series:
     """Vectorised :func:`mask_id_number` (missing values stay missing)."""
     text = id_numbers.astype("string")
-    return text.str.slice(0, 6) + text.str.len().sub(10).clip(lower=0).map(
-        lambda n: "*" * int(n), na_action="ignore"
-    ) + text.str.slice(-4)
+    return (
+        text.str.slice(0, 6)
+        + text.str.len().sub(10).clip(lower=0).map(lambda n: "*" * int(n), na_action="ignore")
+        + text.str.slice(-4)
+    )
 
 
 def mask_name(name: str) -> str:

@@ -236,7 +236,9 @@ HOUSEHOLDS = TableSpec(
             "Resident ID number of the household head.",
             personal=True,
         ),
-        ColumnSpec("members", "家庭人口", "int", "Household size (persons).", minimum=1, maximum=30),
+        ColumnSpec(
+            "members", "家庭人口", "int", "Household size (persons).", minimum=1, maximum=30
+        ),
         _category("programme", "救助类型", "Programme the household receives.", PROGRAMMES),
         _category(
             "dibao_category",
@@ -489,9 +491,7 @@ REGISTRY_PAYROLL = _registry(
     "财政供养人员(工资统发)",
     "Public employees and pensioners paid from the public payroll.",
     _text("employer", "单位", "Employing unit."),
-    ColumnSpec(
-        "monthly_salary", "月工资", "float", "Monthly salary or pension (yuan).", minimum=0
-    ),
+    ColumnSpec("monthly_salary", "月工资", "float", "Monthly salary or pension (yuan).", minimum=0),
 )
 REGISTRY_CADRES = _registry(
     "registry_cadres",
@@ -571,7 +571,9 @@ def table_spec(name: str) -> TableSpec:
 def _kind_text(column: ColumnSpec) -> str:
     text = column.kind
     if column.kind == "category":
-        text += ": " + ", ".join(f"`{code}` {column.value_labels_zh[code]}" for code in column.values)
+        text += ": " + ", ".join(
+            f"`{code}` {column.value_labels_zh[code]}" for code in column.values
+        )
     bounds = []
     if column.minimum is not None:
         bounds.append(f"≥ {column.minimum:g}")

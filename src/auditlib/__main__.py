@@ -1,0 +1,5 @@
+"""``python -m auditlib``: the same as the ``auditlib`` command."""
+
+from auditlib.cli import main
+
+main()

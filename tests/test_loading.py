@@ -63,7 +63,7 @@ def test_encodings_are_detected(county: Path, encoding: str) -> None:
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, fx.MEMBERS, encoding=encoding)
     data = load_county(county)
     assert data.members.loc[0, "name"] == "张小明"
-    assert list(data.members.columns)[0] == "household_id"
+    assert data.members.columns[0] == "household_id"
 
 
 def test_chinese_labels_accepted_as_column_names(county: Path) -> None:

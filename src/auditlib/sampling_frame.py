@@ -1,0 +1,311 @@
+"""The sampling frame: every household a plan can select, with its stratum and SSU stratum.
+
+:func:`build_frame` turns a :class:`~auditlib.bundle.CountyData` and a
+:class:`~auditlib.sampling_plan.SamplingPlan` into a :class:`SamplingFrame` — one row per
+household in the frame, sorted by ``household_id``, whatever the row order of the input. The
+frame's SHA-256 (:func:`frame_hash`) is recorded with the sample; the algorithm is in
+``docs/sampling.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from auditlib.bundle import CountyData
+from auditlib.errors import DataError, DesignError, Problem
+from auditlib.sampling_plan import SamplingPlan
+
+__all__ = ["FRAME_COLUMNS", "SamplingFrame", "build_frame", "frame_hash", "share_count"]
+
+#: Columns of the frame, in the order they enter the frame hash.
+FRAME_COLUMNS: tuple[str, ...] = (
+    "household_id",
+    "county_code",
+    "township_code",
+    "village_code",
+    "programme",
+    "recipient",
+    "stratum",
+    "ssu_stratum",
+)
+
+_HOUSEHOLD_COLUMNS = (
+    "household_id",
+    "county_code",
+    "township_code",
+    "village_code",
+    "programme",
+    "temporary_assistance",
+    "enrolment_date",
+)
+
+
+@dataclass(frozen=True)
+class SamplingFrame:
+    """Households a plan can select, each in one first-stage and one second-stage stratum.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns :data:`FRAME_COLUMNS` (strings; ``recipient`` bool), sorted by
+        ``household_id``; ``stratum`` is ``C:relative``, ``C:risk``, ``N:new_approval`` or
+        ``T:<township_code>``; ``ssu_stratum`` is ``all`` in C/N strata.
+    hash : str
+        SHA-256 (hex) of the canonical frame (:func:`frame_hash`).
+    """
+
+    table: pd.DataFrame
+    hash: str
+
+
+def share_count(share: float, population: int) -> int:
+    """Units to draw for a share of a population: ⌈share × N⌉, computed as ceil(round(·, 9)).
+
+    The rounding removes binary floating-point noise (0.3 × 10 = 3.0000000000000004 → 3).
+    """
+    if population <= 0 or share <= 0:
+        return 0
+    return min(population, math.ceil(round(share * population, 9)))
+
+
+def _fail(message: str, column: str | None = None, value: str = "", expected: str = "") -> None:
+    raise DataError(message, [Problem("households", None, column, value, expected)])
+
+
+def _risk_scores(
+    households: pd.DataFrame, plan: SamplingPlan, risk: pd.Series | pd.DataFrame | None
+) -> pd.Series:
+    """Risk score per household id (float; larger = riskier)."""
+    if risk is None:
+        column = plan.risk_column
+        if column is None or column not in households.columns:
+            raise DesignError(
+                "the sampling plan uses risk scores (risk_certainty_share or "
+                f"risk_oversample_share > 0) but no scores were given and the households table "
+                f"has no column {column!r}; pass auditlib.risk output (risk_percentile) or set "
+                "sampling.plan.risk_column to a score column"
+            )
+        scores = pd.Series(
+            pd.to_numeric(households[column], errors="coerce").to_numpy(dtype=float),
+            index=households["household_id"].to_numpy(),
+        )
+    elif isinstance(risk, pd.DataFrame):
+        if "household_id" not in risk.columns or "risk_percentile" not in risk.columns:
+            raise DesignError(
+                "risk scores must have columns household_id and risk_percentile "
+                f"(auditlib.risk output); got {list(risk.columns)}"
+            )
+        scores = pd.Series(
+            risk["risk_percentile"].to_numpy(dtype=float),
+            index=risk["household_id"].astype(str).to_numpy(),
+        )
+    else:
+        scores = pd.Series(risk.to_numpy(dtype=float), index=risk.index.astype(str))
+    if scores.index.duplicated().any():
+        duplicated = scores.index[scores.index.duplicated()][0]
+        raise DesignError(f"risk scores list household {duplicated!r} more than once")
+    return scores
+
+
+def _top_by_risk(ids: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` ids with the highest score (ties: smaller household_id first)."""
+    if count <= 0:
+        return ids[:0]
+    order = np.lexsort((ids, -scores))
+    return ids[order[:count]]
+
+
+def _priority_non_recipients(
+    data: CountyData, households: pd.DataFrame, plan: SamplingPlan
+) -> np.ndarray:
+    """Boolean mask: household belongs to one of the plan's priority groups."""
+    groups = set(plan.non_recipient_groups)
+    mask = np.zeros(len(households), dtype=bool)
+    reference = pd.Timestamp(data.info.reference_date)
+    since = reference - pd.DateOffset(months=plan.priority_window_months)
+    if "registered_poor" in groups:
+        mask |= households["registered_poor"].to_numpy(dtype=bool)
+    for group, column in (("recently_exited", "exit_date"), ("refused", "refusal_date")):
+        if group in groups:
+            dates = pd.to_datetime(households[column])
+            mask |= ((dates >= since) & (dates <= reference)).to_numpy(dtype=bool)
+    member_flags = []
+    members = data.members
+    if "severe_disability" in groups:
+        grade = members["disability_grade"].to_numpy()
+        member_flags.append((grade >= 1) & (grade <= 2))
+    if "serious_illness" in groups:
+        member_flags.append(members["serious_illness"].to_numpy(dtype=bool))
+    if member_flags:
+        flagged = np.logical_or.reduce(member_flags)
+        flagged_ids = pd.unique(members["household_id"].to_numpy()[flagged])
+        mask |= households["household_id"].isin(flagged_ids).to_numpy()
+    return mask
+
+
+def _relative_households(data: CountyData) -> np.ndarray:
+    """Household ids with a member (or head) in ``registry_relatives``."""
+    registry = data.registry("registry_relatives")
+    if registry is None or registry.empty:
+        return np.array([], dtype=object)
+    ids = set(registry["id_number"].dropna().astype(str))
+    hit = data.members["id_number"].isin(ids).to_numpy()
+    found = set(data.members["household_id"].to_numpy()[hit].astype(str))
+    heads = data.households["head_id_number"].isin(ids).to_numpy()
+    found |= set(data.households["household_id"].to_numpy()[heads].astype(str))
+    return np.array(sorted(found), dtype=object)
+
+
+def build_frame(
+    data: CountyData,
+    plan: SamplingPlan,
+    risk: pd.Series | pd.DataFrame | None = None,
+) -> SamplingFrame:
+    """Assign every household of the county to its stratum and second-stage stratum.
+
+    Parameters
+    ----------
+    data : CountyData
+        The county's tables (households, members, registries).
+    plan : SamplingPlan
+        The plan.
+    risk : pandas.Series or DataFrame, optional
+        Risk scores: a Series indexed by household_id, or :mod:`auditlib.risk` output
+        (``household_id``, ``risk_percentile``). Needed when the plan uses risk and has no
+        ``risk_column``.
+
+    Returns
+    -------
+    SamplingFrame
+        Sorted by ``household_id``; households outside every stratum are not in it.
+
+    Raises
+    ------
+    DataError
+        Missing columns or duplicated household ids.
+    DesignError
+        Risk scores needed but missing.
+    """
+    households = data.households
+    missing = [c for c in _HOUSEHOLD_COLUMNS if c not in households.columns]
+    if missing:
+        _fail(
+            f"households table lacks column(s) {missing} needed to draw a sample",
+            missing[0],
+            "<missing>",
+            "the column of the data contract",
+        )
+    ids_all = households["household_id"].astype(str)
+    if ids_all.duplicated().any():
+        duplicated = ids_all[ids_all.duplicated()].iloc[0]
+        _fail(
+            f"household_id {duplicated!r} occurs more than once in households",
+            "household_id",
+            duplicated,
+            "unique household ids",
+        )
+    order = np.argsort(ids_all.to_numpy(dtype=str), kind="stable")
+    households = households.iloc[order].reset_index(drop=True)
+    ids = households["household_id"].to_numpy(dtype=str).astype(object)
+    programme = households["programme"].astype(str).to_numpy()
+    recipient = np.isin(programme, list(plan.recipient_programmes))
+    stratum = np.full(len(households), "", dtype=object)
+
+    if plan.relatives_certainty:
+        relatives = np.isin(ids, _relative_households(data)) & recipient
+        stratum[relatives] = "C:relative"
+
+    scores = np.full(len(households), np.nan)
+    if plan.needs_risk:
+        risk_scores = _risk_scores(households, plan, risk)
+        scores = risk_scores.reindex(ids).to_numpy(dtype=float)
+        unscored = recipient & np.isnan(scores)
+        if unscored.any():
+            raise DesignError(
+                f"{int(unscored.sum())} recipient household(s) have no risk score "
+                f"(first: {ids[unscored][0]!r}); every recipient household needs one"
+            )
+    if plan.risk_certainty_share > 0:
+        candidates = recipient & (stratum == "")
+        count = share_count(plan.risk_certainty_share, int(recipient.sum()))
+        top = _top_by_risk(ids[candidates], scores[candidates], count)
+        stratum[np.isin(ids, top)] = "C:risk"
+
+    if plan.new_approval_share > 0:
+        reference = pd.Timestamp(data.info.reference_date)
+        if plan.new_approval_months is None:
+            since = pd.Timestamp(data.info.audit_period_start)
+        else:
+            since = reference - pd.DateOffset(months=plan.new_approval_months)
+        enrolled = pd.to_datetime(households["enrolment_date"])
+        new = ((enrolled >= since) & (enrolled <= reference)).to_numpy(dtype=bool)
+        stratum[new & recipient & (stratum == "")] = "N:new_approval"
+
+    township = households["township_code"].astype(str).to_numpy().astype(object)
+    two_stage = stratum == ""
+    ssu = np.full(len(households), "", dtype=object)
+    ssu[two_stage & recipient] = "random"
+    if plan.risk_oversample_share > 0:
+        tier = np.isin(
+            ids,
+            _top_by_risk(
+                ids[recipient],
+                scores[recipient],
+                share_count(plan.risk_oversample_share, int(recipient.sum())),
+            ),
+        )
+        ssu[two_stage & recipient & tier] = "risk_oversample"
+    non_recipient = programme == "none"
+    if plan.non_recipient_groups:
+        at_risk = _priority_non_recipients(data, households, plan)
+        ssu[two_stage & non_recipient & at_risk] = "non_recipient"
+    if plan.temporary_assistance:
+        assisted = households["temporary_assistance"].to_numpy(dtype=bool)
+        ssu[two_stage & assisted & (recipient | non_recipient)] = "temporary_assistance"
+    in_two_stage = two_stage & (ssu != "")
+    stratum[in_two_stage] = "T:" + township[in_two_stage]
+    ssu[~two_stage] = "all"
+    keep = stratum != ""
+
+    table = pd.DataFrame(
+        {
+            "household_id": ids[keep],
+            "county_code": households["county_code"].astype(str).to_numpy()[keep],
+            "township_code": township[keep],
+            "village_code": households["village_code"].astype(str).to_numpy()[keep],
+            "programme": programme[keep],
+            "recipient": recipient[keep],
+            "stratum": stratum[keep],
+            "ssu_stratum": ssu[keep],
+        }
+    )
+    for column in FRAME_COLUMNS:
+        if column != "recipient":
+            table[column] = table[column].astype("string")
+    return SamplingFrame(table=table, hash=frame_hash(table))
+
+
+def frame_hash(table: pd.DataFrame) -> str:
+    """SHA-256 of the canonical frame.
+
+    The canonical byte string is, for each column of :data:`FRAME_COLUMNS` in order: the
+    column name, a line feed, the values of the rows sorted by ``household_id`` as text
+    (``recipient`` as ``1``/``0``) joined by line feeds, and the record separator ``\\x1e``;
+    all UTF-8.
+    """
+    ordered = table.sort_values("household_id", kind="stable") if len(table) else table
+    digest = hashlib.sha256()
+    for column in FRAME_COLUMNS:
+        if column == "recipient":
+            values = np.where(ordered[column].to_numpy(dtype=bool), "1", "0").tolist()
+        else:
+            values = ordered[column].astype(str).tolist()
+        digest.update(column.encode("utf-8") + b"\n")
+        digest.update("\n".join(values).encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()

@@ -257,3 +257,36 @@ def test_cli_bad_input_prints_no_traceback(county: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
     assert "members.csv" in result.stderr
+
+
+def test_head_missing_from_members_warns(county: Path) -> None:
+    rows = [row for row in fx.MEMBERS if row[1] != fx.HEAD_3]
+    rows.append(
+        [
+            "H003",
+            fx.make_id("43052219810303005"),
+            "王小力",
+            "head",
+            "44",
+            "M",
+            "回族",
+            "0",
+            "0",
+            "0",
+            "0",
+            "none",
+            "0",
+            "",
+        ]
+    )
+    fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
+    problem = single(load_county(county).problems, "head_not_member")
+    assert (problem["row"], problem["column"]) == (4, "head_id_number")
+
+
+def test_same_id_number_in_two_households_is_fatal(county: Path) -> None:
+    rows = [row.copy() for row in fx.MEMBERS]
+    rows[3][1] = fx.HEAD_1
+    fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
+    problem = single(problems_of(county), "duplicate_key")
+    assert (problem["file"], problem["row"], problem["column"]) == ("members.csv", 5, "id_number")

@@ -265,6 +265,25 @@ def _cross_checks(load: _Load) -> None:
     file = load.file_of("households")
     rows = pd.Series(households.row_numbers, index=households.frame["household_id"])
     rows = rows[~rows.index.duplicated()]
+    heads = households.frame[["household_id", "head_id_number"]].dropna()
+    listed = heads.merge(
+        members.frame[["household_id", "id_number"]].drop_duplicates(),
+        left_on=["household_id", "head_id_number"],
+        right_on=["household_id", "id_number"],
+        how="left",
+    )["id_number"].isna()
+    for household_id in heads["household_id"][listed.to_numpy()].head(1000):
+        load.problems.append(
+            Problem(
+                load.file_of("households"),
+                int(rows[household_id]),
+                "head_id_number",
+                f"household {household_id}",
+                "the head's ID number among the household's rows in members",
+                load.policy.action("head_not_member"),
+                "head_not_member",
+            )
+        )
     for code, mask, expected in (
         ("no_members", actual == 0, "at least one row in members for this household"),
         (

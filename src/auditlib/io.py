@@ -229,9 +229,7 @@ def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
         raise _file_error(
             path, f"unparseable CSV ({error})", "well-formed CSV", "file_malformed"
         ) from None
-    frame = pd.DataFrame(
-        {name: table.column(name).to_numpy(zero_copy_only=False) for name in header}
-    )
+    frame = table.to_pandas()  # Arrow-backed strings: vectorised checks stay fast
     skipped = sorted(number + header_row for number in short_rows if number > 0)
     row_numbers = _record_rows(len(frame), header_row, skipped, body)
     return RawTable(path, frame, row_numbers, header_row, encoding, tuple(skipped))

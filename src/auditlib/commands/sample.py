@@ -1,0 +1,100 @@
+"""``auditlib sample``: draw a county's sample from its parameter file and write the worksheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from auditlib.errors import DesignError
+from auditlib.params import AuditParams, load_params
+
+DEFAULT_OUTPUT = Path("reports")
+
+
+def load_risk(path: Path | None, params: AuditParams, data: object) -> pd.DataFrame | None:
+    """Risk scores for a plan that uses them: a CSV file, or auditlib.risk when available."""
+    plan = params.sampling_plan()
+    if not plan.needs_risk:
+        return None
+    if path is not None:
+        table = pd.read_csv(path, dtype={"household_id": str})
+        return table
+    households = getattr(data, "households")  # noqa: B009
+    if plan.risk_column and plan.risk_column in households.columns:
+        return None
+    try:
+        from auditlib.risk import RiskScorer  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        raise DesignError(
+            f"plan {plan.name!r} uses risk scores: pass --risk <file with household_id, "
+            "risk_percentile> (auditlib.risk is not available here)"
+        ) from None
+    scorer = RiskScorer(
+        n_estimators=params.risk.n_estimators,
+        max_samples=params.risk.max_samples,
+        random_state=params.risk.random_state,
+    )
+    scorer.fit(data)
+    scores: pd.DataFrame = scorer.score(data)
+    return scores
+
+
+@click.command()
+@click.argument("params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default reports/<county_code>/sample).",
+)
+@click.option(
+    "--risk",
+    "risk_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of risk scores (household_id, risk_percentile) for plans that use risk.",
+)
+@click.option("--parquet", is_flag=True, help="Write the sample table as parquet, not CSV.")
+@click.option("--no-worksheets", is_flag=True, help="Do not write the fieldwork worksheets.")
+def sample(
+    params_file: Path, out: Path | None, risk_file: Path | None, parquet: bool, no_worksheets: bool
+) -> None:
+    """Draw the sample described by PARAMS_FILE (params/<county_code>.yaml).
+
+    Writes sample.csv and sample.json (seed, plan, frame hash) into the output folder and the
+    fieldwork worksheets (full identities) into its restricted/worksheets sub-folder.
+    """
+    from auditlib.fieldwork import write_worksheets
+    from auditlib.loading import load_county
+    from auditlib.sampling import draw_sample, sample_summary
+
+    params = load_params(params_file)
+    data = load_county(params.data)
+    if data.info.county_code != params.county_code:
+        raise DesignError(
+            f"{params_file}: county_code {params.county_code} but the data folder {params.data} "
+            f"holds county {data.info.county_code}"
+        )
+    plan = params.sampling_plan()
+    risk = load_risk(risk_file, params, data)
+    drawn = draw_sample(data, plan, params.seed, risk=risk)
+    folder = out if out is not None else DEFAULT_OUTPUT / params.county_code / "sample"
+    written = drawn.write(folder, parquet=parquet)
+    console = Console(width=140)
+    table = Table(title=f"Sample of {data.info.county} ({params.county_code}), plan {plan.name}")
+    for header in ("stratum", "selection_reason", "psus", "households", "weighted_households"):
+        table.add_column(header, justify="right" if header != "stratum" else "left")
+    for record in sample_summary(drawn.table).to_dict(orient="records"):
+        table.add_row(*(f"{value:.1f}" if isinstance(value, float) else str(value)
+                        for value in record.values()))
+    console.print(table)
+    console.print(f"{len(drawn.table)} households; seed {drawn.seed}; frame SHA-256 "
+                  f"{drawn.frame_hash[:16]}…; written to {written}")
+    if not no_worksheets:
+        sheets = write_worksheets(
+            drawn, data, folder / "restricted" / "worksheets", teams=params.sampling.teams
+        )
+        console.print(f"{len(sheets.files)} worksheet file(s) in {sheets.folder} (restricted: "
+                      "full names and ID numbers)")

@@ -1,0 +1,431 @@
+"""Design-based estimators: proportions, totals, means and ratios, overall and by domain.
+
+Each estimator takes a :class:`auditlib.design.SurveyDesign` and returns a frozen
+:class:`Estimate` (or, with ``by=``, an :class:`Estimates` holding one per domain). The
+variance is the Taylor linearisation of R ``survey``: the estimator's influence values
+(weighted, zero outside the domain) go through :meth:`SurveyDesign.covariance`.
+
+======================  =====================================================
+statistic               influence value of row *i* (weight :math:`w_i`, domain
+                        indicator :math:`d_i`)
+======================  =====================================================
+total :math:`\\hat Y`    :math:`w_i d_i y_i`
+mean / proportion       :math:`w_i d_i (y_i - \\hat{\\bar y}) / \\hat N_d`
+ratio :math:`\\hat R`    :math:`w_i d_i (y_i - \\hat R x_i) / \\hat X`
+======================  =====================================================
+
+The design effect follows R ``svymean(..., deff=TRUE)``: the design variance over the
+variance of simple random sampling without replacement of the same size,
+:math:`s^2 (\\hat N - n)/(\\hat N n)` with :math:`s^2` the weighted variance times
+:math:`n/(n-1)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from auditlib.errors import DesignError
+from auditlib.intervals import (
+    DEFAULT_CI_METHOD,
+    effective_sample_size,
+    proportion_interval,
+    t_interval,
+    upper_limit,
+)
+
+if TYPE_CHECKING:
+    from auditlib.design import SurveyDesign
+
+__all__ = [
+    "MINIMUM_DEGREES_OF_FREEDOM",
+    "MINIMUM_EFFECTIVE_N",
+    "Estimate",
+    "Estimates",
+    "mean",
+    "proportion",
+    "ratio",
+    "total",
+]
+
+#: NCHS presentation standard: an estimate is flagged when df < 8 or effective n < 30.
+MINIMUM_DEGREES_OF_FREEDOM = 8
+MINIMUM_EFFECTIVE_N = 30
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One design-based estimate with its uncertainty.
+
+    Attributes
+    ----------
+    statistic : str
+        ``"proportion"``, ``"total"``, ``"mean"`` or ``"ratio"``.
+    variable : str
+        Variable estimated (``"numerator/denominator"`` for ratios).
+    domain : str or None
+        Domain label (``None`` for the whole design).
+    estimate, standard_error : float
+    lower, upper : float
+        Two-sided confidence limits at ``level``.
+    upper_one_sided : float
+        One-sided upper confidence limit at ``level``.
+    level : float
+    method : str
+        Interval method (``"t"`` for totals, means and ratios).
+    degrees_of_freedom : int
+        #PSU − #strata of the domain (or the value passed by the caller).
+    n : int
+        Sampled rows in the domain.
+    effective_n : float
+        Effective sample size (see :func:`auditlib.intervals.effective_sample_size`), capped
+        at ``n``.
+    design_effect : float
+        Design variance ÷ simple-random-sampling variance (NaN for ratios).
+    reliable : bool
+        False when ``degrees_of_freedom < 8`` or ``effective_n < 30`` (NCHS standard).
+    """
+
+    statistic: str
+    variable: str
+    domain: str | None
+    estimate: float
+    standard_error: float
+    lower: float
+    upper: float
+    upper_one_sided: float
+    level: float
+    method: str
+    degrees_of_freedom: int
+    n: int
+    effective_n: float
+    design_effect: float
+    reliable: bool
+
+    @property
+    def variance(self) -> float:
+        """Squared standard error."""
+        return self.standard_error**2
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a plain dictionary."""
+        return asdict(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A one-row DataFrame with every field as a column."""
+        return pd.DataFrame([self.as_dict()])
+
+
+@dataclass(frozen=True)
+class Estimates(Mapping[str, Estimate]):
+    """Estimates of one statistic for several domains (result of ``by=``), keyed by label."""
+
+    items_: tuple[Estimate, ...]
+
+    def __getitem__(self, key: str) -> Estimate:
+        for item in self.items_:
+            if item.domain == key:
+                return item
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(str(item.domain) for item in self.items_)
+
+    def __len__(self) -> int:
+        return len(self.items_)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per domain."""
+        return pd.DataFrame([item.as_dict() for item in self.items_])
+
+
+# ---------------------------------------------------------------------- helpers
+def _values(design: SurveyDesign, variable: str | npt.ArrayLike, role: str) -> FloatArray:
+    if isinstance(variable, str):
+        if variable not in design.data.columns:
+            raise DesignError(
+                f"{role} {variable!r} is not a column of the design data; columns are: "
+                + ", ".join(map(str, design.data.columns))
+            )
+        column = design.data[variable]
+        if column.dtype == bool or str(column.dtype) == "boolean":
+            column = column.astype("Float64")
+        try:
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as error:
+            raise DesignError(f"{role} {variable!r} must be numeric ({error})") from error
+    else:
+        values = np.asarray(variable, dtype=np.float64)
+        if values.shape != (len(design.data),):
+            raise DesignError(
+                f"{role} must have one value per design row ({len(design.data)}); "
+                f"got shape {values.shape}"
+            )
+    missing = np.flatnonzero(np.isnan(values) & design.active)
+    if missing.size:
+        raise DesignError(
+            f"{role} {_name(variable)!r} has {missing.size} missing value(s) in the domain "
+            f"(first at data row {int(missing[0]) + 2}); fill or exclude them with subset()"
+        )
+    return np.where(design.active, np.nan_to_num(values), 0.0)
+
+
+def _name(variable: str | npt.ArrayLike) -> str:
+    return variable if isinstance(variable, str) else "<array>"
+
+
+def _domains(design: SurveyDesign, by: str) -> list[tuple[str, SurveyDesign]]:
+    if by not in design.data.columns:
+        raise DesignError(f"by={by!r} is not a column of the design data")
+    column = design.data[by]
+    labels = column[design.active & column.notna().to_numpy()].unique()
+    if len(labels) == 0:
+        raise DesignError(f"by={by!r}: no domain has a sampled row")
+    ordered = sorted(labels, key=lambda value: str(value))
+    return [(str(label), design.subset((column == label).fillna(False).to_numpy(bool))) for label in ordered]
+
+
+def _design_effect(design: SurveyDesign, values: FloatArray, variance: float, scale: float) -> float:
+    weight = design.weight
+    n = design.n
+    population = float(weight.sum())
+    if n < 2 or population <= n:
+        return float("nan")
+    mean_value = float((weight * values).sum() / population)
+    spread = float((weight * (values - mean_value) ** 2).sum() / population) * n / (n - 1)
+    simple = spread * (population - n) / (population * n) * scale
+    return variance / simple if simple > 0 else float("nan")
+
+
+def _reliable(degrees_of_freedom: int, effective_n: float) -> bool:
+    return bool(
+        degrees_of_freedom >= MINIMUM_DEGREES_OF_FREEDOM and effective_n >= MINIMUM_EFFECTIVE_N
+    )
+
+
+def _symmetric(
+    design: SurveyDesign,
+    statistic: str,
+    variable: str,
+    estimate: float,
+    variance: float,
+    design_effect: float,
+    level: float,
+    degrees_of_freedom: int | None,
+    domain: str | None,
+) -> Estimate:
+    df = design.degrees_of_freedom() if degrees_of_freedom is None else degrees_of_freedom
+    se = float(np.sqrt(max(variance, 0.0)))
+    lower, upper = t_interval(estimate, se, df, level=level)
+    _, one_sided = t_interval(estimate, se, df, level=2 * level - 1)
+    n = design.n
+    effective = float(min(n, n / design_effect)) if design_effect > 0 else float(n)
+    return Estimate(
+        statistic=statistic,
+        variable=variable,
+        domain=domain,
+        estimate=float(estimate),
+        standard_error=se,
+        lower=float(lower),
+        upper=float(upper),
+        upper_one_sided=float(one_sided),
+        level=level,
+        method="t",
+        degrees_of_freedom=int(df),
+        n=n,
+        effective_n=effective,
+        design_effect=float(design_effect),
+        reliable=_reliable(int(df), effective),
+    )
+
+
+# ---------------------------------------------------------------------- estimators
+def total(
+    design: SurveyDesign,
+    variable: str | npt.ArrayLike,
+    *,
+    level: float = 0.95,
+    by: str | None = None,
+    degrees_of_freedom: int | None = None,
+    domain: str | None = None,
+) -> Any:
+    """Estimated population total of ``variable`` (R ``svytotal``), CI ``± t_df · se``.
+
+    With ``by=`` (a column name) returns :class:`Estimates`, one per domain.
+    """
+    if by is not None:
+        return Estimates(
+            tuple(
+                total(sub, variable, level=level, degrees_of_freedom=degrees_of_freedom, domain=lab)
+                for lab, sub in _domains(design, by)
+            )
+        )
+    values = _values(design, variable, "variable")
+    scores = design.weight * values
+    variance = float(design.covariance(scores)[0, 0])
+    deff = _design_effect(design, values, variance, float(design.weight.sum()) ** 2)
+    return _symmetric(
+        design, "total", _name(variable), float(scores.sum()), variance, deff, level,
+        degrees_of_freedom, domain,
+    )
+
+
+def _mean_parts(design: SurveyDesign, values: FloatArray) -> tuple[float, float]:
+    weight = design.weight
+    population = float(weight.sum())
+    estimate = float((weight * values).sum() / population)
+    scores = weight * (values - estimate) / population
+    return estimate, float(design.covariance(scores)[0, 0])
+
+
+def mean(
+    design: SurveyDesign,
+    variable: str | npt.ArrayLike,
+    *,
+    level: float = 0.95,
+    by: str | None = None,
+    degrees_of_freedom: int | None = None,
+    domain: str | None = None,
+) -> Any:
+    """Estimated population mean of ``variable`` (R ``svymean``), CI ``± t_df · se``."""
+    if by is not None:
+        return Estimates(
+            tuple(
+                mean(sub, variable, level=level, degrees_of_freedom=degrees_of_freedom, domain=lab)
+                for lab, sub in _domains(design, by)
+            )
+        )
+    values = _values(design, variable, "variable")
+    estimate, variance = _mean_parts(design, values)
+    deff = _design_effect(design, values, variance, 1.0)
+    return _symmetric(
+        design, "mean", _name(variable), estimate, variance, deff, level, degrees_of_freedom,
+        domain,
+    )
+
+
+def proportion(
+    design: SurveyDesign,
+    variable: str | npt.ArrayLike,
+    *,
+    method: str = DEFAULT_CI_METHOD,
+    level: float = 0.95,
+    by: str | None = None,
+    degrees_of_freedom: int | None = None,
+    domain: str | None = None,
+) -> Any:
+    """Estimated proportion of a 0/1 ``variable`` with a confidence interval.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    variable : str or array-like
+        Column (or array) holding 0/1 or boolean values.
+    method : str
+        Interval method, one of :data:`auditlib.intervals.CI_METHODS`
+        (default Korn–Graubard, NCHS form).
+    level : float
+        Two-sided confidence level; the one-sided upper limit uses the same level.
+    by : str, optional
+        Column defining domains; returns :class:`Estimates`.
+    degrees_of_freedom : int, optional
+        Override the design degrees of freedom (R's ``df=``).
+
+    Raises
+    ------
+    DesignError
+        If the variable holds values other than 0 and 1, or missing values in the domain.
+    """
+    if by is not None:
+        return Estimates(
+            tuple(
+                proportion(
+                    sub, variable, method=method, level=level,
+                    degrees_of_freedom=degrees_of_freedom, domain=lab,
+                )
+                for lab, sub in _domains(design, by)
+            )
+        )
+    values = _values(design, variable, "variable")
+    bad = np.flatnonzero(design.active & (values != 0) & (values != 1))
+    if bad.size:
+        raise DesignError(
+            f"proportion needs a 0/1 variable; {_name(variable)!r} has {values[bad[0]]!r} at data "
+            f"row {int(bad[0]) + 2} ({bad.size} row(s) not 0/1)"
+        )
+    estimate, variance = _mean_parts(design, values)
+    deff = _design_effect(design, values, variance, 1.0)
+    df = design.degrees_of_freedom() if degrees_of_freedom is None else degrees_of_freedom
+    n = design.n
+    lower, upper = proportion_interval(estimate, variance, n, df, method=method, level=level)
+    one_sided = upper_limit(estimate, variance, n, df, method=method, level=level)
+    effective = float(effective_sample_size(estimate, variance, n))
+    return Estimate(
+        statistic="proportion",
+        variable=_name(variable),
+        domain=domain,
+        estimate=estimate,
+        standard_error=float(np.sqrt(max(variance, 0.0))),
+        lower=float(lower),
+        upper=float(upper),
+        upper_one_sided=float(one_sided),
+        level=level,
+        method=method,
+        degrees_of_freedom=int(df),
+        n=n,
+        effective_n=effective,
+        design_effect=deff,
+        reliable=_reliable(int(df), effective),
+    )
+
+
+def ratio(
+    design: SurveyDesign,
+    numerator: str | npt.ArrayLike,
+    denominator: str | npt.ArrayLike,
+    *,
+    level: float = 0.95,
+    by: str | None = None,
+    degrees_of_freedom: int | None = None,
+    domain: str | None = None,
+) -> Any:
+    """Ratio of two estimated totals :math:`\\hat Y/\\hat X` (R ``svyratio``), CI ``± t_df · se``.
+
+    Raises
+    ------
+    DesignError
+        If the estimated denominator total is zero.
+    """
+    if by is not None:
+        return Estimates(
+            tuple(
+                ratio(
+                    sub, numerator, denominator, level=level,
+                    degrees_of_freedom=degrees_of_freedom, domain=lab,
+                )
+                for lab, sub in _domains(design, by)
+            )
+        )
+    top = _values(design, numerator, "numerator")
+    bottom = _values(design, denominator, "denominator")
+    weight = design.weight
+    bottom_total = float((weight * bottom).sum())
+    if bottom_total == 0:
+        raise DesignError(
+            f"the estimated total of denominator {_name(denominator)!r} is 0 in this domain; "
+            "the ratio is undefined"
+        )
+    estimate = float((weight * top).sum()) / bottom_total
+    scores = weight * (top - estimate * bottom) / bottom_total
+    variance = float(design.covariance(scores)[0, 0])
+    return _symmetric(
+        design, "ratio", f"{_name(numerator)}/{_name(denominator)}", estimate, variance,
+        float("nan"), level, degrees_of_freedom, domain,
+    )

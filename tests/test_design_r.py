@@ -108,7 +108,9 @@ def _design_block(design: SurveyDesign, out: dict[str, float]) -> None:
         out[f"by_{group}_logit_upper"] = logits[group].upper
         out[f"by_{group}_ratio"] = ratios[group].estimate
         out[f"by_{group}_ratio_se"] = ratios[group].standard_error
-        _proportion_block(design.subset(design.data["group"].to_numpy() == group), f"by_{group}_y", out)
+        _proportion_block(
+            design.subset(design.data["group"].to_numpy() == group), f"by_{group}_y", out
+        )
 
 
 def _two_stage(frame: pd.DataFrame, **options: object) -> SurveyDesign:
@@ -141,7 +143,9 @@ def python_values() -> dict[tuple[str, str], float]:
         recipient_improper_total_se=improper.standard_error,
     )
     rate = recipients.ratio("improper_amount", "amount_paid")
-    out.update(recipient_improper_rate=rate.estimate, recipient_improper_rate_se=rate.standard_error)
+    out.update(
+        recipient_improper_rate=rate.estimate, recipient_improper_rate_se=rate.standard_error
+    )
     omission = full.ratio("eligible_nonrecipient", "eligible_yes")
     out.update(omission_rate=omission.estimate, omission_rate_se=omission.standard_error)
     weight = full.weight

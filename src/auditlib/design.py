@@ -231,7 +231,9 @@ class SurveyDesign:
         two_stage = (
             self.ssu is not None and self.ssu_population is not None and not self.ultimate_cluster
         )
-        one_stage_fpc = self.ssu is None and psu_population is not None and not self.ultimate_cluster
+        one_stage_fpc = (
+            self.ssu is None and psu_population is not None and not self.ultimate_cluster
+        )
         self.variance_method = (
             "two-stage without replacement"
             if two_stage
@@ -258,8 +260,10 @@ class SurveyDesign:
             group_count = len(group_values)
             ssu_sampled = np.bincount(group_of_unit, minlength=group_count).astype(np.float64)
             self._ssu_group_labels = [
-                (psu_labels[key // len(ssu_stratum_labels)],
-                 ssu_stratum_labels[key % len(ssu_stratum_labels)])
+                (
+                    psu_labels[key // len(ssu_stratum_labels)],
+                    ssu_stratum_labels[key % len(ssu_stratum_labels)],
+                )
                 for key in np.asarray(group_values, dtype=np.int64)
             ]
             ssu_population = self._population(
@@ -277,8 +281,9 @@ class SurveyDesign:
                     ssu_population,
                     unit_factor=psu_probability[stratum_of_psu[psu_of_unit]],
                     stage="second",
-                    labels=[f"PSU {p!r}, second-stage stratum {s!r}" for p, s in
-                            self._ssu_group_labels],
+                    labels=[
+                        f"PSU {p!r}, second-stage stratum {s!r}" for p, s in self._ssu_group_labels
+                    ],
                 )
 
         # First stage.

@@ -189,10 +189,15 @@ def _domains(design: SurveyDesign, by: str) -> list[tuple[str, SurveyDesign]]:
     if len(labels) == 0:
         raise DesignError(f"by={by!r}: no domain has a sampled row")
     ordered = sorted(labels, key=lambda value: str(value))
-    return [(str(label), design.subset((column == label).fillna(False).to_numpy(bool))) for label in ordered]
+    return [
+        (str(label), design.subset((column == label).fillna(False).to_numpy(bool)))
+        for label in ordered
+    ]
 
 
-def _design_effect(design: SurveyDesign, values: FloatArray, variance: float, scale: float) -> float:
+def _design_effect(
+    design: SurveyDesign, values: FloatArray, variance: float, scale: float
+) -> float:
     weight = design.weight
     n = design.n
     population = float(weight.sum())
@@ -224,7 +229,7 @@ def _symmetric(
     df = design.degrees_of_freedom() if degrees_of_freedom is None else degrees_of_freedom
     se = float(np.sqrt(max(variance, 0.0)))
     lower, upper = t_interval(estimate, se, df, level=level)
-    _, one_sided = t_interval(estimate, se, df, level=2 * level - 1)
+    _, one_sided = t_interval(estimate, se, df, level=round(2 * level - 1, 12))
     n = design.n
     effective = float(min(n, n / design_effect)) if design_effect > 0 else float(n)
     return Estimate(
@@ -272,8 +277,15 @@ def total(
     variance = float(design.covariance(scores)[0, 0])
     deff = _design_effect(design, values, variance, float(design.weight.sum()) ** 2)
     return _symmetric(
-        design, "total", _name(variable), float(scores.sum()), variance, deff, level,
-        degrees_of_freedom, domain,
+        design,
+        "total",
+        _name(variable),
+        float(scores.sum()),
+        variance,
+        deff,
+        level,
+        degrees_of_freedom,
+        domain,
     )
 
 
@@ -306,7 +318,14 @@ def mean(
     estimate, variance = _mean_parts(design, values)
     deff = _design_effect(design, values, variance, 1.0)
     return _symmetric(
-        design, "mean", _name(variable), estimate, variance, deff, level, degrees_of_freedom,
+        design,
+        "mean",
+        _name(variable),
+        estimate,
+        variance,
+        deff,
+        level,
+        degrees_of_freedom,
         domain,
     )
 
@@ -347,8 +366,12 @@ def proportion(
         return Estimates(
             tuple(
                 proportion(
-                    sub, variable, method=method, level=level,
-                    degrees_of_freedom=degrees_of_freedom, domain=lab,
+                    sub,
+                    variable,
+                    method=method,
+                    level=level,
+                    degrees_of_freedom=degrees_of_freedom,
+                    domain=lab,
                 )
                 for lab, sub in _domains(design, by)
             )
@@ -407,8 +430,12 @@ def ratio(
         return Estimates(
             tuple(
                 ratio(
-                    sub, numerator, denominator, level=level,
-                    degrees_of_freedom=degrees_of_freedom, domain=lab,
+                    sub,
+                    numerator,
+                    denominator,
+                    level=level,
+                    degrees_of_freedom=degrees_of_freedom,
+                    domain=lab,
                 )
                 for lab, sub in _domains(design, by)
             )
@@ -426,6 +453,13 @@ def ratio(
     scores = weight * (top - estimate * bottom) / bottom_total
     variance = float(design.covariance(scores)[0, 0])
     return _symmetric(
-        design, "ratio", f"{_name(numerator)}/{_name(denominator)}", estimate, variance,
-        float("nan"), level, degrees_of_freedom, domain,
+        design,
+        "ratio",
+        f"{_name(numerator)}/{_name(denominator)}",
+        estimate,
+        variance,
+        float("nan"),
+        level,
+        degrees_of_freedom,
+        domain,
     )

@@ -205,7 +205,7 @@ def upper_limit(
     if level <= 0.5:
         raise DesignError(f"a one-sided level must be in (0.5, 1), got {level!r}")
     return proportion_interval(
-        estimate, variance, n, degrees_of_freedom, method=method, level=2 * level - 1
+        estimate, variance, n, degrees_of_freedom, method=method, level=round(2 * level - 1, 12)
     )[1]
 
 

@@ -58,7 +58,10 @@ def two_stage(rng: np.random.Generator) -> pd.DataFrame:
                         ssu_population=population,
                     )
                     rows.append(row)
-    for stratum, population, count, rate in (("C:relative", 6, 6, 0.4), ("N:new_approval", 40, 8, 0.15)):
+    for stratum, population, count, rate in (
+        ("C:relative", 6, 6, 0.4),
+        ("N:new_approval", 40, 8, 0.15),
+    ):
         for j in range(count):
             row = _household(rng, rate, True)
             household = f"{stratum[2:5]}{j + 1:02d}"

@@ -48,7 +48,7 @@ def make_county(
         township_code = f"430522{101 + t_index:03d}"
         for v_index in range(villages):
             village_code = f"{township_code}{201 + v_index:03d}"
-            for h_index in range(households_per_village):
+            for _household in range(households_per_village):
                 serial += 1
                 draw = rng.random()
                 programme = "dibao" if draw < 0.70 else ("tekun" if draw < 0.75 else "none")
@@ -113,9 +113,9 @@ def make_county(
     recipients = households[households["programme"] != "none"]
     registry = pd.DataFrame(
         {
-            "id_number": recipients["head_id_number"].iloc[:: max(1, len(recipients) // 4)][
-                :relatives
-            ].to_numpy(),
+            "id_number": recipients["head_id_number"]
+            .iloc[:: max(1, len(recipients) // 4)][:relatives]
+            .to_numpy(),
         }
     )
     registry["name"] = "某"

@@ -137,13 +137,13 @@ def _groups(
                 )
             assigned[code] = team
     for code in townships:
-        team = assigned.get(code)
-        if team is None:
+        owner = assigned.get(code)
+        if owner is None:
             raise FieldworkError(
                 f"township {code} has sampled households but is in no team of "
                 f"sampling.teams; teams cover {sorted(assigned)}"
             )
-        groups.setdefault(team, []).append(code)
+        groups.setdefault(owner, []).append(code)
     return groups
 
 
@@ -310,7 +310,7 @@ def write_worksheets(
     audit_start = data.info.audit_period_start
     for group, codes in _groups(townships, teams).items():
         workbook = Workbook()
-        workbook.remove(workbook.active)  # type: ignore[arg-type]
+        workbook.remove(workbook.worksheets[0])
         path = folder / f"worksheet_{_safe_file_stem(group)}.xlsx"
         for code in codes:
             selected = table[table["township_code"].astype(str) == code]
@@ -336,7 +336,7 @@ def write_worksheets(
                     ),
                 }
         _codes_sheet(workbook)
-        write_with(path, lambda temporary, book=workbook: book.save(temporary))
+        write_with(path, workbook.save)
         files.append(path)
     manifest = {
         "format": "auditlib-worksheets/1",
@@ -354,5 +354,6 @@ def write_worksheets(
         "本文件夹含个人身份信息(姓名、身份证号),仅限核查人员使用,严禁外传。\n"
         "This folder holds full identities (names, ID numbers): restricted to field teams.\n",
     )
-    return WorksheetSet(folder=folder, files=tuple(files), manifest=manifest_path,
-                        households=len(issued))
+    return WorksheetSet(
+        folder=folder, files=tuple(files), manifest=manifest_path, households=len(issued)
+    )

@@ -45,7 +45,10 @@ __all__ = [
 ]
 
 VERIFICATION_COLUMNS: tuple[str, ...] = VERIFICATION.column_names
-_ELIGIBLE = {**dict.fromkeys(BOOL_TRUE | {"符合"}, "yes"), **dict.fromkeys(BOOL_FALSE | {"不符合"}, "no")}
+_ELIGIBLE = {
+    **dict.fromkeys(BOOL_TRUE | {"符合"}, "yes"),
+    **dict.fromkeys(BOOL_FALSE | {"不符合"}, "no"),
+}
 _ERROR_TYPES: dict[str, str] = {}
 for _code, _label in ERROR_TYPES.items():
     for _spelling in (_code, _label, f"{_code} {_label}"):
@@ -90,9 +93,7 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
     for column in ("household_id", "eligible", "error_type", "verifier", "notes"):
         table[column] = table[column].astype("string")
     table["correct_benefit"] = pd.to_numeric(table["correct_benefit"]).astype("float64")
-    table["verification_date"] = pd.to_datetime(table["verification_date"]).astype(
-        "datetime64[ns]"
-    )
+    table["verification_date"] = pd.to_datetime(table["verification_date"]).astype("datetime64[ns]")
     return table.sort_values("household_id", kind="stable").reset_index(drop=True)
 
 
@@ -145,8 +146,14 @@ class _Reader:
         self.seen: dict[str, tuple[str, set[str]]] = {}
 
     def problem(
-        self, place: str, row: int | None, column: str | None, value: str, expected: str,
-        code: str, severity: str = "error",
+        self,
+        place: str,
+        row: int | None,
+        column: str | None,
+        value: str,
+        expected: str,
+        code: str,
+        severity: str = "error",
     ) -> None:
         self.problems.append(Problem(place, row, column, value, expected, severity, code))
 
@@ -154,7 +161,10 @@ class _Reader:
         name = str(path)
         if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
             self.problem(
-                name, None, None, path.suffix,
+                name,
+                None,
+                None,
+                path.suffix,
                 "the .xlsx worksheet as issued: this file was saved as CSV, which drops the "
                 "sheets, the drop-down lists and the identity checks; import the xlsx (or copy "
                 "the answers back into the issued xlsx)",
@@ -166,7 +176,10 @@ class _Reader:
             return
         if not zipfile.is_zipfile(path):
             self.problem(
-                name, None, None, path.suffix,
+                name,
+                None,
+                None,
+                path.suffix,
                 "an .xlsx workbook (this file is not one; was it saved as CSV or another format "
                 "and renamed?)",
                 "worksheet_not_xlsx",
@@ -175,8 +188,14 @@ class _Reader:
         try:
             workbook = load_workbook(path, data_only=True)
         except Exception as error:  # openpyxl raises many types for damaged files
-            self.problem(name, None, None, type(error).__name__, "a readable .xlsx workbook",
-                         "worksheet_unreadable")
+            self.problem(
+                name,
+                None,
+                None,
+                type(error).__name__,
+                "a readable .xlsx workbook",
+                "worksheet_unreadable",
+            )
             return
         for sheet in workbook.worksheets:
             if sheet.title == CODES_SHEET:
@@ -193,16 +212,22 @@ class _Reader:
         needed = [c.key for c in WORKSHEET_COLUMNS if c.key != "row_number"]
         absent = [key for key in needed if key not in position]
         if absent:
-            self.problem(place, HEADER_ROW, absent[0], ", ".join(absent),
-                         "the header row of the issued worksheet (columns were deleted or renamed)",
-                         "worksheet_header")
+            self.problem(
+                place,
+                HEADER_ROW,
+                absent[0],
+                ", ".join(absent),
+                "the header row of the issued worksheet (columns were deleted or renamed)",
+                "worksheet_header",
+            )
             return
         self.seen.setdefault(sheet.title, (path.name, set()))
         for row_number, cells in enumerate(
             sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True), start=HEADER_ROW + 1
         ):
-            values = {key: cells[index] if index < len(cells) else None
-                      for key, index in position.items()}
+            values = {
+                key: cells[index] if index < len(cells) else None for key, index in position.items()
+            }
             if all(_text(v) == "" for v in values.values()):
                 continue
             self.read_row(place, path.name, sheet.title, row_number, values)
@@ -212,24 +237,36 @@ class _Reader:
     ) -> None:
         household = _text(values["household_id"])
         if household == "":
-            self.problem(place, row, "household_id", "", "the household id as issued",
-                         "worksheet_no_id")
+            self.problem(
+                place, row, "household_id", "", "the household id as issued", "worksheet_no_id"
+            )
             return
         if household not in self.sampled:
-            self.problem(place, row, "household_id", household,
-                         "a household of the drawn sample (this one was not drawn)",
-                         "household_not_sampled")
+            self.problem(
+                place,
+                row,
+                "household_id",
+                household,
+                "a household of the drawn sample (this one was not drawn)",
+                "household_not_sampled",
+            )
             return
         self.seen[sheet][1].add(household)
         issued = self.issued.get(household)
-        digest = identity_digest(household, _text(values["head_name"]),
-                                 _text(values["head_id_number"]))
+        digest = identity_digest(
+            household, _text(values["head_name"]), _text(values["head_id_number"])
+        )
         if issued is not None and digest != issued["identity_sha256"]:
             shown = mask_id_number(_text(values["head_id_number"]))
-            self.problem(place, row, "head_name/head_id_number", shown,
-                         "the identity cells as issued (name or ID number was changed); "
-                         "correct the household register, not the worksheet",
-                         "identity_changed")
+            self.problem(
+                place,
+                row,
+                "head_name/head_id_number",
+                shown,
+                "the identity cells as issued (name or ID number was changed); "
+                "correct the household register, not the worksheet",
+                "identity_changed",
+            )
             return
         answer, ok = self.parse_answer(place, row, values)
         if not ok or answer is None:
@@ -237,13 +274,26 @@ class _Reader:
         if household in self.answers:
             first_place, first_row = self.where[household]
             if answer == self.answers[household]:
-                self.problem(place, row, "household_id", household,
-                             f"each household once (also at {first_place} row {first_row}; "
-                             "same answer, kept once)", "duplicate_household", "warning")
+                self.problem(
+                    place,
+                    row,
+                    "household_id",
+                    household,
+                    f"each household once (also at {first_place} row {first_row}; "
+                    "same answer, kept once)",
+                    "duplicate_household",
+                    "warning",
+                )
             else:
-                self.problem(place, row, "household_id", household,
-                             f"each household once (also at {first_place} row {first_row} "
-                             "with a different answer; neither imported)", "duplicate_household")
+                self.problem(
+                    place,
+                    row,
+                    "household_id",
+                    household,
+                    f"each household once (also at {first_place} row {first_row} "
+                    "with a different answer; neither imported)",
+                    "duplicate_household",
+                )
                 self.conflicted.add(household)
             return
         self.answers[household] = answer
@@ -258,19 +308,38 @@ class _Reader:
         before = len(self.problems)
         eligible = _ELIGIBLE.get(_text(raw["eligible"]).lower())
         if eligible is None:
-            self.problem(place, row, "eligible", _text(raw["eligible"]), "是 or 否 (yes/no)",
-                         "answer_code")
+            self.problem(
+                place, row, "eligible", _text(raw["eligible"]), "是 or 否 (yes/no)", "answer_code"
+            )
         error_text = _text(raw["error_type"])
         error_type = _ERROR_TYPES.get(error_text.lower()) if error_text else None
         if error_text and error_type is None:
-            self.problem(place, row, "error_type", error_text,
-                         "an entry of the drop-down list (schema.ERROR_TYPES)", "answer_code")
+            self.problem(
+                place,
+                row,
+                "error_type",
+                error_text,
+                "an entry of the drop-down list (schema.ERROR_TYPES)",
+                "answer_code",
+            )
         if eligible == "no" and not error_text:
-            self.problem(place, row, "error_type", "",
-                         "the reason the household is not eligible", "answer_missing")
+            self.problem(
+                place,
+                row,
+                "error_type",
+                "",
+                "the reason the household is not eligible",
+                "answer_missing",
+            )
         if eligible == "yes" and error_text:
-            self.problem(place, row, "error_type", error_text,
-                         "empty when the household is eligible", "answer_inconsistent")
+            self.problem(
+                place,
+                row,
+                "error_type",
+                error_text,
+                "empty when the household is eligible",
+                "answer_inconsistent",
+            )
         benefit: float | None = None
         if _text(raw["correct_benefit"]) != "":
             try:
@@ -278,15 +347,27 @@ class _Reader:
             except ValueError:
                 benefit = None
             if benefit is None or not 0 <= benefit <= 100_000:
-                self.problem(place, row, "correct_benefit", _text(raw["correct_benefit"]),
-                             "a number of yuan per month between 0 and 100000", "answer_number")
+                self.problem(
+                    place,
+                    row,
+                    "correct_benefit",
+                    _text(raw["correct_benefit"]),
+                    "a number of yuan per month between 0 and 100000",
+                    "answer_number",
+                )
         verifier = _text(raw["verifier"])
         if verifier == "":
             self.problem(place, row, "verifier", "", "the name of who verified", "answer_missing")
         when = _as_date(raw["verification_date"])
         if when is None or when < self.start or when > date.today():
-            self.problem(place, row, "verification_date", _text(raw["verification_date"]),
-                         f"a date between {self.start.isoformat()} and today", "answer_date")
+            self.problem(
+                place,
+                row,
+                "verification_date",
+                _text(raw["verification_date"]),
+                f"a date between {self.start.isoformat()} and today",
+                "answer_date",
+            )
         if len(self.problems) > before:
             return None, False
         notes = _text(raw["notes"])
@@ -373,9 +454,15 @@ def import_worksheets(
     for sheet, (file, seen) in reader.seen.items():
         for household, where in reader.issued.items():
             if where["sheet"] == sheet and household not in seen:
-                reader.problem(f"{file}[{sheet}]", int(where["row"]), "household_id", household,
-                               "this sampled household's row (it was issued here and is missing "
-                               "now: was the row deleted?)", "household_missing")
+                reader.problem(
+                    f"{file}[{sheet}]",
+                    int(where["row"]),
+                    "household_id",
+                    household,
+                    "this sampled household's row (it was issued here and is missing "
+                    "now: was the row deleted?)",
+                    "household_missing",
+                )
     merged = empty_verification() if existing is None else _typed(existing)
     known = {str(r["household_id"]): r for r in merged.to_dict(orient="records")}
     added = []
@@ -385,9 +472,15 @@ def import_worksheets(
         place, row = reader.where[household]
         if household in known:
             if not _same(known[household], answer):
-                reader.problem(place, row, "household_id", household,
-                               "the answer imported before (a different answer was already "
-                               "imported; it is kept, this one is not)", "answer_conflict")
+                reader.problem(
+                    place,
+                    row,
+                    "household_id",
+                    household,
+                    "the answer imported before (a different answer was already "
+                    "imported; it is kept, this one is not)",
+                    "answer_conflict",
+                )
             continue
         added.append({"household_id": household, **answer})
     if added:

@@ -9,8 +9,8 @@ Example::
       plan: notice-2019              # a preset name, or a mapping of plan fields
       overrides: {households_per_village: 6}
       teams: {东片: ["430522101", "430522102"]}   # optional: worksheets per team
-    risk: {n_estimators: 200, max_samples: 256, budget_share: 0.05,
-           tiers: {high: 95, medium: 80}, random_state: 0}
+    risk: {n_estimators: 500, max_samples: 1024, budget_share: 0.05,
+           tiers: [0.05, 0.20], random_state: 0}
     estimation: {ci_method: korn-graubard, level: 0.95}
     report: {language: zh, top_households: 20}
 
@@ -53,21 +53,25 @@ class SamplingParams(_Strict):
     teams: dict[str, list[str]] | None = None
 
 
-class RiskTiers(_Strict):
-    """Risk-percentile thresholds of the tiers (``high`` ≥ ``medium``)."""
-
-    high: float = Field(95.0, ge=0, le=100)
-    medium: float = Field(80.0, ge=0, le=100)
-
-
 class RiskParams(_Strict):
-    """``risk`` section: isolation-forest settings and the verification budget."""
+    """``risk`` section: settings of :class:`auditlib.risk.RiskScorer` and the budget.
 
-    n_estimators: int = Field(200, ge=1, le=100_000)
-    max_samples: int | Literal["auto"] = 256
-    budget_share: float = Field(0.05, ge=0, le=1)
-    tiers: RiskTiers = Field(default_factory=RiskTiers)
-    random_state: int = Field(0, ge=0)
+    ``tiers`` are the cumulative shares of the high and high+medium tiers (as RiskScorer);
+    ``budget_share`` the share of recipient households that can be fully verified.
+    """
+
+    n_estimators: int = Field(default=500, ge=10, le=100_000)
+    max_samples: int | float = Field(default=1024, gt=0)
+    budget_share: float = Field(default=0.05, ge=0, le=1)
+    tiers: tuple[float, float] = (0.05, 0.20)
+    random_state: int = Field(default=0, ge=0)
+
+    @field_validator("tiers")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < value[0] <= value[1] <= 1:
+            raise ValueError("two cumulative shares 0 < high <= high+medium <= 1")
+        return value
 
 
 class EstimationParams(_Strict):
@@ -76,7 +80,7 @@ class EstimationParams(_Strict):
     ci_method: Literal["korn-graubard", "logit", "wilson", "clopper-pearson", "wald"] = (
         "korn-graubard"
     )
-    level: float = Field(0.95, gt=0.5, lt=1)
+    level: float = Field(default=0.95, gt=0.5, lt=1)
     lonely_psu: Literal["fail", "adjust", "certainty"] = "fail"
 
 
@@ -84,7 +88,7 @@ class ReportParams(_Strict):
     """``report`` section: language and the number of households listed."""
 
     language: Literal["zh", "en"] = "zh"
-    top_households: int = Field(20, ge=0, le=10_000)
+    top_households: int = Field(default=20, ge=0, le=10_000)
 
 
 class AuditParams(_Strict):
@@ -107,10 +111,10 @@ class AuditParams(_Strict):
     county_code: str = Field(pattern=r"^\d{6}$")
     data: Path
     seed: int = Field(ge=0, le=2**63 - 1)
-    sampling: SamplingParams = Field(default_factory=SamplingParams)
-    risk: RiskParams = Field(default_factory=RiskParams)
-    estimation: EstimationParams = Field(default_factory=EstimationParams)
-    report: ReportParams = Field(default_factory=ReportParams)
+    sampling: SamplingParams = SamplingParams()
+    risk: RiskParams = RiskParams()
+    estimation: EstimationParams = EstimationParams()
+    report: ReportParams = ReportParams()
     source: Path | None = None
 
     @field_validator("county_code", mode="before")

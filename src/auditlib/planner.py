@@ -113,8 +113,11 @@ def frame_counts(data: CountyData, plan: SamplingPlan | str = "notice-2019") -> 
     resolved = plan if isinstance(plan, SamplingPlan) else resolve_plan(plan)
     if resolved.needs_risk:
         resolved = resolved.model_copy(
-            update={"risk_certainty_share": 0.0, "risk_oversample_share": 0.0,
-                    "risk_oversample_per_village": 0}
+            update={
+                "risk_certainty_share": 0.0,
+                "risk_oversample_share": 0.0,
+                "risk_oversample_per_village": 0,
+            }
         )
     table = build_frame(data, resolved).table
     two_stage = table[table["stratum"].str.startswith("T:")]
@@ -233,9 +236,7 @@ def plan_sample_size(
     elif allocation == "equal":
         shares = np.full(len(sizes), 1 / len(sizes))
     else:
-        raise DesignError(
-            f"allocation must be proportional, neyman or equal, got {allocation!r}"
-        )
+        raise DesignError(f"allocation must be proportional, neyman or equal, got {allocation!r}")
     allocated = households * shares
     villages = counts["villages"].to_numpy(dtype=np.int64)
     wanted = np.ceil(np.round(allocated / households_per_village, 9)).astype(np.int64)

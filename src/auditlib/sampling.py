@@ -209,7 +209,9 @@ def read_sample(folder: str | Path) -> Sample:
     except FileNotFoundError:
         raise DesignError(f"{sidecar_path}: no sample sidecar; draw the sample first") from None
     except json.JSONDecodeError as error:
-        raise DesignError(f"{sidecar_path}: not valid JSON ({error.msg}, line {error.lineno})") from None
+        raise DesignError(
+            f"{sidecar_path}: not valid JSON ({error.msg}, line {error.lineno})"
+        ) from None
     parquet = folder / "sample.parquet"
     if (folder / SAMPLE_FILE).exists():
         table = pd.read_csv(

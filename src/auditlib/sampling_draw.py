@@ -26,8 +26,8 @@ __all__ = [
     "SAMPLE_COLUMNS",
     "SSU_STRATA",
     "draw_from_frame",
-    "systematic_pps",
     "srswor",
+    "systematic_pps",
     "unit_keys",
 ]
 
@@ -206,7 +206,11 @@ def draw_from_frame(frame: SamplingFrame, plan: SamplingPlan, seed: int) -> pd.D
         units = ids[stratum == name]
         if len(units) == 0:
             continue
-        count = len(units) if name.startswith("C:") else share_count(plan.new_approval_share, len(units))
+        count = (
+            len(units)
+            if name.startswith("C:")
+            else share_count(plan.new_approval_share, len(units))
+        )
         chosen = srswor(seed, name, units, count)
         probability = count / len(units)
         parts.append(
@@ -287,20 +291,32 @@ def _finish(parts: list[pd.DataFrame], table: pd.DataFrame) -> pd.DataFrame:
     looked_up = attributes.reindex(sample["household_id"].astype(str))
     for column in attributes.columns:
         sample[column] = looked_up[column].to_numpy()
-    sample["inclusion_probability"] = (
-        sample["psu_inclusion_probability"].astype(float)
-        * sample["ssu_inclusion_probability"].astype(float)
-    )
+    sample["inclusion_probability"] = sample["psu_inclusion_probability"].astype(float) * sample[
+        "ssu_inclusion_probability"
+    ].astype(float)
     sample["weight"] = 1.0 / sample["inclusion_probability"]
     sample = sample[list(SAMPLE_COLUMNS)]
-    for column in ("household_id", "county_code", "township_code", "village_code", "programme",
-                   "stratum", "psu", "ssu_stratum", "selection_reason"):
+    for column in (
+        "household_id",
+        "county_code",
+        "township_code",
+        "village_code",
+        "programme",
+        "stratum",
+        "psu",
+        "ssu_stratum",
+        "selection_reason",
+    ):
         sample[column] = sample[column].astype("string")
     sample["recipient"] = sample["recipient"].astype(bool)
     for column in ("psu_population", "ssu_population"):
         sample[column] = sample[column].astype(np.int64)
-    for column in ("psu_inclusion_probability", "ssu_inclusion_probability",
-                   "inclusion_probability", "weight"):
+    for column in (
+        "psu_inclusion_probability",
+        "ssu_inclusion_probability",
+        "inclusion_probability",
+        "weight",
+    ):
         sample[column] = sample[column].astype(np.float64)
     sample = sample.sort_values(
         ["stratum", "psu", "ssu_stratum", "household_id"], kind="stable"

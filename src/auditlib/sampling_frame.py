@@ -224,12 +224,13 @@ def build_frame(
     if plan.needs_risk:
         risk_scores = _risk_scores(households, plan, risk)
         scores = risk_scores.reindex(ids).to_numpy(dtype=float)
-        unscored = recipient & np.isnan(scores)
-        if unscored.any():
+        if recipient.any() and np.isnan(scores[recipient]).all():
             raise DesignError(
-                f"{int(unscored.sum())} recipient household(s) have no risk score "
-                f"(first: {ids[unscored][0]!r}); every recipient household needs one"
+                "no recipient household has a risk score; check that the scores belong to "
+                "this county (household_id)"
             )
+        # households without a score (e.g. programmes the scorer does not cover) rank last
+        scores = np.where(np.isnan(scores), -np.inf, scores)
     if plan.risk_certainty_share > 0:
         candidates = recipient & (stratum == "")
         count = share_count(plan.risk_certainty_share, int(recipient.sum()))

@@ -97,21 +97,21 @@ class SamplingPlan(BaseModel):
     name: str = "custom"
     recipient_programmes: tuple[Programme, ...] = ("dibao", "tekun")
     psu_selection: Literal["srs", "pps"] = "srs"
-    villages_per_township: int = Field(2, ge=1, le=1000)
-    villages_per_large_township: int | None = Field(3, ge=1, le=1000)
-    large_township_min_villages: int = Field(10, ge=1)
-    households_per_village: int = Field(5, ge=1, le=100_000)
+    villages_per_township: int = Field(default=2, ge=1, le=1000)
+    villages_per_large_township: int | None = Field(default=3, ge=1, le=1000)
+    large_township_min_villages: int = Field(default=10, ge=1)
+    households_per_village: int = Field(default=5, ge=1, le=100_000)
     relatives_certainty: bool = True
-    new_approval_share: float = Field(0.30, ge=0.0, le=1.0)
-    new_approval_months: int | None = Field(None, ge=1, le=240)
+    new_approval_share: float = Field(default=0.30, ge=0.0, le=1.0)
+    new_approval_months: int | None = Field(default=None, ge=1, le=240)
     temporary_assistance: bool = True
     risk_column: str | None = None
-    risk_certainty_share: float = Field(0.0, ge=0.0, le=1.0)
-    risk_oversample_share: float = Field(0.0, ge=0.0, le=1.0)
-    risk_oversample_per_village: int = Field(0, ge=0, le=100_000)
+    risk_certainty_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    risk_oversample_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    risk_oversample_per_village: int = Field(default=0, ge=0, le=100_000)
     non_recipient_groups: tuple[PriorityGroup, ...] = ()
-    non_recipients_per_village: int | None = Field(0, ge=0, le=100_000)
-    priority_window_months: int = Field(24, ge=1, le=240)
+    non_recipients_per_village: int | None = Field(default=0, ge=0, le=100_000)
+    priority_window_months: int = Field(default=24, ge=1, le=240)
 
     @model_validator(mode="after")
     def _consistent(self) -> SamplingPlan:

@@ -28,8 +28,9 @@ def fieldwork() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of the issued worksheets (default SAMPLE_FOLDER/restricted/worksheets).",
 )
-def import_(sample_folder: Path, worksheets: tuple[Path, ...], into: Path | None,
-            issued: Path | None) -> int:
+def import_(
+    sample_folder: Path, worksheets: tuple[Path, ...], into: Path | None, issued: Path | None
+) -> int:
     """Import filled WORKSHEETS (xlsx) for the sample in SAMPLE_FOLDER.
 
     Every problem is listed with file, sheet, row and column; rows with a problem are not

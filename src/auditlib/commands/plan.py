@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def _counts(params_file: Path) -> tuple[object, object]:
+    from auditlib.params import AuditParams
+
+
+def _counts(params_file: Path) -> tuple[AuditParams, pd.DataFrame]:
     from auditlib.loading import load_county
     from auditlib.params import load_params
     from auditlib.planner import frame_counts
@@ -22,12 +28,15 @@ def _counts(params_file: Path) -> tuple[object, object]:
 _PARAMS = click.argument(
     "params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-_RATE = click.option("--rate", type=float, default=0.05, show_default=True,
-                     help="Expected error rate p.")
-_LEVEL = click.option("--level", type=float, default=0.95, show_default=True,
-                      help="Confidence level.")
-_ICC = click.option("--icc", type=float, default=None,
-                    help="Intra-village correlation ρ (deff = 1 + (m−1)ρ).")
+_RATE = click.option(
+    "--rate", type=float, default=0.05, show_default=True, help="Expected error rate p."
+)
+_LEVEL = click.option(
+    "--level", type=float, default=0.95, show_default=True, help="Confidence level."
+)
+_ICC = click.option(
+    "--icc", type=float, default=None, help="Intra-village correlation ρ (deff = 1 + (m−1)ρ)."
+)
 _DEFF = click.option("--deff", type=float, default=None, help="Design effect (instead of --icc).")
 
 
@@ -39,23 +48,44 @@ def plan() -> None:
 @plan.command()
 @_PARAMS
 @_RATE
-@click.option("--margin", type=float, default=0.03, show_default=True,
-              help="Wanted half-width of the confidence interval.")
+@click.option(
+    "--margin",
+    type=float,
+    default=0.03,
+    show_default=True,
+    help="Wanted half-width of the confidence interval.",
+)
 @_LEVEL
 @_ICC
 @_DEFF
 @click.option("--households-per-village", "-m", type=int, default=5, show_default=True)
-@click.option("--allocation", type=click.Choice(["proportional", "neyman", "equal"]),
-              default="proportional", show_default=True)
-def size(params_file: Path, rate: float, margin: float, level: float, icc: float | None,
-         deff: float | None, households_per_village: int, allocation: str) -> None:
+@click.option(
+    "--allocation",
+    type=click.Choice(["proportional", "neyman", "equal"]),
+    default="proportional",
+    show_default=True,
+)
+def size(
+    params_file: Path,
+    rate: float,
+    margin: float,
+    level: float,
+    icc: float | None,
+    deff: float | None,
+    households_per_village: int,
+    allocation: str,
+) -> None:
     """Villages per township and households per village needed for --margin."""
     from auditlib.planner import plan_sample_size
 
     _, counts = _counts(params_file)
     result = plan_sample_size(
-        counts,  # type: ignore[arg-type]
-        rate=rate, margin=margin, level=level, icc=icc, deff=deff,
+        counts,
+        rate=rate,
+        margin=margin,
+        level=level,
+        icc=icc,
+        deff=deff,
         households_per_village=households_per_village,
         allocation=allocation,  # type: ignore[arg-type]
     )
@@ -74,16 +104,20 @@ def size(params_file: Path, rate: float, margin: float, level: float, icc: float
 @_LEVEL
 @_ICC
 @_DEFF
-def margin(params_file: Path, rate: float, level: float, icc: float | None,
-           deff: float | None) -> None:
+def margin(
+    params_file: Path, rate: float, level: float, icc: float | None, deff: float | None
+) -> None:
     """The margin (CI half-width) the params file's plan achieves."""
     from auditlib.planner import achieved_margin
 
     params, counts = _counts(params_file)
     result = achieved_margin(
-        counts,  # type: ignore[arg-type]
-        params.sampling_plan(),  # type: ignore[attr-defined]
-        rate=rate, level=level, icc=icc, deff=deff,
+        counts,
+        params.sampling_plan(),
+        rate=rate,
+        level=level,
+        icc=icc,
+        deff=deff,
     )
     console = Console(width=140)
     console.print(
@@ -93,10 +127,7 @@ def margin(params_file: Path, rate: float, level: float, icc: float | None,
     _print(console, result.townships, "Plan per township")
 
 
-def _print(console: Console, frame: object, title: str) -> None:
-    import pandas as pd
-
-    assert isinstance(frame, pd.DataFrame)  # internal: built above
+def _print(console: Console, frame: pd.DataFrame, title: str) -> None:
     table = Table(title=title)
     for column in frame.columns:
         table.add_column(str(column), justify="right")

@@ -9,13 +9,14 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from auditlib.bundle import CountyData
 from auditlib.errors import DesignError
 from auditlib.params import AuditParams, load_params
 
 DEFAULT_OUTPUT = Path("reports")
 
 
-def load_risk(path: Path | None, params: AuditParams, data: object) -> pd.DataFrame | None:
+def load_risk(path: Path | None, params: AuditParams, data: CountyData) -> pd.DataFrame | None:
     """Risk scores for a plan that uses them: a CSV file, or auditlib.risk when available."""
     plan = params.sampling_plan()
     if not plan.needs_risk:
@@ -23,11 +24,10 @@ def load_risk(path: Path | None, params: AuditParams, data: object) -> pd.DataFr
     if path is not None:
         table = pd.read_csv(path, dtype={"household_id": str})
         return table
-    households = getattr(data, "households")  # noqa: B009
-    if plan.risk_column and plan.risk_column in households.columns:
+    if plan.risk_column and plan.risk_column in data.households.columns:
         return None
     try:
-        from auditlib.risk import RiskScorer  # type: ignore[attr-defined, unused-ignore]
+        from auditlib.risk import RiskScorer
     except ImportError:
         raise DesignError(
             f"plan {plan.name!r} uses risk scores: pass --risk <file with household_id, "
@@ -36,6 +36,7 @@ def load_risk(path: Path | None, params: AuditParams, data: object) -> pd.DataFr
     scorer = RiskScorer(
         n_estimators=params.risk.n_estimators,
         max_samples=params.risk.max_samples,
+        tiers=params.risk.tiers,
         random_state=params.risk.random_state,
     )
     scorer.fit(data)
@@ -87,14 +88,22 @@ def sample(
     for header in ("stratum", "selection_reason", "psus", "households", "weighted_households"):
         table.add_column(header, justify="right" if header != "stratum" else "left")
     for record in sample_summary(drawn.table).to_dict(orient="records"):
-        table.add_row(*(f"{value:.1f}" if isinstance(value, float) else str(value)
-                        for value in record.values()))
+        table.add_row(
+            *(
+                f"{value:.1f}" if isinstance(value, float) else str(value)
+                for value in record.values()
+            )
+        )
     console.print(table)
-    console.print(f"{len(drawn.table)} households; seed {drawn.seed}; frame SHA-256 "
-                  f"{drawn.frame_hash[:16]}…; written to {written}")
+    console.print(
+        f"{len(drawn.table)} households; seed {drawn.seed}; frame SHA-256 "
+        f"{drawn.frame_hash[:16]}…; written to {written}"
+    )
     if not no_worksheets:
         sheets = write_worksheets(
             drawn, data, folder / "restricted" / "worksheets", teams=params.sampling.teams
         )
-        console.print(f"{len(sheets.files)} worksheet file(s) in {sheets.folder} (restricted: "
-                      "full names and ID numbers)")
+        console.print(
+            f"{len(sheets.files)} worksheet file(s) in {sheets.folder} (restricted: "
+            "full names and ID numbers)"
+        )

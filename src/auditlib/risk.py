@@ -1,0 +1,390 @@
+"""``RiskScorer``: red-flag rules and an isolation forest combined into one ranking.
+
+The scorer follows scikit-learn conventions (``sklearn/ensemble/_iforest.py``): ``__init__``
+only stores keyword-only parameters, every check happens in :meth:`RiskScorer.fit`, learned
+state ends in ``_`` and randomness comes only from ``random_state``.
+
+How a county is scored
+----------------------
+1. Inputs are checked (:func:`auditlib.crosscheck.check_risk_inputs`): unknown households in
+   the ledger, bad amounts, an ID number in two households, empty registries raise a
+   :class:`~auditlib.errors.DataError` listing every problem.
+2. Registries are matched by ID number and every rule of :data:`auditlib.rules.RULES` runs.
+3. Continuous per-capita features (:mod:`auditlib.features`) are normalised within township
+   (or county) and an isolation forest is fitted on the county's recipient households, sorted
+   by household id so that the row order of the input does not matter.
+4. ``forest_score`` is the forest's anomaly score (``-score_samples``, in (0, 1], higher is
+   more isolated); ``forest_percentile`` its within-county percentile.
+5. The combined ranking (``combine="lexicographic"``, the default) orders households by the
+   summed weight of the distinct rules they hit, then by forest score: any household with a
+   definitive rule hit ranks above every household without one, and among equals the forest
+   decides. ``combine="rank_average"`` averages the percentile of the rule weight and the
+   forest percentile instead. ``risk_percentile`` is the within-county percentile of the
+   combined key (100 = highest risk).
+6. Tiers: the top ``tiers[0]`` share of households (by combined key, ties broken by household
+   id) is ``"high"``, up to ``tiers[1]`` ``"medium"``, the rest ``"low"``.
+
+A score is only ever a reason to visit a household; nothing is decided by it.
+
+Examples
+--------
+>>> scorer = RiskScorer(n_estimators=300, random_state=0).fit(data)  # doctest: +SKIP
+>>> scores = scorer.score(data)  # doctest: +SKIP
+>>> scores.columns.tolist()  # doctest: +SKIP
+['household_id', 'forest_score', 'forest_percentile', 'rule_count', 'rule_codes',
+ 'risk_percentile', 'tier']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import IsolationForest
+
+from auditlib.bundle import CountyData
+from auditlib.crosscheck import CrossCheckResult, check_risk_inputs, cross_check
+from auditlib.errors import ParamsError, Problem
+from auditlib.features import FEATURES, build_features, normalise_features, peer_statistics
+from auditlib.rules import RuleHits, RuleParameters, evaluate_rules, recipient_ids
+
+__all__ = ["SCORE_COLUMNS", "TIERS", "RiskAssessment", "RiskScorer", "within_percentile"]
+
+SCORE_COLUMNS: tuple[str, ...] = (
+    "household_id",
+    "forest_score",
+    "forest_percentile",
+    "rule_count",
+    "rule_codes",
+    "risk_percentile",
+    "tier",
+)
+TIERS: tuple[str, ...] = ("high", "medium", "low")
+
+
+def within_percentile(values: np.ndarray) -> np.ndarray:
+    """Percentile (0-100] of each value within ``values``: share of values ≤ it."""
+    if len(values) == 0:
+        return np.zeros(0)
+    return 100.0 * rankdata(values, method="max") / len(values)
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    """Everything computed while scoring one county (inputs of reasons and the fairness audit).
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per recipient household, columns :data:`SCORE_COLUMNS`, highest risk first.
+    features : pandas.DataFrame
+        Raw feature values (index ``household_id``).
+    normalised : pandas.DataFrame
+        The forest's input: robust z-scores within the peer group.
+    peer_medians, peer_percentiles : pandas.DataFrame
+        Peer median and percentile of each raw feature value (for reasons).
+    peer : pandas.Series
+        ``"township"`` or ``"county"``: peer group of each household.
+    rule_hits : RuleHits
+        Every rule hit of the county's recipient households.
+    crosscheck : CrossCheckResult
+        Registry matching.
+    problems : tuple of Problem
+        Warnings found in the inputs (errors raise instead).
+    feature_names : tuple of str
+        Features the forest used.
+    """
+
+    scores: pd.DataFrame
+    features: pd.DataFrame
+    normalised: pd.DataFrame
+    peer_medians: pd.DataFrame
+    peer_percentiles: pd.DataFrame
+    peer: pd.Series
+    rule_hits: RuleHits
+    crosscheck: CrossCheckResult
+    problems: tuple[Problem, ...]
+    feature_names: tuple[str, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The score table."""
+        return self.scores.copy()
+
+
+class RiskScorer(BaseEstimator):
+    """Rank a county's recipient households for verification visits.
+
+    Parameters
+    ----------
+    n_estimators : int, default=500
+        Trees of the isolation forest (≥ 10).
+    max_samples : int or float, default=1024
+        Households drawn per tree: an int ≥ 2 (capped at the number of households) or a share
+        in (0, 1].
+    features : tuple of str or None, default=None
+        Forest features (names of :data:`auditlib.features.FEATURES`); ``None`` = all.
+    normalise_within : {"township", "county"}, default="township"
+        Peer group of the normalisation and of the medians quoted in reasons.
+    min_peers : int, default=30
+        Townships with fewer recipient households are compared with the whole county.
+    combine : {"lexicographic", "rank_average"}, default="lexicographic"
+        How rule hits and the forest make one ranking (module docstring).
+    tiers : tuple of two floats, default=(0.05, 0.20)
+        Cumulative shares of the high and high+medium tiers.
+    programmes : tuple of str, default=("dibao",)
+        Programmes whose households are scored.
+    shared_account_households, oversized_multiple, entitlement_tolerance, luxury_storeys
+        Rule thresholds (see :class:`auditlib.rules.RuleParameters`).
+    empty_registry : {"error", "warning"}, default="error"
+        What an empty registry file is.
+    random_state : int, default=0
+        Seed of the forest (logged in reports).
+    n_jobs : int or None, default=None
+        Parallel jobs of the forest.
+
+    Attributes
+    ----------
+    forest_ : sklearn.ensemble.IsolationForest
+        The fitted forest.
+    feature_names_ : tuple of str
+        Features used, in column order.
+    n_features_in_ : int
+        Number of features.
+    n_households_ : int
+        Recipient households the forest was fitted on.
+    county_code_ : str
+        County fitted.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_estimators: int = 500,
+        max_samples: int | float = 1024,
+        features: tuple[str, ...] | None = None,
+        normalise_within: str = "township",
+        min_peers: int = 30,
+        combine: str = "lexicographic",
+        tiers: tuple[float, float] = (0.05, 0.20),
+        programmes: tuple[str, ...] = ("dibao",),
+        shared_account_households: int = 2,
+        oversized_multiple: float = 2.0,
+        entitlement_tolerance: float = 0.10,
+        luxury_storeys: int = 3,
+        empty_registry: str = "error",
+        random_state: int = 0,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.features = features
+        self.normalise_within = normalise_within
+        self.min_peers = min_peers
+        self.combine = combine
+        self.tiers = tiers
+        self.programmes = programmes
+        self.shared_account_households = shared_account_households
+        self.oversized_multiple = oversized_multiple
+        self.entitlement_tolerance = entitlement_tolerance
+        self.luxury_storeys = luxury_storeys
+        self.empty_registry = empty_registry
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_parameters(self) -> None:
+        problems: list[str] = []
+
+        def bad(name: str, expected: str) -> None:
+            problems.append(f"{name} must be {expected}, got {getattr(self, name)!r}")
+
+        if not isinstance(self.n_estimators, Integral) or self.n_estimators < 10:
+            bad("n_estimators", "an integer ≥ 10")
+        samples = self.max_samples
+        if isinstance(samples, bool) or not (
+            (isinstance(samples, Integral) and samples >= 2)
+            or (
+                isinstance(samples, Real) and not isinstance(samples, Integral) and 0 < samples <= 1
+            )
+        ):
+            bad("max_samples", "an integer ≥ 2 or a share in (0, 1]")
+        known = {spec.name for spec in FEATURES}
+        if self.features is not None and (not self.features or not set(self.features) <= known):
+            bad("features", "None or a non-empty subset of " + ", ".join(sorted(known)))
+        if self.normalise_within not in ("township", "county"):
+            bad("normalise_within", "'township' or 'county'")
+        if not isinstance(self.min_peers, Integral) or self.min_peers < 2:
+            bad("min_peers", "an integer ≥ 2")
+        if self.combine not in ("lexicographic", "rank_average"):
+            bad("combine", "'lexicographic' or 'rank_average'")
+        tiers = tuple(self.tiers) if isinstance(self.tiers, tuple | list) else ()
+        if (
+            len(tiers) != 2
+            or not all(isinstance(value, Real) for value in tiers)
+            or not (0 < tiers[0] <= tiers[1] <= 1)
+        ):
+            bad("tiers", "two cumulative shares 0 < high ≤ high+medium ≤ 1")
+        if not self.programmes:
+            bad("programmes", "a non-empty tuple of programme codes")
+        if self.empty_registry not in ("error", "warning"):
+            bad("empty_registry", "'error' or 'warning'")
+        if not isinstance(self.random_state, Integral) or isinstance(self.random_state, bool):
+            bad("random_state", "an integer seed")
+        if problems:
+            raise ParamsError("; ".join(problems))
+        self._rule_parameters().validate()
+
+    def _rule_parameters(self) -> RuleParameters:
+        return RuleParameters(
+            shared_account_households=self.shared_account_households,
+            oversized_multiple=self.oversized_multiple,
+            entitlement_tolerance=self.entitlement_tolerance,
+            luxury_storeys=self.luxury_storeys,
+        )
+
+    def _feature_names(self) -> tuple[str, ...]:
+        if self.features is None:
+            return tuple(spec.name for spec in FEATURES)
+        return tuple(spec.name for spec in FEATURES if spec.name in set(self.features))
+
+    # ------------------------------------------------------------------ work
+
+    def _prepare(self, data: CountyData) -> dict[str, Any]:
+        warnings = check_risk_inputs(data, empty_registry=self.empty_registry)
+        ids = recipient_ids(data, tuple(self.programmes)).sort_values(kind="stable")
+        if len(ids) < 2:
+            raise ParamsError(
+                f"county {data.info.county_code}: {len(ids)} recipient household(s) of "
+                f"programmes {list(self.programmes)}; expected at least 2 to rank"
+            )
+        crosscheck = cross_check(data)
+        hits = evaluate_rules(
+            data, crosscheck, self._rule_parameters(), programmes=tuple(self.programmes)
+        )
+        names = self._feature_names()
+        raw = build_features(data, ids)
+        normalised = normalise_features(
+            raw, names, within=self.normalise_within, min_peers=self.min_peers
+        )
+        return {
+            "ids": ids,
+            "crosscheck": crosscheck,
+            "hits": hits,
+            "names": names,
+            "raw": raw,
+            "normalised": normalised,
+            "problems": (*warnings, *crosscheck.problems),
+        }
+
+    def _fit_forest(self, prepared: dict[str, Any]) -> None:
+        matrix = prepared["normalised"].to_numpy(dtype=float)
+        samples = self.max_samples
+        if isinstance(samples, Integral):
+            samples = min(int(samples), matrix.shape[0])
+        self.forest_ = IsolationForest(
+            n_estimators=self.n_estimators,
+            max_samples=samples,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+        ).fit(matrix)
+        self.feature_names_ = prepared["names"]
+        self.n_features_in_ = len(prepared["names"])
+        self.n_households_ = matrix.shape[0]
+
+    def fit(self, data: CountyData) -> RiskScorer:
+        """Check the inputs and fit the isolation forest on the county's recipient households.
+
+        Parameters
+        ----------
+        data : CountyData
+            The county.
+
+        Returns
+        -------
+        RiskScorer
+            ``self``.
+        """
+        self._check_parameters()
+        prepared = self._prepare(data)
+        self._fit_forest(prepared)
+        self.county_code_ = data.info.county_code
+        return self
+
+    def fit_assess(self, data: CountyData) -> RiskAssessment:
+        """Fit on ``data`` and assess the same county (computing features once)."""
+        self._check_parameters()
+        prepared = self._prepare(data)
+        self._fit_forest(prepared)
+        self.county_code_ = data.info.county_code
+        return self._assess(prepared)
+
+    def assess(self, data: CountyData) -> RiskAssessment:
+        """Score a county and keep every intermediate result (for reasons and audits)."""
+        if not hasattr(self, "forest_"):
+            raise ParamsError("this RiskScorer is not fitted yet; call fit(data) first")
+        return self._assess(self._prepare(data))
+
+    def score(self, data: CountyData) -> pd.DataFrame:
+        """One row per recipient household: :data:`SCORE_COLUMNS`, highest risk first."""
+        return self.assess(data).scores
+
+    def _assess(self, prepared: dict[str, Any]) -> RiskAssessment:
+        names: tuple[str, ...] = prepared["names"]
+        if names != self.feature_names_:
+            raise ParamsError(
+                f"features changed since fit: fitted on {list(self.feature_names_)}, "
+                f"got {list(names)}"
+            )
+        normalised: pd.DataFrame = prepared["normalised"]
+        forest_score = -self.forest_.score_samples(normalised.to_numpy(dtype=float))
+        ids: pd.Series = prepared["ids"]
+        rules = prepared["hits"].per_household(ids)
+        forest_percentile = within_percentile(forest_score)
+        weight = rules["rule_weight"].to_numpy(dtype=float)
+        if self.combine == "lexicographic":
+            key = weight + forest_percentile / 100.5
+        else:
+            key = (within_percentile(weight) + forest_percentile) / 2.0
+        risk_percentile = within_percentile(key)
+        scores = pd.DataFrame(
+            {
+                "household_id": ids.to_numpy(),
+                "forest_score": forest_score,
+                "forest_percentile": forest_percentile,
+                "rule_count": rules["rule_count"].to_numpy(),
+                "rule_codes": rules["rule_codes"].to_numpy(),
+                "risk_percentile": risk_percentile,
+                "_key": key,
+            }
+        )
+        scores = scores.sort_values(["_key", "household_id"], ascending=[False, True])
+        position = np.arange(1, len(scores) + 1)
+        high = math.ceil(self.tiers[0] * len(scores) - 1e-9)
+        medium = math.ceil(self.tiers[1] * len(scores) - 1e-9)
+        scores["tier"] = np.where(
+            position <= high, "high", np.where(position <= medium, "medium", "low")
+        )
+        scores = scores.drop(columns=["_key"]).reset_index(drop=True)
+        scores = scores.astype({"household_id": "string", "rule_codes": "string", "tier": "string"})
+        medians, percentiles, peer = peer_statistics(
+            prepared["raw"], names, within=self.normalise_within, min_peers=self.min_peers
+        )
+        return RiskAssessment(
+            scores=scores,
+            features=prepared["raw"],
+            normalised=normalised,
+            peer_medians=medians,
+            peer_percentiles=percentiles,
+            peer=peer,
+            rule_hits=prepared["hits"],
+            crosscheck=prepared["crosscheck"],
+            problems=tuple(prepared["problems"]),
+            feature_names=names,
+        )

@@ -1,0 +1,327 @@
+"""The red-flag rule catalogue (policy rules) and its evaluation on one county.
+
+One deterministic rule per item of the official removal list (清退情形) and per fund-flow check
+of the payment ledger. Each rule has a stable code (``H01``–``H10`` household, ``P01``–``P06``
+payment), a Chinese and an English text, the clause of the notice it implements, and every hit
+names the record (table and spreadsheet row) that triggered it. Rules are reported beside the
+isolation forest, never fed into it.
+
+Examples
+--------
+>>> hits = evaluate_rules(data)  # doctest: +SKIP
+>>> hits.per_household(recipient_ids)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from auditlib import rules_household as household
+from auditlib import rules_payment as payment
+from auditlib.bundle import CountyData
+from auditlib.crosscheck import CrossCheckResult, cross_check
+from auditlib.errors import ParamsError
+
+__all__ = [
+    "RULES",
+    "RuleHits",
+    "RuleParameters",
+    "RuleSpec",
+    "evaluate_rules",
+    "recipient_ids",
+    "rule_catalogue",
+]
+
+#: Source of the clauses (the seed notices of the special campaigns, as listed in DESIGN.md §1).
+CAMPAIGN = "农村低保专项治理清退情形"
+FUNDS = "低保资金发放监管"
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One red-flag rule.
+
+    Attributes
+    ----------
+    code : str
+        Stable code (``H..`` household rule, ``P..`` payment rule).
+    name : str
+        Short English identifier.
+    text_zh, text_en : str
+        What the rule flags, in Chinese and English.
+    clause : str
+        The clause of the notice the rule implements.
+    causes : tuple of str
+        Error types (``schema.ERROR_TYPES``) or payment anomaly types
+        (``schema.PAYMENT_ANOMALY_TYPES``) a hit points to.
+    sources : tuple of str
+        Tables the rule reads.
+    weight : float
+        Weight in the combined ranking: 1 for a flag that on its own contradicts eligibility,
+        0.5 for a prompt that often has an innocent explanation (a registered relative may be
+        eligible; arrears make a total exceed the entitlement).
+    """
+
+    code: str
+    name: str
+    text_zh: str
+    text_en: str
+    clause: str
+    causes: tuple[str, ...]
+    sources: tuple[str, ...]
+    weight: float = 1.0
+
+
+RULES: tuple[RuleSpec, ...] = (
+    RuleSpec("H01", "village_cadre", "家庭成员为在任村干部", "a member is a serving village cadre",
+             f"{CAMPAIGN}：村干部家庭", ("village_cadre",), ("registry_cadres",)),
+    RuleSpec("H02", "official_relative", "家庭成员为经办人员或公职人员近亲属（已备案）",
+             "a member is a registered close relative of a caseworker or public servant",
+             f"{CAMPAIGN}：低保经办人员或公职人员近亲属", ("official_relative",),
+             ("registry_relatives",), 0.5),
+    RuleSpec("H03", "salary_or_pension", "家庭成员领取财政供养工资或退休金",
+             "a member draws a public salary or pension",
+             f"{CAMPAIGN}：家庭成员有固定工资或退休金", ("salary_or_pension",),
+             ("registry_payroll",)),
+    RuleSpec("H04", "car_owner", "家庭成员名下登记有机动车辆（农用车、摩托车除外）",
+             "a member owns a motor vehicle (farm vehicles and motorcycles exempt)",
+             f"{CAMPAIGN}：拥有机动车辆", ("car_owner",), ("registry_vehicles",)),
+    RuleSpec("H05", "commercial_housing", "家庭成员名下有商品房",
+             "a member owns commercial housing", f"{CAMPAIGN}：购买商品房",
+             ("commercial_housing",), ("registry_property",)),
+    RuleSpec("H06", "luxury_house", "住房三层及以上且装修豪华",
+             "lives in a well-decorated house of three or more storeys",
+             f"{CAMPAIGN}：居住三层以上装修豪华住房", ("luxury_house",), ("households",)),
+    RuleSpec("H07", "adult_student_no_proof", "18周岁以上成员按在校学生计但无就学证明",
+             "a member aged 18+ is counted as a student without school proof",
+             f"{CAMPAIGN}：18周岁以上无就学证明按学生计", ("adult_student_no_proof",),
+             ("members",)),
+    RuleSpec("H08", "deceased_member", "已死亡人员仍计入保障人口",
+             "a deceased person is still counted as a member",
+             f"{CAMPAIGN}：死亡人员未及时注销", ("deceased_member", "payment_after_death"),
+             ("registry_deaths", "members")),
+    RuleSpec("H09", "business_owner", "家庭成员经营企业或个体工商户",
+             "a member runs a registered enterprise or individual business",
+             f"{CAMPAIGN}：经营企业或个体工商户", ("business_owner",), ("registry_business",)),
+    RuleSpec("H10", "income_above_standard", "申报人均收入高于低保标准",
+             "declared income per person is above the Dibao standard",
+             f"{CAMPAIGN}：家庭收入超过保障标准", ("income_above_standard",), ("households",)),
+    RuleSpec("P01", "holder_name_differs", "收款账户户名不是本户成员",
+             "the account paid into is held by a non-member",
+             f"{FUNDS}：收款账户户名与保障对象不符（无代管备案）", ("holder_name_differs",),
+             ("payments", "members")),
+    RuleSpec("P02", "shared_account", "多户保障对象共用一个收款账户",
+             "several recipient households are paid into one account",
+             f"{FUNDS}：多户共用一个收款账户", ("shared_account",), ("payments",)),
+    RuleSpec("P03", "duplicate_payment", "发放笔数多于月份数（同月重复发放）",
+             "more payments than months (two payments in one month)",
+             f"{FUNDS}：重复发放、频繁发放", ("duplicate_payment",), ("payments",)),
+    RuleSpec("P04", "oversized_payment", "单笔发放金额为该户通常金额的数倍",
+             "a payment several times the household's usual amount",
+             f"{FUNDS}：单笔发放金额异常偏大", ("oversized_payment",), ("payments",)),
+    RuleSpec("P05", "payment_after_death", "死亡后仍发放",
+             "paid after the death of the head, the account holder or every member",
+             f"{FUNDS}：死亡后仍发放", ("payment_after_death", "deceased_member"),
+             ("payments", "registry_deaths", "members")),
+    RuleSpec("P06", "overpaid", "审计期内发放总额超过应发金额",
+             "total paid in the audit period exceeds the entitlement",
+             f"{FUNDS}：发放金额与核定保障金额不符",
+             ("duplicate_payment", "oversized_payment", "payment_after_death"),
+             ("payments", "households"), 0.5),
+)  # fmt: skip
+
+_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+def rule_catalogue() -> pd.DataFrame:
+    """The rules as a table (code, name, texts, clause, causes, sources) for docs and reports."""
+    return pd.DataFrame(
+        [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "text_zh": rule.text_zh,
+                "text_en": rule.text_en,
+                "clause": rule.clause,
+                "causes": ";".join(rule.causes),
+                "sources": ";".join(rule.sources),
+                "weight": rule.weight,
+            }
+            for rule in RULES
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class RuleParameters:
+    """Thresholds of the parameterised rules.
+
+    Parameters
+    ----------
+    shared_account_households : int
+        P02 fires when an account is paid for at least this many recipient households (≥ 2).
+    oversized_multiple : float
+        P04 fires for a payment at least this many times the household's median (> 1).
+    entitlement_tolerance : float
+        P06 fires when total paid > (1 + tolerance) × entitlement (≥ 0).
+    luxury_storeys : int
+        H06 fires for decorated houses of at least this many storeys (≥ 1).
+    """
+
+    shared_account_households: int = 2
+    oversized_multiple: float = 2.0
+    entitlement_tolerance: float = 0.10
+    luxury_storeys: int = 3
+
+    def validate(self) -> None:
+        """Raise :class:`ParamsError` naming the parameter, its range and the value received."""
+        checks = [
+            ("shared_account_households", self.shared_account_households >= 2, "an integer ≥ 2"),
+            ("oversized_multiple", self.oversized_multiple > 1, "a number > 1"),
+            ("entitlement_tolerance", self.entitlement_tolerance >= 0, "a number ≥ 0"),
+            ("luxury_storeys", self.luxury_storeys >= 1, "an integer ≥ 1"),
+        ]
+        for name, ok, expected in checks:
+            if not ok:
+                raise ParamsError(f"{name} must be {expected}, got {getattr(self, name)!r}")
+
+
+def recipient_ids(data: CountyData, programmes: tuple[str, ...] = ("dibao",)) -> pd.Series:
+    """Household ids of recipient households (programme in ``programmes``), in table order."""
+    households = data.households
+    recipient = households["programme"].astype("string").isin(programmes)
+    return (
+        households.loc[recipient.fillna(False).to_numpy(dtype=bool), "household_id"]
+        .astype("string")
+        .reset_index(drop=True)
+    )
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    """Every rule hit of one county.
+
+    Attributes
+    ----------
+    hits : pandas.DataFrame
+        One row per hit: ``household_id, rule_code, source, source_row, evidence_zh,
+        evidence_en``, ordered by household then catalogue order.
+    """
+
+    hits: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Hits joined with the rule texts and clauses."""
+        return self.hits.merge(rule_catalogue(), left_on="rule_code", right_on="code").drop(
+            columns=["code"]
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Households hit per rule (every rule listed, zero included)."""
+        counts = self.hits.groupby("rule_code")["household_id"].nunique()
+        table = rule_catalogue()[["code", "name", "text_en"]]
+        return table.assign(households=table["code"].map(counts).fillna(0).astype(int))
+
+    def per_household(self, household_ids: pd.Series) -> pd.DataFrame:
+        """Distinct rules hit by each household.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``household_id, rule_count, rule_codes`` (";"-joined, sorted) and ``rule_weight``
+            (sum of the weights of the distinct rules hit).
+        """
+        distinct = self.hits.drop_duplicates(["household_id", "rule_code"])
+        weights = distinct["rule_code"].map({rule.code: rule.weight for rule in RULES})
+        grouped = distinct.groupby("household_id", sort=False)["rule_code"]
+        codes = grouped.agg(lambda values: ";".join(sorted(values)))
+        weight = weights.groupby(distinct["household_id"].to_numpy()).sum()
+        ids = household_ids.astype("string")
+        return pd.DataFrame(
+            {
+                "household_id": ids.to_numpy(),
+                "rule_count": ids.map(grouped.size()).fillna(0).astype("int64").to_numpy(),
+                "rule_codes": ids.map(codes).fillna("").astype("string").to_numpy(),
+                "rule_weight": ids.map(weight).fillna(0.0).astype(float).to_numpy(),
+            }
+        )
+
+
+def _evaluators(
+    data: CountyData, crosscheck: CrossCheckResult, parameters: RuleParameters
+) -> dict[str, Callable[[], pd.DataFrame]]:
+    ledger = payment.payment_frame(data)
+    return {
+        "H01": lambda: household.cadre_hits("H01", data, crosscheck),
+        "H02": lambda: household.relative_hits("H02", data, crosscheck),
+        "H03": lambda: household.payroll_hits("H03", data, crosscheck),
+        "H04": lambda: household.car_owner_hits("H04", data, crosscheck),
+        "H05": lambda: household.commercial_housing_hits("H05", data, crosscheck),
+        "H06": lambda: household.luxury_house_hits("H06", data, parameters.luxury_storeys),
+        "H07": lambda: household.adult_student_hits("H07", data),
+        "H08": lambda: household.deceased_member_hits("H08", data, crosscheck),
+        "H09": lambda: household.business_owner_hits("H09", data, crosscheck),
+        "H10": lambda: household.income_above_standard_hits("H10", data),
+        "P01": lambda: payment.holder_name_hits("P01", data, ledger),
+        "P02": lambda: payment.shared_account_hits(
+            "P02", ledger, parameters.shared_account_households
+        ),
+        "P03": lambda: payment.duplicate_payment_hits("P03", ledger),
+        "P04": lambda: payment.oversized_payment_hits(
+            "P04", data, ledger, parameters.oversized_multiple
+        ),
+        "P05": lambda: payment.payment_after_death_hits("P05", data, crosscheck, ledger),
+        "P06": lambda: payment.overpaid_hits("P06", data, ledger, parameters.entitlement_tolerance),
+    }
+
+
+def evaluate_rules(
+    data: CountyData,
+    crosscheck: CrossCheckResult | None = None,
+    parameters: RuleParameters | None = None,
+    *,
+    recipients_only: bool = True,
+    programmes: tuple[str, ...] = ("dibao",),
+) -> RuleHits:
+    """Run every rule of :data:`RULES` on a county.
+
+    Parameters
+    ----------
+    data : CountyData
+        The county (validated inputs: see :func:`auditlib.crosscheck.check_risk_inputs`).
+    crosscheck : CrossCheckResult, optional
+        Registry matches (computed when not given).
+    parameters : RuleParameters, optional
+        Rule thresholds (defaults when not given).
+    recipients_only : bool
+        Keep hits of recipient households only (default), the population risk scoring ranks.
+    programmes : tuple of str
+        Programmes whose households count as recipients (default Dibao only).
+
+    Returns
+    -------
+    RuleHits
+    """
+    parameters = parameters or RuleParameters()
+    parameters.validate()
+    crosscheck = crosscheck if crosscheck is not None else cross_check(data)
+    frames = [evaluate() for evaluate in _evaluators(data, crosscheck, parameters).values()]
+    hits = pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True)
+    if recipients_only:
+        hits = hits[hits["household_id"].isin(set(recipient_ids(data, programmes)))]
+    order = {code: position for position, code in enumerate(_BY_CODE)}
+    hits = hits.assign(_order=hits["rule_code"].map(order)).sort_values(
+        ["household_id", "_order", "source_row"], kind="stable"
+    )
+    return RuleHits(hits=hits.drop(columns=["_order"]).reset_index(drop=True))
+
+
+def rule_spec(code: str) -> RuleSpec:
+    """The :class:`RuleSpec` of ``code`` (``KeyError`` naming the known codes otherwise)."""
+    try:
+        return _BY_CODE[code]
+    except KeyError:
+        raise KeyError(f"unknown rule code {code!r}; known: {', '.join(_BY_CODE)}") from None

@@ -1,0 +1,381 @@
+"""Household red-flag rules: one deterministic check per item of the official removal list.
+
+Each function returns a *hit frame* (columns :data:`HIT_COLUMNS`): one row per triggering
+record, naming the table and spreadsheet row of that record and describing it in Chinese and
+English with masked identities. :mod:`auditlib.rules` adds the rule texts and clauses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditlib.bundle import CountyData
+from auditlib.crosscheck import CrossCheckResult, spreadsheet_rows
+from auditlib.idcard import mask_names
+
+__all__ = [
+    "EXEMPT_VEHICLE_TYPES",
+    "HIT_COLUMNS",
+    "adult_student_hits",
+    "business_owner_hits",
+    "cadre_hits",
+    "car_owner_hits",
+    "commercial_housing_hits",
+    "deceased_member_hits",
+    "empty_hits",
+    "income_above_standard_hits",
+    "luxury_house_hits",
+    "make_hits",
+    "payroll_hits",
+    "relative_hits",
+]
+
+HIT_COLUMNS: tuple[str, ...] = (
+    "household_id",
+    "rule_code",
+    "source",
+    "source_row",
+    "evidence_zh",
+    "evidence_en",
+)
+
+#: Vehicle types the notices do not count as a disqualifying car (low-value farm and mobility
+#: vehicles), English codes and Chinese spellings; compared after lower-casing.
+EXEMPT_VEHICLE_TYPES: frozenset[str] = frozenset(
+    {
+        "motorcycle",
+        "tricycle",
+        "agricultural",
+        "farm_vehicle",
+        "tractor",
+        "mobility_scooter",
+        "摩托车",
+        "三轮车",
+        "农用车",
+        "拖拉机",
+        "残疾人机动轮椅车",
+    }
+)
+
+#: Property types that count as commercial housing (商品房).
+COMMERCIAL_HOUSING_TYPES: frozenset[str] = frozenset({"commercial_housing", "商品房"})
+
+
+def empty_hits() -> pd.DataFrame:
+    """A hit frame with no rows."""
+    return pd.DataFrame({column: pd.Series(dtype="string") for column in HIT_COLUMNS}).astype(
+        {"source_row": "Int64"}
+    )
+
+
+def make_hits(
+    code: str,
+    household_id: pd.Series | np.ndarray,
+    source: str,
+    source_row: pd.Series | np.ndarray,
+    evidence_zh: pd.Series | np.ndarray,
+    evidence_en: pd.Series | np.ndarray,
+) -> pd.DataFrame:
+    """Assemble a hit frame (all arguments aligned, one element per hit)."""
+    frame = pd.DataFrame(
+        {
+            "household_id": pd.array(np.asarray(household_id, dtype=object), dtype="string"),
+            "rule_code": code,
+            "source": source,
+            "source_row": pd.array(np.asarray(source_row, dtype=object), dtype="Int64"),
+            "evidence_zh": pd.array(np.asarray(evidence_zh, dtype=object), dtype="string"),
+            "evidence_en": pd.array(np.asarray(evidence_en, dtype=object), dtype="string"),
+        }
+    )
+    return frame.astype({"rule_code": "string", "source": "string"})
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").fillna("?").str.strip()
+
+
+def _money(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return numbers.map(lambda value: "?" if pd.isna(value) else f"{value:,.0f}").astype("string")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d").fillna("?")
+
+
+def _linked_registry(data: CountyData, crosscheck: CrossCheckResult, registry: str) -> pd.DataFrame:
+    """Linked registry records joined back to the registry's own columns."""
+    if registry not in data.registries:
+        return pd.DataFrame()
+    linked = crosscheck.linked(registry)
+    table = data.registries[registry].copy()
+    table["registry_row"] = spreadsheet_rows(table)
+    table = table.drop(columns=["id_number", "name"], errors="ignore")
+    joined = linked.merge(table, on="registry_row", how="left", sort=False)
+    joined["person"] = mask_names(joined["member_name"]).fillna("?")
+    return joined
+
+
+def _registry_hits(
+    code: str,
+    registry: str,
+    records: pd.DataFrame,
+    zh: pd.Series,
+    en: pd.Series,
+) -> pd.DataFrame:
+    if records.empty:
+        return empty_hits()
+    label_zh = {
+        "registry_cadres": "村干部名册",
+        "registry_relatives": "近亲属备案",
+        "registry_payroll": "财政供养人员名册",
+        "registry_vehicles": "机动车登记",
+        "registry_property": "不动产登记",
+        "registry_business": "市场主体登记",
+        "registry_deaths": "死亡登记",
+    }[registry]
+    rows = records["registry_row"].astype("string")
+    conflict = np.where(records["status"] == "conflict", "（姓名或出生日期不一致）", "")
+    conflict_en = np.where(records["status"] == "conflict", " (name or birth date differs)", "")
+    return make_hits(
+        code,
+        records["household_id"],
+        registry,
+        records["registry_row"],
+        label_zh + "第" + rows + "行：" + records["person"] + "，" + zh + conflict,
+        registry + " row " + rows + ": " + records["person"] + ", " + en + conflict_en,
+    )
+
+
+def cadre_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
+    """A member is a serving village cadre (registry_cadres)."""
+    records = _linked_registry(data, crosscheck, "registry_cadres")
+    if records.empty:
+        return empty_hits()
+    position = _text(records.get("position", pd.Series("?", index=records.index)))
+    village = _text(records.get("village_code", pd.Series("?", index=records.index)))
+    return _registry_hits(
+        code,
+        "registry_cadres",
+        records,
+        "任" + village + "村" + position,
+        position + " of village " + village,
+    )
+
+
+def relative_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
+    """A member is a registered close relative of an official or caseworker."""
+    records = _linked_registry(data, crosscheck, "registry_relatives")
+    if records.empty:
+        return empty_hits()
+    official = mask_names(records.get("official_name", pd.Series("?", index=records.index)))
+    position = _text(records.get("official_position", pd.Series("?", index=records.index)))
+    relation = _text(records.get("relationship", pd.Series("?", index=records.index)))
+    official = official.fillna("?")
+    return _registry_hits(
+        code,
+        "registry_relatives",
+        records,
+        "系" + position + official + "的" + relation,
+        relation + " of " + position + " " + official,
+    )
+
+
+def payroll_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
+    """A member draws a salary or pension from the public payroll."""
+    records = _linked_registry(data, crosscheck, "registry_payroll")
+    if records.empty:
+        return empty_hits()
+    employer = _text(records.get("employer", pd.Series("?", index=records.index)))
+    salary = _money(records.get("monthly_salary", pd.Series(np.nan, index=records.index)))
+    return _registry_hits(
+        code,
+        "registry_payroll",
+        records,
+        employer + "，月工资或退休金" + salary + "元",
+        employer + ", salary or pension " + salary + " yuan/month",
+    )
+
+
+def car_owner_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
+    """A member owns a motor vehicle other than an exempt farm or mobility vehicle."""
+    records = _linked_registry(data, crosscheck, "registry_vehicles")
+    if records.empty:
+        return empty_hits()
+    kind = _text(records.get("vehicle_type", pd.Series("?", index=records.index)))
+    records = records[~kind.str.lower().isin(EXEMPT_VEHICLE_TYPES).to_numpy()]
+    kind = kind[records.index]
+    registered = _dates(records.get("registration_date", pd.Series(pd.NaT, index=records.index)))
+    value = _money(records.get("vehicle_value", pd.Series(np.nan, index=records.index)))
+    return _registry_hits(
+        code,
+        "registry_vehicles",
+        records,
+        kind + "，" + registered + "登记，价值" + value + "元",
+        kind + " registered " + registered + ", value " + value + " yuan",
+    )
+
+
+def commercial_housing_hits(
+    code: str, data: CountyData, crosscheck: CrossCheckResult
+) -> pd.DataFrame:
+    """A member owns commercial housing (商品房) in the property register."""
+    records = _linked_registry(data, crosscheck, "registry_property")
+    if records.empty:
+        return empty_hits()
+    kind = _text(records.get("property_type", pd.Series("?", index=records.index)))
+    records = records[kind.str.lower().isin(COMMERCIAL_HOUSING_TYPES).to_numpy()]
+    area = records.get("area", pd.Series(np.nan, index=records.index))
+    area_text = pd.to_numeric(area, errors="coerce").round(0).astype("Int64").astype("string")
+    registered = _dates(records.get("registration_date", pd.Series(pd.NaT, index=records.index)))
+    return _registry_hits(
+        code,
+        "registry_property",
+        records,
+        "商品房" + area_text.fillna("?") + "平方米，" + registered + "登记",
+        "commercial housing of " + area_text.fillna("?") + " m², registered " + registered,
+    )
+
+
+def business_owner_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
+    """A member runs a registered enterprise or individual business."""
+    records = _linked_registry(data, crosscheck, "registry_business")
+    if records.empty:
+        return empty_hits()
+    business = _text(records.get("business_name", pd.Series("?", index=records.index)))
+    capital = _money(records.get("registered_capital", pd.Series(np.nan, index=records.index)))
+    return _registry_hits(
+        code,
+        "registry_business",
+        records,
+        business + "，注册资本" + capital + "元",
+        business + ", registered capital " + capital + " yuan",
+    )
+
+
+def deceased_member_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
+    """A member is recorded as dead (death register, or a death date in the members table)."""
+    reference = pd.Timestamp(data.info.reference_date)
+    parts = []
+    records = _linked_registry(data, crosscheck, "registry_deaths")
+    if not records.empty:
+        died = pd.to_datetime(records.get("death_date"), errors="coerce")
+        records = records[(died <= reference).fillna(True).to_numpy()]
+        died_text = _dates(records.get("death_date"))
+        parts.append(
+            _registry_hits(
+                code,
+                "registry_deaths",
+                records,
+                died_text + "死亡，仍计入保障人口",
+                "died " + died_text + ", still counted as a member",
+            )
+        )
+    members = data.members
+    died = pd.to_datetime(members["death_date"], errors="coerce")
+    dead = members[(died <= reference).fillna(False).to_numpy(dtype=bool)]
+    if len(dead):
+        covered = set()
+        if parts:
+            covered = set(parts[0]["household_id"].astype(str))
+        keep = ~dead["household_id"].astype(str).isin(covered).to_numpy()
+        dead = dead[keep]
+        person = mask_names(dead["name"]).fillna("?")
+        died_text = _dates(dead["death_date"])
+        rows = pd.Series(spreadsheet_rows(dead), index=dead.index)
+        parts.append(
+            make_hits(
+                code,
+                dead["household_id"],
+                "members",
+                rows,
+                "家庭成员信息第"
+                + rows.astype("string")
+                + "行："
+                + person
+                + "已于"
+                + died_text
+                + "死亡，仍计入保障人口",
+                "members row "
+                + rows.astype("string")
+                + ": "
+                + person
+                + " died "
+                + died_text
+                + ", still counted as a member",
+            )
+        )
+    parts = [part for part in parts if len(part)]
+    return pd.concat(parts, ignore_index=True) if parts else empty_hits()
+
+
+def luxury_house_hits(code: str, data: CountyData, minimum_storeys: int) -> pd.DataFrame:
+    """The household lives in a house of ``minimum_storeys`` or more storeys, well decorated."""
+    households = data.households
+    storeys = pd.to_numeric(households["housing_storeys"], errors="coerce")
+    decorated = households["housing_decorated"].astype("boolean").fillna(False)
+    selected = households[((storeys >= minimum_storeys) & decorated).to_numpy(dtype=bool)]
+    rows = pd.Series(spreadsheet_rows(selected), index=selected.index).astype("string")
+    floors = pd.to_numeric(selected["housing_storeys"]).astype("Int64").astype("string")
+    return make_hits(
+        code,
+        selected["household_id"],
+        "households",
+        rows.astype("Int64"),
+        "家庭户信息第" + rows + "行：住房" + floors + "层且装修豪华",
+        "households row " + rows + ": house of " + floors + " storeys, well decorated",
+    )
+
+
+def adult_student_hits(code: str, data: CountyData) -> pd.DataFrame:
+    """A member aged 18 or more is counted as a student without a school enrolment proof."""
+    members = data.members
+    age = pd.to_numeric(members["age"], errors="coerce")
+    student = members["student"].astype("boolean").fillna(False)
+    proof = members["student_proof"].astype("boolean").fillna(False)
+    selected = members[((age >= 18) & student & ~proof).to_numpy(dtype=bool)]
+    rows = pd.Series(spreadsheet_rows(selected), index=selected.index).astype("string")
+    person = mask_names(selected["name"]).fillna("?")
+    years = pd.to_numeric(selected["age"]).astype("Int64").astype("string")
+    return make_hits(
+        code,
+        selected["household_id"],
+        "members",
+        rows.astype("Int64"),
+        "家庭成员信息第" + rows + "行：" + person + years + "岁，按在校学生计但无就学证明",
+        "members row "
+        + rows
+        + ": "
+        + person
+        + ", aged "
+        + years
+        + ", counted as a student without school proof",
+    )
+
+
+def income_above_standard_hits(code: str, data: CountyData) -> pd.DataFrame:
+    """Declared income per person exceeds the county's rural Dibao standard."""
+    households = data.households
+    standard = float(data.info.rural_standard)
+    size = pd.to_numeric(households["members"], errors="coerce")
+    per_capita = pd.to_numeric(households["declared_income"], errors="coerce") / size
+    selected = households[(per_capita > standard).fillna(False).to_numpy(dtype=bool)]
+    per_capita = per_capita[selected.index]
+    rows = pd.Series(spreadsheet_rows(selected), index=selected.index).astype("string")
+    amount = per_capita.round(0).astype("Int64").astype("string")
+    limit = f"{standard:,.0f}"
+    return make_hits(
+        code,
+        selected["household_id"],
+        "households",
+        rows.astype("Int64"),
+        "家庭户信息第" + rows + "行：人均月收入" + amount + "元，高于保障标准" + limit + "元",
+        "households row "
+        + rows
+        + ": income "
+        + amount
+        + " yuan/person/month, above the "
+        + limit
+        + " yuan standard",
+    )

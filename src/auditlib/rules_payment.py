@@ -1,0 +1,364 @@
+"""Payment-ledger red-flag rules (资金发放监管): fund-flow checks on the payments table.
+
+Like :mod:`auditlib.rules_household`, every function returns a hit frame naming the payments
+row (spreadsheet numbering) that triggered it; a household gets one hit per rule, on the most
+telling payment, with the count of further payments in the evidence text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditlib.bundle import CountyData
+from auditlib.crosscheck import CrossCheckResult, spreadsheet_rows
+from auditlib.idcard import mask_id_numbers, mask_names
+from auditlib.rules_household import make_hits
+
+__all__ = [
+    "account_households",
+    "duplicate_payment_hits",
+    "entitled_months",
+    "holder_name_hits",
+    "overpaid_hits",
+    "oversized_payment_hits",
+    "payment_after_death_hits",
+    "payment_frame",
+    "shared_account_hits",
+]
+
+
+def payment_frame(data: CountyData) -> pd.DataFrame:
+    """Payments with numeric amounts, dates and spreadsheet rows (one row per payment)."""
+    payments = data.payments
+    return pd.DataFrame(
+        {
+            "household_id": payments["household_id"].astype("string").to_numpy(),
+            "payment_date": pd.to_datetime(payments["payment_date"], errors="coerce").to_numpy(),
+            "amount": pd.to_numeric(payments["amount"], errors="coerce").to_numpy(dtype=float),
+            "account_number": payments["account_number"].astype("string").str.strip().to_numpy(),
+            "account_holder_name": payments["account_holder_name"]
+            .astype("string")
+            .str.strip()
+            .to_numpy(),
+            "row": spreadsheet_rows(payments),
+        }
+    )
+
+
+def entitled_months(data: CountyData) -> pd.Series:
+    """Months of the audit period each household was enrolled (0 if enrolled after it).
+
+    Counted in calendar months from the later of the enrolment date and the period start to
+    the period end, both months included.
+    """
+    households = data.households
+    start = pd.Timestamp(data.info.audit_period_start)
+    end = pd.Timestamp(data.info.audit_period_end)
+    enrolled = pd.to_datetime(households["enrolment_date"], errors="coerce").fillna(start)
+    first = enrolled.where(enrolled > start, start)
+    months = (end.year - first.dt.year) * 12 + (end.month - first.dt.month) + 1
+    return pd.Series(
+        months.clip(lower=0).to_numpy(dtype=float),
+        index=households["household_id"].astype("string").to_numpy(),
+    )
+
+
+def account_households(payments: pd.DataFrame) -> pd.Series:
+    """Number of distinct households paid into each account (indexed like ``payments``)."""
+    known = payments["account_number"].notna()
+    counts = payments[known].groupby("account_number", sort=False)["household_id"].nunique()
+    return payments["account_number"].map(counts).fillna(1).astype(float)
+
+
+def _first_per_household(frame: pd.DataFrame, order: str, ascending: bool) -> pd.DataFrame:
+    frame = frame.sort_values([order, "row"], ascending=[ascending, True], kind="stable")
+    counts = frame.groupby("household_id", sort=False)["row"].transform("size")
+    first = frame.assign(others=counts - 1).drop_duplicates("household_id", keep="first")
+    return first.sort_values("row", kind="stable")
+
+
+def _rows(frame: pd.DataFrame) -> pd.Series:
+    return frame["row"].astype("Int64").astype("string")
+
+
+def _more(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    others = frame["others"].astype(int)
+    zh = pd.Series(np.where(others > 0, "（另有" + others.astype(str) + "笔）", ""), frame.index)
+    en = pd.Series(np.where(others > 0, " (and " + others.astype(str) + " more)", ""), frame.index)
+    return zh.astype("string"), en.astype("string")
+
+
+def holder_name_hits(code: str, data: CountyData, payments: pd.DataFrame) -> pd.DataFrame:
+    """The account paid into is held by someone who is not a member of the household."""
+    names = pd.DataFrame(
+        {
+            "household_id": data.members["household_id"].astype("string").to_numpy(),
+            "account_holder_name": data.members["name"].astype("string").str.strip().to_numpy(),
+        }
+    )
+    heads = pd.DataFrame(
+        {
+            "household_id": data.households["household_id"].astype("string").to_numpy(),
+            "account_holder_name": data.households["head_name"]
+            .astype("string")
+            .str.strip()
+            .to_numpy(),
+        }
+    )
+    known = pd.concat([names, heads]).drop_duplicates().assign(member=True)
+    joined = payments.merge(known, on=["household_id", "account_holder_name"], how="left")
+    mismatch = joined[joined["member"].isna().to_numpy() & joined["amount"].notna().to_numpy()]
+    if mismatch.empty:
+        return make_hits(code, [], "payments", [], [], [])
+    first = _first_per_household(mismatch, "payment_date", True)
+    holder = mask_names(first["account_holder_name"]).fillna("(空)")
+    more_zh, more_en = _more(first)
+    rows = _rows(first)
+    return make_hits(
+        code,
+        first["household_id"],
+        "payments",
+        first["row"],
+        "资金发放明细第" + rows + "行：账户户名" + holder + "不是本户成员" + more_zh,
+        "payments row "
+        + rows
+        + ": account holder "
+        + holder
+        + " is not a household member"
+        + more_en,
+    )
+
+
+def shared_account_hits(code: str, payments: pd.DataFrame, minimum_households: int) -> pd.DataFrame:
+    """The account is paid for ``minimum_households`` or more distinct recipient households."""
+    sharing = payments.assign(sharing=account_households(payments).to_numpy())
+    shared = sharing[sharing["sharing"] >= minimum_households]
+    if shared.empty:
+        return make_hits(code, [], "payments", [], [], [])
+    first = _first_per_household(shared, "sharing", False)
+    rows = _rows(first)
+    account = mask_id_numbers(first["account_number"]).fillna("?")
+    count = first["sharing"].astype(int).astype("string")
+    return make_hits(
+        code,
+        first["household_id"],
+        "payments",
+        first["row"],
+        "资金发放明细第" + rows + "行：收款账户" + account + "由" + count + "户保障对象共用",
+        "payments row "
+        + rows
+        + ": account "
+        + account
+        + " is paid for "
+        + count
+        + " recipient households",
+    )
+
+
+def duplicate_payment_hits(code: str, payments: pd.DataFrame) -> pd.DataFrame:
+    """More payments than months: some calendar month carries two or more payments."""
+    dated = payments[payments["payment_date"].notna()].copy()
+    dated["month"] = dated["payment_date"].dt.strftime("%Y-%m")
+    counts = dated.groupby(["household_id", "month"], sort=False)["row"].transform("size")
+    repeated = dated[counts.to_numpy() > 1].assign(in_month=counts[counts > 1].to_numpy())
+    if repeated.empty:
+        return make_hits(code, [], "payments", [], [], [])
+    first = _first_per_household(repeated, "payment_date", True)
+    rows = _rows(first)
+    number = first["in_month"].astype(int).astype("string")
+    months = first["month"].astype("string")
+    return make_hits(
+        code,
+        first["household_id"],
+        "payments",
+        first["row"],
+        "资金发放明细第" + rows + "行：" + months + "发放" + number + "笔（多于月份数）",
+        "payments row "
+        + rows
+        + ": "
+        + number
+        + " payments in "
+        + months
+        + " (more payments than months)",
+    )
+
+
+def oversized_payment_hits(
+    code: str, data: CountyData, payments: pd.DataFrame, multiple: float
+) -> pd.DataFrame:
+    """A payment of at least ``multiple`` × the household's median payment.
+
+    With fewer than three payments the median is not informative; the household's monthly
+    benefit is the reference instead.
+    """
+    grouped = payments.groupby("household_id", sort=False)["amount"]
+    median = grouped.transform("median")
+    size = grouped.transform("size")
+    benefit = pd.Series(
+        pd.to_numeric(data.households["monthly_benefit"], errors="coerce").to_numpy(),
+        index=data.households["household_id"].astype("string").to_numpy(),
+    )
+    reference = median.where(size >= 3, payments["household_id"].map(benefit))
+    ratio = payments["amount"] / reference.where(reference > 0)
+    large = payments.assign(ratio=ratio.to_numpy(), reference=reference.to_numpy())
+    large = large[(large["ratio"] >= multiple).fillna(False).to_numpy(dtype=bool)]
+    if large.empty:
+        return make_hits(code, [], "payments", [], [], [])
+    first = _first_per_household(large, "ratio", False)
+    rows = _rows(first)
+    amount = first["amount"].map(lambda value: f"{value:,.0f}").astype("string")
+    typical = first["reference"].map(lambda value: f"{value:,.0f}").astype("string")
+    times = first["ratio"].map(lambda value: f"{value:.1f}").astype("string")
+    return make_hits(
+        code,
+        first["household_id"],
+        "payments",
+        first["row"],
+        "资金发放明细第"
+        + rows
+        + "行：单笔"
+        + amount
+        + "元，为该户通常金额"
+        + typical
+        + "元的"
+        + times
+        + "倍",
+        "payments row "
+        + rows
+        + ": a payment of "
+        + amount
+        + " yuan, "
+        + times
+        + " × the household's usual "
+        + typical
+        + " yuan",
+    )
+
+
+def _deaths(data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
+    """Death date and name of every dead member (register first, members table second)."""
+    members = pd.DataFrame(
+        {
+            "household_id": data.members["household_id"].astype("string").to_numpy(),
+            "name": data.members["name"].astype("string").str.strip().to_numpy(),
+            "relation": data.members["relation"].astype("string").to_numpy(),
+            "id_number": data.members["id_number"].astype("string").str.strip().str.upper(),
+            "death_date": pd.to_datetime(data.members["death_date"], errors="coerce").to_numpy(),
+        }
+    )
+    registry = data.registries.get("registry_deaths")
+    if registry is not None and len(registry):
+        linked = crosscheck.linked("registry_deaths")
+        dates = pd.to_datetime(registry["death_date"], errors="coerce")
+        registered = pd.Series(dates.to_numpy(), index=spreadsheet_rows(registry))
+        died = pd.Series(
+            linked["registry_row"].map(registered).to_numpy(), index=linked["id_number"].to_numpy()
+        )
+        died = died[~died.index.duplicated()]
+        from_registry = members["id_number"].map(died)
+        members["death_date"] = from_registry.fillna(members["death_date"]).to_numpy()
+    return members[members["death_date"].notna()]
+
+
+def payment_after_death_hits(
+    code: str, data: CountyData, crosscheck: CrossCheckResult, payments: pd.DataFrame
+) -> pd.DataFrame:
+    """A payment dated after the death of the head, of the account holder, or of every member."""
+    deaths = _deaths(data, crosscheck)
+    if deaths.empty:
+        return make_hits(code, [], "payments", [], [], [])
+    size = data.members.groupby(data.members["household_id"].astype("string")).size()
+    dead_count = deaths.groupby("household_id").size()
+    all_dead = dead_count[dead_count >= size.reindex(dead_count.index).fillna(np.inf)]
+    last_death = deaths.groupby("household_id")["death_date"].max()
+    candidates = [
+        deaths[deaths["relation"] == "head"][["household_id", "name", "death_date"]],
+        pd.DataFrame(
+            {
+                "household_id": all_dead.index,
+                "name": "all members",
+                "death_date": last_death.reindex(all_dead.index).to_numpy(),
+            }
+        ),
+    ]
+    by_holder = payments.merge(
+        deaths[["household_id", "name", "death_date"]].rename(
+            columns={"name": "account_holder_name"}
+        ),
+        on=["household_id", "account_holder_name"],
+    ).rename(columns={"account_holder_name": "name"})
+    by_household = payments.merge(pd.concat(candidates, ignore_index=True), on="household_id")
+    late = pd.concat([by_holder, by_household], ignore_index=True)
+    late = late[(late["payment_date"] > late["death_date"]).fillna(False).to_numpy(dtype=bool)]
+    late = late.drop_duplicates("row")
+    if late.empty:
+        return make_hits(code, [], "payments", [], [], [])
+    first = _first_per_household(late, "payment_date", True)
+    rows = _rows(first)
+    who = first["name"].where(first["name"] == "all members", mask_names(first["name"]))
+    who_zh = who.replace("all members", "全体成员").astype("string")
+    paid = first["payment_date"].dt.strftime("%Y-%m-%d")
+    died = first["death_date"].dt.strftime("%Y-%m-%d")
+    more_zh, more_en = _more(first)
+    return make_hits(
+        code,
+        first["household_id"],
+        "payments",
+        first["row"],
+        "资金发放明细第"
+        + rows
+        + "行："
+        + paid
+        + "发放，而"
+        + who_zh
+        + "已于"
+        + died
+        + "死亡"
+        + more_zh,
+        "payments row "
+        + rows
+        + ": paid "
+        + paid
+        + " after "
+        + who.astype("string")
+        + " died "
+        + died
+        + more_en,
+    )
+
+
+def overpaid_hits(
+    code: str, data: CountyData, payments: pd.DataFrame, tolerance: float
+) -> pd.DataFrame:
+    """Total paid in the audit period exceeds (1 + ``tolerance``) × benefit × months enrolled."""
+    months = entitled_months(data)
+    benefit = pd.Series(
+        pd.to_numeric(data.households["monthly_benefit"], errors="coerce").to_numpy(),
+        index=months.index,
+    )
+    entitlement = benefit * months
+    totals = payments.groupby("household_id", sort=False).agg(
+        total=("amount", "sum"), row=("row", "min")
+    )
+    totals["entitlement"] = entitlement.reindex(totals.index).to_numpy()
+    over = totals[totals["total"] > (1.0 + tolerance) * totals["entitlement"]].reset_index()
+    if over.empty:
+        return make_hits(code, [], "payments", [], [], [])
+    rows = _rows(over)
+    total = over["total"].map(lambda value: f"{value:,.0f}").astype("string")
+    due = over["entitlement"].map(lambda value: f"{value:,.0f}").astype("string")
+    return make_hits(
+        code,
+        over["household_id"],
+        "payments",
+        over["row"],
+        "资金发放明细（自第" + rows + "行起）：审计期内共发放" + total + "元，应发" + due + "元",
+        "payments (from row "
+        + rows
+        + "): "
+        + total
+        + " yuan paid in the audit period, "
+        + due
+        + " yuan due",
+    )

@@ -14,6 +14,14 @@ from auditlib.errors import (
     Problem,
     ReportError,
 )
+from auditlib.synth import (
+    GroundTruth,
+    SynthConfig,
+    SyntheticCounty,
+    generate_county,
+    simulate_verification,
+    write_county,
+)
 
 __version__ = "0.1.0"
 
@@ -22,8 +30,14 @@ __all__ = [
     "DataError",
     "DesignError",
     "FieldworkError",
+    "GroundTruth",
     "ParamsError",
     "Problem",
     "ReportError",
+    "SynthConfig",
+    "SyntheticCounty",
     "__version__",
+    "generate_county",
+    "simulate_verification",
+    "write_county",
 ]

@@ -1,0 +1,208 @@
+"""Synthetic identities for the generator: names, resident ID numbers, bank accounts, place names.
+
+Everything here is vectorised over numpy arrays and draws only from the generator it is given.
+
+How the identities are made clearly synthetic
+---------------------------------------------
+* **Names** combine a surname drawn by published frequency with one or two given-name characters
+  drawn independently from a fixed pool: they are not taken from any list of real people.
+* **ID numbers** carry the county's real address code and a birth date consistent with the
+  person's age, and a valid GB 11643 check character, so that every check a loader performs
+  passes. The three-digit sequence code is allocated *downwards from 999 (men, odd) and 998
+  (women, even)* within each birth date: in a county of modest size nearly every generated
+  number has a sequence code in 9xx, and the sequence codes of one birth date form a contiguous
+  descending run — a pattern a real register does not show. Nothing ties a generated number to a
+  real person; a collision with a real number would be a coincidence of a random birth date and
+  a sequence code.
+* **Bank accounts** are 19 digits starting with ``62`` (UnionPay), 16 random digits and a Luhn
+  check digit; the random part starts with ``99`` so that the numbers are easy to recognise.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from auditlib.errors import ParamsError
+from auditlib.idcard import CHECK_CHARACTERS, WEIGHTS
+
+__all__ = [
+    "account_numbers",
+    "birth_dates_for_ages",
+    "given_names",
+    "id_numbers",
+    "person_names",
+    "surnames",
+    "township_names",
+    "village_names",
+]
+
+StrArray = npt.NDArray[np.str_]
+
+# Surname frequencies (per cent of the Han population, 2020 census order of magnitude).
+_HAN_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+)
+_HAN_WEIGHTS = np.concatenate(
+    [
+        np.array([7.1, 7.0, 6.8, 5.4, 4.5, 3.1, 2.2, 2.0, 2.0, 1.7, 1.6, 1.5, 1.5, 1.4, 1.3, 1.2]),
+        np.linspace(1.2, 0.25, len(_HAN_SURNAMES) - 16),
+    ]
+)
+# 回族: 马, 杨, 李, 丁, 海, 纳, 白, 沙, 哈, 撒 ... ; 彝族 in 昭通: 陆, 安, 禄, 龙, 王, 李 ...
+_SURNAMES_BY_ETHNICITY: dict[str, tuple[str, npt.NDArray[np.float64]]] = {
+    "回族": ("马杨李丁海纳白沙哈撒张王何锁保穆", np.array([20, 8, 7, 6, 5, 4, 4, 3, 3, 2, 4, 4, 3, 2, 2, 2.0])),
+    "彝族": ("陆安禄龙王李张杨罗沙阿吉", np.array([8, 8, 6, 6, 8, 8, 6, 6, 4, 3, 2, 2.0])),
+    "苗族": ("王杨张李陶朱熊吴龙", np.array([10, 9, 8, 8, 6, 5, 5, 4, 3.0])),
+}
+_MALE_CHARACTERS = "建国明华军伟强勇平志德文兵洪海永林成光福春云清生发贵财宝顺红忠良荣兴全才学俊"
+_FEMALE_CHARACTERS = "秀英芳丽兰梅玉珍凤霞华敏静燕红娟琴翠云春莲桂香萍艳花金银菊妹秋月玲娜婷"
+_NEUTRAL_CHARACTERS = "小子家庆新长中天正玉文安"
+_PLACE_FIRST = "大小上下新老石龙凤马黄白青高长双团岩竹松柏桃花梅杨柳金银水坪塘溪湾冲山坡岭河田桥"
+_PLACE_SECOND = "坪塘溪湾冲山坡岭河田桥口井沟垭坝岗湖林园庄铺寨峰泉堡屯门头湾洞江家坳坎"
+
+
+def surnames(rng: np.random.Generator, ethnicities: StrArray) -> StrArray:
+    """Draw a surname for each person given their ethnicity (Han frequencies otherwise)."""
+    result = rng.choice(np.array(list(_HAN_SURNAMES)), size=len(ethnicities), p=_norm(_HAN_WEIGHTS))
+    for ethnicity, (characters, weights) in _SURNAMES_BY_ETHNICITY.items():
+        chosen = np.flatnonzero(ethnicities == ethnicity)
+        if len(chosen):
+            result[chosen] = rng.choice(np.array(list(characters)), size=len(chosen), p=_norm(weights))
+    return result
+
+
+def given_names(rng: np.random.Generator, male: npt.NDArray[np.bool_]) -> StrArray:
+    """Draw one- or two-character given names (70% two characters) matching the sex."""
+    count = len(male)
+    male_pool = np.array(list(_MALE_CHARACTERS + _NEUTRAL_CHARACTERS))
+    female_pool = np.array(list(_FEMALE_CHARACTERS + _NEUTRAL_CHARACTERS))
+    first = np.where(
+        male, male_pool[rng.integers(0, len(male_pool), count)],
+        female_pool[rng.integers(0, len(female_pool), count)],
+    )
+    second = np.where(
+        male, male_pool[rng.integers(0, len(male_pool), count)],
+        female_pool[rng.integers(0, len(female_pool), count)],
+    )
+    two = rng.random(count) < 0.7
+    return np.where(two, np.char.add(first, second), second)
+
+
+def person_names(
+    rng: np.random.Generator, ethnicities: StrArray, male: npt.NDArray[np.bool_]
+) -> StrArray:
+    """Full names (surname + given name) for people of the given ethnicities and sexes."""
+    return np.char.add(surnames(rng, ethnicities), given_names(rng, male))
+
+
+def birth_dates_for_ages(
+    rng: np.random.Generator, ages: npt.NDArray[np.int64], reference_date: date
+) -> npt.NDArray[np.datetime64]:
+    """Birth dates such that each person is exactly ``age`` completed years at ``reference_date``.
+
+    The birth date is the ``age``-th anniversary before ``reference_date`` minus 0–364 days.
+    """
+    years = reference_date.year - ages
+    anniversary = (
+        (years - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+        + np.timedelta64(reference_date.month - 1, "M")
+    ).astype("datetime64[D]") + np.timedelta64(reference_date.day - 1, "D")
+    return anniversary - rng.integers(0, 365, len(ages)).astype("timedelta64[D]")
+
+
+def _digits_of(values: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.int64]:
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    return (values[:, None] // powers[None, :]) % 10
+
+
+def id_numbers(
+    rng: np.random.Generator,
+    county_code: str,
+    births: npt.NDArray[np.datetime64],
+    male: npt.NDArray[np.bool_],
+) -> StrArray:
+    """Unique, valid 18-character ID numbers for the given birth dates and sexes.
+
+    Sequence codes run down from 999 (men) / 998 (women) within each birth date, in a random
+    order of the people sharing it (see the module docstring).
+    """
+    count = len(births)
+    day = births.astype("datetime64[D]").astype(np.int64)
+    order = rng.permutation(count)
+    key = (day[order] * 2 + male[order].astype(np.int64))
+    sorted_positions = np.argsort(key, kind="stable")
+    sorted_keys = key[sorted_positions]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_keys)) + 1]
+    lengths = np.diff(np.r_[starts, count])
+    if lengths.size and lengths.max() > 499:
+        raise ParamsError(
+            f"households: too many people born on one day ({lengths.max()}) for unique ID numbers; "
+            "expected at most 499 of one sex per birth date (use fewer households)"
+        )
+    rank_sorted = np.arange(count) - np.repeat(starts, lengths)
+    rank = np.empty(count, dtype=np.int64)
+    rank[order[sorted_positions]] = rank_sorted
+    sequence = np.where(male, 999, 998) - 2 * rank
+    calendar = births.astype("datetime64[D]")
+    years = calendar.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = calendar.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    days = (calendar - calendar.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    digits = np.empty((count, 18), dtype=np.int64)
+    digits[:, :6] = np.array([int(c) for c in county_code])
+    digits[:, 6:10] = _digits_of(years, 4)
+    digits[:, 10:12] = _digits_of(months, 2)
+    digits[:, 12:14] = _digits_of(days, 2)
+    digits[:, 14:17] = _digits_of(sequence, 3)
+    check = CHECK_CHARACTERS[(digits[:, :17] @ WEIGHTS) % 11]
+    codes = (digits + ord("0")).astype(np.uint8)
+    codes[:, 17] = np.frombuffer("".join(check.tolist()).encode("ascii"), dtype=np.uint8)
+    return np.ascontiguousarray(codes).view("S18").ravel().astype("U18")
+
+
+def account_numbers(rng: np.random.Generator, count: int) -> StrArray:
+    """Unique 19-digit bank card numbers: ``62`` + ``99`` + 14 random digits + Luhn digit."""
+    values = rng.integers(0, 10**14, count, dtype=np.int64)
+    while True:
+        _, first = np.unique(values, return_index=True)
+        duplicate = np.ones(count, dtype=bool)
+        duplicate[first] = False
+        if not duplicate.any():
+            break
+        values[duplicate] = rng.integers(0, 10**14, int(duplicate.sum()), dtype=np.int64)
+    digits = np.empty((count, 19), dtype=np.int64)
+    digits[:, :4] = np.array([6, 2, 9, 9])
+    digits[:, 4:18] = _digits_of(values, 14)
+    # Luhn: double every second digit from the right of the 18-digit payload.
+    payload = digits[:, :18]
+    doubled = payload.copy()
+    doubled[:, 17::-2] *= 2
+    doubled = np.where(doubled > 9, doubled - 9, doubled)
+    digits[:, 18] = (10 - doubled.sum(axis=1) % 10) % 10
+    codes = (digits + ord("0")).astype(np.uint8)
+    return np.ascontiguousarray(codes).view("S19").ravel().astype("U19")
+
+
+def village_names(rng: np.random.Generator, count: int) -> StrArray:
+    """Distinct two-character village names ending in 村 (e.g. ``石门村``)."""
+    pool = np.array([a + b for a in _PLACE_FIRST for b in _PLACE_SECOND if a != b])
+    if count <= len(pool):
+        chosen = pool[rng.choice(len(pool), count, replace=False)]
+    else:
+        chosen = np.char.add(pool[rng.integers(0, len(pool), count)], np.arange(count).astype(str))
+    return np.char.add(chosen, "村")
+
+
+def township_names(rng: np.random.Generator, count: int) -> tuple[str, ...]:
+    """Distinct generated township names (``…镇``; every fourth ``…乡``)."""
+    base = village_names(rng, count)
+    return tuple(
+        str(name)[:-1] + ("乡" if index % 4 == 3 else "镇") for index, name in enumerate(base)
+    )
+
+
+def _norm(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return weights / weights.sum()

@@ -1,0 +1,279 @@
+"""Registries of other departments, with the planted traces and plenty of benign records.
+
+Each planted inclusion error leaves the trace the official procedure could find:
+
+==========================  ===========================================================
+error type                  trace
+==========================  ===========================================================
+``car_owner``               the head in ``registry_vehicles`` with ``vehicle_type = car``
+``village_cadre``           the head in ``registry_cadres`` for the household's village
+``official_relative``       the head in ``registry_relatives``
+``salary_or_pension``       the head in ``registry_payroll`` (salary_mode 1, 2) and/or a
+                            ``wage``/``pension`` employment with earnings (modes 2, 3)
+``commercial_housing``      the head in ``registry_property`` as ``commercial_housing``
+``business_owner``          the head in ``registry_business``
+``deceased_member``         the last member in ``registry_deaths``, no ``death_date`` in members
+==========================  ===========================================================
+
+Benign records keep rules from being trivially perfect: motorcycles, tricycles and invalid
+carriages of recipients; cars, shops, businesses, payroll jobs and deaths of non-recipients;
+self-built housing of everyone; eligible recipients registered as officials' relatives (the
+reason the county checks all of them); village cadres from non-recipient households; records
+of people in no household; and about 1% of names spelt differently from the household register.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from auditlib.synth_config import SynthConfig
+from auditlib.synth_identity import person_names
+
+__all__ = ["build_registries"]
+
+IntArray = npt.NDArray[np.int64]
+
+_BUSINESS_KINDS = np.array(
+    ["商店", "农资店", "养殖场", "餐馆", "建材店", "运输部", "农家乐", "五金店", "理发店", "服装店"]
+)
+_EMPLOYERS = np.array(["中心学校", "人民政府", "卫生院", "财政所", "林业站", "派出所"])
+_OFFICIALS = np.array(
+    ["乡镇低保经办人员", "村党支部书记", "村委会主任", "乡镇干部", "县民政局工作人员", "县直机关干部"]
+)
+_RELATIONSHIPS = np.array(["父母", "子女", "兄弟姐妹", "配偶"])
+_CADRE_POSITIONS = np.array(["村党支部书记", "村委会主任", "村监委会主任", "村委会委员"])
+
+
+def _days_ago(reference: np.datetime64, days: IntArray) -> npt.NDArray[np.datetime64]:
+    return (reference - days.astype("timedelta64[D]")).astype("datetime64[ns]")
+
+
+def _pick(rng: np.random.Generator, mask: npt.NDArray[np.bool_], share: float) -> IntArray:
+    return np.flatnonzero(mask & (rng.random(len(mask)) < share))
+
+
+class _People:
+    """Identity lookup over members (indices ``0..m-1``) and external people (``m..``)."""
+
+    def __init__(self, members: pd.DataFrame, external: pd.DataFrame) -> None:
+        self.id_number = np.concatenate(
+            [members["id_number"].to_numpy(), external["id_number"].to_numpy()]
+        )
+        self.name = np.concatenate([members["name"].to_numpy(), external["name"].to_numpy()])
+        self.members = len(members)
+
+    def frame(self, rng: np.random.Generator, rows: IntArray, **columns: object) -> pd.DataFrame:
+        names = self.name[rows].astype(str)
+        misspelt = rng.random(len(rows)) < 0.01
+        if misspelt.any():
+            variant = np.array(list("明华军伟平志文兵海林"))[rng.integers(0, 10, int(misspelt.sum()))]
+            names[misspelt] = np.char.add(
+                np.array([text[:-1] for text in names[misspelt]]), variant
+            )
+        return pd.DataFrame({"id_number": self.id_number[rows], "name": names, **columns})
+
+
+def build_registries(
+    config: SynthConfig,
+    frame: pd.DataFrame,
+    members: pd.DataFrame,
+    external: pd.DataFrame,
+    rng: np.random.Generator,
+) -> dict[str, pd.DataFrame]:
+    """Build the seven registries (internal dtypes; see :mod:`auditlib.synth` for conversion)."""
+    people = _People(members, external)
+    reference = np.datetime64(config.reference_date, "D")
+    size = frame["size"].to_numpy()
+    head = np.cumsum(size) - size
+    error_type = frame["error_type"].to_numpy()
+    needy = (frame["recipient"] | frame["omitted"] | frame["tekun"]).to_numpy()
+    eligible_recipient = (frame["recipient"] & (frame["error_type"] == "")).to_numpy()
+    other = ~needy
+    offset = people.members
+    outside = np.arange(len(external)) + offset
+    older = outside[external["age"].to_numpy() >= 55]
+
+    def heads_of(code: str) -> IntArray:
+        return head[error_type == code]
+
+    def concat(*parts: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat(parts, ignore_index=True)
+
+    # Deaths.
+    unrecorded = np.flatnonzero(members["deceased_unrecorded"].to_numpy())
+    recorded = np.flatnonzero(members["death_date"].notna().to_numpy())
+    non_recipient_last = (head + size - 1)[other & (rng.random(len(frame)) < 0.003)]
+    external_dead = older[rng.random(len(older)) < 0.08]
+    deaths = concat(
+        people.frame(
+            rng, unrecorded, death_date=_days_ago(reference, rng.integers(90, 900, len(unrecorded)))
+        ),
+        people.frame(rng, recorded, death_date=members["death_date"].to_numpy()[recorded]),
+        people.frame(
+            rng,
+            non_recipient_last,
+            death_date=_days_ago(reference, rng.integers(30, 700, len(non_recipient_last))),
+        ),
+        people.frame(
+            rng, external_dead, death_date=_days_ago(reference, rng.integers(30, 1_000, len(external_dead)))
+        ),
+    )
+
+    # Vehicles.
+    def vehicles(rows: IntArray, kind: str, low: float, high: float, days: int) -> pd.DataFrame:
+        return people.frame(
+            rng,
+            rows,
+            vehicle_type=np.full(len(rows), kind),
+            registration_date=_days_ago(reference, rng.integers(30, days, len(rows))),
+            vehicle_value=np.round(rng.uniform(low, high, len(rows)) / 100) * 100,
+        )
+
+    vehicle_table = concat(
+        vehicles(heads_of("car_owner"), "car", 40_000, 250_000, 1_500),
+        vehicles(head[_pick(rng, needy, 0.12)], "motorcycle", 2_000, 8_000, 3_000),
+        vehicles(head[_pick(rng, needy, 0.05)], "tricycle", 3_000, 12_000, 3_000),
+        vehicles(head[_pick(rng, needy, 0.01)], "disabled_vehicle", 3_000, 10_000, 3_000),
+        vehicles(head[_pick(rng, other, 0.25)], "motorcycle", 2_000, 10_000, 3_000),
+        vehicles(head[_pick(rng, other, 0.08)], "tricycle", 3_000, 15_000, 3_000),
+        vehicles(head[_pick(rng, other, 0.14)], "car", 40_000, 300_000, 3_000),
+        vehicles(head[_pick(rng, other, 0.03)], "truck", 60_000, 300_000, 3_000),
+        vehicles(outside[rng.random(len(outside)) < 0.3], "car", 50_000, 400_000, 3_000),
+    )
+
+    # Property.
+    area = frame["housing_area"].to_numpy()
+
+    def houses(rows: IntArray, kind: str, areas: npt.NDArray[np.float64], days: tuple[int, int]) -> pd.DataFrame:
+        return people.frame(
+            rng,
+            rows,
+            property_type=np.full(len(rows), kind),
+            registration_date=_days_ago(reference, rng.integers(days[0], days[1], len(rows))),
+            area=np.round(areas, 1),
+        )
+
+    commercial = heads_of("commercial_housing")
+    self_built = np.flatnonzero(rng.random(len(frame)) < 0.4)
+    other_commercial = head[_pick(rng, other, 0.08)]
+    shops = head[_pick(rng, other, 0.02)]
+    outside_commercial = outside[rng.random(len(outside)) < 0.4]
+    property_table = concat(
+        houses(commercial, "commercial_housing", rng.uniform(80, 140, len(commercial)), (30, 1_800)),
+        houses(head[self_built], "self_built", area[self_built], (1_800, 11_000)),
+        houses(other_commercial, "commercial_housing", rng.uniform(70, 160, len(other_commercial)), (30, 5_000)),
+        houses(shops, "shop", rng.uniform(20, 120, len(shops)), (30, 5_000)),
+        houses(outside_commercial, "commercial_housing", rng.uniform(60, 180, len(outside_commercial)), (30, 7_000)),
+    )
+
+    # Businesses.
+    township = frame["township"].to_numpy().astype(str)
+    owners = np.concatenate([heads_of("business_owner"), head[_pick(rng, other, 0.06)]])
+    owner_households = members["household_index"].to_numpy()[owners]
+    outside_owners = outside[rng.random(len(outside)) < 0.1]
+    all_owners = np.concatenate([owners, outside_owners])
+    places = np.concatenate(
+        [township[owner_households], rng.choice(np.unique(township), len(outside_owners))]
+    )
+    surnames = np.array([text[:1] for text in people.name[all_owners].astype(str)], dtype=str)
+    business_names = np.char.add(
+        np.char.add(np.char.add(config.county + places, surnames), "记"),
+        _BUSINESS_KINDS[rng.integers(0, len(_BUSINESS_KINDS), len(all_owners))],
+    )
+    business_table = people.frame(
+        rng,
+        all_owners,
+        business_name=business_names,
+        registration_date=_days_ago(reference, rng.integers(30, 5_000, len(all_owners))),
+        registered_capital=np.round(rng.lognormal(np.log(100_000), 1.0, len(all_owners)) / 1_000) * 1_000,
+    )
+
+    # Payroll.
+    salary_mode = members["salary_mode"].to_numpy()
+    planted = np.flatnonzero(np.isin(salary_mode, (1, 2)))
+    ages = members["age"].to_numpy()
+    member_other = other[members["household_index"].to_numpy()]
+    adults = np.flatnonzero(member_other & (ages >= 22) & (ages < 60) & (rng.random(len(members)) < 0.03))
+    retired = np.flatnonzero(member_other & (ages >= 60) & (rng.random(len(members)) < 0.02))
+    outside_payroll = outside[rng.random(len(outside)) < 0.25]
+    payroll_rows = np.concatenate([planted, adults, retired, outside_payroll])
+    payroll_age = np.concatenate([ages, external["age"].to_numpy()])[payroll_rows]
+    payroll_places = np.concatenate(
+        [
+            township[members["household_index"].to_numpy()[payroll_rows[payroll_rows < offset]]],
+            rng.choice(np.unique(township), int((payroll_rows >= offset).sum())),
+        ]
+    )
+    employer = np.where(
+        payroll_age >= 60,
+        config.county + "社会保险事业局(退休)",
+        np.char.add(payroll_places, _EMPLOYERS[rng.integers(0, len(_EMPLOYERS), len(payroll_rows))]),
+    )
+    payroll_table = people.frame(
+        rng,
+        payroll_rows,
+        employer=employer,
+        monthly_salary=np.round(rng.uniform(2_500, 7_000, len(payroll_rows))),
+    )
+
+    # Village cadres: 3-5 per village from non-recipient households, plus the planted ones.
+    village_code = frame["village_code"].to_numpy()
+    village_index = frame["village_index"].to_numpy()
+    adult_head = other & (frame["head_age"].to_numpy() >= 28) & (frame["head_age"].to_numpy() <= 65)
+    key = np.where(adult_head, rng.random(len(frame)), 2.0)
+    order = np.lexsort((key, village_index))
+    starts = np.r_[0, np.flatnonzero(np.diff(village_index[order])) + 1]
+    lengths = np.diff(np.r_[starts, len(order)])
+    rank = np.empty(len(frame), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - np.repeat(starts, lengths)
+    quota = rng.integers(3, 6, village_index.max() + 1)[village_index]
+    serving = np.flatnonzero(adult_head & (rank < quota))
+    planted_cadres = np.flatnonzero(error_type == "village_cadre")
+    cadre_households = np.concatenate([serving, planted_cadres])
+    cadre_position = np.concatenate(
+        [_CADRE_POSITIONS[np.minimum(rank[serving], 3)], np.full(len(planted_cadres), "村委会委员")]
+    )
+    cadre_table = people.frame(
+        rng,
+        head[cadre_households],
+        village_code=village_code[cadre_households],
+        position=cadre_position,
+    )
+
+    # Registered close relatives of officials and caseworkers.
+    relatives = np.concatenate(
+        [
+            heads_of("official_relative"),
+            head[_pick(rng, eligible_recipient, 0.02)],
+            head[_pick(rng, other, 0.015)],
+            outside[rng.random(len(outside)) < 0.05],
+        ]
+    )
+    relationship = _RELATIONSHIPS[rng.integers(0, len(_RELATIONSHIPS), len(relatives))]
+    official_male = rng.random(len(relatives)) < 0.7
+    official_name = person_names(rng, np.full(len(relatives), "汉族"), official_male)
+    kin = relationship != "配偶"
+    relative_surname = np.array([text[:1] for text in people.name[relatives].astype(str)], dtype=str)
+    official_name = np.where(
+        kin & official_male,
+        np.char.add(relative_surname, np.array([text[1:] for text in official_name.astype(str)], dtype=str)),
+        official_name,
+    )
+    relatives_table = people.frame(
+        rng,
+        relatives,
+        official_name=official_name,
+        official_position=_OFFICIALS[rng.integers(0, len(_OFFICIALS), len(relatives))],
+        relationship=relationship,
+    )
+    return {
+        "registry_deaths": deaths,
+        "registry_vehicles": vehicle_table,
+        "registry_property": property_table,
+        "registry_business": business_table,
+        "registry_payroll": payroll_table,
+        "registry_cadres": cadre_table,
+        "registry_relatives": relatives_table,
+    }

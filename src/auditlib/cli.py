@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "auditlib.commands.sample:sample",
     "auditlib.commands.fieldwork:fieldwork",
     "auditlib.commands.plan:plan",
+    "auditlib.commands.simulate:simulate",
 )
 
 

@@ -380,7 +380,7 @@ def proportion(
     bad = np.flatnonzero(design.active & (values != 0) & (values != 1))
     if bad.size:
         raise DesignError(
-            f"proportion needs a 0/1 variable; {_name(variable)!r} has {values[bad[0]]!r} at data "
+            f"proportion needs a 0/1 variable; {_name(variable)!r} has {float(values[bad[0]])!r} at data "
             f"row {int(bad[0]) + 2} ({bad.size} row(s) not 0/1)"
         )
     estimate, variance = _mean_parts(design, values)

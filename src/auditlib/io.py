@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -126,14 +127,17 @@ def _file_error(path: Path, value: str, expected: str, code: str) -> DataError:
 # --------------------------------------------------------------------------- CSV
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
+def _decode(path: Path, data: bytes) -> str:
+    """Name the encoding of ``data`` after checking that all of it decodes."""
     if data.startswith(UTF8_BOM):
         try:
-            return data[len(UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
+            data[len(UTF8_BOM) :].decode("utf-8")
+            return "utf-8-sig"
         except UnicodeDecodeError as error:
             raise _undecodable(path, data, error, "UTF-8 (the file starts with a BOM)") from None
     try:
-        return data.decode("utf-8"), "utf-8"
+        data.decode("utf-8")
+        return "utf-8"
     except UnicodeDecodeError as utf8_error:
         if utf8_error.start >= len(data) - 3:
             raise _file_error(
@@ -143,7 +147,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
                 "file_truncated",
             ) from None
         try:
-            return data.decode("gb18030"), "gb18030"
+            data.decode("gb18030")
+            return "gb18030"
         except UnicodeDecodeError as gb_error:
             raise _undecodable(path, data, gb_error, "UTF-8, UTF-8 with BOM or GB18030") from None
 
@@ -187,10 +192,9 @@ def _line_offset(data: bytes, line_count: int) -> int:
 
 def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     data = path.read_bytes()
-    text, encoding = _decode(path, data)
-    if not text.strip():
+    encoding = _decode(path, data)
+    if re.search(rb"\S", data) is None:
         raise _file_error(path, "file holds only blank text", "a header row", "file_empty")
-    del text
     if encoding == "utf-8-sig":
         data = data[len(UTF8_BOM) :]
     codec = "gb18030" if encoding == "gb18030" else "utf-8"

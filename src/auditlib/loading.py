@@ -144,7 +144,7 @@ class _Load:
         if checked is None:
             return
         values = checked.frame[column]
-        orphan = (~values.isin(known) & values.notna()).to_numpy()
+        orphan = (pd.Index(known.unique()).get_indexer(values) < 0) & values.notna().to_numpy()
         if not orphan.any():
             return
         file = self.file_of(table)

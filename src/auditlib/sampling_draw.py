@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,7 @@ __all__ = [
     "SAMPLE_COLUMNS",
     "SSU_STRATA",
     "draw_from_frame",
+    "selection",
     "srswor",
     "systematic_pps",
     "unit_keys",
@@ -179,6 +182,68 @@ def _ssu_size(plan: SamplingPlan, ssu_stratum: str, population: int) -> int:
     return population if wanted is None else min(wanted, population)
 
 
+@dataclass(frozen=True)
+class _Township:
+    name: str
+    villages: np.ndarray
+    sizes: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Index structures of a frame: positions of the units of every selection."""
+
+    single: dict[str, np.ndarray]
+    townships: list[_Township]
+    ssu: dict[str, list[tuple[str, np.ndarray]]]
+    ids: np.ndarray
+    columns: dict[str, np.ndarray]
+
+
+def _groups(frame: SamplingFrame) -> _Groups:
+    cached = frame.cache.get("groups")
+    if isinstance(cached, _Groups):
+        return cached
+    table = frame.table
+    ids = table["household_id"].to_numpy(dtype=str).astype(object)
+    stratum = table["stratum"].to_numpy(dtype=str).astype(object)
+    single = {name: np.flatnonzero(stratum == name) for name in _CERTAINTY_REASONS}
+    two_stage = np.flatnonzero(np.char.startswith(stratum.astype(str), "T:"))
+    village = table["village_code"].to_numpy(dtype=str).astype(object)[two_stage]
+    ssu = table["ssu_stratum"].to_numpy(dtype=str).astype(object)[two_stage]
+    recipient = table["recipient"].to_numpy(dtype=bool)[two_stage]
+    # villages (PSUs) per township with their size (recipient households)
+    keys = pd.DataFrame({"stratum": stratum[two_stage], "village": village, "size": recipient})
+    villages = keys.groupby(["stratum", "village"], sort=True)["size"].sum().reset_index()
+    townships = [
+        _Township(
+            str(name),
+            group["village"].to_numpy(dtype=str).astype(object),
+            group["size"].to_numpy(dtype=np.int64),
+        )
+        for name, group in villages.groupby("stratum", sort=True)
+    ]
+    # households of every (village, ssu stratum), as positions in the frame table
+    village_codes, village_index = np.unique(village.astype(str), return_inverse=True)
+    ssu_codes, ssu_index = np.unique(ssu.astype(str), return_inverse=True)
+    combined = village_index * len(ssu_codes) + ssu_index
+    order = np.argsort(combined, kind="stable")
+    boundaries = np.flatnonzero(np.diff(combined[order])) + 1
+    by_village: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for chunk in np.split(order, boundaries) if len(order) else []:
+        first = chunk[0]
+        code = str(village_codes[village_index[first]])
+        by_village.setdefault(code, []).append((str(ssu_codes[ssu_index[first]]), two_stage[chunk]))
+    columns = {
+        name: table[name].to_numpy(dtype=object)
+        for name in ("county_code", "township_code", "village_code", "programme")
+    }
+    columns["recipient"] = table["recipient"].to_numpy(dtype=bool)
+    groups = _Groups(single=single, townships=townships, ssu=by_village, ids=ids, columns=columns)
+    frame.cache["groups"] = groups
+    return groups
+
+
 def draw_from_frame(frame: SamplingFrame, plan: SamplingPlan, seed: int) -> pd.DataFrame:
     """Draw the sample table from a prepared frame (columns :data:`SAMPLE_COLUMNS`).
 
@@ -196,107 +261,138 @@ def draw_from_frame(frame: SamplingFrame, plan: SamplingPlan, seed: int) -> pd.D
     pandas.DataFrame
         One row per selected household, sorted by stratum, psu, ssu_stratum, household_id.
     """
-    table = frame.table
-    stratum = table["stratum"].to_numpy(dtype=str)
-    ids = table["household_id"].to_numpy(dtype=str).astype(object)
-    parts: list[pd.DataFrame] = []
+    groups = _groups(frame)
+    return _finish(_select(groups, plan, seed), groups)
+
+
+_Row = tuple[np.ndarray, str, "str | None", str, int, int, float, float, str]
+
+
+def selection(frame: SamplingFrame, plan: SamplingPlan, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Selected household ids and their inclusion probabilities, without building the table.
+
+    The same selection as :func:`draw_from_frame` (for simulations of many draws).
+    """
+    groups = _groups(frame)
+    rows = _select(groups, plan, seed)
+    if not rows:
+        return np.array([], dtype=object), np.array([], dtype=np.float64)
+    positions = np.concatenate([row[0] for row in rows])
+    probabilities = np.repeat([row[6] * row[7] for row in rows], [len(row[0]) for row in rows])
+    return groups.ids[positions], probabilities
+
+
+def _select(groups: _Groups, plan: SamplingPlan, seed: int) -> list[_Row]:
+    ids = groups.ids
+    rows: list[_Row] = []
 
     # County-wide single-stage strata: C (certainty) and N (SRSWOR of a share).
     for name, reason in _CERTAINTY_REASONS.items():
-        units = ids[stratum == name]
-        if len(units) == 0:
+        positions = groups.single[name]
+        if len(positions) == 0:
             continue
-        count = (
-            len(units)
-            if name.startswith("C:")
-            else share_count(plan.new_approval_share, len(units))
-        )
-        chosen = srswor(seed, name, units, count)
-        probability = count / len(units)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "household_id": chosen,
-                    "stratum": name,
-                    "psu": chosen,
-                    "ssu_stratum": "all",
-                    "psu_population": len(units),
-                    "ssu_population": 1,
-                    "psu_inclusion_probability": probability,
-                    "ssu_inclusion_probability": 1.0,
-                    "selection_reason": reason,
-                }
-            )
+        if name.startswith("C:"):
+            count = len(positions)
+        else:
+            count = share_count(plan.new_approval_share, len(positions))
+        chosen = _srswor_positions(seed, name, ids, positions, count)
+        rows.append(
+            (chosen, name, None, "all", len(positions), 1, count / len(positions), 1.0, reason)
         )
 
     # Two-stage part: villages within townships, then households within villages.
-    two_stage = table[np.char.startswith(stratum, "T:")]
-    if len(two_stage):
-        villages = (
-            two_stage.assign(size=two_stage["recipient"].astype(np.int64))
-            .groupby(["stratum", "village_code"], sort=True)["size"]
-            .sum()
-            .reset_index()
-        )
-        chosen_villages: dict[str, tuple[str, float, int]] = {}
-        for name, group in villages.groupby("stratum", sort=True):
-            units = group["village_code"].to_numpy(dtype=str).astype(object)
-            count = plan.villages_to_draw(len(units))
-            if plan.psu_selection == "pps":
-                sizes = np.maximum(group["size"].to_numpy(dtype=np.int64), 1)
-                chosen, probabilities = systematic_pps(seed, str(name), units, sizes, count)
-                by_unit = dict(zip(units, probabilities, strict=True))
-                for village in chosen:
-                    chosen_villages[village] = (str(name), float(by_unit[village]), len(units))
-            else:
-                chosen = srswor(seed, str(name), units, count)
-                for village in chosen:
-                    chosen_villages[village] = (str(name), count / len(units), len(units))
-        in_sampled = two_stage[two_stage["village_code"].isin(list(chosen_villages))]
-        groups = in_sampled.groupby(["village_code", "ssu_stratum"], sort=True)["household_id"]
-        for (village, ssu_stratum), members in groups:
-            name, psu_probability, psu_population = chosen_villages[str(village)]
-            units = members.to_numpy(dtype=str).astype(object)
-            count = _ssu_size(plan, str(ssu_stratum), len(units))
-            label = f"{name}{_SEPARATOR}{village}{_SEPARATOR}{ssu_stratum}"
-            chosen = srswor(seed, label, units, count)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "household_id": chosen,
-                        "stratum": name,
-                        "psu": str(village),
-                        "ssu_stratum": str(ssu_stratum),
-                        "psu_population": psu_population,
-                        "ssu_population": len(units),
-                        "psu_inclusion_probability": psu_probability,
-                        "ssu_inclusion_probability": count / len(units),
-                        "selection_reason": SSU_STRATA[str(ssu_stratum)],
-                    }
-                )
+    for township in groups.townships:
+        units = township.villages
+        count = plan.villages_to_draw(len(units))
+        if plan.psu_selection == "pps":
+            sizes = np.maximum(township.sizes, 1)
+            chosen_villages, probabilities = systematic_pps(
+                seed, township.name, units, sizes, count
             )
-    return _finish(parts, table)
+            by_unit = dict(zip(units.tolist(), probabilities.tolist(), strict=True))
+            selected = [(str(v), float(by_unit[v])) for v in chosen_villages]
+        else:
+            selected = [
+                (str(v), count / len(units)) for v in srswor(seed, township.name, units, count)
+            ]
+        for village, psu_probability in selected:
+            for ssu_stratum, positions in groups.ssu.get(village, []):
+                size = _ssu_size(plan, ssu_stratum, len(positions))
+                label = f"{township.name}{_SEPARATOR}{village}{_SEPARATOR}{ssu_stratum}"
+                chosen = _srswor_positions(seed, label, ids, positions, size)
+                rows.append(
+                    (
+                        chosen,
+                        township.name,
+                        village,
+                        ssu_stratum,
+                        len(units),
+                        len(positions),
+                        psu_probability,
+                        size / len(positions),
+                        SSU_STRATA[ssu_stratum],
+                    )
+                )
+    return rows
 
 
-def _finish(parts: list[pd.DataFrame], table: pd.DataFrame) -> pd.DataFrame:
-    if parts:
-        sample = pd.concat(parts, ignore_index=True)
-    else:
-        sample = pd.DataFrame(
-            {column: pd.Series(dtype=object) for column in SAMPLE_COLUMNS if column != "recipient"}
+def _srswor_positions(
+    seed: int, label: str, ids: np.ndarray, positions: np.ndarray, n: int
+) -> np.ndarray:
+    if n >= len(positions):
+        return positions
+    units = ids[positions]
+    keys = unit_keys(seed, label, units.tolist())
+    order = np.lexsort((units, keys))
+    return positions[order[:n]]
+
+
+def _finish(rows: list[_Row], groups: _Groups) -> pd.DataFrame:
+    ids = groups.ids
+    table = groups.columns
+    lengths = [len(row[0]) for row in rows]
+    positions = np.concatenate([row[0] for row in rows]) if rows else np.array([], dtype=int)
+
+    def repeat(index: int, dtype: Any) -> np.ndarray:
+        if not rows:
+            return np.array([], dtype=dtype)
+        return np.repeat(np.array([row[index] for row in rows], dtype=dtype), lengths)
+
+    household = ids[positions]
+    psu = repeat(2, object)
+    single = np.repeat(np.array([row[2] is None for row in rows], dtype=bool), lengths)
+    psu[single] = household[single]
+    pi1 = repeat(6, np.float64)
+    pi2 = repeat(7, np.float64)
+    pi = pi1 * pi2
+    columns: dict[str, Any] = {
+        "household_id": household,
+        "county_code": table["county_code"][positions],
+        "township_code": table["township_code"][positions],
+        "village_code": table["village_code"][positions],
+        "programme": table["programme"][positions],
+        "recipient": table["recipient"][positions],
+        "stratum": repeat(1, object),
+        "psu": psu,
+        "ssu_stratum": repeat(3, object),
+        "psu_population": repeat(4, np.int64),
+        "ssu_population": repeat(5, np.int64),
+        "psu_inclusion_probability": pi1,
+        "ssu_inclusion_probability": pi2,
+        "inclusion_probability": pi,
+        "weight": 1.0 / pi,
+        "selection_reason": repeat(8, object),
+    }
+    order = np.lexsort(
+        (
+            household.astype(str),
+            columns["ssu_stratum"].astype(str),
+            psu.astype(str),
+            columns["stratum"].astype(str),
         )
-    attributes = table.set_index("household_id")[
-        ["county_code", "township_code", "village_code", "programme", "recipient"]
-    ]
-    looked_up = attributes.reindex(sample["household_id"].astype(str))
-    for column in attributes.columns:
-        sample[column] = looked_up[column].to_numpy()
-    sample["inclusion_probability"] = sample["psu_inclusion_probability"].astype(float) * sample[
-        "ssu_inclusion_probability"
-    ].astype(float)
-    sample["weight"] = 1.0 / sample["inclusion_probability"]
-    sample = sample[list(SAMPLE_COLUMNS)]
-    for column in (
+    )
+    sample = pd.DataFrame({name: values[order] for name, values in columns.items()})
+    for name in (
         "household_id",
         "county_code",
         "township_code",
@@ -307,18 +403,5 @@ def _finish(parts: list[pd.DataFrame], table: pd.DataFrame) -> pd.DataFrame:
         "ssu_stratum",
         "selection_reason",
     ):
-        sample[column] = sample[column].astype("string")
-    sample["recipient"] = sample["recipient"].astype(bool)
-    for column in ("psu_population", "ssu_population"):
-        sample[column] = sample[column].astype(np.int64)
-    for column in (
-        "psu_inclusion_probability",
-        "ssu_inclusion_probability",
-        "inclusion_probability",
-        "weight",
-    ):
-        sample[column] = sample[column].astype(np.float64)
-    sample = sample.sort_values(
-        ["stratum", "psu", "ssu_stratum", "household_id"], kind="stable"
-    ).reset_index(drop=True)
+        sample[name] = sample[name].astype("string")
     return sample

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,10 +58,13 @@ class SamplingFrame:
         ``T:<township_code>``; ``ssu_stratum`` is ``all`` in C/N strata.
     hash : str
         SHA-256 (hex) of the canonical frame (:func:`frame_hash`).
+    cache : dict
+        Index structures derived from ``table`` by the draw (filled on first use).
     """
 
     table: pd.DataFrame
     hash: str
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def share_count(share: float, population: int) -> int:

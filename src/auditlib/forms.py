@@ -1,0 +1,250 @@
+"""The official statistics form (工作情况统计表) as an xlsx filled from verification results.
+
+The notices ask each county to report: leads received (受理问题线索), leads found in its own
+checks (自查发现问题线索), cases opened (立案), officials held accountable (问责人数); households
+removed by reason (清退), newly enrolled (新纳入) and deaths removed (死亡注销). What the
+verification results can say is filled in: problems found, households to be removed by reason
+(the official removal list), deaths removed and households to be newly enrolled, per township and
+for the county. What only the bureau knows (leads received from the public, cases opened,
+officials held accountable) is left empty and marked for manual entry — never invented.
+
+The file's bytes are reproducible: fixed document timestamps and zip entry dates.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from auditlib.errors import ReportError
+from auditlib.schema import ERROR_TYPES
+
+__all__ = [
+    "FormCounts",
+    "form_counts",
+    "normalise_xlsx",
+    "write_statistics_form",
+]
+
+_FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
+_REQUIRED = ("household_id", "township", "recipient", "eligible", "error_type")
+
+
+@dataclass(frozen=True)
+class FormCounts:
+    """Counts of one row of the form (a township or the whole county).
+
+    Attributes
+    ----------
+    area : str
+        Township name, or the county name for the total row.
+    verified_recipients, verified_non_recipients : int
+        Households visited.
+    problems_found : int
+        Households with a problem found (ineligible recipients + eligible non-recipients).
+    removals : dict of str to int
+        Recipient households found ineligible, by error type code (ERROR_TYPES order).
+    deaths_removed : int
+        Of those, households removed because a counted member had died.
+    newly_enrolled : int
+        Non-recipient households found eligible (to be enrolled).
+    """
+
+    area: str
+    verified_recipients: int
+    verified_non_recipients: int
+    problems_found: int
+    removals: Mapping[str, int]
+    deaths_removed: int
+    newly_enrolled: int
+
+    @property
+    def removed_total(self) -> int:
+        """Households to be removed, all reasons."""
+        return int(sum(self.removals.values()))
+
+
+def _counts(area: str, table: pd.DataFrame) -> FormCounts:
+    recipients = table[table["recipient"].astype(bool)]
+    non_recipients = table[~table["recipient"].astype(bool)]
+    ineligible = recipients[recipients["eligible"] == "no"]
+    types = ineligible["error_type"].astype("string").fillna("")
+    removals = {code: int((types == code).sum()) for code in ERROR_TYPES}
+    newly = int((non_recipients["eligible"] == "yes").sum())
+    return FormCounts(
+        area=area,
+        verified_recipients=len(recipients),
+        verified_non_recipients=len(non_recipients),
+        problems_found=len(ineligible) + newly,
+        removals=removals,
+        deaths_removed=removals["deceased_member"],
+        newly_enrolled=newly,
+    )
+
+
+def form_counts(verified: pd.DataFrame, county: str) -> list[FormCounts]:
+    """Count the form's rows from verified households: one per township, then the county.
+
+    Parameters
+    ----------
+    verified : pandas.DataFrame
+        One row per verified household with columns ``household_id, township, recipient
+        (bool), eligible ("yes"/"no"), error_type`` (a code of ``schema.ERROR_TYPES`` or empty).
+    county : str
+        County name (label of the total row).
+
+    Raises
+    ------
+    ReportError
+        When a column is missing or an ineligible household has an unknown error type.
+    """
+    missing = [column for column in _REQUIRED if column not in verified.columns]
+    if missing:
+        raise ReportError(
+            f"verification results lack column(s) {', '.join(missing)} needed for the "
+            f"statistics form; expected {', '.join(_REQUIRED)}"
+        )
+    ineligible_types = verified.loc[verified["eligible"] == "no", "error_type"].dropna()
+    unknown = sorted(set(ineligible_types.astype(str)) - set(ERROR_TYPES))
+    if unknown:
+        raise ReportError(
+            f"verification results have unknown error type(s) {unknown}; expected one of "
+            f"{', '.join(ERROR_TYPES)}"
+        )
+    rows = [
+        _counts(str(township), group) for township, group in verified.groupby("township", sort=True)
+    ]
+    rows.append(_counts(county, verified))
+    return rows
+
+
+_MANUAL = "（由县民政局填报）"
+
+
+def write_statistics_form(
+    rows: list[FormCounts],
+    path: Path,
+    *,
+    county: str,
+    province: str,
+    period: str,
+    seed: int,
+) -> None:
+    """Write the 工作情况统计表 xlsx (reproducible bytes).
+
+    Parameters
+    ----------
+    rows : list of FormCounts
+        From :func:`form_counts` (townships, then the county total last).
+    path : pathlib.Path
+        File to write.
+    county, province, period : str
+        Header facts (period as text, e.g. ``"2024-01-01 至 2024-12-31"``).
+    seed : int
+        Seed of the sample the verification belongs to (printed in the note).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.properties.creator = "auditlib"
+    workbook.properties.created = _FIXED_TIME
+    sheet = workbook.active
+    sheet.title = "工作情况统计表"
+    headers = [
+        "乡镇(街道)",
+        "核查低保户数",
+        "核查未纳入户数",
+        "受理问题线索(条)",
+        "自查发现问题线索(条)",
+        "立案(件)",
+        "问责人数(人)",
+        "应清退户数合计",
+        *[f"清退:{label}" for label in ERROR_TYPES.values()],
+        "其中死亡注销(户)",
+        "应新纳入户数",
+    ]
+    title = f"{province}{county} 低保专项治理工作情况统计表"
+    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    sheet.cell(row=2, column=1, value=f"统计期间：{period}")
+    thin = Side(style="thin", color="888888")
+    fill = PatternFill("solid", fgColor="DDE6F0")
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=4, column=column, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+        sheet.column_dimensions[get_column_letter(column)].width = 14 if column > 1 else 18
+    sheet.row_dimensions[4].height = 60
+    for offset, row in enumerate(rows):
+        values: list[object] = [
+            row.area if offset < len(rows) - 1 else f"合计（{row.area}）",
+            row.verified_recipients,
+            row.verified_non_recipients,
+            None,
+            row.problems_found,
+            None,
+            None,
+            row.removed_total,
+            *[row.removals[code] for code in ERROR_TYPES],
+            row.deaths_removed,
+            row.newly_enrolled,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=5 + offset, column=column, value=value)
+            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+            if offset == len(rows) - 1:
+                cell.font = Font(bold=True)
+    note_row = 6 + len(rows)
+    notes = [
+        "说明：",
+        "1. 核查、清退与新纳入户数为本次入户核查样本中的户数（随机抽样种子 "
+        f"{seed}），不是全县总户数；全县估计及其置信区间见核查报告。",
+        f"2. 受理问题线索、立案和问责人数无法由核查结果得出，{_MANUAL}。",
+        "3. 自查发现问题线索 = 核查认定不符合条件的低保户 + 核查认定符合条件的未纳入户。",
+    ]
+    for index, text in enumerate(notes):
+        sheet.cell(row=note_row + index, column=1, value=text)
+    sheet.freeze_panes = "B5"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    try:
+        path.write_bytes(normalise_xlsx(buffer.getvalue()))
+    except OSError as error:
+        raise ReportError(f"cannot write the statistics form {path}: {error}") from error
+
+
+def normalise_xlsx(data: bytes) -> bytes:
+    """Return an xlsx with fixed zip dates and document timestamps (reproducible bytes)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    fixed = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = content.decode("utf-8")
+                for tag in ("dcterms:created", "dcterms:modified"):
+                    start = text.find(f"<{tag}")
+                    if start >= 0:
+                        close = text.find(">", start) + 1
+                        end = text.find(f"</{tag}>", close)
+                        text = text[:close] + fixed + text[end:]
+                content = text.encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, content)
+    return output.getvalue()

@@ -1,0 +1,314 @@
+"""Producing one county's report folder: notebook → HTML, PDF, form, manifest (atomically).
+
+:func:`produce_report` executes the report notebook (``notebooks/county_report.ipynb``) with
+papermill for one parameter file, renders the executed notebook to ``report.html`` and
+``report.pdf``, keeps the executed notebook, the statistics form and the key estimates the
+notebook wrote, and records everything in ``manifest.json``. All of it is written into a temporary
+folder beside the destination and moved into place only when complete, so an interrupted run
+never leaves a half-written report.
+
+Files of a report folder ``reports/<county_code>/``:
+
+===========================  ======================================================
+``report.html``              self-contained report (no network access needed)
+``report.pdf``               A4 PDF of the same report, bundled Chinese font
+``report.ipynb``             the executed notebook (code visible, identities masked)
+``statistics_form.xlsx``     工作情况统计表 filled from the verification results
+``estimates.json``           the key estimates, machine-readable
+``manifest.json``            inputs, parameters, versions, outputs' SHA-256
+===========================  ======================================================
+
+The fieldwork worksheets (full identities) go to ``restricted/<county_code>/`` instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditlib.errors import AuditError, ReportError
+from auditlib.manifest import (
+    MANIFEST_FILE,
+    compare_inputs,
+    file_digest,
+    input_fingerprint,
+    package_versions,
+    platform_facts,
+    read_manifest,
+    write_manifest,
+)
+
+__all__ = [
+    "ESTIMATES_FILE",
+    "FORM_FILE",
+    "OUTPUT_FILES",
+    "ReportResult",
+    "notebook_template",
+    "produce_report",
+    "replace_folder",
+    "report_is_current",
+]
+
+ESTIMATES_FILE = "estimates.json"
+FORM_FILE = "statistics_form.xlsx"
+NOTEBOOK_FILE = "report.ipynb"
+HTML_FILE = "report.html"
+PDF_FILE = "report.pdf"
+#: Files every complete report folder holds (besides the manifest).
+OUTPUT_FILES = (HTML_FILE, PDF_FILE, NOTEBOOK_FILE, FORM_FILE, ESTIMATES_FILE)
+REPORT_NOTEBOOK = "county_report.ipynb"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`produce_report` made.
+
+    Attributes
+    ----------
+    county_code : str
+        County of the report.
+    folder : pathlib.Path
+        The report folder (``<output_root>/<county_code>``).
+    outputs : dict of str to str
+        SHA-256 of each output file.
+    estimates : dict
+        Key estimates (as in ``estimates.json``).
+    seconds : dict of str to float
+        Wall time of each step (``notebook``, ``html``, ``pdf``, ``total``).
+    skipped : bool
+        True when the report was already current and nothing was run.
+    """
+
+    county_code: str
+    folder: Path
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    estimates: Mapping[str, Any] = field(default_factory=dict)
+    seconds: Mapping[str, float] = field(default_factory=dict)
+    skipped: bool = False
+
+
+def notebook_template(name: str = REPORT_NOTEBOOK) -> Path:
+    """Path of a notebook template in the project's ``notebooks/`` folder.
+
+    Looked up beside the source tree (editable install, as ``scripts/setup.sh`` makes) and
+    then under the current directory.
+    """
+    candidates = [
+        Path(__file__).resolve().parents[2] / "notebooks" / name,
+        Path.cwd() / "notebooks" / name,
+    ]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise ReportError(
+        f"notebook template {name} not found in {', '.join(str(c.parent) for c in candidates)}; "
+        "run auditlib from the project folder (where notebooks/ is)"
+    )
+
+
+def replace_folder(source: Path, destination: Path) -> None:
+    """Move a finished folder into place, replacing any previous one.
+
+    The previous folder is first renamed aside, so at every moment the destination is either the
+    old complete folder, absent for an instant, or the new complete folder — never a mix.
+    """
+    aside: Path | None = None
+    if destination.exists():
+        aside = destination.with_name(f".old-{destination.name}-{os.getpid()}-{time.time_ns()}")
+        os.replace(destination, aside)
+    os.replace(source, destination)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _load_params(params_file: Path) -> Any:
+    from auditlib.params import load_params
+
+    return load_params(params_file)
+
+
+def _fingerprint(params_file: Path, params: Any, template: Path) -> dict[str, Any]:
+    return input_fingerprint(params_file, Path(params.data), [template])
+
+
+def _options(
+    verification: str, language: str, kernel_name: str
+) -> dict[str, str]:  # recorded in the manifest; kernel informative
+    return {"verification": verification, "language": language, "kernel": kernel_name}
+
+
+def report_is_current(
+    params_file: Path,
+    output_root: Path,
+    *,
+    verification: str = "simulate",
+    language: str = "",
+) -> bool:
+    """Whether ``output_root/<county>`` holds a complete report made from the current inputs.
+
+    True when its manifest's inputs, options and package versions equal the current ones and
+    every output file still has the recorded SHA-256 (used by ``batch`` to resume).
+    """
+    try:
+        params = _load_params(params_file)
+        folder = output_root / params.county_code
+        manifest = read_manifest(folder)
+        template = notebook_template(manifest.get("notebook", REPORT_NOTEBOOK))
+        current = _fingerprint(params_file, params, template)
+    except AuditError:
+        return False
+    if compare_inputs(manifest["inputs"], current):
+        return False
+    recorded_options = manifest.get("options", {})
+    if (recorded_options.get("verification"), recorded_options.get("language")) != (
+        verification,
+        language,
+    ):
+        return False
+    if manifest.get("packages") != package_versions():
+        return False
+    for name, digest in manifest.get("outputs", {}).items():
+        path = folder / name
+        if not path.is_file() or file_digest(path) != digest:
+            return False
+    return True
+
+
+def produce_report(
+    params_file: str | Path,
+    output_root: str | Path = "reports",
+    *,
+    restricted_root: str | Path = "restricted",
+    verification: str = "simulate",
+    language: str = "",
+    kernel_name: str | None = None,
+    cell_timeout: int = 600,
+    pdf: bool = True,
+) -> ReportResult:
+    """Make ``<output_root>/<county_code>/`` for one parameter file.
+
+    Parameters
+    ----------
+    params_file : str or pathlib.Path
+        ``params/<county_code>.yaml``.
+    output_root : str or pathlib.Path
+        Folder receiving one sub-folder per county.
+    restricted_root : str or pathlib.Path
+        Folder receiving the fieldwork worksheets (full identities), one sub-folder per county.
+    verification : str
+        ``"simulate"`` (fieldwork simulated from the synthetic data's ground truth, as in the
+        demo and training), ``"data"`` (the ``verification`` table of the county data folder)
+        or the path of a folder of filled worksheets / a verification file.
+    language : {"", "zh", "en"}
+        Report language; ``""`` takes it from the parameter file.
+    kernel_name : str, optional
+        Jupyter kernel (default :func:`auditlib.notebook_runner.default_kernel_name`).
+    cell_timeout : int
+        Seconds any notebook cell may run.
+    pdf : bool
+        Also render the PDF (default True).
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    AuditError
+        Bad parameters or data (raised before anything is written), or a failing notebook
+        (:class:`ReportError` naming the cell and the error).
+    """
+    import nbformat
+
+    from auditlib.notebook_runner import default_kernel_name, execute_notebook
+    from auditlib.render import html_to_pdf, notebook_to_html
+
+    started = time.perf_counter()
+    params_path = Path(params_file).resolve()
+    params = _load_params(params_path)
+    if language not in ("", "zh", "en"):
+        raise ReportError(
+            f"language must be 'zh' or 'en' (or empty for the params file's), got {language!r}"
+        )
+    report_language = language or params.report.language
+    output_root = Path(output_root).resolve()
+    restricted = Path(restricted_root).resolve() / params.county_code
+    template = notebook_template()
+    kernel = kernel_name or default_kernel_name()
+    fingerprint = _fingerprint(params_path, params, template)
+    output_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
+    seconds: dict[str, float] = {}
+    try:
+        mark = time.perf_counter()
+        notebook = execute_notebook(
+            template,
+            {
+                "params_file": str(params_path),
+                "output_dir": ".",
+                "restricted_dir": str(restricted),
+                "verification": verification,
+                "language": report_language,
+            },
+            cwd=work,
+            kernel_name=kernel,
+            cell_timeout=cell_timeout,
+        )
+        seconds["notebook"] = time.perf_counter() - mark
+        nbformat.write(notebook, str(work / NOTEBOOK_FILE))
+        estimates_path = work / ESTIMATES_FILE
+        if not estimates_path.is_file() or not (work / FORM_FILE).is_file():
+            raise ReportError(
+                f"notebook {template.name} ran but did not write {ESTIMATES_FILE} and "
+                f"{FORM_FILE}; its last cells must call save_outputs(...)"
+            )
+        estimates = json.loads(estimates_path.read_text(encoding="utf-8"))
+        mark = time.perf_counter()
+        title = str(estimates.get("title", params.county_code))
+        html = notebook_to_html(notebook, title=title, language=report_language)
+        (work / HTML_FILE).write_text(html, encoding="utf-8")
+        seconds["html"] = time.perf_counter() - mark
+        if pdf:
+            mark = time.perf_counter()
+            html_to_pdf(html, work / PDF_FILE)
+            seconds["pdf"] = time.perf_counter() - mark
+        outputs = {
+            name: file_digest(work / name) for name in OUTPUT_FILES if (work / name).is_file()
+        }
+        write_manifest(
+            work / MANIFEST_FILE,
+            {
+                "county_code": params.county_code,
+                "county": estimates.get("county", ""),
+                "params_file": str(params_path),
+                "parameters": params.model_dump(mode="json", exclude={"source"}),
+                "seed": params.seed,
+                "options": _options(verification, report_language, kernel),
+                "notebook": template.name,
+                "inputs": fingerprint,
+                "packages": package_versions(),
+                "platform": platform_facts(),
+                "outputs": outputs,
+                "estimates": estimates.get("estimates", {}),
+            },
+        )
+        destination = output_root / params.county_code
+        replace_folder(work, destination)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    seconds["total"] = time.perf_counter() - started
+    return ReportResult(
+        county_code=params.county_code,
+        folder=destination,
+        outputs=outputs,
+        estimates=estimates.get("estimates", {}),
+        seconds=seconds,
+    )

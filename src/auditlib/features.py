@@ -65,8 +65,8 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("income_per_capita", "人均申报月收入{value}元", "declared income {value} "
                 "yuan/person/month", "{:,.0f}", True,
                 ("income_above_standard", "wealthy_children", "salary_or_pension")),
-    FeatureSpec("benefit_to_income_gap", "保障金为收入差额的{value}倍",
-                "benefit {value} × the income gap to the standard", "{:.2f}", True,
+    FeatureSpec("benefit_above_gap", "保障金超出收入差额{value}%（按标准计）",
+                "benefit exceeds the income gap by {value}% of the standard", "{:.0f}", False,
                 ("wealthy_children", "connections", "income_above_standard")),
     FeatureSpec("earnings_per_capita", "成员人均月收入{value}元",
                 "members' earnings {value} yuan/person/month", "{:,.0f}", True,
@@ -165,7 +165,7 @@ def build_features(data: CountyData, household_ids: pd.Series) -> pd.DataFrame:
     size = size.where(size > 0)
     income = pd.to_numeric(households["declared_income"], errors="coerce").astype(float)
     benefit = pd.to_numeric(households["monthly_benefit"], errors="coerce").astype(float)
-    gap = (standard * size - income).clip(lower=0.05 * standard * size)
+    gap = (standard * size - income).clip(lower=0.0)
     members = data.members
     alive = pd.to_datetime(members["death_date"], errors="coerce").isna().to_numpy()
     earnings = (
@@ -179,7 +179,7 @@ def build_features(data: CountyData, household_ids: pd.Series) -> pd.DataFrame:
         {
             "township_code": households["township_code"].astype("string"),
             "income_per_capita": income / size,
-            "benefit_to_income_gap": benefit / gap,
+            "benefit_above_gap": 100.0 * (benefit - gap) / (standard * size),
             "earnings_per_capita": earnings / size,
             "assets_per_capita": pd.to_numeric(households["financial_assets"], errors="coerce")
             / size,

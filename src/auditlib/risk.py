@@ -135,6 +135,10 @@ class RiskScorer(BaseEstimator):
         Townships with fewer recipient households are compared with the whole county.
     combine : {"lexicographic", "rank_average"}, default="lexicographic"
         How rule hits and the forest make one ranking (module docstring).
+    one_sided : bool, default=True
+        Clip normalised features at 0 so that only values *above* the peer median can isolate
+        a household (every feature points one way: more income, more assets, more payments
+        than peers). Being poorer or smaller than one's peers is never a reason for a visit.
     tiers : tuple of two floats, default=(0.05, 0.20)
         Cumulative shares of the high and high+medium tiers.
     programmes : tuple of str, default=("dibao",)
@@ -171,10 +175,11 @@ class RiskScorer(BaseEstimator):
         normalise_within: str = "township",
         min_peers: int = 30,
         combine: str = "lexicographic",
+        one_sided: bool = True,
         tiers: tuple[float, float] = (0.05, 0.20),
         programmes: tuple[str, ...] = ("dibao",),
         shared_account_households: int = 2,
-        oversized_multiple: float = 2.0,
+        oversized_multiple: float = 2.5,
         entitlement_tolerance: float = 0.10,
         luxury_storeys: int = 3,
         empty_registry: str = "error",
@@ -187,6 +192,7 @@ class RiskScorer(BaseEstimator):
         self.normalise_within = normalise_within
         self.min_peers = min_peers
         self.combine = combine
+        self.one_sided = one_sided
         self.tiers = tiers
         self.programmes = programmes
         self.shared_account_households = shared_account_households
@@ -222,6 +228,8 @@ class RiskScorer(BaseEstimator):
             bad("normalise_within", "'township' or 'county'")
         if not isinstance(self.min_peers, Integral) or self.min_peers < 2:
             bad("min_peers", "an integer ≥ 2")
+        if not isinstance(self.one_sided, bool):
+            bad("one_sided", "True or False")
         if self.combine not in ("lexicographic", "rank_average"):
             bad("combine", "'lexicographic' or 'rank_average'")
         tiers = tuple(self.tiers) if isinstance(self.tiers, tuple | list) else ()
@@ -273,6 +281,8 @@ class RiskScorer(BaseEstimator):
         normalised = normalise_features(
             raw, names, within=self.normalise_within, min_peers=self.min_peers
         )
+        if self.one_sided:
+            normalised = normalised.clip(lower=0.0)
         return {
             "ids": ids,
             "crosscheck": crosscheck,
@@ -347,10 +357,12 @@ class RiskScorer(BaseEstimator):
         ids: pd.Series = prepared["ids"]
         rules = prepared["hits"].per_household(ids)
         forest_percentile = within_percentile(forest_score)
-        weight = rules["rule_weight"].to_numpy(dtype=float)
+        definitive = rules["definitive_weight"].to_numpy(dtype=float)
+        prompt = rules["prompt_weight"].to_numpy(dtype=float)
         if self.combine == "lexicographic":
-            key = weight + forest_percentile / 100.5
+            key = definitive + np.minimum(forest_percentile / 100.0 + prompt, 1.0) / 1.001
         else:
+            weight = definitive + prompt
             key = (within_percentile(weight) + forest_percentile) / 2.0
         risk_percentile = within_percentile(key)
         scores = pd.DataFrame(

@@ -60,9 +60,12 @@ class RuleSpec:
     sources : tuple of str
         Tables the rule reads.
     weight : float
-        Weight in the combined ranking: 1 for a flag that on its own contradicts eligibility,
-        0.5 for a prompt that often has an innocent explanation (a registered relative may be
-        eligible; arrears make a total exceed the entitlement).
+        Weight in the combined ranking. A *definitive* rule (weight ≥ 1) contradicts
+        eligibility on its own: each lifts the household above every household with fewer
+        definitive hits. A *prompt* (weight < 1) often has an innocent explanation (a registered
+        relative may be eligible; a total above the entitlement may be arrears): its weight is
+        added to the household's forest percentile (as a share, capped at 1), so 0.5 is worth
+        half the forest's range.
     """
 
     code: str
@@ -109,13 +112,13 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("H10", "income_above_standard", "申报人均收入高于低保标准",
              "declared income per person is above the Dibao standard",
              f"{CAMPAIGN}：家庭收入超过保障标准", ("income_above_standard",), ("households",)),
-    RuleSpec("P01", "holder_name_differs", "收款账户户名不是本户成员",
+    RuleSpec("P01", "shared_account", "多户保障对象共用一个收款账户",
+             "several recipient households are paid into one account",
+             f"{FUNDS}：多户共用一个收款账户", ("shared_account",), ("payments",)),
+    RuleSpec("P02", "holder_name_differs", "收款账户户名不是本户成员",
              "the account paid into is held by a non-member",
              f"{FUNDS}：收款账户户名与保障对象不符（无代管备案）", ("holder_name_differs",),
              ("payments", "members")),
-    RuleSpec("P02", "shared_account", "多户保障对象共用一个收款账户",
-             "several recipient households are paid into one account",
-             f"{FUNDS}：多户共用一个收款账户", ("shared_account",), ("payments",)),
     RuleSpec("P03", "duplicate_payment", "发放笔数多于月份数（同月重复发放）",
              "more payments than months (two payments in one month)",
              f"{FUNDS}：重复发放、频繁发放", ("duplicate_payment",), ("payments",)),
@@ -162,17 +165,19 @@ class RuleParameters:
     Parameters
     ----------
     shared_account_households : int
-        P02 fires when an account is paid for at least this many recipient households (≥ 2).
+        P01 fires when an account is paid for at least this many recipient households (≥ 2).
     oversized_multiple : float
-        P04 fires for a payment at least this many times the household's median (> 1).
+        P04 fires for a payment at least this many times the household's median (> 1). The
+        default 2.5 lets one month of arrears (a doubled first transfer) pass.
     entitlement_tolerance : float
-        P06 fires when total paid > (1 + tolerance) × entitlement (≥ 0).
+        P06 fires when total paid exceeds the entitlement by more than this share of it and
+        by more than one month's benefit (≥ 0).
     luxury_storeys : int
         H06 fires for decorated houses of at least this many storeys (≥ 1).
     """
 
     shared_account_households: int = 2
-    oversized_multiple: float = 2.0
+    oversized_multiple: float = 2.5
     entitlement_tolerance: float = 0.10
     luxury_storeys: int = 3
 
@@ -231,21 +236,25 @@ class RuleHits:
         Returns
         -------
         pandas.DataFrame
-            ``household_id, rule_count, rule_codes`` (";"-joined, sorted) and ``rule_weight``
-            (sum of the weights of the distinct rules hit).
+            ``household_id, rule_count, rule_codes`` (";"-joined, sorted),
+            ``definitive_weight`` (summed weights of distinct rules of weight ≥ 1) and
+            ``prompt_weight`` (summed weights of distinct rules of weight < 1).
         """
         distinct = self.hits.drop_duplicates(["household_id", "rule_code"])
         weights = distinct["rule_code"].map({rule.code: rule.weight for rule in RULES})
         grouped = distinct.groupby("household_id", sort=False)["rule_code"]
         codes = grouped.agg(lambda values: ";".join(sorted(values)))
-        weight = weights.groupby(distinct["household_id"].to_numpy()).sum()
+        owners = distinct["household_id"].to_numpy()
+        definitive = weights.where(weights >= 1, 0.0).groupby(owners).sum()
+        prompt = weights.where(weights < 1, 0.0).groupby(owners).sum()
         ids = household_ids.astype("string")
         return pd.DataFrame(
             {
                 "household_id": ids.to_numpy(),
                 "rule_count": ids.map(grouped.size()).fillna(0).astype("int64").to_numpy(),
                 "rule_codes": ids.map(codes).fillna("").astype("string").to_numpy(),
-                "rule_weight": ids.map(weight).fillna(0.0).astype(float).to_numpy(),
+                "definitive_weight": ids.map(definitive).fillna(0.0).astype(float).to_numpy(),
+                "prompt_weight": ids.map(prompt).fillna(0.0).astype(float).to_numpy(),
             }
         )
 
@@ -265,10 +274,10 @@ def _evaluators(
         "H08": lambda: household.deceased_member_hits("H08", data, crosscheck),
         "H09": lambda: household.business_owner_hits("H09", data, crosscheck),
         "H10": lambda: household.income_above_standard_hits("H10", data),
-        "P01": lambda: payment.holder_name_hits("P01", data, ledger),
-        "P02": lambda: payment.shared_account_hits(
-            "P02", ledger, parameters.shared_account_households
+        "P01": lambda: payment.shared_account_hits(
+            "P01", ledger, parameters.shared_account_households
         ),
+        "P02": lambda: payment.holder_name_hits("P02", data, ledger),
         "P03": lambda: payment.duplicate_payment_hits("P03", ledger),
         "P04": lambda: payment.oversized_payment_hits(
             "P04", data, ledger, parameters.oversized_multiple

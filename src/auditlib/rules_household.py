@@ -50,6 +50,8 @@ EXEMPT_VEHICLE_TYPES: frozenset[str] = frozenset(
         "farm_vehicle",
         "tractor",
         "mobility_scooter",
+        "disabled_vehicle",
+        "invalid_carriage",
         "摩托车",
         "三轮车",
         "农用车",
@@ -183,19 +185,67 @@ def relative_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> 
 
 
 def payroll_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
-    """A member draws a salary or pension from the public payroll."""
+    """A member draws a public salary or pension, or declares a fixed wage or a pension.
+
+    Evidence comes from ``registry_payroll``; a member whose own record says ``wage`` (固定工资)
+    or ``pension`` (领取退休金) and who is not on the payroll register is reported from the
+    members table.
+    """
+    parts = []
     records = _linked_registry(data, crosscheck, "registry_payroll")
-    if records.empty:
-        return empty_hits()
-    employer = _text(records.get("employer", pd.Series("?", index=records.index)))
-    salary = _money(records.get("monthly_salary", pd.Series(np.nan, index=records.index)))
-    return _registry_hits(
-        code,
-        "registry_payroll",
-        records,
-        employer + "，月工资或退休金" + salary + "元",
-        employer + ", salary or pension " + salary + " yuan/month",
-    )
+    if not records.empty:
+        employer = _text(records.get("employer", pd.Series("?", index=records.index)))
+        salary = _money(records.get("monthly_salary", pd.Series(np.nan, index=records.index)))
+        parts.append(
+            _registry_hits(
+                code,
+                "registry_payroll",
+                records,
+                employer + "，月工资或退休金" + salary + "元",
+                employer + ", salary or pension " + salary + " yuan/month",
+            )
+        )
+    members = data.members
+    employment = members["employment"].astype("string")
+    declared = members[employment.isin(["wage", "pension"]).fillna(False).to_numpy(dtype=bool)]
+    if len(parts):
+        registered = set(records["member_row"].dropna().astype(int))
+        rows_all = spreadsheet_rows(declared)
+        declared = declared[[row not in registered for row in rows_all]]
+    if len(declared):
+        rows = pd.Series(spreadsheet_rows(declared), index=declared.index).astype("string")
+        person = mask_names(declared["name"]).fillna("?")
+        kind = declared["employment"].astype("string")
+        kind_zh = kind.map({"wage": "固定工资", "pension": "退休金"}).astype("string")
+        earnings = _money(declared["monthly_earnings"])
+        parts.append(
+            make_hits(
+                code,
+                declared["household_id"],
+                "members",
+                rows.astype("Int64"),
+                "家庭成员信息第"
+                + rows
+                + "行："
+                + person
+                + "申报有"
+                + kind_zh
+                + "，月收入"
+                + earnings
+                + "元",
+                "members row "
+                + rows
+                + ": "
+                + person
+                + " declares a "
+                + kind
+                + " of "
+                + earnings
+                + " yuan/month",
+            )
+        )
+    parts = [part for part in parts if len(part)]
+    return pd.concat(parts, ignore_index=True) if parts else empty_hits()
 
 
 def car_owner_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:

@@ -331,18 +331,25 @@ def payment_after_death_hits(
 def overpaid_hits(
     code: str, data: CountyData, payments: pd.DataFrame, tolerance: float
 ) -> pd.DataFrame:
-    """Total paid in the audit period exceeds (1 + ``tolerance``) × benefit × months enrolled."""
+    """Total paid in the audit period exceeds the entitlement by more than the allowance.
+
+    The entitlement is the monthly benefit × the months enrolled in the period; the allowance
+    is the larger of ``tolerance`` × entitlement and one month's benefit (one month of arrears,
+    补发, is paid routinely with the first transfer after enrolment).
+    """
     months = entitled_months(data)
     benefit = pd.Series(
         pd.to_numeric(data.households["monthly_benefit"], errors="coerce").to_numpy(),
         index=months.index,
     )
     entitlement = benefit * months
+    allowance = np.maximum(tolerance * entitlement, benefit)
     totals = payments.groupby("household_id", sort=False).agg(
         total=("amount", "sum"), row=("row", "min")
     )
     totals["entitlement"] = entitlement.reindex(totals.index).to_numpy()
-    over = totals[totals["total"] > (1.0 + tolerance) * totals["entitlement"]].reset_index()
+    totals["allowance"] = allowance.reindex(totals.index).to_numpy()
+    over = totals[totals["total"] > totals["entitlement"] + totals["allowance"]].reset_index()
     if over.empty:
         return make_hits(code, [], "payments", [], [], [])
     rows = _rows(over)

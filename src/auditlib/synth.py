@@ -28,14 +28,18 @@ See ``docs/example-data.md`` for the calibration and the traces each planted err
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from auditlib.bundle import CountyData, CountyInfo
 from auditlib.schema import (
+    EMPLOYMENT,
     HOUSEHOLDS,
     MEMBERS,
     PAYMENTS,
@@ -44,10 +48,11 @@ from auditlib.schema import (
 )
 from auditlib.synth_config import SynthConfig
 from auditlib.synth_fieldwork import simulate_verification
-from auditlib.synth_households import build_geography, build_households, plant_statuses
+from auditlib.synth_identity import numbered
+from auditlib.synth_households import Coded, Columns, build_geography, build_households, plant_statuses
 from auditlib.synth_output import GroundTruth, SyntheticCounty, read_ground_truth, write_county
 from auditlib.synth_payments import build_payments, period_start
-from auditlib.synth_people import build_people, household_ethnicities
+from auditlib.synth_people import RELATION_CODES, build_people, household_ethnicities
 from auditlib.synth_registries import build_registries
 
 __all__ = [
@@ -78,30 +83,55 @@ def stream(seed: int, component: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(sequence))
 
 
-def to_contract(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Select and convert ``frame``'s columns to the dtypes of ``bundle.py`` for table ``spec``.
+def _string_column(values: Any, nullable: bool) -> pd.Series:
+    """A pandas ``string`` column from numpy text or a :class:`Coded` column (through pyarrow)."""
+    if isinstance(values, Coded):
+        labels = np.asarray(values.labels)
+        if labels.dtype.kind == "O":
+            labels = labels.astype(str)
+        empty = labels == (b"" if labels.dtype.kind == "S" else "")
+        dictionary = pa.array(labels)
+        if not pa.types.is_string(dictionary.type):
+            dictionary = dictionary.cast(pa.string())
+        codes = np.asarray(values.codes, dtype=np.int32)
+        mask = empty[codes] if nullable and empty.any() else None
+        arrow = pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), dictionary)
+        return pd.Series(pd.arrays.ArrowStringArray(arrow.cast(pa.string())))
+    array = np.asarray(values)
+    if array.dtype.kind == "O":
+        array = array.astype(str)
+    empty = array == (b"" if array.dtype.kind == "S" else "")
+    mask = empty if nullable and empty.any() else None
+    arrow = pa.array(array, mask=mask)
+    if not pa.types.is_string(arrow.type):
+        arrow = arrow.cast(pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(arrow))
 
-    Empty strings in nullable text columns become ``<NA>``.
+
+def to_contract(columns: Mapping[str, Any], spec: TableSpec) -> pd.DataFrame:
+    """Convert internal columns to a table of contract ``spec`` with the dtypes of ``bundle.py``.
+
+    Empty strings in nullable text columns become ``<NA>``; missing dates are ``NaT``.
     """
-    columns: dict[str, pd.Series] = {}
+    result: dict[str, pd.Series] = {}
     for column in spec.columns:
-        values = frame[column.name]
+        values = columns[column.name]
+        if isinstance(values, pd.Series):
+            values = values.to_numpy()
         if column.kind in ("string", "id_number", "category"):
-            converted = values.astype("string")
-            if column.nullable:
-                converted = converted.mask(converted == "")
+            converted = _string_column(values, column.nullable)
         elif column.kind == "int":
-            converted = values.astype("int64")
+            converted = pd.Series(np.asarray(values, dtype=np.int64))
         elif column.kind == "float":
-            converted = values.astype("float64")
+            converted = pd.Series(np.asarray(values, dtype=np.float64))
         elif column.kind == "date":
-            converted = pd.to_datetime(values).astype("datetime64[ns]")
+            converted = pd.Series(np.asarray(values).astype("datetime64[ns]"))
         elif column.kind == "bool":
-            converted = values.astype(bool)
+            converted = pd.Series(np.asarray(values, dtype=bool))
         else:  # pragma: no cover - the contract has no other kinds
             raise ValueError(f"unknown column kind {column.kind!r}")
-        columns[column.name] = converted.reset_index(drop=True)
-    return pd.DataFrame(columns)
+        result[column.name] = converted
+    return pd.DataFrame(result)
 
 
 def county_info(config: SynthConfig) -> CountyInfo:
@@ -118,41 +148,41 @@ def county_info(config: SynthConfig) -> CountyInfo:
     )
 
 
-def _household_frame(config: SynthConfig) -> pd.DataFrame:
+def _household_frame(config: SynthConfig) -> tuple[Columns, Columns]:
     villages = build_geography(config, stream(config.seed, "geography"))
     statuses = plant_statuses(config, villages, stream(config.seed, "statuses"))
     attributes = build_households(config, statuses, stream(config.seed, "households"))
-    location = villages.iloc[statuses["village_index"].to_numpy()].reset_index(drop=True)
-    frame = pd.concat(
-        [location.drop(columns=["households", "poverty"]), statuses, attributes], axis=1
-    )
-    sizes = villages["households"].to_numpy()
-    within = np.arange(len(frame)) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1
-    frame["household_id"] = [
-        f"{code}{number:04d}" for code, number in zip(frame["village_code"], within, strict=True)
-    ]
-    return frame
+    village_index = statuses["village_index"]
+    frame: Columns = {
+        name: villages[name][village_index]
+        for name in ("township_index", "township_code", "township", "village_code", "village")
+    }
+    frame.update(statuses)
+    frame.update(attributes)
+    sizes = villages["households"]
+    within = np.arange(len(village_index)) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1
+    frame["household_id"] = numbered(frame["village_code"], within, 4)
+    return frame, villages
 
 
-def _priority_groups(frame: pd.DataFrame, members: pd.DataFrame, config: SynthConfig) -> np.ndarray:
+def _priority_groups(frame: Columns, members: Columns, config: SynthConfig) -> npt.NDArray[Any]:
     """Planted group of omitted households; first visible group of other non-recipients."""
-    index = members["household_index"].to_numpy()
-    count = len(frame)
-    severe = np.bincount(
-        index, weights=members["disability_grade"].between(1, 2).to_numpy(), minlength=count
-    ) > 0
-    ill = np.bincount(index, weights=members["serious_illness"].to_numpy(), minlength=count) > 0
+    index = members["household_index"]
+    count = len(frame["size"])
+    grade = members["disability_grade"]
+    severe = np.bincount(index, weights=(grade >= 1) & (grade <= 2), minlength=count) > 0
+    ill = np.bincount(index, weights=members["serious_illness"], minlength=count) > 0
     window = np.datetime64(config.reference_date, "D") - np.timedelta64(730, "D")
-    exited = frame["exit_date"].to_numpy().astype("datetime64[D]") >= window
-    refused = frame["refusal_date"].to_numpy().astype("datetime64[D]") >= window
+    exited = frame["exit_date"].astype("datetime64[D]") >= window
+    refused = frame["refusal_date"].astype("datetime64[D]") >= window
     visible = np.select(
-        [severe, ill, frame["registered_poor"].to_numpy(), exited, refused],
+        [severe, ill, frame["registered_poor"], exited, refused],
         ["severe_disability", "serious_illness", "registered_poor", "recently_exited", "refused"],
         "",
     )
-    candidates = ~frame["recipient"].to_numpy() & ~frame["tekun"].to_numpy()
+    candidates = ~frame["recipient"] & ~frame["tekun"]
     groups = np.where(candidates, visible, "")
-    planted = frame["priority_group"].to_numpy().astype(str)
+    planted = frame["priority_group"].astype(str)
     return np.where(planted != "", planted, groups)
 
 
@@ -170,37 +200,57 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
         ``.data`` (a :class:`CountyData` with the contract's dtypes), ``.truth`` (a
         :class:`GroundTruth`) and ``.config``.
     """
-    frame = _household_frame(config)
+    frame, villages = _household_frame(config)
     people_stream = stream(config.seed, "people")
-    frame["ethnicity"] = household_ethnicities(config, frame["township"].to_numpy(), people_stream)
+    frame["ethnicity"] = household_ethnicities(config, frame["township"], people_stream)
     members, external = build_people(config, frame, people_stream)
     registries = build_registries(config, frame, members, external, stream(config.seed, "registries"))
     payments, accounts = build_payments(
         config, frame, members, external, stream(config.seed, "payments")
     )
-    head = np.cumsum(frame["size"].to_numpy()) - frame["size"].to_numpy()
-    recipient = frame["recipient"].to_numpy()
-    tekun = frame["tekun"].to_numpy()
-    households = frame.assign(
-        county_code=config.county_code,
-        county=config.county,
-        head_name=members["name"].to_numpy()[head],
-        head_id_number=members["id_number"].to_numpy()[head],
-        members=frame["size"],
-        programme=np.where(recipient, "dibao", np.where(tekun, "tekun", "none")),
-        account_number=accounts["account_number"].to_numpy(),
-        account_holder_name=accounts["account_holder_name"].to_numpy(),
+    size = frame["size"]
+    head = np.cumsum(size) - size
+    recipient = frame["recipient"]
+    tekun = frame["tekun"]
+    count = len(size)
+    village_index = frame["village_index"]
+    ethnicities = np.array(
+        sorted(
+            {*config.ethnicity_shares}
+            | {name for shares in config.township_ethnicity_shares.values() for name in shares}
+        )
     )
-    members_table = members.assign(
-        household_id=frame["household_id"].to_numpy()[members["household_index"].to_numpy()],
-        sex=np.where(members["male"].to_numpy(), "M", "F"),
+    households: Columns = dict(frame)
+    households.update(
+        county_code=Coded(np.zeros(count, dtype=np.int64), np.array([config.county_code])),
+        county=Coded(np.zeros(count, dtype=np.int64), np.array([config.county])),
+        head_name=members["name"][head],
+        head_id_number=members["id_number"][head],
+        members=size,
+        programme=Coded(
+            np.where(recipient, 0, np.where(tekun, 1, 2)), np.array(["dibao", "tekun", "none"])
+        ),
+        dibao_category=Coded.encode(frame["dibao_category"], ["A", "B", "C", ""]),
+        account_number=accounts["account_number"],
+        account_holder_name=accounts["account_holder_name"],
+    )
+    for name in ("township_code", "township", "village_code", "village"):
+        households[name] = Coded(village_index, villages[name])
+    members_table: Columns = dict(members)
+    members_table.update(
+        household_id=Coded(members["household_index"], frame["household_id"]),
+        relation=Coded(members["relation_code"], RELATION_CODES),
+        sex=Coded((~members["male"]).astype(np.int64), np.array(["M", "F"])),
+        ethnicity=Coded.encode(members["ethnicity"], list(ethnicities)),
+        employment=Coded.encode(members["employment"], list(EMPLOYMENT)),
     )
     registry_tables = {}
     for spec in REGISTRY_TABLES:
-        table = registries[spec.name].sort_values(
-            ["id_number", *spec.column_names[2:3]], kind="stable"
+        table = registries[spec.name]
+        order = np.lexsort((table[spec.column_names[2]], table["id_number"]))
+        registry_tables[spec.name] = to_contract(
+            {name: values[order] for name, values in table.items()}, spec
         )
-        registry_tables[spec.name] = to_contract(table, spec)
     data = CountyData(
         info=county_info(config),
         households=to_contract(households, HOUSEHOLDS),
@@ -208,32 +258,29 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
         payments=to_contract(payments, PAYMENTS),
         registries=registry_tables,
     )
-    error_type = frame["error_type"].to_numpy().astype(str)
-    anomaly_type = frame["anomaly_type"].to_numpy().astype(str)
+    error_type = frame["error_type"].astype(str)
+    anomaly_type = frame["anomaly_type"].astype(str)
     inclusion_error = error_type != ""
     payment_anomaly = anomaly_type != ""
     truth_households = pd.DataFrame(
         {
-            "household_id": frame["household_id"].astype("string"),
+            "household_id": _string_column(frame["household_id"], False),
             "recipient": recipient,
-            "eligible": (recipient & ~inclusion_error) | frame["omitted"].to_numpy(),
+            "eligible": (recipient & ~inclusion_error) | frame["omitted"],
             "inclusion_error": inclusion_error,
-            "error_type": pd.Series(error_type, dtype="string").mask(~inclusion_error),
-            "omitted": frame["omitted"].to_numpy(),
-            "priority_group": pd.Series(
-                _priority_groups(frame, members, config), dtype="string"
-            ).replace("", pd.NA),
+            "error_type": _string_column(error_type, True),
+            "omitted": frame["omitted"],
+            "priority_group": _string_column(_priority_groups(frame, members, config), True),
             "payment_anomaly": payment_anomaly,
-            "payment_anomaly_types": pd.Series(anomaly_type, dtype="string"),
+            "payment_anomaly_types": _string_column(anomaly_type, False),
             "anomaly": inclusion_error | payment_anomaly,
             "correct_benefit": frame["correct_benefit"].astype("float64"),
         }
     )
-    anomaly_labels = pd.Series(payments["anomaly_type"].to_numpy().astype(str), dtype="string")
     truth_payments = pd.DataFrame(
         {
-            "payment_id": payments["payment_id"].astype("string"),
-            "anomaly_type": anomaly_labels.mask(anomaly_labels == ""),
+            "payment_id": _string_column(payments["payment_id"], False),
+            "anomaly_type": _string_column(payments["anomaly_type"].astype(str), True),
         }
     )
     truth = GroundTruth(households=truth_households, payments=truth_payments)

@@ -14,19 +14,47 @@ Statuses (one per household)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from auditlib.errors import ParamsError
 from auditlib.synth_config import SynthConfig
 from auditlib.synth_identity import township_names, village_names
 
-__all__ = ["benefit_per_person", "build_geography", "build_households", "plant_statuses"]
+__all__ = ["Coded", "Columns", "benefit_per_person", "build_geography", "build_households", "plant_statuses"]
 
+#: Internal tables: column name → numpy array (pandas only at the contract boundary).
+Columns = dict[str, npt.NDArray[Any]]
 FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A text column stored as integer ``codes`` into ``labels`` (dictionary encoding).
+
+    Converting it to a pandas ``string`` column goes through a pyarrow dictionary array, which is
+    much faster than converting millions of numpy strings. A label ``""`` means missing.
+    """
+
+    codes: npt.NDArray[np.integer[Any]]
+    labels: npt.NDArray[Any]
+
+    @classmethod
+    def encode(cls, values: npt.NDArray[Any], labels: Sequence[str]) -> Coded:
+        """Encode ``values`` (each one of ``labels``) as codes."""
+        known = np.asarray(labels)
+        order = np.argsort(known)
+        position = np.searchsorted(known[order], values)
+        return cls(order[np.minimum(position, len(known) - 1)], known)
+
+    def decode(self) -> npt.NDArray[Any]:
+        """The text values."""
+        return self.labels[self.codes]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Error types whose household needs at least two members (the trace is on a second member).
@@ -50,7 +78,7 @@ def _choice(rng: np.random.Generator, weights: dict[str, float], size: int) -> n
     return codes[rng.choice(len(codes), size=size, p=values / values.sum())]
 
 
-def build_geography(config: SynthConfig, rng: np.random.Generator) -> pd.DataFrame:
+def build_geography(config: SynthConfig, rng: np.random.Generator) -> Columns:
     """Townships and villages: one row per village with its size and poverty factor."""
     median = config.village_households
     townships = config.townships or township_names(rng, config.township_count)
@@ -83,19 +111,19 @@ def build_geography(config: SynthConfig, rng: np.random.Generator) -> pd.DataFra
         township_codes.append(f"{config.county_code}{base + kind_counter[kind]:03d}")
     within = np.arange(len(sizes)) - np.repeat(np.cumsum(per_township) - per_township, per_township)
     offset = np.where(per_township[township_index] <= 799, 200, 0) + within + 1
-    names = np.empty(len(sizes), dtype=object)
+    names = np.empty(len(sizes), dtype="<U8")
     for index in range(n_townships):
         chosen = township_index == index
         names[chosen] = village_names(rng, int(chosen.sum()))
     township_factor = rng.lognormal(0.0, 0.30, n_townships)
     village_factor = rng.lognormal(0.0, 0.25, len(sizes))
-    codes = np.array(township_codes, dtype=object)[township_index]
-    return pd.DataFrame(
+    codes = np.array(township_codes)[township_index]
+    return dict(
         {
             "township_index": township_index,
             "township_code": codes,
-            "township": np.array(townships, dtype=object)[township_index],
-            "village_code": [f"{c}{o:03d}" for c, o in zip(codes, offset, strict=True)],
+            "township": np.array(townships)[township_index],
+            "village_code": np.char.add(codes.astype(str), np.char.zfill(offset.astype(str), 3)),
             "village": names,
             "households": sizes,
             "poverty": township_factor[township_index] * village_factor,
@@ -104,12 +132,12 @@ def build_geography(config: SynthConfig, rng: np.random.Generator) -> pd.DataFra
 
 
 def plant_statuses(
-    config: SynthConfig, villages: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+    config: SynthConfig, villages: Columns, rng: np.random.Generator
+) -> Columns:
     """Draw programme, planted inclusion errors, omissions and payment anomalies per household."""
-    village_index = np.repeat(np.arange(len(villages)), villages["households"].to_numpy())
+    village_index = np.repeat(np.arange(len(villages["households"])), villages["households"])
     count = len(village_index)
-    poverty = villages["poverty"].to_numpy()[village_index]
+    poverty = villages["poverty"][village_index]
     relative = poverty / poverty.mean()
     recipient = rng.random(count) < np.clip(config.dibao_share * relative, 0, 0.6)
     tekun_probability = config.tekun_share / (1 - config.dibao_share) * relative
@@ -118,12 +146,12 @@ def plant_statuses(
     # intra-village correlation rho = 1 / (a + b + 1).
     mean, rho = config.inclusion_error_rate, config.intra_village_correlation
     if mean <= 0:
-        village_rate = np.zeros(len(villages))
+        village_rate = np.zeros(len(villages["households"]))
     elif rho <= 0:
-        village_rate = np.full(len(villages), mean)
+        village_rate = np.full(len(villages["households"]), mean)
     else:
         total = 1 / rho - 1
-        village_rate = rng.beta(mean * total, (1 - mean) * total, len(villages))
+        village_rate = rng.beta(mean * total, (1 - mean) * total, len(villages["households"]))
     error = recipient & (rng.random(count) < village_rate[village_index])
     error_type = np.full(count, "", dtype=object)
     error_type[error] = _choice(rng, dict(config.error_type_weights), int(error.sum()))
@@ -142,7 +170,7 @@ def plant_statuses(
     anomaly = eligible_recipient & (rng.random(count) < min(anomaly_probability, 1.0))
     anomaly_type = np.full(count, "", dtype=object)
     anomaly_type[anomaly] = _choice(rng, dict(config.payment_anomaly_weights), int(anomaly.sum()))
-    return pd.DataFrame(
+    return dict(
         {
             "village_index": village_index,
             "recipient": recipient,
@@ -172,17 +200,17 @@ def _days_before(reference: date, days: npt.NDArray[np.int64]) -> npt.NDArray[np
 
 
 def build_households(
-    config: SynthConfig, statuses: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+    config: SynthConfig, statuses: Columns, rng: np.random.Generator
+) -> Columns:
     """Household attributes: size, head, income, benefit, dates, housing, assets, flags."""
-    count = len(statuses)
+    count = len(statuses["recipient"])
     standard = config.rural_standard
-    recipient = statuses["recipient"].to_numpy()
-    tekun = statuses["tekun"].to_numpy()
-    omitted = statuses["omitted"].to_numpy()
-    error_type = statuses["error_type"].to_numpy()
-    anomaly_type = statuses["anomaly_type"].to_numpy()
-    group = statuses["priority_group"].to_numpy()
+    recipient = statuses["recipient"]
+    tekun = statuses["tekun"]
+    omitted = statuses["omitted"]
+    error_type = statuses["error_type"]
+    anomaly_type = statuses["anomaly_type"]
+    group = statuses["priority_group"]
     needy = recipient | omitted
     other = ~needy & ~tekun
     # Household size: recipients 1.85 persons on average, others about 3.2.
@@ -275,7 +303,7 @@ def build_households(
     registered_poor = (rng.random(count) < poor_probability) | (group == "registered_poor")
     assistance_probability = np.where(needy, 5 * config.temporary_assistance_share, config.temporary_assistance_share)
     temporary = rng.random(count) < np.minimum(assistance_probability, 1.0)
-    return pd.DataFrame(
+    return dict(
         {
             "size": size.astype(np.int64),
             "head_age": head_age,

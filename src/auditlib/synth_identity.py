@@ -21,6 +21,7 @@ How the identities are made clearly synthetic
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,7 @@ __all__ = [
     "birth_dates_for_ages",
     "given_names",
     "id_numbers",
+    "numbered",
     "person_names",
     "surnames",
     "township_names",
@@ -40,6 +42,7 @@ __all__ = [
 ]
 
 StrArray = npt.NDArray[np.str_]
+BytesArray = npt.NDArray[np.bytes_]
 
 # Surname frequencies (per cent of the Han population, 2020 census order of magnitude).
 _HAN_SURNAMES = (
@@ -114,9 +117,9 @@ def birth_dates_for_ages(
     return anniversary - rng.integers(0, 365, len(ages)).astype("timedelta64[D]")
 
 
-def _digits_of(values: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.int64]:
+def _digits_of(values: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.uint8]:
     powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return (values[:, None] // powers[None, :]) % 10
+    return ((values[:, None] // powers[None, :]) % 10).astype(np.uint8)
 
 
 def id_numbers(
@@ -124,7 +127,7 @@ def id_numbers(
     county_code: str,
     births: npt.NDArray[np.datetime64],
     male: npt.NDArray[np.bool_],
-) -> StrArray:
+) -> BytesArray:
     """Unique, valid 18-character ID numbers for the given birth dates and sexes.
 
     Sequence codes run down from 999 (men) / 998 (women) within each birth date, in a random
@@ -150,20 +153,41 @@ def id_numbers(
     calendar = births.astype("datetime64[D]")
     years = calendar.astype("datetime64[Y]").astype(np.int64) + 1970
     months = calendar.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    days = (calendar - calendar.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-    digits = np.empty((count, 18), dtype=np.int64)
-    digits[:, :6] = np.array([int(c) for c in county_code])
+    days = (calendar - calendar.astype("datetime64[M]").astype("datetime64[D]")).astype(
+        np.int64
+    ) + 1
+    digits = np.empty((count, 18), dtype=np.uint8)
+    digits[:, :6] = np.array([int(c) for c in county_code], dtype=np.uint8)
     digits[:, 6:10] = _digits_of(years, 4)
     digits[:, 10:12] = _digits_of(months, 2)
     digits[:, 12:14] = _digits_of(days, 2)
     digits[:, 14:17] = _digits_of(sequence, 3)
-    check = CHECK_CHARACTERS[(digits[:, :17] @ WEIGHTS) % 11]
-    codes = (digits + ord("0")).astype(np.uint8)
-    codes[:, 17] = np.frombuffer("".join(check.tolist()).encode("ascii"), dtype=np.uint8)
-    return np.ascontiguousarray(codes).view("S18").ravel().astype("U18")
+    total = np.zeros(count, dtype=np.int32)
+    for position in range(17):
+        total += digits[:, position].astype(np.int32) * int(WEIGHTS[position])
+    check_codes = np.frombuffer("".join(CHECK_CHARACTERS.tolist()).encode("ascii"), dtype=np.uint8)
+    codes = digits + np.uint8(ord("0"))
+    codes[:, 17] = check_codes[total % 11]
+    return np.ascontiguousarray(codes).view("S18").ravel()
 
 
-def account_numbers(rng: np.random.Generator, count: int) -> StrArray:
+def numbered(
+    prefix: str | npt.NDArray[Any], numbers: npt.NDArray[np.int64], width: int
+) -> BytesArray:
+    """ASCII ``prefix`` (one text or equal-length texts) followed by zero-padded ``numbers``."""
+    count = len(numbers)
+    if isinstance(prefix, str):
+        base = np.full(count, prefix.encode("ascii"))
+    else:
+        base = np.ascontiguousarray(np.asarray(prefix).astype("S"))
+    length = base.dtype.itemsize
+    out = np.empty((count, length + width), dtype=np.uint8)
+    out[:, :length] = np.ascontiguousarray(base).view(np.uint8).reshape(count, length)
+    out[:, length:] = _digits_of(np.asarray(numbers, dtype=np.int64), width) + np.uint8(ord("0"))
+    return out.view(f"S{length + width}").ravel()
+
+
+def account_numbers(rng: np.random.Generator, count: int) -> BytesArray:
     """Unique 19-digit bank card numbers: ``62`` + ``99`` + 14 random digits + Luhn digit."""
     values = rng.integers(0, 10**14, count, dtype=np.int64)
     while True:
@@ -174,7 +198,7 @@ def account_numbers(rng: np.random.Generator, count: int) -> StrArray:
             break
         values[duplicate] = rng.integers(0, 10**14, int(duplicate.sum()), dtype=np.int64)
     digits = np.empty((count, 19), dtype=np.int64)
-    digits[:, :4] = np.array([6, 2, 9, 9])
+    digits[:, :4] = np.array([6, 2, 9, 9], dtype=np.int64)
     digits[:, 4:18] = _digits_of(values, 14)
     # Luhn: double every second digit from the right of the 18-digit payload.
     payload = digits[:, :18]
@@ -183,7 +207,7 @@ def account_numbers(rng: np.random.Generator, count: int) -> StrArray:
     doubled = np.where(doubled > 9, doubled - 9, doubled)
     digits[:, 18] = (10 - doubled.sum(axis=1) % 10) % 10
     codes = (digits + ord("0")).astype(np.uint8)
-    return np.ascontiguousarray(codes).view("S19").ravel().astype("U19")
+    return np.ascontiguousarray(codes).view("S19").ravel()
 
 
 def village_names(rng: np.random.Generator, count: int) -> StrArray:

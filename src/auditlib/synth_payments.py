@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from auditlib.synth_config import SynthConfig
-from auditlib.synth_identity import account_numbers
+from auditlib.synth_households import Coded, Columns
+from auditlib.synth_identity import account_numbers, numbered
 
 __all__ = ["build_payments", "period_start"]
 
@@ -42,49 +42,49 @@ def period_start(config: SynthConfig) -> np.datetime64:
 
 def build_payments(
     config: SynthConfig,
-    frame: pd.DataFrame,
-    members: pd.DataFrame,
-    external: pd.DataFrame,
+    frame: Columns,
+    members: Columns,
+    external: Columns,
     rng: np.random.Generator,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[Columns, Columns]:
     """Build the ledger and the households' current account columns.
 
     Returns
     -------
-    payments : pandas.DataFrame
+    payments : dict of numpy arrays
         Ledger rows (``payment_id`` ... ``programme``) plus ``anomaly_type`` (``""`` if none).
-    accounts : pandas.DataFrame
+    accounts : dict of numpy arrays
         One row per household: ``account_number`` and ``account_holder_name`` (``""`` for
         households not currently paid).
     """
-    households = len(frame)
+    households = len(frame["size"])
     reference = np.datetime64(config.reference_date, "D")
     start = period_start(config)
-    size = frame["size"].to_numpy()
+    size = frame["size"]
     head = np.cumsum(size) - size
-    names = members["name"].to_numpy().astype(str)
-    recipient = frame["recipient"].to_numpy()
-    tekun = frame["tekun"].to_numpy()
-    anomaly = frame["anomaly_type"].to_numpy().astype(str)
-    exit_date = frame["exit_date"].to_numpy().astype("datetime64[D]")
+    names = members["name"].astype(str)
+    recipient = frame["recipient"]
+    tekun = frame["tekun"]
+    anomaly = frame["anomaly_type"].astype(str)
+    exit_date = frame["exit_date"].astype("datetime64[D]")
     exited = ~recipient & ~tekun & (exit_date >= start)
     paying = recipient | tekun | exited
 
     # Accounts: one per paying household, held by the head or (15%) another member.
-    account = np.full(households, "", dtype=object)
-    holder = np.full(households, "", dtype=object)
+    account = np.zeros(households, dtype="S19")
+    holder = np.full(households, "", dtype="<U24")
     account[paying] = account_numbers(rng, int(paying.sum()))
     other_member = head + np.floor(rng.random(households) * size).astype(np.int64)
     by_other = (size >= 2) & (rng.random(households) < 0.15) & (anomaly != "payment_after_death")
     holder[paying] = np.where(by_other, names[other_member], names[head])[paying]
-    township = frame["township"].to_numpy().astype(str)
+    township = frame["township"].astype(str)
     care_home = tekun & (rng.random(households) < 0.2)
     if care_home.any():
         care_townships, first = np.unique(township[care_home], return_inverse=True)
         home_accounts = account_numbers(rng, len(care_townships))
         account[care_home] = home_accounts[first]
         holder[care_home] = np.char.add(care_townships, "敬老院")[first]
-    third_party = external["name"].to_numpy().astype(str)
+    third_party = external["name"].astype(str)
     differs = anomaly == "holder_name_differs"
     holder[differs] = third_party[rng.integers(0, len(third_party), int(differs.sum()))]
     shared = np.flatnonzero(anomaly == "shared_account")
@@ -100,20 +100,20 @@ def build_payments(
 
     # Transfers: one per paying household and month, on the township's pay day.
     n_townships = int(frame["township_index"].max()) + 1
-    pay_day = rng.integers(5, 16, n_townships)[frame["township_index"].to_numpy()]
+    pay_day = rng.integers(5, 16, n_townships)[frame["township_index"]]
     months = (start.astype("datetime64[M]") + np.arange(config.months)).astype("datetime64[D]")
     payers = np.flatnonzero(paying)
     row_household = np.repeat(payers, config.months)
     row_month = np.tile(np.arange(config.months), len(payers))
     date = months[row_month] + (pay_day[row_household] - 1).astype("timedelta64[D]")
-    enrolment = frame["enrolment_date"].to_numpy().astype("datetime64[D]")[row_household]
+    enrolment = frame["enrolment_date"].astype("datetime64[D]")[row_household]
     leaving = exit_date[row_household]
     keep = (date <= reference) & ~(enrolment >= date) & ~(leaving <= date)
     row_household, date = row_household[keep], date[keep]
     amount = np.where(
         exited[row_household],
-        frame["past_benefit"].to_numpy()[row_household],
-        frame["monthly_benefit"].to_numpy()[row_household],
+        frame["past_benefit"][row_household],
+        frame["monthly_benefit"][row_household],
     )
     first_ever = np.r_[True, row_household[1:] != row_household[:-1]] & (
         enrolment[keep] >= start
@@ -125,7 +125,7 @@ def build_payments(
     label[np.isin(row_anomaly, ("holder_name_differs", "shared_account"))] = row_anomaly[
         np.isin(row_anomaly, ("holder_name_differs", "shared_account"))
     ]
-    death = members["death_date"].to_numpy().astype("datetime64[D]")[head][row_household]
+    death = members["death_date"].astype("datetime64[D]")[head][row_household]
     after_death = (row_anomaly == "payment_after_death") & (date > death)
     label[after_death] = "payment_after_death"
 
@@ -151,32 +151,28 @@ def build_payments(
     label = np.concatenate([label, np.full(len(duplicated), "duplicate_payment", dtype=object)])
     extra = np.r_[np.zeros(base_rows, dtype=bool), np.ones(len(duplicated), dtype=bool)]
 
-    household_id = frame["household_id"].to_numpy()
+    household_id = frame["household_id"]
     order = np.lexsort((extra, household_id[row_household], date))
     row_household, date, amount, label = (
         row_household[order], date[order], amount[order], label[order]
     )
-    programme = np.where(tekun[row_household], "tekun", "dibao")
-    payments = pd.DataFrame(
-        {
-            "payment_id": [f"P{config.county_code}{index:09d}" for index in range(1, len(order) + 1)],
-            "household_id": household_id[row_household],
-            "payment_date": date.astype("datetime64[ns]"),
-            "amount": amount.astype(float),
-            "account_number": account[row_household],
-            "account_holder_name": holder[row_household],
-            "payer": np.full(len(order), config.county + "民政局"),
-            "programme": programme,
-            "anomaly_type": label,
-        }
-    )
+    rows = len(order)
+    payments: Columns = {
+        "payment_id": numbered("P" + config.county_code, np.arange(1, rows + 1), 9),
+        "household_id": Coded(row_household, household_id),
+        "payment_date": date.astype("datetime64[ns]"),
+        "amount": amount.astype(float),
+        "account_number": Coded(row_household, account),
+        "account_holder_name": Coded(row_household, holder),
+        "payer": Coded(np.zeros(rows, dtype=np.int64), np.array([config.county + "民政局"])),
+        "programme": Coded(tekun[row_household].astype(np.int64), np.array(["dibao", "tekun"])),
+        "anomaly_type": label.astype(str),
+    }
     current = recipient | tekun
-    accounts = pd.DataFrame(
-        {
-            "account_number": np.where(current, account, ""),
-            "account_holder_name": np.where(current, holder, ""),
-        }
-    )
+    accounts: Columns = {
+        "account_number": np.where(current, account, b""),
+        "account_holder_name": np.where(current, holder, ""),
+    }
     return payments, accounts
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from auditlib.synth_config import SynthConfig
+from auditlib.synth_households import Columns
 from auditlib.synth_identity import birth_dates_for_ages, given_names, id_numbers, surnames
 
 __all__ = ["RELATION_CODES", "build_people", "household_ethnicities"]
@@ -110,15 +110,15 @@ def _employment(
 
 
 def build_people(
-    config: SynthConfig, frame: pd.DataFrame, rng: np.random.Generator
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    config: SynthConfig, frame: Columns, rng: np.random.Generator
+) -> tuple[Columns, Columns]:
     """Members of every household and people registered outside any household.
 
     Parameters
     ----------
     config : SynthConfig
         The county's configuration.
-    frame : pandas.DataFrame
+    frame : dict of numpy arrays
         One row per household with the statuses of :func:`plant_statuses`, the attributes of
         :func:`build_households` and ``ethnicity``.
     rng : numpy.random.Generator
@@ -126,23 +126,23 @@ def build_people(
 
     Returns
     -------
-    members, external : pandas.DataFrame
+    members, external : dict of numpy arrays
         Internal frames (numpy columns); ``members`` has ``household_index`` and ``position``.
     """
-    size = frame["size"].to_numpy()
-    households = len(frame)
+    size = frame["size"]
+    households = len(frame["size"])
     household_index = np.repeat(np.arange(households), size)
     count = len(household_index)
     position = np.arange(count) - np.repeat(np.cumsum(size) - size, size)
     last = position == size[household_index] - 1
-    head_age = frame["head_age"].to_numpy()[household_index]
-    head_male = frame["head_male"].to_numpy()[household_index]
-    error_type = frame["error_type"].to_numpy()[household_index]
-    anomaly_type = frame["anomaly_type"].to_numpy()[household_index]
-    group = frame["priority_group"].to_numpy()[household_index]
-    needy = (frame["recipient"] | frame["omitted"] | frame["tekun"]).to_numpy()[household_index]
-    recipient = frame["recipient"].to_numpy()[household_index]
-    omitted = frame["omitted"].to_numpy()[household_index]
+    head_age = frame["head_age"][household_index]
+    head_male = frame["head_male"][household_index]
+    error_type = frame["error_type"][household_index]
+    anomaly_type = frame["anomaly_type"][household_index]
+    group = frame["priority_group"][household_index]
+    needy = (frame["recipient"] | frame["omitted"] | frame["tekun"])[household_index]
+    recipient = frame["recipient"][household_index]
+    omitted = frame["omitted"][household_index]
 
     relation = _relations(rng, position, head_age)
     age = _ages(rng, relation, head_age)
@@ -165,7 +165,7 @@ def build_people(
     earnings = np.where(own, np.round(rng.uniform(2_500, 6_000, count)), earnings)
     earner = np.isin(employment, _EARNING) & ~own
     earners = np.bincount(household_index, weights=earner, minlength=households)
-    income = frame["declared_income"].to_numpy()
+    income = frame["declared_income"]
     share = np.divide(income, earners, out=np.zeros(households), where=earners > 0)
     earnings = np.where(earner, np.round(share[household_index]), earnings)
 
@@ -177,13 +177,13 @@ def build_people(
     )
     disabled_member = np.where(
         (rng.random(households) < disabled_probability)
-        | (frame["priority_group"].to_numpy() == "severe_disability"),
+        | (frame["priority_group"] == "severe_disability"),
         np.floor(rng.random(households) * size).astype(np.int64),
         -1,
     )
     ill_member = np.where(
         (rng.random(households) < illness_probability)
-        | (frame["priority_group"].to_numpy() == "serious_illness"),
+        | (frame["priority_group"] == "serious_illness"),
         np.floor(rng.random(households) * size).astype(np.int64),
         -1,
     )
@@ -204,8 +204,8 @@ def build_people(
     employment = np.where(deceased_unrecorded & (employment != "child"), "none", employment)
     earnings = np.where(deceased_unrecorded, 0.0, earnings)
 
-    ethnicity = frame["ethnicity"].to_numpy()[household_index]
-    household_surname = surnames(rng, frame["ethnicity"].to_numpy())[household_index]
+    ethnicity = frame["ethnicity"][household_index]
+    household_surname = surnames(rng, frame["ethnicity"])[household_index]
     own_surname = surnames(rng, ethnicity)
     inherits = np.isin(relation, (2, 4, 5)) & (head_male | (rng.random(count) < 0.5))
     inherits |= (relation == 0) | ((relation == 3) & head_male)
@@ -221,13 +221,14 @@ def build_people(
     all_male = np.concatenate([male, external_male])
     births = birth_dates_for_ages(rng, all_ages, reference)
     identities = id_numbers(rng, config.county_code, births, all_male)
-    members = pd.DataFrame(
+    members = dict(
         {
             "household_index": household_index,
             "position": position,
             "id_number": identities[:count],
             "name": name,
             "relation": RELATION_CODES[relation],
+            "relation_code": relation,
             "age": age,
             "male": male,
             "ethnicity": ethnicity,
@@ -244,7 +245,7 @@ def build_people(
             "omitted": omitted,
         }
     )
-    external = pd.DataFrame(
+    external = dict(
         {
             "id_number": identities[count:],
             "name": external_name,

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from auditlib.synth_config import SynthConfig
+from auditlib.synth_households import Columns
 from auditlib.synth_identity import person_names
 
 __all__ = ["build_registries"]
@@ -57,14 +57,14 @@ def _pick(rng: np.random.Generator, mask: npt.NDArray[np.bool_], share: float) -
 class _People:
     """Identity lookup over members (indices ``0..m-1``) and external people (``m..``)."""
 
-    def __init__(self, members: pd.DataFrame, external: pd.DataFrame) -> None:
+    def __init__(self, members: Columns, external: Columns) -> None:
         self.id_number = np.concatenate(
-            [members["id_number"].to_numpy(), external["id_number"].to_numpy()]
+            [members["id_number"], external["id_number"]]
         )
-        self.name = np.concatenate([members["name"].to_numpy(), external["name"].to_numpy()])
-        self.members = len(members)
+        self.name = np.concatenate([members["name"], external["name"]])
+        self.members = len(members["id_number"])
 
-    def frame(self, rng: np.random.Generator, rows: IntArray, **columns: object) -> pd.DataFrame:
+    def frame(self, rng: np.random.Generator, rows: IntArray, **columns: object) -> Columns:
         names = self.name[rows].astype(str)
         misspelt = rng.random(len(rows)) < 0.01
         if misspelt.any():
@@ -72,45 +72,45 @@ class _People:
             names[misspelt] = np.char.add(
                 np.array([text[:-1] for text in names[misspelt]]), variant
             )
-        return pd.DataFrame({"id_number": self.id_number[rows], "name": names, **columns})
+        return {"id_number": self.id_number[rows], "name": names, **columns}
 
 
 def build_registries(
     config: SynthConfig,
-    frame: pd.DataFrame,
-    members: pd.DataFrame,
-    external: pd.DataFrame,
+    frame: Columns,
+    members: Columns,
+    external: Columns,
     rng: np.random.Generator,
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, Columns]:
     """Build the seven registries (internal dtypes; see :mod:`auditlib.synth` for conversion)."""
     people = _People(members, external)
     reference = np.datetime64(config.reference_date, "D")
-    size = frame["size"].to_numpy()
+    size = frame["size"]
     head = np.cumsum(size) - size
-    error_type = frame["error_type"].to_numpy()
-    needy = (frame["recipient"] | frame["omitted"] | frame["tekun"]).to_numpy()
-    eligible_recipient = (frame["recipient"] & (frame["error_type"] == "")).to_numpy()
+    error_type = frame["error_type"]
+    needy = (frame["recipient"] | frame["omitted"] | frame["tekun"])
+    eligible_recipient = (frame["recipient"] & (frame["error_type"] == ""))
     other = ~needy
     offset = people.members
-    outside = np.arange(len(external)) + offset
-    older = outside[external["age"].to_numpy() >= 55]
+    outside = np.arange(len(external["id_number"])) + offset
+    older = outside[external["age"] >= 55]
 
     def heads_of(code: str) -> IntArray:
         return head[error_type == code]
 
-    def concat(*parts: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat(parts, ignore_index=True)
+    def concat(*parts: Columns) -> Columns:
+        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
     # Deaths.
-    unrecorded = np.flatnonzero(members["deceased_unrecorded"].to_numpy())
-    recorded = np.flatnonzero(members["death_date"].notna().to_numpy())
-    non_recipient_last = (head + size - 1)[other & (rng.random(len(frame)) < 0.003)]
+    unrecorded = np.flatnonzero(members["deceased_unrecorded"])
+    recorded = np.flatnonzero(~np.isnat(members["death_date"]))
+    non_recipient_last = (head + size - 1)[other & (rng.random(len(frame["size"])) < 0.003)]
     external_dead = older[rng.random(len(older)) < 0.08]
     deaths = concat(
         people.frame(
             rng, unrecorded, death_date=_days_ago(reference, rng.integers(90, 900, len(unrecorded)))
         ),
-        people.frame(rng, recorded, death_date=members["death_date"].to_numpy()[recorded]),
+        people.frame(rng, recorded, death_date=members["death_date"][recorded]),
         people.frame(
             rng,
             non_recipient_last,
@@ -122,7 +122,7 @@ def build_registries(
     )
 
     # Vehicles.
-    def vehicles(rows: IntArray, kind: str, low: float, high: float, days: int) -> pd.DataFrame:
+    def vehicles(rows: IntArray, kind: str, low: float, high: float, days: int) -> Columns:
         return people.frame(
             rng,
             rows,
@@ -136,6 +136,8 @@ def build_registries(
         vehicles(head[_pick(rng, needy, 0.12)], "motorcycle", 2_000, 8_000, 3_000),
         vehicles(head[_pick(rng, needy, 0.05)], "tricycle", 3_000, 12_000, 3_000),
         vehicles(head[_pick(rng, needy, 0.01)], "disabled_vehicle", 3_000, 10_000, 3_000),
+        # Old, nearly worthless cars of eligible recipients (registered long ago; benign).
+        vehicles(head[_pick(rng, eligible_recipient, 0.005)], "car", 3_000, 15_000, 6_000),
         vehicles(head[_pick(rng, other, 0.25)], "motorcycle", 2_000, 10_000, 3_000),
         vehicles(head[_pick(rng, other, 0.08)], "tricycle", 3_000, 15_000, 3_000),
         vehicles(head[_pick(rng, other, 0.14)], "car", 40_000, 300_000, 3_000),
@@ -144,9 +146,9 @@ def build_registries(
     )
 
     # Property.
-    area = frame["housing_area"].to_numpy()
+    area = frame["housing_area"]
 
-    def houses(rows: IntArray, kind: str, areas: npt.NDArray[np.float64], days: tuple[int, int]) -> pd.DataFrame:
+    def houses(rows: IntArray, kind: str, areas: npt.NDArray[np.float64], days: tuple[int, int]) -> Columns:
         return people.frame(
             rng,
             rows,
@@ -156,22 +158,31 @@ def build_registries(
         )
 
     commercial = heads_of("commercial_housing")
-    self_built = np.flatnonzero(rng.random(len(frame)) < 0.4)
+    self_built = np.flatnonzero(rng.random(len(frame["size"])) < 0.4)
     other_commercial = head[_pick(rng, other, 0.08)]
     shops = head[_pick(rng, other, 0.02)]
     outside_commercial = outside[rng.random(len(outside)) < 0.4]
+    # Poverty-relocation housing (易地扶贫搬迁安置房) of registered poor households: benign.
+    resettled = head[_pick(rng, frame["registered_poor"], 0.08)]
     property_table = concat(
         houses(commercial, "commercial_housing", rng.uniform(80, 140, len(commercial)), (30, 1_800)),
         houses(head[self_built], "self_built", area[self_built], (1_800, 11_000)),
         houses(other_commercial, "commercial_housing", rng.uniform(70, 160, len(other_commercial)), (30, 5_000)),
         houses(shops, "shop", rng.uniform(20, 120, len(shops)), (30, 5_000)),
+        houses(resettled, "resettlement_housing", rng.uniform(40, 100, len(resettled)), (300, 3_000)),
         houses(outside_commercial, "commercial_housing", rng.uniform(60, 180, len(outside_commercial)), (30, 7_000)),
     )
 
     # Businesses.
-    township = frame["township"].to_numpy().astype(str)
-    owners = np.concatenate([heads_of("business_owner"), head[_pick(rng, other, 0.06)]])
-    owner_households = members["household_index"].to_numpy()[owners]
+    township = frame["township"].astype(str)
+    owners = np.concatenate(
+        [
+            heads_of("business_owner"),
+            head[_pick(rng, other, 0.06)],
+            head[_pick(rng, eligible_recipient, 0.01)],  # tiny stalls of recipients (benign)
+        ]
+    )
+    owner_households = members["household_index"][owners]
     outside_owners = outside[rng.random(len(outside)) < 0.1]
     all_owners = np.concatenate([owners, outside_owners])
     places = np.concatenate(
@@ -187,46 +198,56 @@ def build_registries(
         all_owners,
         business_name=business_names,
         registration_date=_days_ago(reference, rng.integers(30, 5_000, len(all_owners))),
-        registered_capital=np.round(rng.lognormal(np.log(100_000), 1.0, len(all_owners)) / 1_000) * 1_000,
+        registered_capital=np.where(
+            np.isin(all_owners, head[eligible_recipient]),
+            np.round(rng.uniform(1_000, 5_000, len(all_owners)) / 100) * 100,
+            np.round(rng.lognormal(np.log(100_000), 1.0, len(all_owners)) / 1_000) * 1_000,
+        ),
     )
 
     # Payroll.
-    salary_mode = members["salary_mode"].to_numpy()
+    salary_mode = members["salary_mode"]
     planted = np.flatnonzero(np.isin(salary_mode, (1, 2)))
-    ages = members["age"].to_numpy()
-    member_other = other[members["household_index"].to_numpy()]
-    adults = np.flatnonzero(member_other & (ages >= 22) & (ages < 60) & (rng.random(len(members)) < 0.03))
-    retired = np.flatnonzero(member_other & (ages >= 60) & (rng.random(len(members)) < 0.02))
+    ages = members["age"]
+    member_other = other[members["household_index"]]
+    adults = np.flatnonzero(member_other & (ages >= 22) & (ages < 60) & (rng.random(len(members["id_number"])) < 0.03))
+    retired = np.flatnonzero(member_other & (ages >= 60) & (rng.random(len(members["id_number"])) < 0.02))
     outside_payroll = outside[rng.random(len(outside)) < 0.25]
-    payroll_rows = np.concatenate([planted, adults, retired, outside_payroll])
-    payroll_age = np.concatenate([ages, external["age"].to_numpy()])[payroll_rows]
-    payroll_places = np.concatenate(
-        [
-            township[members["household_index"].to_numpy()[payroll_rows[payroll_rows < offset]]],
-            rng.choice(np.unique(township), int((payroll_rows >= offset).sum())),
-        ]
+    # Public-welfare jobs (公益性岗位, e.g. forest rangers) of eligible recipients: low pay, benign.
+    welfare_jobs = head[
+        _pick(rng, eligible_recipient & (frame["head_age"] >= 25) & (frame["head_age"] < 65), 0.03)
+    ]
+    payroll_rows = np.concatenate([planted, adults, retired, outside_payroll, welfare_jobs])
+    payroll_age = np.concatenate([ages, external["age"]])[payroll_rows]
+    member_row = np.minimum(payroll_rows, offset - 1)
+    payroll_places = np.where(
+        payroll_rows < offset,
+        township[members["household_index"][member_row]],
+        rng.choice(np.unique(township), len(payroll_rows)),
     )
     employer = np.where(
         payroll_age >= 60,
         config.county + "社会保险事业局(退休)",
         np.char.add(payroll_places, _EMPLOYERS[rng.integers(0, len(_EMPLOYERS), len(payroll_rows))]),
     )
-    payroll_table = people.frame(
-        rng,
-        payroll_rows,
-        employer=employer,
-        monthly_salary=np.round(rng.uniform(2_500, 7_000, len(payroll_rows))),
+    welfare = np.arange(len(payroll_rows)) >= len(payroll_rows) - len(welfare_jobs)
+    employer = np.where(welfare, np.char.add(payroll_places, "生态护林员(公益性岗位)"), employer)
+    salary = np.where(
+        welfare,
+        rng.uniform(500, 800, len(payroll_rows)),
+        rng.uniform(2_500, 7_000, len(payroll_rows)),
     )
+    payroll_table = people.frame(rng, payroll_rows, employer=employer, monthly_salary=np.round(salary))
 
     # Village cadres: 3-5 per village from non-recipient households, plus the planted ones.
-    village_code = frame["village_code"].to_numpy()
-    village_index = frame["village_index"].to_numpy()
-    adult_head = other & (frame["head_age"].to_numpy() >= 28) & (frame["head_age"].to_numpy() <= 65)
-    key = np.where(adult_head, rng.random(len(frame)), 2.0)
+    village_code = frame["village_code"]
+    village_index = frame["village_index"]
+    adult_head = other & (frame["head_age"] >= 28) & (frame["head_age"] <= 65)
+    key = np.where(adult_head, rng.random(len(frame["size"])), 2.0)
     order = np.lexsort((key, village_index))
     starts = np.r_[0, np.flatnonzero(np.diff(village_index[order])) + 1]
     lengths = np.diff(np.r_[starts, len(order)])
-    rank = np.empty(len(frame), dtype=np.int64)
+    rank = np.empty(len(frame["size"]), dtype=np.int64)
     rank[order] = np.arange(len(order)) - np.repeat(starts, lengths)
     quota = rng.integers(3, 6, village_index.max() + 1)[village_index]
     serving = np.flatnonzero(adult_head & (rank < quota))

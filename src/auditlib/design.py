@@ -144,6 +144,7 @@ class SurveyDesign:
         self.ultimate_cluster = ultimate_cluster
         self._build()
         self.active: BoolArray = np.ones(len(data), dtype=bool)
+        self._column_cache: dict[str, FloatArray] = {}
 
     # ------------------------------------------------------------------ construction
     def _column(self, name: str, role: str) -> pd.Series:
@@ -259,13 +260,8 @@ class SurveyDesign:
             psu_of_unit[unit_code] = psu_code
             group_count = len(group_values)
             ssu_sampled = np.bincount(group_of_unit, minlength=group_count).astype(np.float64)
-            self._ssu_group_labels = [
-                (
-                    psu_labels[key // len(ssu_stratum_labels)],
-                    ssu_stratum_labels[key % len(ssu_stratum_labels)],
-                )
-                for key in np.asarray(group_values, dtype=np.int64)
-            ]
+            self._ssu_group_keys = np.asarray(group_values, dtype=np.int64)
+            self._ssu_stratum_labels = ssu_stratum_labels
             ssu_population = self._population(
                 self.ssu_population, group_code.astype(np.int64), ssu_sampled, "SSU"
             )
@@ -281,9 +277,7 @@ class SurveyDesign:
                     ssu_population,
                     unit_factor=psu_probability[stratum_of_psu[psu_of_unit]],
                     stage="second",
-                    labels=[
-                        f"PSU {p!r}, second-stage stratum {s!r}" for p, s in self._ssu_group_labels
-                    ],
+                    labels=_GroupLabels(self),
                 )
 
         # First stage.
@@ -358,7 +352,7 @@ class SurveyDesign:
             where = (
                 f"stratum {self._stratum_labels[index]!r}"
                 if unit == "PSU"
-                else "PSU {!r}, second-stage stratum {!r}".format(*self._ssu_group_labels[index])
+                else _GroupLabels(self)[index]
             )
             raise DesignError(
                 f"population count {name!r} is smaller than the number of {unit}s sampled in "
@@ -453,9 +447,12 @@ class SurveyDesign:
 
     def degrees_of_freedom(self) -> int:
         """#PSU − #strata among rows in the domain (R ``degf``)."""
-        psus = np.unique(self._psu_code[self.active])
-        strata = np.unique(self._stratum_of_psu[psus])
-        return int(psus.size - strata.size)
+        psu_count = self._stratum_of_psu.size
+        has_rows = np.bincount(self._psu_code[self.active], minlength=psu_count) > 0
+        strata = np.bincount(
+            self._stratum_of_psu[has_rows], minlength=len(self._stratum_labels)
+        )
+        return int(has_rows.sum() - np.count_nonzero(strata))
 
     def covariance(self, scores: npt.ArrayLike) -> FloatArray:
         """Linearisation covariance of the totals of ``scores`` (R ``svyrecvar``).
@@ -490,6 +487,23 @@ class SurveyDesign:
     total = estimation.total
     mean = estimation.mean
     ratio = estimation.ratio
+
+
+class _GroupLabels(Sequence[str]):
+    """Lazy labels of second-stage strata ("PSU 'x', second-stage stratum 'y'")."""
+
+    def __init__(self, design: SurveyDesign) -> None:
+        self._design = design
+
+    def __len__(self) -> int:
+        return len(self._design._ssu_group_keys)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        key = int(self._design._ssu_group_keys[index])
+        width = len(self._design._ssu_stratum_labels)
+        psu = self._design._psu_labels[key // width]
+        stratum = self._design._ssu_stratum_labels[key % width]
+        return f"PSU {psu!r}, second-stage stratum {stratum!r}"
 
 
 def _stage_covariance(stage: _Stage, scores: FloatArray) -> FloatArray:

@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from auditlib.design import SurveyDesign
 from auditlib.errors import DesignError, FieldworkError, Problem
-from auditlib.estimation import Estimate, Estimates
+from auditlib.estimation import Estimate, Estimates, _column_values, proportions
 from auditlib.intervals import DEFAULT_CI_METHOD
 
 __all__ = [
@@ -104,6 +105,10 @@ class AuditEstimates:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per estimand (long format, ready for a report table)."""
+        return pd.DataFrame(self.records())
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`to_frame` as dictionaries."""
         rows: list[dict[str, Any]] = []
 
         def add(name: str, estimate: Estimate | None, error_type: str | None = None) -> None:
@@ -127,7 +132,7 @@ class AuditEstimates:
             add("omission_rate", self.omission.rate)
             add("eligible_non_recipients", self.omission.eligible_non_recipients)
             add("eligible_recipients", self.omission.eligible_recipients)
-        return pd.DataFrame(rows)
+        return rows
 
 
 # ---------------------------------------------------------------------- analysis table
@@ -260,15 +265,57 @@ def _derive(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+_DERIVED = (
+    "eligible_flag",
+    "ineligible",
+    "improper_amount",
+    "eligible_non_recipient",
+    "eligible_recipient",
+)
+_TEXT = (
+    "household_id",
+    "township_code",
+    "village_code",
+    "stratum",
+    "psu",
+    "ssu_stratum",
+    "eligible",
+    "error_type",
+)
+
+
 def _prepare(analysis: pd.DataFrame) -> pd.DataFrame:
+    """The columns the estimands need, as plain numpy-backed columns (fast to slice)."""
+    if _is_prepared(analysis):
+        return analysis
     missing = [c for c in ANALYSIS_COLUMNS if c not in analysis.columns]
     if missing:
         raise DesignError(
             f"the analysis table lacks column(s) {missing}; build it with build_analysis_table"
         )
-    if "ineligible" in analysis.columns and "eligible_flag" in analysis.columns:
-        return analysis
-    return _derive(analysis)
+    if not all(c in analysis.columns for c in _DERIVED):
+        analysis = _derive(analysis)
+    columns: dict[str, Any] = {}
+    for name in _TEXT:
+        columns[name] = pd.Series(
+            analysis[name].to_numpy(dtype=object, na_value=None), dtype=object, copy=False
+        )
+    for name in ("psu_population", "ssu_population", "weight", "amount_paid", *_DERIVED):
+        columns[name] = analysis[name].to_numpy(dtype=float, na_value=np.nan)
+    columns["recipient"] = _as_bool(analysis["recipient"], "recipient").to_numpy(bool)
+    if "county_code" in analysis.columns:
+        columns["county_code"] = pd.Series(
+            analysis["county_code"].to_numpy(dtype=object, na_value=None), dtype=object
+        )
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(analysis)))
+
+
+def _is_prepared(table: pd.DataFrame) -> bool:
+    return (
+        all(c in table.columns for c in _DERIVED)
+        and table["recipient"].dtype == bool
+        and table["stratum"].dtype == object
+    )
 
 
 # ---------------------------------------------------------------------- designs
@@ -277,8 +324,9 @@ def audit_design(
 ) -> SurveyDesign:
     """The county design of an analysis table (R: ``svydesign(ids=~psu+household_id,
     strata=~stratum+ssu_stratum, fpc=~psu_population+ssu_population, weights=~weight)``)."""
+    table = analysis if _is_prepared(analysis) else _prepare(analysis)
     return SurveyDesign(
-        _prepare(analysis),
+        table,
         strata="stratum",
         psu="psu",
         ssu="household_id",
@@ -291,8 +339,12 @@ def audit_design(
     )
 
 
+def _array(design: SurveyDesign, name: str) -> npt.NDArray[np.float64]:
+    return _column_values(design, name, "column")
+
+
 def _recipients(design: SurveyDesign) -> SurveyDesign:
-    return design.subset(design.data["recipient"].to_numpy(bool))
+    return design.subset(_array(design, "recipient") > 0)
 
 
 def inclusion_error_rate(
@@ -319,18 +371,21 @@ def inclusion_error_by_type(
     """错保率 by error type: for each type found, the share of recipients ineligible for it."""
     recipients = _recipients(design)
     data = design.data
-    types = data.loc[data["ineligible"] > 0, "error_type"].dropna().astype(str)
-    items = []
-    for error_type in sorted(types.unique()):
-        flag = (data["ineligible"] > 0) & (data["error_type"].astype("string") == error_type)
-        estimate = recipients.proportion(
-            flag.fillna(False).to_numpy(float),
-            method=method,
-            level=level,
-            degrees_of_freedom=degrees_of_freedom,
-            domain=error_type,
-        )
-        items.append(estimate)
+    ineligible = _array(design, "ineligible") > 0
+    codes = data["error_type"].to_numpy(dtype=object, na_value=None)
+    found = sorted({str(code) for code in codes[ineligible & design.active] if code is not None})
+    if not found:
+        return Estimates(())
+    matrix = np.column_stack([ineligible & (codes == code) for code in found]).astype(float)
+    items = proportions(
+        recipients,
+        matrix,
+        tuple(f"ineligible:{code}" for code in found),
+        domains=tuple(found),
+        method=method,
+        level=level,
+        degrees_of_freedom=degrees_of_freedom,
+    )
     return Estimates(tuple(items))
 
 
@@ -345,7 +400,7 @@ def improper_payments(
     total: Estimate = recipients.total(
         "improper_amount", level=level, degrees_of_freedom=degrees_of_freedom
     )
-    if float((recipients.weight * design.data["amount_paid"].to_numpy(float)).sum()) == 0:
+    if float((recipients.weight * _array(design, "amount_paid")).sum()) == 0:
         return total, None
     rate: Estimate = recipients.ratio(
         "improper_amount", "amount_paid", level=level, degrees_of_freedom=degrees_of_freedom
@@ -369,14 +424,14 @@ def omission_rate(
     """
     data = design.data
     active = design.active
-    if not (active & ~data["recipient"].to_numpy(bool)).any():
+    if not (active & ~(_array(design, "recipient") > 0)).any():
         raise DesignError(
             "the omission rate needs sampled non-recipient households (second-stage stratum "
             "'non_recipient'); this sample has none"
         )
-    eligible = design.subset(data["eligible_flag"].to_numpy(float) > 0)
+    eligible = design.subset(_array(design, "eligible_flag") > 0)
     rate: Estimate = eligible.proportion(
-        data["eligible_non_recipient"].to_numpy(float),
+        _array(design, "eligible_non_recipient"),
         method=method,
         level=level,
         degrees_of_freedom=degrees_of_freedom,
@@ -392,8 +447,8 @@ def omission_rate(
     joint = design.covariance(
         np.column_stack(
             [
-                weight * data["eligible_non_recipient"].to_numpy(float),
-                weight * data["eligible_recipient"].to_numpy(float),
+                weight * _array(design, "eligible_non_recipient"),
+                weight * _array(design, "eligible_recipient"),
             ]
         )
     )
@@ -467,20 +522,23 @@ def township_estimates(
     add no variance; the new-approval domain is ignored, which is conservative).
     """
     table = _prepare(analysis)
-    stratum = table["stratum"].astype("string")
-    single_stage = stratum.str.startswith(_SINGLE_STAGE_PREFIXES).to_numpy(bool)
-    township = table["township_code"].astype("string")
+    stratum = table["stratum"].to_numpy(dtype=object)
+    single_stage = np.array(
+        [str(value).startswith(_SINGLE_STAGE_PREFIXES) for value in stratum], dtype=bool
+    )
+    township = table["township_code"].to_numpy(dtype=object)
+    psu = table["psu"].to_numpy(dtype=object)
     results: dict[str, AuditEstimates] = {}
-    for code in sorted(township.dropna().unique()):
-        own = (stratum == f"T:{code}").to_numpy(bool)
+    for code in sorted({str(value) for value in township if value is not None}):
+        own = stratum == f"T:{code}"
         rows = own | single_stage
         part = table[rows].reset_index(drop=True)
         design = audit_design(part, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
-        design = design.subset((township[rows] == code).fillna(False).to_numpy(bool))
-        villages = int(table.loc[own, "psu"].nunique())
+        design = design.subset(township[rows] == code)
+        villages = len(set(psu[own]))
         df = villages - 1 if villages else None
-        results[str(code)] = _estimates_for(
-            design, "township", str(code), method=method, level=level, degrees_of_freedom=df
+        results[code] = _estimates_for(
+            design, "township", code, method=method, level=level, degrees_of_freedom=df
         )
     return results
 
@@ -500,6 +558,8 @@ def estimates_table(
         "lonely_psu": lonely_psu,
         "ultimate_cluster": ultimate_cluster,
     }
-    frames = [county_estimates(analysis, **options).to_frame()]
-    frames += [item.to_frame() for item in township_estimates(analysis, **options).values()]
-    return pd.concat(frames, ignore_index=True)
+    table = _prepare(analysis)
+    rows = county_estimates(table, **options).records()
+    for item in township_estimates(table, **options).values():
+        rows += item.records()
+    return pd.DataFrame(rows)

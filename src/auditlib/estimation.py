@@ -23,7 +23,7 @@ variance of simple random sampling without replacement of the same size,
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,7 +36,6 @@ from auditlib.intervals import (
     effective_sample_size,
     proportion_interval,
     t_interval,
-    upper_limit,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +48,7 @@ __all__ = [
     "Estimates",
     "mean",
     "proportion",
+    "proportions",
     "ratio",
     "total",
 ]
@@ -116,11 +116,14 @@ class Estimate:
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as a plain dictionary."""
-        return asdict(self)
+        return {name: getattr(self, name) for name in _FIELDS}
 
     def to_frame(self) -> pd.DataFrame:
         """A one-row DataFrame with every field as a column."""
         return pd.DataFrame([self.as_dict()])
+
+
+_FIELDS = tuple(item.name for item in fields(Estimate))
 
 
 @dataclass(frozen=True)
@@ -147,20 +150,29 @@ class Estimates(Mapping[str, Estimate]):
 
 
 # ---------------------------------------------------------------------- helpers
+def _column_values(design: SurveyDesign, variable: str, role: str) -> FloatArray:
+    cache = design._column_cache
+    if variable in cache:
+        return cache[variable]
+    if variable not in design.data.columns:
+        raise DesignError(
+            f"{role} {variable!r} is not a column of the design data; columns are: "
+            + ", ".join(map(str, design.data.columns))
+        )
+    column = design.data[variable]
+    if column.dtype == bool or str(column.dtype) == "boolean":
+        column = column.astype("Float64")
+    try:
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as error:
+        raise DesignError(f"{role} {variable!r} must be numeric ({error})") from error
+    cache[variable] = values
+    return values
+
+
 def _values(design: SurveyDesign, variable: str | npt.ArrayLike, role: str) -> FloatArray:
     if isinstance(variable, str):
-        if variable not in design.data.columns:
-            raise DesignError(
-                f"{role} {variable!r} is not a column of the design data; columns are: "
-                + ", ".join(map(str, design.data.columns))
-            )
-        column = design.data[variable]
-        if column.dtype == bool or str(column.dtype) == "boolean":
-            column = column.astype("Float64")
-        try:
-            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError) as error:
-            raise DesignError(f"{role} {variable!r} must be numeric ({error})") from error
+        values = _column_values(design, variable, role)
     else:
         values = np.asarray(variable, dtype=np.float64)
         if values.shape != (len(design.data),):
@@ -377,36 +389,85 @@ def proportion(
             )
         )
     values = _values(design, variable, "variable")
-    bad = np.flatnonzero(design.active & (values != 0) & (values != 1))
-    if bad.size:
-        raise DesignError(
-            f"proportion needs a 0/1 variable; {_name(variable)!r} has {float(values[bad[0]])!r} at data "
-            f"row {int(bad[0]) + 2} ({bad.size} row(s) not 0/1)"
-        )
-    estimate, variance = _mean_parts(design, values)
-    deff = _design_effect(design, values, variance, 1.0)
-    df = design.degrees_of_freedom() if degrees_of_freedom is None else degrees_of_freedom
-    n = design.n
-    lower, upper = proportion_interval(estimate, variance, n, df, method=method, level=level)
-    one_sided = upper_limit(estimate, variance, n, df, method=method, level=level)
-    effective = float(effective_sample_size(estimate, variance, n))
-    return Estimate(
-        statistic="proportion",
-        variable=_name(variable),
-        domain=domain,
-        estimate=estimate,
-        standard_error=float(np.sqrt(max(variance, 0.0))),
-        lower=float(lower),
-        upper=float(upper),
-        upper_one_sided=float(one_sided),
-        level=level,
+    return proportions(
+        design,
+        values[:, None],
+        (_name(variable),),
+        domains=(domain,),
         method=method,
-        degrees_of_freedom=int(df),
-        n=n,
-        effective_n=effective,
-        design_effect=deff,
-        reliable=_reliable(int(df), effective),
+        level=level,
+        degrees_of_freedom=degrees_of_freedom,
+    )[0]
+
+
+def proportions(
+    design: SurveyDesign,
+    matrix: npt.ArrayLike,
+    variables: tuple[str, ...],
+    *,
+    domains: tuple[str | None, ...] | None = None,
+    method: str = DEFAULT_CI_METHOD,
+    level: float = 0.95,
+    degrees_of_freedom: int | None = None,
+) -> list[Estimate]:
+    """Several proportions over the same domain at once (one column of 0/1 values each).
+
+    Same results as calling :func:`proportion` on each column, computed in one pass (one
+    covariance call, vectorised intervals).
+    """
+    values = np.where(design.active[:, None], np.asarray(matrix, dtype=np.float64), 0.0)
+    rows, columns = np.nonzero(design.active[:, None] & (values != 0) & (values != 1))
+    if rows.size:
+        raise DesignError(
+            f"proportion needs a 0/1 variable; {variables[int(columns[0])]!r} has "
+            f"{float(values[rows[0], columns[0]])!r} at data row {int(rows[0]) + 2} "
+            f"({rows.size} value(s) not 0/1)"
+        )
+    weight = design.weight
+    population = float(weight.sum())
+    estimate = weight @ values / population
+    scores = weight[:, None] * (values - estimate) / population
+    variance = np.diag(design.covariance(scores)).copy()
+    n = design.n
+    spread = (weight @ (values - estimate) ** 2) / population * n / max(n - 1, 1)
+    simple = spread * (population - n) / (population * n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = np.where((simple > 0) & (n >= 2) & (population > n), variance / simple, np.nan)
+    df = design.degrees_of_freedom() if degrees_of_freedom is None else degrees_of_freedom
+    if not 0.5 < level < 1:
+        raise DesignError(f"level must be in (0.5, 1), got {level!r}")
+    # Two-sided limits at `level` and the one-sided upper limit (two-sided 2·level − 1).
+    lowers, uppers = proportion_interval(
+        estimate,
+        variance,
+        n,
+        df,
+        method=method,
+        level=np.array([[level], [round(2 * level - 1, 12)]]),
     )
+    lower, upper, one_sided = lowers[0], uppers[0], uppers[1]
+    effective = effective_sample_size(estimate, variance, n)
+    labels = domains if domains is not None else (None,) * len(variables)
+    return [
+        Estimate(
+            statistic="proportion",
+            variable=variables[k],
+            domain=labels[k],
+            estimate=float(estimate[k]),
+            standard_error=float(np.sqrt(max(variance[k], 0.0))),
+            lower=float(lower[k]),
+            upper=float(upper[k]),
+            upper_one_sided=float(one_sided[k]),
+            level=level,
+            method=method,
+            degrees_of_freedom=int(df),
+            n=n,
+            effective_n=float(effective[k]),
+            design_effect=float(deff[k]),
+            reliable=_reliable(int(df), float(effective[k])),
+        )
+        for k in range(len(variables))
+    ]
 
 
 def ratio(

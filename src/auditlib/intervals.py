@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
+from scipy import special
 
 from auditlib.errors import DesignError
 
@@ -54,8 +54,9 @@ DEFAULT_CI_METHOD = "korn-graubard"
 FloatArray = npt.NDArray[np.float64]
 
 
-def _check_level(level: float) -> None:
-    if not 0 < level < 1:
+def _check_level(level: Any) -> None:
+    values = np.asarray(level, dtype=np.float64)
+    if not np.all((values > 0) & (values < 1)):
         raise DesignError(f"level must be in (0, 1), got {level!r}")
 
 
@@ -67,7 +68,8 @@ def _check_method(method: str) -> None:
 def _t_quantile(probability: float, degrees_of_freedom: Any) -> FloatArray:
     df = np.asarray(degrees_of_freedom, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.asarray(np.where(df > 0, stats.t.ppf(probability, np.maximum(df, 1)), np.nan))
+        quantile = special.stdtrit(np.maximum(df, 1.0), probability)
+    return np.asarray(np.where(df > 0, quantile, np.nan), dtype=np.float64)
 
 
 def effective_sample_size(
@@ -94,14 +96,14 @@ def effective_sample_size(
 
 
 def _adjusted_effective_size(
-    p: FloatArray, v: FloatArray, n: FloatArray, df: FloatArray, level: float
+    p: FloatArray, v: FloatArray, n: FloatArray, df: FloatArray, level: Any
 ) -> FloatArray:
     alpha = 1 - level
     ratio = _t_quantile(alpha / 2, n - 1) / _t_quantile(alpha / 2, df)
     return effective_sample_size(p, v, n) * ratio**2
 
 
-def _exact(p: FloatArray, size: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
+def _exact(p: FloatArray, size: FloatArray, level: Any) -> tuple[FloatArray, FloatArray]:
     alpha = 1 - level
     successes = size * p
     with np.errstate(invalid="ignore"):
@@ -125,7 +127,7 @@ def proportion_interval(
     degrees_of_freedom: npt.ArrayLike,
     *,
     method: str = DEFAULT_CI_METHOD,
-    level: float = 0.95,
+    level: float | FloatArray = 0.95,
 ) -> tuple[FloatArray, FloatArray]:
     """Two-sided confidence interval for a proportion.
 
@@ -141,8 +143,8 @@ def proportion_interval(
         Design degrees of freedom (#PSU − #strata); intervals are NaN where it is < 1.
     method : str
         One of :data:`CI_METHODS`.
-    level : float
-        Confidence level in (0, 1).
+    level : float or array
+        Confidence level in (0, 1); an array broadcasts against the other arguments.
 
     Returns
     -------
@@ -166,7 +168,7 @@ def proportion_interval(
         lower, upper = _exact(p, effective_sample_size(p, v, size, cap=False), level)
     elif method == "wilson":
         adjusted = _adjusted_effective_size(p, v, size, df, level)
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = special.ndtri(1 - alpha / 2)
         denominator = 1 + z**2 / adjusted
         center = (p + z**2 / (2 * adjusted)) / denominator
         half = z / denominator * np.sqrt(p * (1 - p) / adjusted + z**2 / (4 * adjusted**2))

@@ -202,8 +202,10 @@ def main() -> None:
         scale = np.maximum(np.abs(merged[f"{column}_r"]), 1e-300)
         difference = np.nanmax(np.abs(merged[column] - merged[f"{column}_r"]) / scale)
         print(f"first sample, max relative difference R vs auditlib ({column}): {difference:.1e}")
-    print(f"estimands compared: {len(merged)}, missing on the auditlib side: "
-          f"{int(merged['estimate'].isna().sum())}")
+    print(
+        f"estimands compared: {len(merged)}, missing on the auditlib side: "
+        f"{int(merged['estimate'].isna().sum())}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -147,12 +148,16 @@ class SurveyDesign:
         self._column_cache: dict[str, FloatArray] = {}
 
     # ------------------------------------------------------------------ construction
-    def _column(self, name: str, role: str) -> pd.Series:
+    def _column(self, name: str, role: str) -> npt.NDArray[Any]:
         if name not in self.data.columns:
             known = ", ".join(map(str, self.data.columns))
             raise DesignError(f"{role} column {name!r} is not in the data; columns are: {known}")
         column = self.data[name]
-        missing = np.flatnonzero(column.isna().to_numpy())
+        if column.dtype == object or isinstance(column.dtype, np.dtype):
+            values = column.to_numpy()
+        else:
+            values = column.to_numpy(dtype=object, na_value=None)
+        missing = np.flatnonzero(pd.isna(values))
         if missing.size:
             problems = [
                 Problem("design data", int(row) + 2, name, "<missing>", f"a {role} value")
@@ -163,12 +168,12 @@ class SurveyDesign:
                 f"(first at data row {int(missing[0]) + 2}); every sampled row needs one",
                 problems,
             )
-        return column
+        return values
 
     def _numeric(self, name: str, role: str) -> FloatArray:
         column = self._column(name, role)
         try:
-            values = column.to_numpy(dtype=np.float64)
+            values = np.asarray(column, dtype=np.float64)
         except (TypeError, ValueError) as error:
             raise DesignError(f"{role} column {name!r} must be numeric ({error})") from error
         if not np.all(np.isfinite(values)):
@@ -449,9 +454,7 @@ class SurveyDesign:
         """#PSU − #strata among rows in the domain (R ``degf``)."""
         psu_count = self._stratum_of_psu.size
         has_rows = np.bincount(self._psu_code[self.active], minlength=psu_count) > 0
-        strata = np.bincount(
-            self._stratum_of_psu[has_rows], minlength=len(self._stratum_labels)
-        )
+        strata = np.bincount(self._stratum_of_psu[has_rows], minlength=len(self._stratum_labels))
         return int(has_rows.sum() - np.count_nonzero(strata))
 
     def covariance(self, scores: npt.ArrayLike) -> FloatArray:

@@ -25,6 +25,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "auditlib.commands.fieldwork:fieldwork",
     "auditlib.commands.plan:plan",
     "auditlib.commands.simulate:simulate",
+    "auditlib.commands.report:report",
+    "auditlib.commands.batch:batch",
+    "auditlib.commands.verify:verify",
+    "auditlib.commands.demo:demo",
 )
 
 

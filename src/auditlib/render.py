@@ -134,7 +134,8 @@ def html_to_pdf(html: str, target: Path) -> None:
 
 
 _PDF_ONLY_CSS = (
-    "b, strong, th, h1, h2, h3, .key-figure .value, .key-figure .label { font-weight: normal; }"
+    "b, strong, th, h1, h2, h3, .key-figure .value, .key-figure .label { font-weight: normal; }\n"
+    "html, code, pre, kbd, samp, tt { font-family: 'Auditlib Sans SC'; }"
 )
 
 

@@ -229,6 +229,7 @@ def produce_report(
 
     from auditlib.notebook_runner import default_kernel_name, execute_notebook
     from auditlib.render import html_to_pdf, notebook_to_html
+    from auditlib.reproduce import notebook_content_digest
 
     started = time.perf_counter()
     params_path = Path(params_file).resolve()
@@ -245,6 +246,7 @@ def produce_report(
     fingerprint = _fingerprint(params_path, params, template)
     output_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
+    work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     seconds: dict[str, float] = {}
     try:
         mark = time.perf_counter()
@@ -282,6 +284,9 @@ def produce_report(
         outputs = {
             name: file_digest(work / name) for name in OUTPUT_FILES if (work / name).is_file()
         }
+        notebook_content = {
+            NOTEBOOK_FILE: "content:" + notebook_content_digest(work / NOTEBOOK_FILE)
+        }
         write_manifest(
             work / MANIFEST_FILE,
             {
@@ -296,6 +301,7 @@ def produce_report(
                 "packages": package_versions(),
                 "platform": platform_facts(),
                 "outputs": outputs,
+                "notebook_content": notebook_content,
                 "estimates": estimates.get("estimates", {}),
             },
         )

@@ -340,15 +340,11 @@ def risk(run: AuditRun) -> Html:
     )
     scores = run.assessment.scores
     figure = histogram(
-        scores["risk_percentile"].to_numpy(dtype=float),
-        bins=20,
+        scores["forest_score"].to_numpy(dtype=float),
+        bins=30,
         title=text("score_distribution", language),
-        axis_label=text("risk_percentile", language),
+        axis_label=text("forest_score", language),
         count_label=text("count", language),
-        markers=[
-            (100.0 * (1.0 - run.params.risk.tiers[0]), text("tier_high", language)),
-            (100.0 * (1.0 - run.params.risk.tiers[1]), text("tier_medium", language)),
-        ],
     )
     parts.append(f'<figure class="figure">{figure.svg}</figure>')
     parts.append(_top_households(run))

@@ -182,7 +182,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "rules_table": ("政策规则命中户数", "Households hit by each policy rule"),
     "rule": ("规则", "Rule"),
     "hits": ("命中户数", "Households hit"),
-    "score_distribution": ("综合风险分位数分布", "Distribution of the risk percentile"),
+    "score_distribution": ("孤立森林异常分数分布", "Distribution of the isolation-forest score"),
+    "forest_score": ("异常分数（越高越异常）", "Anomaly score (higher = more unusual)"),
     "risk_percentile": ("风险分位数", "Risk percentile"),
     "count": ("户数", "Households"),
     "top_households": (

@@ -1,0 +1,145 @@
+"""``auditlib verify``: re-run a report from its manifest and say what, if anything, differs.
+
+The re-run uses the parameter file, verification source and language recorded in the manifest,
+writes into a temporary folder (the report folder and the restricted worksheets are left
+alone), and compares:
+
+* the inputs — which parameter file, data file (and which columns and rows) or notebook
+  template changed since the report was made;
+* the outputs — per file, identical or different. The executed notebook is compared without
+  the injected parameters cell, whose only content is the paths the re-run was given;
+* the key estimates — each changed number with its old and new value;
+* the package versions (informative: a different version may legitimately change bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditlib.errors import ReportError
+from auditlib.manifest import (
+    Difference,
+    compare_estimates,
+    compare_inputs,
+    compare_outputs,
+    input_fingerprint,
+    package_differences,
+    package_versions,
+    read_manifest,
+)
+
+__all__ = ["VerifyResult", "notebook_content_digest", "verify_report"]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of :func:`verify_report`.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        The report folder verified.
+    inputs, outputs, estimates, packages : tuple of Difference
+        Differences found (``outputs`` lists every output, identical ones included).
+    """
+
+    folder: Path
+    inputs: tuple[Difference, ...]
+    outputs: tuple[Difference, ...]
+    estimates: tuple[Difference, ...]
+    packages: tuple[Difference, ...]
+
+    @property
+    def identical(self) -> bool:
+        """True when every output is identical and no estimate changed."""
+        return not self.estimates and all(item.detail == "identical" for item in self.outputs)
+
+
+def notebook_content_digest(path: Path) -> str:
+    """SHA-256 of an executed notebook without its injected-parameters cell source."""
+    content = json.loads(path.read_text(encoding="utf-8"))
+    for cell in content.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = ""
+    content.get("metadata", {}).get("papermill", {}).pop("parameters", None)
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _output_digests(folder: Path, names: list[str]) -> dict[str, str]:
+    from auditlib.manifest import file_digest
+
+    digests: dict[str, str] = {}
+    for name in names:
+        path = folder / name
+        if not path.is_file():
+            continue
+        if name.endswith(".ipynb"):
+            digests[name] = "content:" + notebook_content_digest(path)
+        else:
+            digests[name] = file_digest(path)
+    return digests
+
+
+def verify_report(folder: str | Path, *, kernel_name: str | None = None) -> VerifyResult:
+    """Re-run the report in ``folder`` from its manifest and compare.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        A report folder (``reports/<county_code>``) holding ``manifest.json``.
+    kernel_name : str, optional
+        Jupyter kernel for the re-run (default: as :func:`auditlib.report.produce_report`).
+
+    Raises
+    ------
+    ReportError
+        No manifest, or the parameter file it names no longer exists.
+    """
+    from auditlib.params import load_params
+    from auditlib.report import notebook_template, produce_report
+
+    folder = Path(folder).resolve()
+    manifest = read_manifest(folder)
+    params_file = Path(manifest["params_file"])
+    if not params_file.is_file():
+        raise ReportError(
+            f"{folder}/manifest.json names the parameter file {params_file}, which no longer "
+            "exists; restore it to verify the report"
+        )
+    options: dict[str, Any] = manifest.get("options", {})
+    params = load_params(params_file)
+    template = notebook_template(manifest.get("notebook", "county_report.ipynb"))
+    current_inputs = input_fingerprint(params_file, Path(params.data), [template])
+    inputs = compare_inputs(manifest["inputs"], current_inputs)
+    recorded = manifest.get("outputs", {})
+    names = sorted(recorded)
+    recorded_digests = {name: recorded[name] for name in names if not name.endswith(".ipynb")} | {
+        name: manifest.get("notebook_content", {}).get(name, recorded[name])
+        for name in names
+        if name.endswith(".ipynb")
+    }
+    scratch = Path(tempfile.mkdtemp(prefix="auditlib-verify-"))
+    try:
+        rerun = produce_report(
+            params_file,
+            scratch / "reports",
+            restricted_root=scratch / "restricted",
+            verification=str(options.get("verification", "simulate")),
+            language=str(options.get("language", "")),
+            kernel_name=kernel_name,
+            pdf="report.pdf" in recorded,
+        )
+        current_digests = _output_digests(rerun.folder, names)
+        outputs = compare_outputs(recorded_digests, current_digests)
+        estimates = compare_estimates(manifest.get("estimates", {}), dict(rerun.estimates))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    packages = package_differences(manifest.get("packages", {}), package_versions())
+    return VerifyResult(folder, tuple(inputs), tuple(outputs), tuple(estimates), tuple(packages))

@@ -5,69 +5,34 @@
     svydesign(ids = ~psu + ssu, strata = ~stratum + ssu_stratum,
               fpc = ~psu_population + ssu_population, data = data)
 
-It is validated once, when built, and then handed to every estimator
-(:mod:`auditlib.estimation`). The variance is the Taylor-linearisation variance of
-R's ``svyrecvar``:
-
-* **two-stage without replacement** (both population counts known): per stratum
-  :math:`(1-f_h)\\,n_h/(n_h-1)\\sum_i (z_{hi}-\\bar z_h)^2` over PSU totals, plus, for every
-  sampled PSU, :math:`\\pi_{1i}` times the same formula over its second-stage units within
-  each second-stage stratum (R's multistage recursion);
-* **one stage without replacement** (``ssu`` not given, ``psu_population`` given);
-* **ultimate cluster, with replacement** (``ultimate_cluster=True`` or weights only): the
-  first-stage formula with :math:`f_h = 0`, except for certainty strata.
-
-Certainty strata (every PSU of the stratum sampled, :math:`\\pi = 1`) contribute no
-first-stage variance, as in R (a population count equal to the sample count).
+It is validated once, when built, and handed to every estimator (:mod:`auditlib.estimators`).
+Variance (:mod:`auditlib.linearisation`): two-stage without replacement when both population
+counts are known; one stage without replacement when ``ssu`` is not given and
+``psu_population`` is; otherwise (or with ``ultimate_cluster=True``) the with-replacement
+ultimate-cluster formula. Certainty strata (π = 1) contribute no first-stage variance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from auditlib import estimation
+from auditlib import estimators
 from auditlib.errors import DesignError, Problem
+from auditlib.linearisation import Stage, build_stage, stage_covariance
 
 __all__ = ["LONELY_PSU_OPTIONS", "SurveyDesign"]
 
 #: Handling of a stratum with a single sampled PSU (R ``options(survey.lonely.psu=)``).
 LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "adjust", "certainty")
 
-#: Sampling fractions below this are treated as certainty (R's ``onestrat`` threshold).
-_CERTAINTY_TOLERANCE = 1e-7
-
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True)
-class _Stage:
-    """One sampling stage, as arrays indexed by unit (PSU or SSU) and by stratum.
-
-    ``unit_of_row`` maps rows to units, ``stratum_of_unit`` units to strata (within this
-    stage), ``sampled`` is the number of sampled units per stratum and ``scale`` the
-    multiplier of the centred cross-products per stratum: ``(1-f) n/(n-1)`` for ordinary
-    strata, ``(1-f)`` (uncentred) for lonely strata under ``adjust`` and 0 for certainty
-    or lonely-under-``certainty`` strata. ``center`` tells whether the stratum is centred.
-    ``unit_factor`` multiplies each unit's contribution (the first-stage inclusion
-    probability at stage 2, 1 at stage 1).
-    """
-
-    unit_of_row: IntArray
-    stratum_of_unit: IntArray
-    unit_count: int
-    stratum_count: int
-    sampled: FloatArray
-    scale: FloatArray
-    center: BoolArray
-    unit_factor: FloatArray
 
 
 class SurveyDesign:
@@ -249,7 +214,7 @@ class SurveyDesign:
         )
 
         # Second stage: units nested in PSUs, strata nested in PSUs.
-        ssu_stage: _Stage | None = None
+        ssu_stage: Stage | None = None
         ssu_probability = np.ones(rows)
         if self.ssu is not None:
             ssu_stratum_code, ssu_stratum_labels = self._codes(self.ssu_strata, "ssu_strata")
@@ -275,7 +240,7 @@ class SurveyDesign:
             if two_stage:
                 assert ssu_population is not None  # guaranteed by two_stage
                 psu_probability = psu_sampled / psu_population  # type: ignore[operator]
-                ssu_stage = self._stage(
+                ssu_stage = build_stage(
                     unit_code,
                     group_of_unit,
                     ssu_sampled,
@@ -283,6 +248,7 @@ class SurveyDesign:
                     unit_factor=psu_probability[stratum_of_psu[psu_of_unit]],
                     stage="second",
                     labels=_GroupLabels(self),
+                    lonely_psu=self.lonely_psu,
                 )
 
         # First stage.
@@ -323,7 +289,7 @@ class SurveyDesign:
         first_population = np.where(certain, psu_sampled, first_population)
         self._certain_stratum = certain
         self._weight = weight
-        self._psu_stage = self._stage(
+        self._psu_stage = build_stage(
             psu_code,
             stratum_of_psu,
             psu_sampled,
@@ -331,6 +297,7 @@ class SurveyDesign:
             unit_factor=np.ones(psu_count),
             stage="first",
             labels=[f"stratum {label!r}" for label in self._stratum_labels],
+            lonely_psu=self.lonely_psu,
         )
         self._ssu_stage = ssu_stage
 
@@ -365,46 +332,6 @@ class SurveyDesign:
                 "the population count must be at least the sample count"
             )
         return first
-
-    def _stage(
-        self,
-        unit_of_row: IntArray,
-        stratum_of_unit: IntArray,
-        sampled: FloatArray,
-        population: FloatArray,
-        *,
-        unit_factor: FloatArray,
-        stage: str,
-        labels: Sequence[str],
-    ) -> _Stage:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fraction_left = np.where(np.isinf(population), 1.0, (population - sampled) / population)
-        certain = fraction_left < _CERTAINTY_TOLERANCE
-        lonely = (sampled == 1) & ~certain
-        if lonely.any() and self.lonely_psu == "fail":
-            first = labels[int(np.flatnonzero(lonely)[0])]
-            raise DesignError(
-                f"{first} has only one sampled unit at the {stage} stage, so its variance cannot "
-                f"be estimated ({int(lonely.sum())} such stratum/strata); sample at least two "
-                "units there, merge it with a neighbouring stratum, or choose "
-                "lonely_psu='adjust' or 'certainty'"
-            )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(sampled > 1, fraction_left * sampled / (sampled - 1), fraction_left)
-        if self.lonely_psu == "certainty":
-            scale = np.where(lonely, 0.0, scale)
-        scale = np.where(certain, 0.0, scale)
-        center = ~(lonely & (self.lonely_psu == "adjust"))
-        return _Stage(
-            unit_of_row=unit_of_row,
-            stratum_of_unit=stratum_of_unit,
-            unit_count=len(stratum_of_unit),
-            stratum_count=len(sampled),
-            sampled=sampled,
-            scale=scale,
-            center=center,
-            unit_factor=unit_factor,
-        )
 
     # ------------------------------------------------------------------ domains
     def subset(self, mask: npt.ArrayLike | pd.Series) -> SurveyDesign:
@@ -473,9 +400,9 @@ class SurveyDesign:
         matrix = np.asarray(scores, dtype=np.float64)
         if matrix.ndim == 1:
             matrix = matrix[:, None]
-        result = _stage_covariance(self._psu_stage, matrix)
+        result = stage_covariance(self._psu_stage, matrix)
         if self._ssu_stage is not None:
-            result = result + _stage_covariance(self._ssu_stage, matrix)
+            result = result + stage_covariance(self._ssu_stage, matrix)
         return result
 
     def __repr__(self) -> str:
@@ -486,10 +413,10 @@ class SurveyDesign:
         )
 
     # ------------------------------------------------------------------ estimators
-    proportion = estimation.proportion
-    total = estimation.total
-    mean = estimation.mean
-    ratio = estimation.ratio
+    proportion = estimators.proportion
+    total = estimators.total
+    mean = estimators.mean
+    ratio = estimators.ratio
 
 
 class _GroupLabels(Sequence[str]):
@@ -507,22 +434,3 @@ class _GroupLabels(Sequence[str]):
         psu = self._design._psu_labels[key // width]
         stratum = self._design._ssu_stratum_labels[key % width]
         return f"PSU {psu!r}, second-stage stratum {stratum!r}"
-
-
-def _stage_covariance(stage: _Stage, scores: FloatArray) -> FloatArray:
-    """Σ over strata of scale × centred cross-products of unit totals."""
-    columns = scores.shape[1]
-    totals = np.empty((stage.unit_count, columns))
-    for column in range(columns):
-        totals[:, column] = np.bincount(
-            stage.unit_of_row, weights=scores[:, column], minlength=stage.unit_count
-        )
-    sums = np.empty((stage.stratum_count, columns))
-    for column in range(columns):
-        sums[:, column] = np.bincount(
-            stage.stratum_of_unit, weights=totals[:, column], minlength=stage.stratum_count
-        )
-    means = sums / stage.sampled[:, None]
-    centered = totals - np.where(stage.center[:, None], means, 0.0)[stage.stratum_of_unit]
-    weight = stage.scale[stage.stratum_of_unit] * stage.unit_factor
-    return np.asarray((centered * weight[:, None]).T @ centered, dtype=np.float64)

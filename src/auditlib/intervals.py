@@ -65,7 +65,7 @@ def _check_method(method: str) -> None:
         raise DesignError(f"method must be one of {', '.join(CI_METHODS)}; got {method!r}")
 
 
-def _t_quantile(probability: float, degrees_of_freedom: Any) -> FloatArray:
+def _t_quantile(probability: Any, degrees_of_freedom: Any) -> FloatArray:
     df = np.asarray(degrees_of_freedom, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         quantile = special.stdtrit(np.maximum(df, 1.0), probability)

@@ -85,11 +85,14 @@ def main() -> None:
         print(f"members                    {int(runs[0]['members']):,}")
         print(f"payments (12 months)       {int(runs[0]['payments']):,}")
         print(f"registry rows              {int(runs[0]['registry_rows']):,}")
-        print(f"generate: median seconds   {seconds:.1f}  (target <= 60; {arguments.repeats} run(s))")
+        print(
+            f"generate: median seconds   {seconds:.1f}  (target <= 60; {arguments.repeats} run(s))"
+        )
         print(f"generate: peak RSS         {memory:.2f} GB  (target <= 4)")
         written = _run("write", arguments.households, folder)
         print(
-            f"generate + write CSV:      {written['generate_seconds'] + written['write_seconds']:.1f} s"
+            "generate + write CSV:      "
+            f"{written['generate_seconds'] + written['write_seconds']:.1f} s"
             f" (write {written['write_seconds']:.1f} s, {written['megabytes_written']:.0f} MB), "
             f"peak RSS {written['peak_rss_gb']:.2f} GB"
         )

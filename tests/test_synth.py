@@ -151,9 +151,11 @@ def test_written_files_read_back(tmp_path: Path, county: SyntheticCounty) -> Non
     assert "\r" not in text
     truth = read_ground_truth(tmp_path)
     pd.testing.assert_frame_equal(truth.households, county.truth.households, check_dtype=False)
-    assert truth.households["payment_anomaly_types"].eq(
-        county.truth.households["payment_anomaly_types"]
-    ).all()
+    assert (
+        truth.households["payment_anomaly_types"]
+        .eq(county.truth.households["payment_anomaly_types"])
+        .all()
+    )
     pd.testing.assert_frame_equal(truth.payments, county.truth.payments, check_dtype=False)
 
 
@@ -176,7 +178,7 @@ def test_config_errors_name_the_parameter() -> None:
         SynthConfig(county_code="43052")
     with pytest.raises(ParamsError, match="error_type_weights"):
         SynthConfig(error_type_weights={"bribery": 1.0})
-    with pytest.raises(ParamsError, match="unknown_key|a known key"):
+    with pytest.raises(ParamsError, match="a known key"):
         SynthConfig.from_mapping({"households": 1000, "colour": "red"})
     with pytest.raises(ParamsError, match="households"):
         SynthConfig(households=300, township_count=10)
@@ -185,15 +187,28 @@ def test_config_errors_name_the_parameter() -> None:
 
 
 def test_config_round_trips_through_a_mapping() -> None:
-    config = replace(SMALL, townships=("甲镇", "乙乡", "丙镇"), ethnicity_shares={"汉族": 0.9, "回族": 0.1})
+    config = replace(
+        SMALL, townships=("甲镇", "乙乡", "丙镇"), ethnicity_shares={"汉族": 0.9, "回族": 0.1}
+    )
     assert SynthConfig.from_mapping(config.to_mapping()) == config
 
 
 def test_cli_county_and_examples(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(
-        cli, ["synth", "county", "--seed", "5", "--households", "1500", "--townships", "2",
-              "--out", str(tmp_path / "custom")]
+        cli,
+        [
+            "synth",
+            "county",
+            "--seed",
+            "5",
+            "--households",
+            "1500",
+            "--townships",
+            "2",
+            "--out",
+            str(tmp_path / "custom"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "custom" / "members.csv").is_file()
@@ -213,7 +228,9 @@ def test_cli_county_and_examples(tmp_path: Path) -> None:
     assert "530621" in result.output
 
 
-def test_cli_bad_spec_exits_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_spec_exits_2_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "counties.yaml"
     spec.write_text("counties:\n  - {county_code: '530621', households: -5}\n", encoding="utf-8")
     code = run_guarded(cli, ["synth", "examples", "--spec", str(spec), "--out", str(tmp_path)])

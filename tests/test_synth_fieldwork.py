@@ -92,7 +92,10 @@ def test_result_of_a_household_does_not_depend_on_the_sample(
 
 def test_visit_dates(county: SyntheticCounty, sample: list[str]) -> None:
     result = simulate_verification(
-        county.data, county.truth, sample[:50], seed=1,
+        county.data,
+        county.truth,
+        sample[:50],
+        seed=1,
         visit_dates=(date(2026, 1, 5), date(2026, 1, 9)),
     )
     assert result["verification_date"].between("2026-01-05", "2026-01-09").all()

@@ -1,4 +1,4 @@
-"""Planted rates match the requested ones within sampling error; calibration to published magnitudes.
+"""Planted rates match the requested ones within sampling error; calibration to magnitudes.
 
 Tolerances are 4 standard errors (a correct generator fails such a check with probability about
 6e-5; the seeds are fixed, so each check is deterministic). Standard errors:
@@ -49,7 +49,9 @@ def _inclusion_standard_error(county: SyntheticCounty, rate: float, rho: float) 
 def test_inclusion_error_rate_within_sampling_error(county: SyntheticCounty) -> None:
     truth = county.truth.households
     observed = truth["inclusion_error"].sum() / truth["recipient"].sum()
-    error = _inclusion_standard_error(county, BASE.inclusion_error_rate, BASE.intra_village_correlation)
+    error = _inclusion_standard_error(
+        county, BASE.inclusion_error_rate, BASE.intra_village_correlation
+    )
     assert abs(observed - BASE.inclusion_error_rate) < 4 * error, (observed, error)
 
 
@@ -94,15 +96,20 @@ def test_requested_anomaly_share_is_honoured() -> None:
     # Variance of the sum of the two disjoint planted shares: clustered binomial + binomial.
     inclusion = config.inclusion_error_rate
     payment = config.payment_anomaly_rate
-    variance = inclusion * (1 - inclusion) / recipients * (1 + 20 * 0.05) + payment * (
-        1 - payment
-    ) / recipients
+    variance = (
+        inclusion * (1 - inclusion) / recipients * (1 + 20 * 0.05)
+        + payment * (1 - payment) / recipients
+    )
     assert abs(observed - 0.03) < 4 * np.sqrt(variance), observed
 
 
 def test_zero_rates_plant_nothing() -> None:
     config = replace(
-        BASE, households=5_000, inclusion_error_rate=0.0, payment_anomaly_rate=0.0, omission_rate=0.0
+        BASE,
+        households=5_000,
+        inclusion_error_rate=0.0,
+        payment_anomaly_rate=0.0,
+        omission_rate=0.0,
     )
     truth = generate_county(config).truth
     assert not truth.households["anomaly"].any()
@@ -156,8 +163,10 @@ def test_example_counties_are_calibrated(county_code: str) -> None:
     others = per_capita[households["programme"] == "none"]
     assert others.mean() > others.median()  # right-skewed
     assert stats.skew(others) > 1
-    village_counts = recipients.groupby("village_code").size().reindex(
-        households["village_code"].unique(), fill_value=0
+    village_counts = (
+        recipients.groupby("village_code")
+        .size()
+        .reindex(households["village_code"].unique(), fill_value=0)
     )
     assert (village_counts >= 5).mean() >= 0.9
     if config.townships:
@@ -169,8 +178,21 @@ def test_xinshao_townships_are_the_fifteen_of_the_notice() -> None:
         c for c in read_county_specs("data/example/counties.yaml") if c.county_code == "430522"
     )
     assert config.townships == (
-        "酿溪镇", "严塘镇", "雀塘镇", "陈家坊镇", "潭府乡", "小塘镇", "太芝庙镇", "坪上镇",
-        "寸石镇", "潭溪镇", "巨口铺镇", "龙溪铺镇", "迎光乡", "新田铺镇", "大新镇",
+        "酿溪镇",
+        "严塘镇",
+        "雀塘镇",
+        "陈家坊镇",
+        "潭府乡",
+        "小塘镇",
+        "太芝庙镇",
+        "坪上镇",
+        "寸石镇",
+        "潭溪镇",
+        "巨口铺镇",
+        "龙溪铺镇",
+        "迎光乡",
+        "新田铺镇",
+        "大新镇",
     )
 
 

@@ -1,4 +1,4 @@
-"""Every planted cause leaves the trace an auditor could find; registries also hold benign records."""
+"""Every planted cause leaves the trace an auditor could find; registries hold benign records."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ def test_village_cadre_serves_in_own_village(county: SyntheticCounty) -> None:
     cadres = county.data.registries["registry_cadres"]
     members = county.data.members.merge(cadres[["id_number", "village_code"]], on="id_number")
     households = county.data.households.set_index("household_id")["village_code"]
-    same = members[members["village_code"] == households.reindex(members["household_id"]).to_numpy()]
+    same = members[
+        members["village_code"] == households.reindex(members["household_id"]).to_numpy()
+    ]
     assert set(planted) <= set(same["household_id"])
 
 
@@ -70,7 +72,9 @@ def test_salary_or_pension_in_payroll_or_employment(county: SyntheticCounty) -> 
     planted = _planted(county, "salary_or_pension")
     payroll = _members_in(county, "registry_payroll")
     members = county.data.members
-    earning = members[members["employment"].isin(["wage", "pension"]) & (members["monthly_earnings"] > 0)]
+    earning = members[
+        members["employment"].isin(["wage", "pension"]) & (members["monthly_earnings"] > 0)
+    ]
     found = set(payroll["household_id"]) | set(earning["household_id"])
     assert set(planted) <= found
     # Both routes occur.
@@ -160,7 +164,9 @@ def test_payment_anomaly_traces(county: SyntheticCounty) -> None:
     differs = payments[payments["household_id"].isin(_anomalous(county, "holder_name_differs"))]
     assert all(
         holder not in names[household]
-        for household, holder in zip(differs["household_id"], differs["account_holder_name"], strict=True)
+        for household, holder in zip(
+            differs["household_id"], differs["account_holder_name"], strict=True
+        )
     )
 
     shared = _anomalous(county, "shared_account")

@@ -48,8 +48,14 @@ from auditlib.schema import (
 )
 from auditlib.synth_config import SynthConfig
 from auditlib.synth_fieldwork import simulate_verification
+from auditlib.synth_households import (
+    Coded,
+    Columns,
+    build_geography,
+    build_households,
+    plant_statuses,
+)
 from auditlib.synth_identity import numbered
-from auditlib.synth_households import Coded, Columns, build_geography, build_households, plant_statuses
 from auditlib.synth_output import GroundTruth, SyntheticCounty, read_ground_truth, write_county
 from auditlib.synth_payments import build_payments, period_start
 from auditlib.synth_people import RELATION_CODES, build_people, household_ethnicities
@@ -204,7 +210,9 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
     people_stream = stream(config.seed, "people")
     frame["ethnicity"] = household_ethnicities(config, frame["township"], people_stream)
     members, external = build_people(config, frame, people_stream)
-    registries = build_registries(config, frame, members, external, stream(config.seed, "registries"))
+    registries = build_registries(
+        config, frame, members, external, stream(config.seed, "registries")
+    )
     payments, accounts = build_payments(
         config, frame, members, external, stream(config.seed, "payments")
     )

@@ -2,7 +2,8 @@
 
 :class:`SynthConfig` is a frozen dataclass holding everything that shapes one synthetic county:
 its identity, size, Dibao standard, the planted error rates and the seed. It is validated when
-it is built; every problem is collected and raised together as a :class:`~auditlib.errors.ParamsError`
+it is built; every problem is collected and raised together as a
+:class:`~auditlib.errors.ParamsError`
 naming the parameter, the value received and the range expected.
 
 Planted rates
@@ -165,9 +166,7 @@ class SynthConfig:
     priority_group_weights: Mapping[str, float] = field(
         default_factory=lambda: DEFAULT_PRIORITY_GROUP_WEIGHTS
     )
-    ethnicity_shares: Mapping[str, float] = field(
-        default_factory=lambda: DEFAULT_ETHNICITY_SHARES
-    )
+    ethnicity_shares: Mapping[str, float] = field(default_factory=lambda: DEFAULT_ETHNICITY_SHARES)
     township_ethnicity_shares: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -268,9 +267,7 @@ class SynthConfig:
             except (TypeError, ValueError) as error:
                 problems.append(Problem(source, None, key, repr(value), str(error)))
         if problems:
-            raise ParamsError(
-                f"{source}: " + "; ".join(p.describe() for p in problems), problems
-            )
+            raise ParamsError(f"{source}: " + "; ".join(p.describe() for p in problems), problems)
         try:
             return cls(**values)
         except ParamsError as error:
@@ -345,7 +342,11 @@ def _check(config: SynthConfig) -> list[Problem]:
 
     def bounded(name: str, low: float, high: float) -> None:
         value = getattr(config, name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
             problems.append(_problem(name, value, f"a number in [{low:g}, {high:g}]"))
 
     if not isinstance(config.county_code, str) or not _COUNTY_CODE.fullmatch(config.county_code):
@@ -375,11 +376,11 @@ def _check(config: SynthConfig) -> list[Problem]:
     if not isinstance(config.reference_date, date) or not (
         date(2000, 1, 1) <= config.reference_date <= date(2100, 12, 31)
     ):
-        problems.append(
-            _problem("reference_date", config.reference_date, "a date in 2000-2100")
-        )
+        problems.append(_problem("reference_date", config.reference_date, "a date in 2000-2100"))
     elif config.reference_date.month == 2 and config.reference_date.day == 29:
-        problems.append(_problem("reference_date", config.reference_date, "a date other than 29 Feb"))
+        problems.append(
+            _problem("reference_date", config.reference_date, "a date other than 29 Feb")
+        )
     _check_weights(problems, "error_type_weights", config.error_type_weights, ERROR_TYPES)
     _check_weights(
         problems, "payment_anomaly_weights", config.payment_anomaly_weights, PAYMENT_ANOMALY_TYPES
@@ -390,9 +391,7 @@ def _check(config: SynthConfig) -> list[Problem]:
     _check_shares(problems, "ethnicity_shares", config.ethnicity_shares)
     for township, shares in config.township_ethnicity_shares.items():
         if township not in config.townships:
-            problems.append(
-                _problem("township_ethnicity_shares", township, "one of the townships")
-            )
+            problems.append(_problem("township_ethnicity_shares", township, "one of the townships"))
         _check_shares(problems, f"township_ethnicity_shares[{township}]", shares)
     if not problems:
         minimum = 4 * config.n_townships * 30

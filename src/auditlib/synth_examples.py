@@ -82,7 +82,8 @@ def generate_examples(
     unknown = [code for code in only if code not in known]
     if unknown:
         raise ParamsError(
-            f"--only: unknown county code(s) {', '.join(unknown)}; the specs have {', '.join(known)}"
+            f"--only: unknown county code(s) {', '.join(unknown)}; "
+            f"the specs have {', '.join(known)}"
         )
     target = Path(out) if out is not None else Path(spec).parent
     folders = []

@@ -78,7 +78,15 @@ def simulate_verification(
     if isinstance(verifier_error_rate, bool) or not 0 <= verifier_error_rate <= 0.5:
         raise ParamsError(
             f"verifier_error_rate must be in [0, 0.5], got {verifier_error_rate!r}",
-            [Problem("simulate_verification", None, "verifier_error_rate", repr(verifier_error_rate), "a number in [0, 0.5]")],
+            [
+                Problem(
+                    "simulate_verification",
+                    None,
+                    "verifier_error_rate",
+                    repr(verifier_error_rate),
+                    "a number in [0, 0.5]",
+                )
+            ],
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParamsError(f"seed must be a non-negative whole number, got {seed!r}")
@@ -101,7 +109,9 @@ def simulate_verification(
         data.info.reference_date + timedelta(days=34),
     )
     if end < start:
-        raise ParamsError(f"visit_dates must be (first, last) with first <= last, got {visit_dates}")
+        raise ParamsError(
+            f"visit_dates must be (first, last) with first <= last, got {visit_dates}"
+        )
     households = data.households.set_index("household_id").loc[ids]
     rows = truth_table.loc[ids]
     programme = households["programme"].to_numpy().astype(str)
@@ -124,7 +134,9 @@ def simulate_verification(
     reported_type = np.where(flip & ~eligible, "", reported_type)
     reported_benefit = np.where(eligible, correct, 0.0)
     reported_benefit = np.where(
-        flip & ~eligible, np.where(recipient, benefit, np.where(ratio < 1, implied * size, 0.0)), reported_benefit
+        flip & ~eligible,
+        np.where(recipient, benefit, np.where(ratio < 1, implied * size, 0.0)),
+        reported_benefit,
     )
     reported_benefit = np.where(flip & eligible, 0.0, reported_benefit)
 
@@ -133,7 +145,9 @@ def simulate_verification(
         np.full(40, "汉族"),
         np.arange(40) % 3 != 0,
     )
-    team = np.floor(_uniforms(seed, list(households["township"].astype(str)), "team") * 20).astype(int)
+    team = np.floor(_uniforms(seed, list(households["township"].astype(str)), "team") * 20).astype(
+        int
+    )
     verifier = np.char.add(np.char.add(team_names[2 * team], "、"), team_names[2 * team + 1])
     span = (end - start).days + 1
     offsets = np.floor(_uniforms(seed, ids, "date") * span).astype(int)

@@ -26,10 +26,17 @@ from auditlib.errors import ParamsError
 from auditlib.synth_config import SynthConfig
 from auditlib.synth_identity import township_names, village_names
 
-__all__ = ["Coded", "Columns", "benefit_per_person", "build_geography", "build_households", "plant_statuses"]
+__all__ = [
+    "Coded",
+    "Columns",
+    "benefit_per_person",
+    "build_geography",
+    "build_households",
+    "plant_statuses",
+]
 
 #: Internal tables: column name → numpy array (pandas only at the contract boundary).
-Columns = dict[str, npt.NDArray[Any]]
+Columns = dict[str, Any]
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -55,6 +62,8 @@ class Coded:
     def decode(self) -> npt.NDArray[Any]:
         """The text values."""
         return self.labels[self.codes]
+
+
 BoolArray = npt.NDArray[np.bool_]
 
 #: Error types whose household needs at least two members (the trace is on a second member).
@@ -131,9 +140,7 @@ def build_geography(config: SynthConfig, rng: np.random.Generator) -> Columns:
     )
 
 
-def plant_statuses(
-    config: SynthConfig, villages: Columns, rng: np.random.Generator
-) -> Columns:
+def plant_statuses(config: SynthConfig, villages: Columns, rng: np.random.Generator) -> Columns:
     """Draw programme, planted inclusion errors, omissions and payment anomalies per household."""
     village_index = np.repeat(np.arange(len(villages["households"])), villages["households"])
     count = len(village_index)
@@ -183,7 +190,9 @@ def plant_statuses(
     )
 
 
-def benefit_per_person(ratio: FloatArray, standard: float) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+def benefit_per_person(
+    ratio: FloatArray, standard: float
+) -> tuple[FloatArray, npt.NDArray[np.str_]]:
     """Monthly benefit per person and Dibao category from declared income ÷ standard.
 
     Category A (income below 20% of the standard) receives the full standard; B (20–60%) the
@@ -199,9 +208,7 @@ def _days_before(reference: date, days: npt.NDArray[np.int64]) -> npt.NDArray[np
     return np.datetime64(reference, "D") - days.astype("timedelta64[D]")
 
 
-def build_households(
-    config: SynthConfig, statuses: Columns, rng: np.random.Generator
-) -> Columns:
+def build_households(config: SynthConfig, statuses: Columns, rng: np.random.Generator) -> Columns:
     """Household attributes: size, head, income, benefit, dates, housing, assets, flags."""
     count = len(statuses["recipient"])
     standard = config.rural_standard
@@ -260,7 +267,9 @@ def build_households(
     correct = np.where(tekun, benefit, correct)
 
     reference = config.reference_date
-    enrolment_days = np.minimum(rng.exponential(6 * 365, count), (reference - date(2008, 1, 1)).days)
+    enrolment_days = np.minimum(
+        rng.exponential(6 * 365, count), (reference - date(2008, 1, 1)).days
+    )
     # Households with a planted payment anomaly were enrolled before the audit period, so that the
     # anomaly leaves a trace in the ledger.
     enrolment_days = np.where(
@@ -273,10 +282,14 @@ def build_households(
     exit_days = np.where(
         recent_exit, rng.integers(20, 720, count), rng.integers(750, 2900, count)
     ).astype(np.int64)
-    exit_date = np.where(recent_exit | older_exit, _days_before(reference, exit_days), np.datetime64("NaT"))
+    exit_date = np.where(
+        recent_exit | older_exit, _days_before(reference, exit_days), np.datetime64("NaT")
+    )
     refused = (group == "refused") | (other & ~recent_exit & (rng.random(count) < 0.015))
     refusal = np.where(
-        refused, _days_before(reference, rng.integers(15, 720, count).astype(np.int64)), np.datetime64("NaT")
+        refused,
+        _days_before(reference, rng.integers(15, 720, count).astype(np.int64)),
+        np.datetime64("NaT"),
     )
     past_benefit = np.round(rng.uniform(0.3, 0.8, count) * standard * size / 10) * 10
 
@@ -292,16 +305,24 @@ def build_households(
     luxury = error_type == "luxury_house"
     storeys = np.where(luxury, rng.choice([3, 4], count, p=[0.8, 0.2]), storeys)
     decorated = decorated | luxury
-    per_storey = np.where(needy | tekun, rng.lognormal(np.log(45), 0.3, count), rng.lognormal(np.log(70), 0.3, count))
+    per_storey = np.where(
+        needy | tekun, rng.lognormal(np.log(45), 0.3, count), rng.lognormal(np.log(70), 0.3, count)
+    )
     area = np.round(np.clip(per_storey * storeys, 12, 1_500), 1)
     assets = np.where(
-        needy | tekun, rng.lognormal(np.log(2_000), 1.0, count), rng.lognormal(np.log(20_000), 1.2, count)
+        needy | tekun,
+        rng.lognormal(np.log(2_000), 1.0, count),
+        rng.lognormal(np.log(20_000), 1.2, count),
     )
     assets = np.round(np.minimum(assets, 5_000_000) / 100) * 100
 
-    poor_probability = np.where(recipient, min(4 * config.registered_poor_share, 0.9), config.registered_poor_share)
+    poor_probability = np.where(
+        recipient, min(4 * config.registered_poor_share, 0.9), config.registered_poor_share
+    )
     registered_poor = (rng.random(count) < poor_probability) | (group == "registered_poor")
-    assistance_probability = np.where(needy, 5 * config.temporary_assistance_share, config.temporary_assistance_share)
+    assistance_probability = np.where(
+        needy, 5 * config.temporary_assistance_share, config.temporary_assistance_share
+    )
     temporary = rng.random(count) < np.minimum(assistance_probability, 1.0)
     return dict(
         {

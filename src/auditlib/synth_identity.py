@@ -57,7 +57,10 @@ _HAN_WEIGHTS = np.concatenate(
 )
 # 回族: 马, 杨, 李, 丁, 海, 纳, 白, 沙, 哈, 撒 ... ; 彝族 in 昭通: 陆, 安, 禄, 龙, 王, 李 ...
 _SURNAMES_BY_ETHNICITY: dict[str, tuple[str, npt.NDArray[np.float64]]] = {
-    "回族": ("马杨李丁海纳白沙哈撒张王何锁保穆", np.array([20, 8, 7, 6, 5, 4, 4, 3, 3, 2, 4, 4, 3, 2, 2, 2.0])),
+    "回族": (
+        "马杨李丁海纳白沙哈撒张王何锁保穆",
+        np.array([20, 8, 7, 6, 5, 4, 4, 3, 3, 2, 4, 4, 3, 2, 2, 2.0]),
+    ),
     "彝族": ("陆安禄龙王李张杨罗沙阿吉", np.array([8, 8, 6, 6, 8, 8, 6, 6, 4, 3, 2, 2.0])),
     "苗族": ("王杨张李陶朱熊吴龙", np.array([10, 9, 8, 8, 6, 5, 5, 4, 3.0])),
 }
@@ -74,7 +77,9 @@ def surnames(rng: np.random.Generator, ethnicities: StrArray) -> StrArray:
     for ethnicity, (characters, weights) in _SURNAMES_BY_ETHNICITY.items():
         chosen = np.flatnonzero(ethnicities == ethnicity)
         if len(chosen):
-            result[chosen] = rng.choice(np.array(list(characters)), size=len(chosen), p=_norm(weights))
+            result[chosen] = rng.choice(
+                np.array(list(characters)), size=len(chosen), p=_norm(weights)
+            )
     return result
 
 
@@ -84,11 +89,13 @@ def given_names(rng: np.random.Generator, male: npt.NDArray[np.bool_]) -> StrArr
     male_pool = np.array(list(_MALE_CHARACTERS + _NEUTRAL_CHARACTERS))
     female_pool = np.array(list(_FEMALE_CHARACTERS + _NEUTRAL_CHARACTERS))
     first = np.where(
-        male, male_pool[rng.integers(0, len(male_pool), count)],
+        male,
+        male_pool[rng.integers(0, len(male_pool), count)],
         female_pool[rng.integers(0, len(female_pool), count)],
     )
     second = np.where(
-        male, male_pool[rng.integers(0, len(male_pool), count)],
+        male,
+        male_pool[rng.integers(0, len(male_pool), count)],
         female_pool[rng.integers(0, len(female_pool), count)],
     )
     two = rng.random(count) < 0.7
@@ -136,7 +143,7 @@ def id_numbers(
     count = len(births)
     day = births.astype("datetime64[D]").astype(np.int64)
     order = rng.permutation(count)
-    key = (day[order] * 2 + male[order].astype(np.int64))
+    key = day[order] * 2 + male[order].astype(np.int64)
     sorted_positions = np.argsort(key, kind="stable")
     sorted_keys = key[sorted_positions]
     starts = np.r_[0, np.flatnonzero(np.diff(sorted_keys)) + 1]

@@ -115,9 +115,7 @@ def _county_yaml(data: CountyData, config: SynthConfig | None) -> str:
     if config is not None:
         header += f" (seed {config.seed}, {config.households} households)"
     header += ": no real person.\n"
-    return header + yaml.dump(
-        mapping, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False
-    )
+    return header + yaml.dump(mapping, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False)
 
 
 class _PlainDumper(yaml.SafeDumper):

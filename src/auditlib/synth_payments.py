@@ -115,9 +115,7 @@ def build_payments(
         frame["past_benefit"][row_household],
         frame["monthly_benefit"][row_household],
     )
-    first_ever = np.r_[True, row_household[1:] != row_household[:-1]] & (
-        enrolment[keep] >= start
-    )
+    first_ever = np.r_[True, row_household[1:] != row_household[:-1]] & (enrolment[keep] >= start)
     back_pay = first_ever & (rng.random(len(amount)) < 0.5)
     amount = np.where(back_pay, amount * 2, amount)
     label = np.full(len(amount), "", dtype=object)
@@ -154,7 +152,10 @@ def build_payments(
     household_id = frame["household_id"]
     order = np.lexsort((extra, household_id[row_household], date))
     row_household, date, amount, label = (
-        row_household[order], date[order], amount[order], label[order]
+        row_household[order],
+        date[order],
+        amount[order],
+        label[order],
     )
     rows = len(order)
     payments: Columns = {

@@ -33,8 +33,16 @@ RELATION_CODES = np.array(["head", "spouse", "child", "parent", "grandchild", "s
 # age band (<45, 45-64, 65+); columns follow RELATION_CODES.
 _RELATION_PROBABILITIES = np.array(
     [
-        [[0, 0.70, 0.30, 0, 0, 0, 0], [0, 0.75, 0.20, 0.05, 0, 0, 0], [0, 0.65, 0.30, 0, 0, 0.05, 0]],
-        [[0, 0, 0.85, 0.15, 0, 0, 0], [0, 0, 0.60, 0.20, 0.20, 0, 0], [0, 0, 0.40, 0, 0.55, 0, 0.05]],
+        [
+            [0, 0.70, 0.30, 0, 0, 0, 0],
+            [0, 0.75, 0.20, 0.05, 0, 0, 0],
+            [0, 0.65, 0.30, 0, 0, 0.05, 0],
+        ],
+        [
+            [0, 0, 0.85, 0.15, 0, 0, 0],
+            [0, 0, 0.60, 0.20, 0.20, 0, 0],
+            [0, 0, 0.40, 0, 0.55, 0, 0.05],
+        ],
     ]
 )
 _EARNING = ("farming", "migrant_work", "wage", "self_employed", "pension")
@@ -146,7 +154,9 @@ def build_people(
 
     relation = _relations(rng, position, head_age)
     age = _ages(rng, relation, head_age)
-    male = np.where(relation == 0, head_male, np.where(relation == 1, ~head_male, rng.random(count) < 0.5))
+    male = np.where(
+        relation == 0, head_male, np.where(relation == 1, ~head_male, rng.random(count) < 0.5)
+    )
     employment, student = _employment(rng, age, needy)
     proof = student.copy()
     # Planted adult student without proof: the second member.
@@ -198,7 +208,9 @@ def build_people(
     death = (anomaly_type == "payment_after_death") & (position == 0)
     death_days = rng.integers(60, max(period_days - 30, 61), count)
     death_date = np.where(
-        death, np.datetime64(reference, "D") - death_days.astype("timedelta64[D]"), np.datetime64("NaT")
+        death,
+        np.datetime64(reference, "D") - death_days.astype("timedelta64[D]"),
+        np.datetime64("NaT"),
     )
     deceased_unrecorded = (error_type == "deceased_member") & last & (position > 0)
     employment = np.where(deceased_unrecorded & (employment != "child"), "none", employment)
@@ -211,7 +223,7 @@ def build_people(
     inherits |= (relation == 0) | ((relation == 3) & head_male)
     name = np.char.add(np.where(inherits, household_surname, own_surname), given_names(rng, male))
 
-    external_count = int(round(0.08 * households)) + 50
+    external_count = round(0.08 * households) + 50
     external_age = rng.integers(18, 86, external_count)
     external_male = rng.random(external_count) < 0.5
     external_ethnicity = _draw(rng, dict(config.ethnicity_shares), external_count)
@@ -254,4 +266,3 @@ def build_people(
         }
     )
     return members, external
-

@@ -24,6 +24,8 @@ of people in no household; and about 1% of names spelt differently from the hous
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -40,7 +42,14 @@ _BUSINESS_KINDS = np.array(
 )
 _EMPLOYERS = np.array(["中心学校", "人民政府", "卫生院", "财政所", "林业站", "派出所"])
 _OFFICIALS = np.array(
-    ["乡镇低保经办人员", "村党支部书记", "村委会主任", "乡镇干部", "县民政局工作人员", "县直机关干部"]
+    [
+        "乡镇低保经办人员",
+        "村党支部书记",
+        "村委会主任",
+        "乡镇干部",
+        "县民政局工作人员",
+        "县直机关干部",
+    ]
 )
 _RELATIONSHIPS = np.array(["父母", "子女", "兄弟姐妹", "配偶"])
 _CADRE_POSITIONS = np.array(["村党支部书记", "村委会主任", "村监委会主任", "村委会委员"])
@@ -58,17 +67,19 @@ class _People:
     """Identity lookup over members (indices ``0..m-1``) and external people (``m..``)."""
 
     def __init__(self, members: Columns, external: Columns) -> None:
-        self.id_number = np.concatenate(
-            [members["id_number"], external["id_number"]]
-        )
+        self.id_number = np.concatenate([members["id_number"], external["id_number"]])
         self.name = np.concatenate([members["name"], external["name"]])
         self.members = len(members["id_number"])
 
-    def frame(self, rng: np.random.Generator, rows: IntArray, **columns: object) -> Columns:
+    def frame(
+        self, rng: np.random.Generator, rows: IntArray, **columns: npt.NDArray[Any]
+    ) -> Columns:
         names = self.name[rows].astype(str)
         misspelt = rng.random(len(rows)) < 0.01
         if misspelt.any():
-            variant = np.array(list("明华军伟平志文兵海林"))[rng.integers(0, 10, int(misspelt.sum()))]
+            variant = np.array(list("明华军伟平志文兵海林"))[
+                rng.integers(0, 10, int(misspelt.sum()))
+            ]
             names[misspelt] = np.char.add(
                 np.array([text[:-1] for text in names[misspelt]]), variant
             )
@@ -88,8 +99,8 @@ def build_registries(
     size = frame["size"]
     head = np.cumsum(size) - size
     error_type = frame["error_type"]
-    needy = (frame["recipient"] | frame["omitted"] | frame["tekun"])
-    eligible_recipient = (frame["recipient"] & (frame["error_type"] == ""))
+    needy = frame["recipient"] | frame["omitted"] | frame["tekun"]
+    eligible_recipient = frame["recipient"] & (frame["error_type"] == "")
     other = ~needy
     offset = people.members
     outside = np.arange(len(external["id_number"])) + offset
@@ -117,7 +128,9 @@ def build_registries(
             death_date=_days_ago(reference, rng.integers(30, 700, len(non_recipient_last))),
         ),
         people.frame(
-            rng, external_dead, death_date=_days_ago(reference, rng.integers(30, 1_000, len(external_dead)))
+            rng,
+            external_dead,
+            death_date=_days_ago(reference, rng.integers(30, 1_000, len(external_dead))),
         ),
     )
 
@@ -148,7 +161,9 @@ def build_registries(
     # Property.
     area = frame["housing_area"]
 
-    def houses(rows: IntArray, kind: str, areas: npt.NDArray[np.float64], days: tuple[int, int]) -> Columns:
+    def houses(
+        rows: IntArray, kind: str, areas: npt.NDArray[np.float64], days: tuple[int, int]
+    ) -> Columns:
         return people.frame(
             rng,
             rows,
@@ -165,12 +180,26 @@ def build_registries(
     # Poverty-relocation housing (易地扶贫搬迁安置房) of registered poor households: benign.
     resettled = head[_pick(rng, frame["registered_poor"], 0.08)]
     property_table = concat(
-        houses(commercial, "commercial_housing", rng.uniform(80, 140, len(commercial)), (30, 1_800)),
+        houses(
+            commercial, "commercial_housing", rng.uniform(80, 140, len(commercial)), (30, 1_800)
+        ),
         houses(head[self_built], "self_built", area[self_built], (1_800, 11_000)),
-        houses(other_commercial, "commercial_housing", rng.uniform(70, 160, len(other_commercial)), (30, 5_000)),
+        houses(
+            other_commercial,
+            "commercial_housing",
+            rng.uniform(70, 160, len(other_commercial)),
+            (30, 5_000),
+        ),
         houses(shops, "shop", rng.uniform(20, 120, len(shops)), (30, 5_000)),
-        houses(resettled, "resettlement_housing", rng.uniform(40, 100, len(resettled)), (300, 3_000)),
-        houses(outside_commercial, "commercial_housing", rng.uniform(60, 180, len(outside_commercial)), (30, 7_000)),
+        houses(
+            resettled, "resettlement_housing", rng.uniform(40, 100, len(resettled)), (300, 3_000)
+        ),
+        houses(
+            outside_commercial,
+            "commercial_housing",
+            rng.uniform(60, 180, len(outside_commercial)),
+            (30, 7_000),
+        ),
     )
 
     # Businesses.
@@ -210,8 +239,12 @@ def build_registries(
     planted = np.flatnonzero(np.isin(salary_mode, (1, 2)))
     ages = members["age"]
     member_other = other[members["household_index"]]
-    adults = np.flatnonzero(member_other & (ages >= 22) & (ages < 60) & (rng.random(len(members["id_number"])) < 0.03))
-    retired = np.flatnonzero(member_other & (ages >= 60) & (rng.random(len(members["id_number"])) < 0.02))
+    adults = np.flatnonzero(
+        member_other & (ages >= 22) & (ages < 60) & (rng.random(len(members["id_number"])) < 0.03)
+    )
+    retired = np.flatnonzero(
+        member_other & (ages >= 60) & (rng.random(len(members["id_number"])) < 0.02)
+    )
     outside_payroll = outside[rng.random(len(outside)) < 0.25]
     # Public-welfare jobs (公益性岗位, e.g. forest rangers) of eligible recipients: low pay, benign.
     welfare_jobs = head[
@@ -228,7 +261,9 @@ def build_registries(
     employer = np.where(
         payroll_age >= 60,
         config.county + "社会保险事业局(退休)",
-        np.char.add(payroll_places, _EMPLOYERS[rng.integers(0, len(_EMPLOYERS), len(payroll_rows))]),
+        np.char.add(
+            payroll_places, _EMPLOYERS[rng.integers(0, len(_EMPLOYERS), len(payroll_rows))]
+        ),
     )
     welfare = np.arange(len(payroll_rows)) >= len(payroll_rows) - len(welfare_jobs)
     employer = np.where(welfare, np.char.add(payroll_places, "生态护林员(公益性岗位)"), employer)
@@ -237,7 +272,9 @@ def build_registries(
         rng.uniform(500, 800, len(payroll_rows)),
         rng.uniform(2_500, 7_000, len(payroll_rows)),
     )
-    payroll_table = people.frame(rng, payroll_rows, employer=employer, monthly_salary=np.round(salary))
+    payroll_table = people.frame(
+        rng, payroll_rows, employer=employer, monthly_salary=np.round(salary)
+    )
 
     # Village cadres: 3-5 per village from non-recipient households, plus the planted ones.
     village_code = frame["village_code"]
@@ -276,10 +313,14 @@ def build_registries(
     official_male = rng.random(len(relatives)) < 0.7
     official_name = person_names(rng, np.full(len(relatives), "汉族"), official_male)
     kin = relationship != "配偶"
-    relative_surname = np.array([text[:1] for text in people.name[relatives].astype(str)], dtype=str)
+    relative_surname = np.array(
+        [text[:1] for text in people.name[relatives].astype(str)], dtype=str
+    )
     official_name = np.where(
         kin & official_male,
-        np.char.add(relative_surname, np.array([text[1:] for text in official_name.astype(str)], dtype=str)),
+        np.char.add(
+            relative_surname, np.array([text[1:] for text in official_name.astype(str)], dtype=str)
+        ),
         official_name,
     )
     relatives_table = people.frame(

@@ -15,7 +15,8 @@ __all__ = ["synth"]
 
 def _summary_line(folder: Path, summary: dict[str, float]) -> str:
     return (
-        f"{folder}: {int(summary['households'])} households, {int(summary['recipients'])} on Dibao; "
+        f"{folder}: {int(summary['households'])} households, "
+        f"{int(summary['recipients'])} on Dibao; "
         f"planted inclusion errors {summary['inclusion_error_rate']:.1%}, payment anomalies "
         f"{summary['payment_anomaly_rate']:.1%}, omission {summary['omission_rate']:.1%}"
     )
@@ -56,31 +57,67 @@ def examples(spec: Path, out: Path | None, only: tuple[str, ...]) -> None:
 @synth.command(name="county")
 @click.option("--seed", type=click.IntRange(min=0), required=True, help="Seed of all randomness.")
 @click.option(
-    "--households", type=click.IntRange(min=200), default=20_000, show_default=True,
+    "--households",
+    type=click.IntRange(min=200),
+    default=20_000,
+    show_default=True,
     help="Number of rural households.",
 )
 @click.option(
-    "--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
     help="Folder to write the county into.",
 )
 @click.option("--county-code", default="430522", show_default=True, help="6-digit county code.")
 @click.option("--county", "county_name", default="新邵县", show_default=True, help="County name.")
 @click.option("--province", default="湖南省", show_default=True, help="Province name.")
-@click.option("--townships", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Number of (generated) townships.")
-@click.option("--standard", type=float, default=480.0, show_default=True,
-              help="Rural Dibao standard, yuan per person per month.")
-@click.option("--months", type=click.IntRange(12, 24), default=12, show_default=True,
-              help="Months of payments.")
-@click.option("--inclusion-error-rate", type=float, default=None,
-              help="Share of recipients planted as inclusion errors (default 0.08).")
-@click.option("--payment-anomaly-rate", type=float, default=None,
-              help="Share of recipients with a planted payment anomaly (default 0.02).")
-@click.option("--omission-rate", type=float, default=None,
-              help="Share of eligible households left out (default 0.12).")
-@click.option("--anomaly-share", type=float, default=None,
-              help="Total share of recipients with any planted anomaly (overrides the two rates; "
-                   "30% of it as payment anomalies).")
+@click.option(
+    "--townships",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Number of (generated) townships.",
+)
+@click.option(
+    "--standard",
+    type=float,
+    default=480.0,
+    show_default=True,
+    help="Rural Dibao standard, yuan per person per month.",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(12, 24),
+    default=12,
+    show_default=True,
+    help="Months of payments.",
+)
+@click.option(
+    "--inclusion-error-rate",
+    type=float,
+    default=None,
+    help="Share of recipients planted as inclusion errors (default 0.08).",
+)
+@click.option(
+    "--payment-anomaly-rate",
+    type=float,
+    default=None,
+    help="Share of recipients with a planted payment anomaly (default 0.02).",
+)
+@click.option(
+    "--omission-rate",
+    type=float,
+    default=None,
+    help="Share of eligible households left out (default 0.12).",
+)
+@click.option(
+    "--anomaly-share",
+    type=float,
+    default=None,
+    help="Total share of recipients with any planted anomaly (overrides the two rates; "
+    "30% of it as payment anomalies).",
+)
 def county(
     seed: int,
     households: int,
@@ -109,17 +146,16 @@ def county(
         rural_standard=standard,
         months=months,
     )
-    overrides = {
-        name: value
-        for name, value in (
-            ("inclusion_error_rate", inclusion_error_rate),
-            ("payment_anomaly_rate", payment_anomaly_rate),
-            ("omission_rate", omission_rate),
-        )
-        if value is not None
-    }
-    if overrides:
-        config = replace(config, **overrides)
+    config = replace(
+        config,
+        inclusion_error_rate=(
+            config.inclusion_error_rate if inclusion_error_rate is None else inclusion_error_rate
+        ),
+        payment_anomaly_rate=(
+            config.payment_anomaly_rate if payment_anomaly_rate is None else payment_anomaly_rate
+        ),
+        omission_rate=config.omission_rate if omission_rate is None else omission_rate,
+    )
     if anomaly_share is not None:
         config = config.with_anomaly_share(anomaly_share)
     synthetic = generate_county(config)

@@ -32,8 +32,10 @@ __all__ = [
     "DEFAULT_RATES",
     "DEFAULT_SAMPLE_SIZES",
     "HOUSEHOLDS_PER_VILLAGE",
+    "ReplicateSamples",
     "SamplePlan",
     "SimulatedCounty",
+    "draw_replicates",
     "plan_for",
     "replicate_estimates",
     "simulate_coverage",
@@ -122,50 +124,72 @@ def plan_for(sample_size: int, townships: int = 10) -> SamplePlan:
     return SamplePlan(sample_size, stratum_of_township.astype(np.int64), counts)
 
 
-def replicate_estimates(
-    county: SimulatedCounty, plan: SamplePlan, replicates: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """Draw ``replicates`` samples; return estimated rates, variances and error counts.
+@dataclass(frozen=True)
+class ReplicateSamples:
+    """Replicate samples: per stratum, the sampled villages and their error counts.
 
-    The variance is R ``survey``'s two-stage without-replacement linearisation variance
-    (first stage over village totals within strata, second stage within villages, weighted
-    by the village inclusion probability).
+    ``villages[h]`` and ``errors[h]`` have shape (replicates, villages sampled in stratum h).
     """
+
+    villages: tuple[IntArray, ...]
+    errors: tuple[FloatArray, ...]
+
+
+def draw_replicates(
+    county: SimulatedCounty, plan: SamplePlan, replicates: int, rng: np.random.Generator
+) -> ReplicateSamples:
+    """Draw villages (SRS without replacement per stratum) and, in each, the number of
+    ineligible households among ``households_per_village`` drawn without replacement
+    (hypergeometric)."""
     m = plan.households_per_village
     stratum_of_village = plan.stratum_of_township[county.township]
-    weights, counts, sizes, first_parts, second_parts = [], [], [], [], []
+    villages, errors = [], []
     for stratum, sampled in enumerate(plan.villages_per_stratum):
         members = np.flatnonzero(stratum_of_village == stratum)
-        population = members.size
-        keys = rng.random((replicates, population))
+        keys = rng.random((replicates, members.size))
         chosen = members[np.argpartition(keys, sampled - 1, axis=1)[:, :sampled]]
         size = county.households[chosen]
         bad = county.errors[chosen]
-        k = rng.hypergeometric(bad, size - bad, m).astype(np.float64)
-        weights.append(population / sampled * size / m)
-        counts.append(k)
-        sizes.append(np.full(chosen.shape, float(population)))
-        first_parts.append((stratum, sampled, population))
-        second_parts.append(size.astype(np.float64))
+        villages.append(chosen)
+        errors.append(rng.hypergeometric(bad, size - bad, m).astype(np.float64))
+    return ReplicateSamples(tuple(villages), tuple(errors))
+
+
+def replicate_estimates(
+    county: SimulatedCounty, plan: SamplePlan, samples: ReplicateSamples
+) -> tuple[FloatArray, FloatArray]:
+    """Estimated rates and their variances for every replicate.
+
+    The variance is R ``survey``'s two-stage without-replacement linearisation variance
+    (first stage over village totals within strata, second stage within villages, weighted
+    by the village inclusion probability), as in :meth:`SurveyDesign.covariance`.
+    """
+    m = plan.households_per_village
+    stratum_of_village = plan.stratum_of_township[county.township]
+    populations = np.bincount(stratum_of_village, minlength=plan.villages_per_stratum.size)
+    weights = [
+        populations[h] / sampled * county.households[samples.villages[h]] / m
+        for h, sampled in enumerate(plan.villages_per_stratum)
+    ]
     weight = np.concatenate(weights, axis=1)
-    k = np.concatenate(counts, axis=1)
+    k = np.concatenate(samples.errors, axis=1)
     total_weight = weight.sum(axis=1) * m
     estimate = (weight * k).sum(axis=1) / total_weight
     village_total = weight * (k - m * estimate[:, None]) / total_weight[:, None]
-    variance = np.zeros(replicates)
+    variance = np.zeros(estimate.shape)
     column = 0
-    for (_, sampled, population), village_size in zip(first_parts, second_parts, strict=True):
-        block = village_total[:, column : column + sampled]
-        centred = block - block.mean(axis=1, keepdims=True)
+    for h, sampled in enumerate(plan.villages_per_stratum):
+        population = populations[h]
+        block = slice(column, column + sampled)
+        centred = village_total[:, block] - village_total[:, block].mean(axis=1, keepdims=True)
         variance += (1 - sampled / population) * sampled / (sampled - 1) * (centred**2).sum(axis=1)
-        within = (weight[:, column : column + sampled] / total_weight[:, None]) ** 2 * (
-            k[:, column : column + sampled] - k[:, column : column + sampled] ** 2 / m
+        size = county.households[samples.villages[h]]
+        within = (weight[:, block] / total_weight[:, None]) ** 2 * (
+            k[:, block] - k[:, block] ** 2 / m
         )
-        variance += (sampled / population) * ((1 - m / village_size) * m / (m - 1) * within).sum(
-            axis=1
-        )
+        variance += (sampled / population) * ((1 - m / size) * m / (m - 1) * within).sum(axis=1)
         column += sampled
-    return estimate, variance, k.sum(axis=1).astype(np.int64)
+    return estimate, variance
 
 
 def simulate_coverage(
@@ -186,7 +210,7 @@ def simulate_coverage(
         One row per (rate, icc, sample size, method): ``true_rate`` (of the synthetic
         population), ``coverage``, ``mean_width``, ``miss_below`` (share of intervals
         entirely below the truth), ``miss_above``, ``zero_error_share``, ``replicates``,
-        ``degrees_of_freedom`` and ``mean_upper_one_sided``-free summary.
+        ``degrees_of_freedom``.
     """
     if replicates < 10:
         raise ParamsError(f"replicates must be at least 10, got {replicates}")
@@ -198,7 +222,9 @@ def simulate_coverage(
             for size_index, sample_size in enumerate(sample_sizes):
                 plan = plan_for(sample_size)
                 rng = np.random.default_rng([seed, rate_index, icc_index, size_index])
-                estimate, variance, errors = replicate_estimates(county, plan, replicates, rng)
+                samples = draw_replicates(county, plan, replicates, rng)
+                estimate, variance = replicate_estimates(county, plan, samples)
+                errors = sum(block.sum(axis=1) for block in samples.errors)
                 df = plan.degrees_of_freedom
                 for method in methods:
                     lower, upper = proportion_interval(

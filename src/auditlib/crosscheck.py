@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ __all__ = [
     "cross_check",
     "member_frame",
     "normalise_id_numbers",
+    "restrict_to",
     "risk_input_problems",
     "spreadsheet_rows",
 ]
@@ -128,7 +129,11 @@ def _id_ages(id_numbers: pd.Series, reference: pd.Timestamp) -> np.ndarray:
 
 
 def _match_registry(
-    name: str, registry: pd.DataFrame, members: pd.DataFrame, reference: pd.Timestamp
+    name: str,
+    registry: pd.DataFrame,
+    members: pd.DataFrame,
+    members_index: pd.Index,
+    reference: pd.Timestamp,
 ) -> pd.DataFrame:
     ids = normalise_id_numbers(registry["id_number"]) if len(registry) else pd.Series([], "string")
     reasons = id_number_problems(ids, reference_date=str(reference.date())) if len(ids) else None
@@ -147,10 +152,21 @@ def _match_registry(
             "valid": valid,
         }
     )
-    frame = frame.merge(
-        members.rename(columns={"name": "member_name"}), on="id_number", how="left", sort=False
-    )
-    found = frame["household_id"].notna().to_numpy() & frame["valid"].to_numpy()
+    position = members_index.get_indexer(frame["id_number"].to_numpy(dtype=object, na_value=None))
+    known = position >= 0
+    take = np.where(known, position, 0)
+    for column, target in (
+        ("household_id", "household_id"),
+        ("name", "member_name"),
+        ("age", "age"),
+        ("member_row", "member_row"),
+    ):
+        values = members[column].to_numpy()[take] if len(members) else np.zeros(len(frame))
+        frame[target] = pd.Series(values, index=frame.index).where(known)
+    frame["household_id"] = frame["household_id"].astype("string")
+    frame["member_name"] = frame["member_name"].astype("string")
+    frame["age"] = frame["age"].astype(float)
+    found = known & frame["valid"].to_numpy()
     name_conflict = (
         found
         & frame["registry_name"].notna().to_numpy()
@@ -173,7 +189,7 @@ def _match_registry(
     frame["name_conflict"] = name_conflict
     frame["birth_date_conflict"] = birth_conflict
     frame.loc[~found, ["household_id", "member_name"]] = pd.NA
-    frame["member_row"] = frame["member_row"].where(found).astype("Int64")
+    frame["member_row"] = frame["member_row"].where(found).astype("float").astype("Int64")
     return frame.drop(columns=["valid", "age"])
 
 
@@ -238,11 +254,13 @@ def cross_check(data: CountyData, registries: tuple[str, ...] | None = None) -> 
         Per-record statuses, per-registry counts and the problems found.
     """
     reference = pd.Timestamp(data.info.reference_date)
-    members = member_frame(data).drop(columns=[])
+    members = member_frame(data)
     members = members[members["id_number"].notna()].drop_duplicates("id_number")
+    members = members.reset_index(drop=True)
+    members_index = pd.Index(members["id_number"].to_numpy(dtype=object), dtype=object)
     names = registries if registries is not None else tuple(sorted(data.registries))
     frames = [
-        _match_registry(name, data.registries[name], members, reference)
+        _match_registry(name, data.registries[name], members, members_index, reference)
         for name in names
         if name in data.registries
     ]
@@ -279,6 +297,23 @@ def cross_check(data: CountyData, registries: tuple[str, ...] | None = None) -> 
         )
     summary = pd.DataFrame(rows, columns=["registry", "records", *MATCH_STATUSES, "households"])
     return CrossCheckResult(matches=matches, summary=summary, problems=tuple(_problems(matches)))
+
+
+def restrict_to(data: CountyData, household_ids: pd.Series) -> CountyData:
+    """The county limited to ``household_ids`` (households, members, payments; registries and
+    row numbers unchanged), e.g. to cross-check and score recipient households only."""
+    keep = pd.Index(household_ids.astype("string").to_numpy(dtype=object), dtype=object)
+
+    def subset(frame: pd.DataFrame) -> pd.DataFrame:
+        ids = frame["household_id"].astype("string").to_numpy(dtype=object, na_value=None)
+        return frame[keep.get_indexer(ids) >= 0]
+
+    return replace(
+        data,
+        households=subset(data.households),
+        members=subset(data.members),
+        payments=subset(data.payments),
+    )
 
 
 def _amount_problems(payments: pd.DataFrame) -> list[Problem]:
@@ -377,11 +412,14 @@ def risk_input_problems(data: CountyData, *, empty_registry: str = "error") -> l
         Errors and warnings (may be empty).
     """
     problems: list[Problem] = []
-    known = set(data.households["household_id"].astype(str))
+    known = pd.Index(
+        data.households["household_id"].astype("string").to_numpy(dtype=object, na_value=None),
+        dtype=object,
+    ).drop_duplicates()
     for table in ("payments", "members"):
         frame = data.payments if table == "payments" else data.members
         ids = frame["household_id"].astype("string")
-        unknown = (~ids.isin(known)).fillna(True).to_numpy(dtype=bool)
+        unknown = known.get_indexer(ids.to_numpy(dtype=object, na_value=None)) < 0
         rows = spreadsheet_rows(frame)
         for position in np.flatnonzero(unknown):
             value = ids.iloc[position]

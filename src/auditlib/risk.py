@@ -9,7 +9,8 @@ How a county is scored
 1. Inputs are checked (:func:`auditlib.crosscheck.check_risk_inputs`): unknown households in
    the ledger, bad amounts, an ID number in two households, empty registries raise a
    :class:`~auditlib.errors.DataError` listing every problem.
-2. Registries are matched by ID number and every rule of :data:`auditlib.rules.RULES` runs.
+2. The county is restricted to the scored (recipient) households; registries are matched to
+   their members by ID number and every rule of :data:`auditlib.rules.RULES` runs.
 3. Continuous per-capita features (:mod:`auditlib.features`) are normalised within township
    (or county) and an isolation forest is fitted on the county's recipient households, sorted
    by household id so that the row order of the input does not matter.
@@ -49,10 +50,10 @@ from sklearn.base import BaseEstimator
 from sklearn.ensemble import IsolationForest
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import CrossCheckResult, check_risk_inputs, cross_check
+from auditlib.crosscheck import CrossCheckResult, check_risk_inputs, cross_check, restrict_to
 from auditlib.errors import ParamsError, Problem
 from auditlib.features import FEATURES, build_features, normalise_features, peer_statistics
-from auditlib.rules import RuleHits, RuleParameters, evaluate_rules, recipient_ids
+from auditlib.rules import RULES, RuleHits, RuleParameters, evaluate_rules, recipient_ids
 
 __all__ = ["SCORE_COLUMNS", "TIERS", "RiskAssessment", "RiskScorer", "within_percentile"]
 
@@ -143,8 +144,12 @@ class RiskScorer(BaseEstimator):
         Cumulative shares of the high and high+medium tiers.
     programmes : tuple of str, default=("dibao",)
         Programmes whose households are scored.
-    shared_account_households, oversized_multiple, entitlement_tolerance, luxury_storeys
-        Rule thresholds (see :class:`auditlib.rules.RuleParameters`).
+    shared_account_households, oversized_multiple, entitlement_tolerance, luxury_storeys, \
+vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
+        Rule thresholds and exemptions (see :class:`auditlib.rules.RuleParameters`).
+    rule_weights : dict of str to float or None, default=None
+        Weights overriding the catalogue's by rule code (≥ 0; ≥ 1 makes a rule definitive,
+        below 1 a prompt added to the forest percentile); ``None`` keeps the catalogue's.
     empty_registry : {"error", "warning"}, default="error"
         What an empty registry file is.
     random_state : int, default=0
@@ -182,6 +187,10 @@ class RiskScorer(BaseEstimator):
         oversized_multiple: float = 2.5,
         entitlement_tolerance: float = 0.10,
         luxury_storeys: int = 3,
+        vehicle_value_minimum: float = 20_000.0,
+        business_capital_minimum: float = 10_000.0,
+        payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",),
+        rule_weights: dict[str, float] | None = None,
         empty_registry: str = "error",
         random_state: int = 0,
         n_jobs: int | None = None,
@@ -199,6 +208,10 @@ class RiskScorer(BaseEstimator):
         self.oversized_multiple = oversized_multiple
         self.entitlement_tolerance = entitlement_tolerance
         self.luxury_storeys = luxury_storeys
+        self.vehicle_value_minimum = vehicle_value_minimum
+        self.business_capital_minimum = business_capital_minimum
+        self.payroll_exempt_keywords = payroll_exempt_keywords
+        self.rule_weights = rule_weights
         self.empty_registry = empty_registry
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -228,6 +241,18 @@ class RiskScorer(BaseEstimator):
             bad("normalise_within", "'township' or 'county'")
         if not isinstance(self.min_peers, Integral) or self.min_peers < 2:
             bad("min_peers", "an integer ≥ 2")
+        codes = {rule.code for rule in RULES}
+        if self.rule_weights is not None and (
+            not isinstance(self.rule_weights, dict)
+            or not set(self.rule_weights) <= codes
+            or not all(
+                isinstance(value, Real) and value >= 0 for value in self.rule_weights.values()
+            )
+        ):
+            bad(
+                "rule_weights",
+                "None or a dict of rule codes (" + ", ".join(sorted(codes)) + ") to weights ≥ 0",
+            )
         if not isinstance(self.one_sided, bool):
             bad("one_sided", "True or False")
         if self.combine not in ("lexicographic", "rank_average"):
@@ -255,6 +280,9 @@ class RiskScorer(BaseEstimator):
             oversized_multiple=self.oversized_multiple,
             entitlement_tolerance=self.entitlement_tolerance,
             luxury_storeys=self.luxury_storeys,
+            vehicle_value_minimum=self.vehicle_value_minimum,
+            business_capital_minimum=self.business_capital_minimum,
+            payroll_exempt_keywords=tuple(self.payroll_exempt_keywords),
         )
 
     def _feature_names(self) -> tuple[str, ...]:
@@ -272,6 +300,7 @@ class RiskScorer(BaseEstimator):
                 f"county {data.info.county_code}: {len(ids)} recipient household(s) of "
                 f"programmes {list(self.programmes)}; expected at least 2 to rank"
             )
+        data = restrict_to(data, ids)
         crosscheck = cross_check(data)
         hits = evaluate_rules(
             data, crosscheck, self._rule_parameters(), programmes=tuple(self.programmes)
@@ -335,6 +364,24 @@ class RiskScorer(BaseEstimator):
         self.county_code_ = data.info.county_code
         return self._assess(prepared)
 
+    def fit_assess_seeds(
+        self, data: CountyData, seeds: tuple[int, ...] | list[int]
+    ) -> list[RiskAssessment]:
+        """One assessment per forest seed, the features computed once (for stability checks).
+
+        Each seed fits a fresh forest (``random_state=seed``); ``self`` ends fitted with the
+        last seed.
+        """
+        self._check_parameters()
+        prepared = self._prepare(data)
+        self.county_code_ = data.info.county_code
+        assessments = []
+        for seed in seeds:
+            self.set_params(random_state=int(seed))
+            self._fit_forest(prepared)
+            assessments.append(self._assess(prepared))
+        return assessments
+
     def assess(self, data: CountyData) -> RiskAssessment:
         """Score a county and keep every intermediate result (for reasons and audits)."""
         if not hasattr(self, "forest_"):
@@ -355,7 +402,7 @@ class RiskScorer(BaseEstimator):
         normalised: pd.DataFrame = prepared["normalised"]
         forest_score = -self.forest_.score_samples(normalised.to_numpy(dtype=float))
         ids: pd.Series = prepared["ids"]
-        rules = prepared["hits"].per_household(ids)
+        rules = prepared["hits"].per_household(ids, self.rule_weights)
         forest_percentile = within_percentile(forest_score)
         definitive = rules["definitive_weight"].to_numpy(dtype=float)
         prompt = rules["prompt_weight"].to_numpy(dtype=float)

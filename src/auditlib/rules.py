@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -63,9 +63,10 @@ class RuleSpec:
         Weight in the combined ranking. A *definitive* rule (weight ≥ 1) contradicts
         eligibility on its own: each lifts the household above every household with fewer
         definitive hits. A *prompt* (weight < 1) often has an innocent explanation (a registered
-        relative may be eligible; a total above the entitlement may be arrears): its weight is
-        added to the household's forest percentile (as a share, capped at 1), so 0.5 is worth
-        half the forest's range.
+        relative may be eligible, and all of them are verified anyway through the certainty
+        stratum; a total above the entitlement may be arrears): its weight is added to the
+        household's forest percentile (as a share, capped at 1), so 0.25 is worth a quarter of
+        the forest's range.
     """
 
     code: str
@@ -84,7 +85,7 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("H02", "official_relative", "家庭成员为经办人员或公职人员近亲属（已备案）",
              "a member is a registered close relative of a caseworker or public servant",
              f"{CAMPAIGN}：低保经办人员或公职人员近亲属", ("official_relative",),
-             ("registry_relatives",), 0.5),
+             ("registry_relatives",), 0.25),
     RuleSpec("H03", "salary_or_pension", "家庭成员领取财政供养工资或退休金",
              "a member draws a public salary or pension",
              f"{CAMPAIGN}：家庭成员有固定工资或退休金", ("salary_or_pension",),
@@ -174,12 +175,24 @@ class RuleParameters:
         by more than one month's benefit (≥ 0).
     luxury_storeys : int
         H06 fires for decorated houses of at least this many storeys (≥ 1).
+    vehicle_value_minimum : float
+        H04 ignores vehicles assessed below this value in yuan (old, nearly worthless cars;
+        the notices exempt low-value and mobility vehicles); a missing value counts (≥ 0).
+    business_capital_minimum : float
+        H09 ignores businesses registered with less capital (subsistence stalls, 维持基本生活
+        的小微个体户); a missing capital counts (≥ 0).
+    payroll_exempt_keywords : tuple of str
+        H03 ignores payroll records whose employer contains one of these (public-welfare posts,
+        公益性岗位, whose pay is disregarded by the notices).
     """
 
     shared_account_households: int = 2
     oversized_multiple: float = 2.5
     entitlement_tolerance: float = 0.10
     luxury_storeys: int = 3
+    vehicle_value_minimum: float = 20_000.0
+    business_capital_minimum: float = 10_000.0
+    payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",)
 
     def validate(self) -> None:
         """Raise :class:`ParamsError` naming the parameter, its range and the value received."""
@@ -188,6 +201,13 @@ class RuleParameters:
             ("oversized_multiple", self.oversized_multiple > 1, "a number > 1"),
             ("entitlement_tolerance", self.entitlement_tolerance >= 0, "a number ≥ 0"),
             ("luxury_storeys", self.luxury_storeys >= 1, "an integer ≥ 1"),
+            ("vehicle_value_minimum", self.vehicle_value_minimum >= 0, "a number ≥ 0"),
+            ("business_capital_minimum", self.business_capital_minimum >= 0, "a number ≥ 0"),
+            (
+                "payroll_exempt_keywords",
+                all(isinstance(word, str) and word for word in self.payroll_exempt_keywords),
+                "a tuple of non-empty strings",
+            ),
         ]
         for name, ok, expected in checks:
             if not ok:
@@ -230,8 +250,17 @@ class RuleHits:
         table = rule_catalogue()[["code", "name", "text_en"]]
         return table.assign(households=table["code"].map(counts).fillna(0).astype(int))
 
-    def per_household(self, household_ids: pd.Series) -> pd.DataFrame:
+    def per_household(
+        self, household_ids: pd.Series, weights: Mapping[str, float] | None = None
+    ) -> pd.DataFrame:
         """Distinct rules hit by each household.
+
+        Parameters
+        ----------
+        household_ids : pandas.Series
+            Households to report (in this order).
+        weights : mapping of str to float, optional
+            Weights overriding the catalogue's (:attr:`RuleSpec.weight`) by rule code.
 
         Returns
         -------
@@ -241,12 +270,13 @@ class RuleHits:
             ``prompt_weight`` (summed weights of distinct rules of weight < 1).
         """
         distinct = self.hits.drop_duplicates(["household_id", "rule_code"])
-        weights = distinct["rule_code"].map({rule.code: rule.weight for rule in RULES})
+        table = {rule.code: rule.weight for rule in RULES} | dict(weights or {})
+        weight = distinct["rule_code"].map(table).astype(float)
         grouped = distinct.groupby("household_id", sort=False)["rule_code"]
         codes = grouped.agg(lambda values: ";".join(sorted(values)))
         owners = distinct["household_id"].to_numpy()
-        definitive = weights.where(weights >= 1, 0.0).groupby(owners).sum()
-        prompt = weights.where(weights < 1, 0.0).groupby(owners).sum()
+        definitive = weight.where(weight >= 1, 0.0).groupby(owners).sum()
+        prompt = weight.where(weight < 1, 0.0).groupby(owners).sum()
         ids = household_ids.astype("string")
         return pd.DataFrame(
             {
@@ -266,13 +296,19 @@ def _evaluators(
     return {
         "H01": lambda: household.cadre_hits("H01", data, crosscheck),
         "H02": lambda: household.relative_hits("H02", data, crosscheck),
-        "H03": lambda: household.payroll_hits("H03", data, crosscheck),
-        "H04": lambda: household.car_owner_hits("H04", data, crosscheck),
+        "H03": lambda: household.payroll_hits(
+            "H03", data, crosscheck, parameters.payroll_exempt_keywords
+        ),
+        "H04": lambda: household.car_owner_hits(
+            "H04", data, crosscheck, parameters.vehicle_value_minimum
+        ),
         "H05": lambda: household.commercial_housing_hits("H05", data, crosscheck),
         "H06": lambda: household.luxury_house_hits("H06", data, parameters.luxury_storeys),
         "H07": lambda: household.adult_student_hits("H07", data),
         "H08": lambda: household.deceased_member_hits("H08", data, crosscheck),
-        "H09": lambda: household.business_owner_hits("H09", data, crosscheck),
+        "H09": lambda: household.business_owner_hits(
+            "H09", data, crosscheck, parameters.business_capital_minimum
+        ),
         "H10": lambda: household.income_above_standard_hits("H10", data),
         "P01": lambda: payment.shared_account_hits(
             "P01", ledger, parameters.shared_account_households

@@ -184,7 +184,12 @@ def relative_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> 
     )
 
 
-def payroll_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
+def payroll_hits(
+    code: str,
+    data: CountyData,
+    crosscheck: CrossCheckResult,
+    exempt_keywords: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """A member draws a public salary or pension, or declares a fixed wage or a pension.
 
     Evidence comes from ``registry_payroll``; a member whose own record says ``wage`` (固定工资)
@@ -193,6 +198,12 @@ def payroll_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> p
     """
     parts = []
     records = _linked_registry(data, crosscheck, "registry_payroll")
+    if not records.empty and exempt_keywords:
+        employer = _text(records.get("employer", pd.Series("?", index=records.index)))
+        exempt = np.zeros(len(records), dtype=bool)
+        for keyword in exempt_keywords:
+            exempt |= employer.str.contains(keyword, regex=False).fillna(False).to_numpy(bool)
+        records = records[~exempt]
     if not records.empty:
         employer = _text(records.get("employer", pd.Series("?", index=records.index)))
         salary = _money(records.get("monthly_salary", pd.Series(np.nan, index=records.index)))
@@ -248,13 +259,20 @@ def payroll_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> p
     return pd.concat(parts, ignore_index=True) if parts else empty_hits()
 
 
-def car_owner_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
-    """A member owns a motor vehicle other than an exempt farm or mobility vehicle."""
+def car_owner_hits(
+    code: str, data: CountyData, crosscheck: CrossCheckResult, minimum_value: float = 0.0
+) -> pd.DataFrame:
+    """A member owns a motor vehicle worth ``minimum_value`` or more (missing value counts),
+    other than an exempt farm or mobility vehicle."""
     records = _linked_registry(data, crosscheck, "registry_vehicles")
     if records.empty:
         return empty_hits()
     kind = _text(records.get("vehicle_type", pd.Series("?", index=records.index)))
-    records = records[~kind.str.lower().isin(EXEMPT_VEHICLE_TYPES).to_numpy()]
+    worth = pd.to_numeric(
+        records.get("vehicle_value", pd.Series(np.nan, index=records.index)), errors="coerce"
+    )
+    cheap = (worth < minimum_value).fillna(False).to_numpy(dtype=bool)
+    records = records[~kind.str.lower().isin(EXEMPT_VEHICLE_TYPES).to_numpy(dtype=bool) & ~cheap]
     kind = kind[records.index]
     registered = _dates(records.get("registration_date", pd.Series(pd.NaT, index=records.index)))
     value = _money(records.get("vehicle_value", pd.Series(np.nan, index=records.index)))
@@ -288,9 +306,19 @@ def commercial_housing_hits(
     )
 
 
-def business_owner_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
-    """A member runs a registered enterprise or individual business."""
+def business_owner_hits(
+    code: str, data: CountyData, crosscheck: CrossCheckResult, minimum_capital: float = 0.0
+) -> pd.DataFrame:
+    """A member runs a registered enterprise or individual business with at least
+    ``minimum_capital`` yuan of registered capital (missing capital counts)."""
     records = _linked_registry(data, crosscheck, "registry_business")
+    if records.empty:
+        return empty_hits()
+    capital_value = pd.to_numeric(
+        records.get("registered_capital", pd.Series(np.nan, index=records.index)),
+        errors="coerce",
+    )
+    records = records[~(capital_value < minimum_capital).fillna(False).to_numpy(dtype=bool)]
     if records.empty:
         return empty_hits()
     business = _text(records.get("business_name", pd.Series("?", index=records.index)))

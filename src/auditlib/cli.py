@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     # "module:attribute" of each click command or group; order is the order in --help.
     "auditlib.commands.synth:synth",
     "auditlib.commands.validate:validate",
+    "auditlib.commands.risk:risk",
     "auditlib.commands.sample:sample",
     "auditlib.commands.fieldwork:fieldwork",
     "auditlib.commands.plan:plan",

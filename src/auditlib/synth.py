@@ -39,7 +39,6 @@ import pyarrow as pa
 
 from auditlib.bundle import CountyData, CountyInfo
 from auditlib.schema import (
-    EMPLOYMENT,
     HOUSEHOLDS,
     MEMBERS,
     PAYMENTS,
@@ -58,7 +57,12 @@ from auditlib.synth_households import (
 from auditlib.synth_identity import numbered
 from auditlib.synth_output import GroundTruth, SyntheticCounty, read_ground_truth, write_county
 from auditlib.synth_payments import build_payments, period_start
-from auditlib.synth_people import RELATION_CODES, build_people, household_ethnicities
+from auditlib.synth_people import (
+    EMPLOYMENT_CODES,
+    RELATION_CODES,
+    build_people,
+    household_ethnicities,
+)
 from auditlib.synth_registries import build_registries
 
 __all__ = [
@@ -250,7 +254,7 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
         relation=Coded(members["relation_code"], RELATION_CODES),
         sex=Coded((~members["male"]).astype(np.int64), np.array(["M", "F"])),
         ethnicity=Coded.encode(members["ethnicity"], list(ethnicities)),
-        employment=Coded.encode(members["employment"], list(EMPLOYMENT)),
+        employment=Coded(members["employment_code"], EMPLOYMENT_CODES),
     )
     registry_tables = {}
     for spec in REGISTRY_TABLES:

@@ -125,8 +125,31 @@ def birth_dates_for_ages(
 
 
 def _digits_of(values: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.uint8]:
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return ((values[:, None] // powers[None, :]) % 10).astype(np.uint8)
+    """Decimal digits of non-negative integers, most significant first, shape (n, width)."""
+    out = np.empty((len(values), width), dtype=np.uint8)
+    rest = np.array(values, dtype=np.int64)
+    for position in range(width - 1, -1, -1):
+        rest, digit = np.divmod(rest, 10)
+        out[:, position] = digit
+    return out
+
+
+def _civil_from_days(
+    days: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Year, month, day of days since 1970-01-01 (H. Hinnant's integer civil-from-days)."""
+    shifted = days + 719_468
+    era = np.floor_divide(shifted, 146_097)
+    day_of_era = shifted - era * 146_097
+    year_of_era = (
+        day_of_era - day_of_era // 1_460 + day_of_era // 36_524 - day_of_era // 146_096
+    ) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month_index = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * month_index + 2) // 5 + 1
+    month = np.where(month_index < 10, month_index + 3, month_index - 9)
+    year = year_of_era + era * 400 + (month <= 2)
+    return year, month, day
 
 
 def id_numbers(
@@ -157,17 +180,10 @@ def id_numbers(
     rank = np.empty(count, dtype=np.int64)
     rank[order[sorted_positions]] = rank_sorted
     sequence = np.where(male, 999, 998) - 2 * rank
-    calendar = births.astype("datetime64[D]")
-    years = calendar.astype("datetime64[Y]").astype(np.int64) + 1970
-    months = calendar.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    days = (calendar - calendar.astype("datetime64[M]").astype("datetime64[D]")).astype(
-        np.int64
-    ) + 1
+    years, months, days = _civil_from_days(day)
     digits = np.empty((count, 18), dtype=np.uint8)
     digits[:, :6] = np.array([int(c) for c in county_code], dtype=np.uint8)
-    digits[:, 6:10] = _digits_of(years, 4)
-    digits[:, 10:12] = _digits_of(months, 2)
-    digits[:, 12:14] = _digits_of(days, 2)
+    digits[:, 6:14] = _digits_of(years * 10_000 + months * 100 + days, 8)
     digits[:, 14:17] = _digits_of(sequence, 3)
     total = np.zeros(count, dtype=np.int32)
     for position in range(17):

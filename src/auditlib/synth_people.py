@@ -22,11 +22,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from auditlib.schema import EMPLOYMENT
 from auditlib.synth_config import SynthConfig
 from auditlib.synth_households import Columns
 from auditlib.synth_identity import birth_dates_for_ages, given_names, id_numbers, surnames
 
-__all__ = ["RELATION_CODES", "build_people", "household_ethnicities"]
+__all__ = ["EMPLOYMENT_CODES", "RELATION_CODES", "build_people", "household_ethnicities"]
 
 RELATION_CODES = np.array(["head", "spouse", "child", "parent", "grandchild", "sibling", "other"])
 # Relation probabilities of the second member (index 0) and of later members (index 1), by head
@@ -45,7 +46,13 @@ _RELATION_PROBABILITIES = np.array(
         ],
     ]
 )
-_EARNING = ("farming", "migrant_work", "wage", "self_employed", "pension")
+#: Employment codes of the contract, in the order used for integer codes.
+EMPLOYMENT_CODES = np.array(list(EMPLOYMENT))
+_EMPLOYMENT_INDEX = {code: index for index, code in enumerate(EMPLOYMENT)}
+_EARNING = [
+    _EMPLOYMENT_INDEX[code]
+    for code in ("farming", "migrant_work", "wage", "self_employed", "pension")
+]
 
 
 def household_ethnicities(
@@ -95,25 +102,36 @@ def _ages(
     return np.clip(np.round(age), 0, 100).astype(np.int64)
 
 
+def _draw_codes(
+    rng: np.random.Generator, codes: tuple[str, ...], weights: tuple[float, ...], count: int
+) -> npt.NDArray[np.int64]:
+    """Draw employment codes (indices into ``EMPLOYMENT_CODES``) with the given weights."""
+    cumulative = np.cumsum(weights) / np.sum(weights)
+    chosen = np.searchsorted(cumulative, rng.random(count), side="right")
+    indices = np.array([_EMPLOYMENT_INDEX[code] for code in codes])
+    return indices[np.minimum(chosen, len(codes) - 1)]
+
+
 def _employment(
     rng: np.random.Generator, age: npt.NDArray[np.int64], needy: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.bool_]]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Employment codes (indices into ``EMPLOYMENT_CODES``) and student status by age."""
     count = len(age)
-    working_needy = np.array(["farming", "migrant_work", "none"])[
-        rng.choice(3, count, p=[0.45, 0.10, 0.45])
-    ]
-    working_other = np.array(["farming", "migrant_work", "self_employed", "wage", "none"])[
-        rng.choice(5, count, p=[0.40, 0.35, 0.06, 0.06, 0.13])
-    ]
-    old_needy = np.array(["farming", "none"])[rng.choice(2, count, p=[0.35, 0.65])]
-    old_other = np.array(["farming", "none", "pension"])[rng.choice(3, count, p=[0.45, 0.45, 0.10])]
+    working_needy = _draw_codes(rng, ("farming", "migrant_work", "none"), (0.45, 0.10, 0.45), count)
+    working_other = _draw_codes(
+        rng,
+        ("farming", "migrant_work", "self_employed", "wage", "none"),
+        (0.40, 0.35, 0.06, 0.06, 0.13),
+        count,
+    )
+    old_needy = _draw_codes(rng, ("farming", "none"), (0.35, 0.65), count)
+    old_other = _draw_codes(rng, ("farming", "none", "pension"), (0.45, 0.45, 0.10), count)
     young_student = (age >= 18) & (age <= 22) & (rng.random(count) < 0.35)
     student = ((age >= 6) & (age <= 17)) | young_student
-    employment = np.select(
-        [age < 6, student, age >= 60, needy],
-        ["child", "student", np.where(needy, old_needy, old_other), working_needy],
-        working_other,
-    )
+    employment = np.where(needy, working_needy, working_other)
+    employment = np.where(age >= 60, np.where(needy, old_needy, old_other), employment)
+    employment = np.where(student, _EMPLOYMENT_INDEX["student"], employment)
+    employment = np.where(age < 6, _EMPLOYMENT_INDEX["child"], employment)
     return employment, student
 
 
@@ -165,13 +183,17 @@ def build_people(
     age = np.where(adult_student, np.clip(head_age - 24, 18, 25), age)
     student = student | adult_student
     proof = proof & ~adult_student
-    employment = np.where(adult_student, "student", employment)
+    employment = np.where(adult_student, _EMPLOYMENT_INDEX["student"], employment)
 
     earnings = np.zeros(count)
     salary = (error_type == "salary_or_pension") & (position == 0)
     mode = np.where(salary, rng.choice([1, 2, 3], count, p=[0.4, 0.3, 0.3]), 0)
     own = mode >= 2
-    employment = np.where(own, np.where(age >= 60, "pension", "wage"), employment)
+    employment = np.where(
+        own,
+        np.where(age >= 60, _EMPLOYMENT_INDEX["pension"], _EMPLOYMENT_INDEX["wage"]),
+        employment,
+    )
     earnings = np.where(own, np.round(rng.uniform(2_500, 6_000, count)), earnings)
     earner = np.isin(employment, _EARNING) & ~own
     earners = np.bincount(household_index, weights=earner, minlength=households)
@@ -213,7 +235,11 @@ def build_people(
         np.datetime64("NaT"),
     )
     deceased_unrecorded = (error_type == "deceased_member") & last & (position > 0)
-    employment = np.where(deceased_unrecorded & (employment != "child"), "none", employment)
+    employment = np.where(
+        deceased_unrecorded & (employment != _EMPLOYMENT_INDEX["child"]),
+        _EMPLOYMENT_INDEX["none"],
+        employment,
+    )
     earnings = np.where(deceased_unrecorded, 0.0, earnings)
 
     ethnicity = frame["ethnicity"][household_index]
@@ -248,7 +274,8 @@ def build_people(
             "serious_illness": illness,
             "student": student,
             "student_proof": proof,
-            "employment": employment,
+            "employment": EMPLOYMENT_CODES[employment],
+            "employment_code": employment,
             "monthly_earnings": earnings,
             "death_date": death_date.astype("datetime64[ns]"),
             "salary_mode": mode.astype(np.int64),

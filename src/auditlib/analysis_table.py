@@ -16,6 +16,7 @@ from auditlib.errors import DesignError, FieldworkError, Problem
 
 __all__ = [
     "ANALYSIS_COLUMNS",
+    "DERIVED_COLUMNS",
     "SINGLE_STAGE_PREFIXES",
     "build_analysis_table",
     "is_prepared",
@@ -170,7 +171,7 @@ def _derive(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-_DERIVED = (
+DERIVED_COLUMNS = (
     "eligible_flag",
     "ineligible",
     "improper_amount",
@@ -198,14 +199,14 @@ def prepare(analysis: pd.DataFrame) -> pd.DataFrame:
         raise DesignError(
             f"the analysis table lacks column(s) {missing}; build it with build_analysis_table"
         )
-    if not all(c in analysis.columns for c in _DERIVED):
+    if not all(c in analysis.columns for c in DERIVED_COLUMNS):
         analysis = _derive(analysis)
     columns: dict[str, Any] = {}
     for name in _TEXT:
         columns[name] = pd.Series(
             analysis[name].to_numpy(dtype=object, na_value=None), dtype=object, copy=False
         )
-    for name in ("psu_population", "ssu_population", "weight", "amount_paid", *_DERIVED):
+    for name in ("psu_population", "ssu_population", "weight", "amount_paid", *DERIVED_COLUMNS):
         columns[name] = analysis[name].to_numpy(dtype=float, na_value=np.nan)
     columns["recipient"] = _as_bool(analysis["recipient"], "recipient").to_numpy(bool)
     if "county_code" in analysis.columns:
@@ -217,7 +218,7 @@ def prepare(analysis: pd.DataFrame) -> pd.DataFrame:
 
 def is_prepared(table: pd.DataFrame) -> bool:
     return (
-        all(c in table.columns for c in _DERIVED)
+        all(c in table.columns for c in DERIVED_COLUMNS)
         and table["recipient"].dtype == bool
         and table["stratum"].dtype == object
     )

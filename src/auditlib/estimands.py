@@ -33,6 +33,7 @@ import pandas as pd
 
 from auditlib.analysis_table import (
     ANALYSIS_COLUMNS,
+    DERIVED_COLUMNS,
     SINGLE_STAGE_PREFIXES,
     build_analysis_table,
     is_prepared,
@@ -334,12 +335,18 @@ def township_estimates(
     )
     township = table["township_code"].to_numpy(dtype=object)
     psu = table["psu"].to_numpy(dtype=object)
+    numeric = {
+        name: table[name].to_numpy(dtype=float)
+        for name in ("recipient", "amount_paid", *DERIVED_COLUMNS)
+    }
     results: dict[str, AuditEstimates] = {}
     for code in sorted({str(value) for value in township if value is not None}):
         own = stratum == f"T:{code}"
         rows = own | single_stage
         part = table[rows].reset_index(drop=True)
         design = audit_design(part, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
+        # The estimators' numeric columns, sliced once from the county table.
+        design._column_cache.update({name: values[rows] for name, values in numeric.items()})
         design = design.subset(township[rows] == code)
         villages = len(set(psu[own]))
         df = villages - 1 if villages else None

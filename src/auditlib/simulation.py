@@ -11,7 +11,8 @@ shape replicates × sampled villages). Zero-error samples are kept and counted.
 The synthetic county: ``townships`` townships of ``villages`` villages each, 30–90
 recipient households per village; each village's error probability is drawn from a beta
 distribution with mean ``rate`` and intra-class correlation ``icc`` (``a = rate(1-icc)/icc``,
-``b = (1-rate)(1-icc)/icc``) and its number of ineligible households from the binomial.
+``b = (1-rate)(1-icc)/icc``), rescaled so that their household-weighted mean is ``rate``, and
+its number of ineligible households from the binomial.
 The truth is the population share of ineligible households.
 """
 
@@ -96,6 +97,9 @@ def synthetic_county(
     a = rate * (1 - icc) / icc
     b = (1 - rate) * (1 - icc) / icc
     village_rate = rng.beta(a, b, size=count)
+    # Rescale so that the county's expected rate is the nominal one (a few villages with
+    # very high rates would otherwise move a 240-village county far from it).
+    village_rate = np.clip(village_rate * rate / np.average(village_rate, weights=households), 0, 1)
     errors = rng.binomial(households, village_rate)
     township = np.repeat(np.arange(townships), villages)
     return SimulatedCounty(

@@ -166,7 +166,7 @@ def _values(design: SurveyDesign, variable: str | npt.ArrayLike, role: str) -> F
             f"{role} {_name(variable)!r} has {missing.size} missing value(s) in the domain "
             f"(first at data row {int(missing[0]) + 2}); fill or exclude them with subset()"
         )
-    return np.where(design.active, np.nan_to_num(values), 0.0)
+    return np.where(design.active, values, 0.0)
 
 
 def _name(variable: str | npt.ArrayLike) -> str:

@@ -135,7 +135,11 @@ def _match_registry(
     members_index: pd.Index,
     reference: pd.Timestamp,
 ) -> pd.DataFrame:
-    ids = normalise_id_numbers(registry["id_number"]) if len(registry) else pd.Series([], "string")
+    ids = (
+        normalise_id_numbers(registry["id_number"])
+        if len(registry)
+        else pd.Series([], dtype="string")
+    )
     reasons = id_number_problems(ids, reference_date=str(reference.date())) if len(ids) else None
     valid = (reasons == "").to_numpy() if reasons is not None else np.zeros(0, dtype=bool)
     registry_names = (

@@ -232,6 +232,8 @@ def execute_notebook(
             start_timeout=start_timeout,
             execution_timeout=cell_timeout,
             cwd=str(cwd),
+            # the kernel's own start-up warnings are noise in batch logs and terminals
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as error:
         raise ReportError(

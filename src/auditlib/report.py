@@ -29,11 +29,12 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditlib.errors import AuditError, ReportError
+from auditlib.errors import AuditError, Problem, ReportError
 from auditlib.manifest import (
     MANIFEST_FILE,
     compare_inputs,
@@ -44,6 +45,7 @@ from auditlib.manifest import (
     read_manifest,
     write_manifest,
 )
+from auditlib.report_privacy import Identities, identities_in_folder, scan_files
 
 __all__ = [
     "ESTIMATES_FILE",
@@ -142,6 +144,17 @@ def _options(
     verification: str, language: str, kernel_name: str
 ) -> dict[str, str]:  # recorded in the manifest; kernel informative
     return {"verification": verification, "language": language, "kernel": kernel_name}
+
+
+def _privacy_guard(work: Path, identities: Identities) -> None:
+    findings = scan_files(sorted(work.iterdir()), identities)
+    if findings:
+        problems = [Problem(f.file, None, None, f.masked, f"a masked {f.kind}") for f in findings]
+        raise ReportError(
+            f"the report would publish {len(findings)} unmasked personal value(s) (first: "
+            f"{findings[0].describe()}); nothing was written. This is a bug: please report it",
+            problems,
+        )
 
 
 def report_is_current(
@@ -248,6 +261,10 @@ def produce_report(
     work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
     work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     seconds: dict[str, float] = {}
+    # Collect the data's identities for the privacy guard while the kernel works.
+    guard = ThreadPoolExecutor(max_workers=1)
+    identities = guard.submit(identities_in_folder, Path(params.data))
+    guard.shutdown(wait=False)
     try:
         mark = time.perf_counter()
         notebook = execute_notebook(
@@ -281,6 +298,7 @@ def produce_report(
             mark = time.perf_counter()
             html_to_pdf(html, work / PDF_FILE)
             seconds["pdf"] = time.perf_counter() - mark
+        _privacy_guard(work, identities.result())
         outputs = {
             name: file_digest(work / name) for name in OUTPUT_FILES if (work / name).is_file()
         }

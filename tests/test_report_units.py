@@ -1,0 +1,320 @@
+"""Unit tests of the report machinery that need no notebook kernel.
+
+Fonts, figures, the HTML network check, the papermill guards, the statistics form, the
+manifest comparisons and the PDF font embedding.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pandas as pd
+import pytest
+
+from auditlib.errors import ReportError
+from auditlib.figures import bar_chart, interval_plot
+from auditlib.fonts import FONT_FAMILY, font_path, missing_characters, register_matplotlib_font
+from auditlib.forms import form_counts, normalise_xlsx, write_statistics_form
+from auditlib.manifest import (
+    compare_estimates,
+    compare_inputs,
+    compare_outputs,
+    input_fingerprint,
+)
+from auditlib.notebook_runner import (
+    execute_notebook,
+    normalise_notebook,
+    notebook_parameters,
+    parameters_source,
+)
+from auditlib.render import html_to_pdf, network_references, notebook_to_html
+
+# ---------------------------------------------------------------------- fonts and figures
+
+
+def test_bundled_font_resolves_to_the_package_file() -> None:
+    from matplotlib import font_manager
+
+    family = register_matplotlib_font()
+    assert family == FONT_FAMILY
+    found = font_manager.findfont(
+        font_manager.FontProperties(family=family), fallback_to_default=False
+    )
+    assert Path(found).resolve() == font_path().resolve()
+
+
+def test_font_covers_example_county_and_township_names() -> None:
+    spec = Path(__file__).resolve().parents[1] / "data" / "example" / "counties.yaml"
+    if not spec.is_file():
+        pytest.skip("data/example/counties.yaml not present")
+    text = spec.read_text(encoding="utf-8")
+    names = "".join(ch for ch in text if ord(ch) > 0x2E80)
+    assert missing_characters(names) == []
+    assert missing_characters("错保率漏保率工作情况统计表（）：；、“”") == []
+
+
+def test_svg_figures_are_byte_identical_and_carry_no_date() -> None:
+    def draw() -> str:
+        return interval_plot(
+            ["酿溪镇", "严塘镇"],
+            [3.0, 5.0],
+            [1.0, 0.0],
+            [6.0, 12.0],
+            [True, False],
+            title="分乡镇错保率",
+            axis_label="%",
+            reliable_label="可靠",
+            unreliable_label="不稳定",
+            reference=4.0,
+            reference_label="全县",
+        ).svg
+
+    first, second = draw(), draw()
+    assert first == second
+    assert "<dc:date>" not in first
+    assert bar_chart(["a"], [1.0], title="t", axis_label="x").svg.startswith("<svg")
+
+
+# ---------------------------------------------------------------------- network references
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<script src="https://cdn.example.org/require.js"></script>',
+        '<link rel="stylesheet" href="http://example.org/a.css">',
+        "<style>@import url('https://fonts.example.org/x.css');</style>",
+        '<div style="background: url(//example.org/a.png)"></div>',
+        '<img srcset="https://example.org/a.png 2x">',
+    ],
+)
+def test_network_references_are_found(html: str) -> None:
+    assert network_references(html)
+
+
+def test_plain_text_and_local_anchors_are_not_network_references() -> None:
+    html = '<p>see https://example.org in text</p><a href="#top">top</a><img src="data:image/png;base64,AA">'
+    assert network_references(html) == []
+
+
+def _notebook(cells: list[object], kernel: str = "python3") -> object:
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": kernel,
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return notebook
+
+
+def test_report_template_hides_code_and_renders_outputs_inline() -> None:
+    code = nbformat.v4.new_code_cell("secret_code_marker = 1")
+    code.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/html": "<p>visible 可见</p>", "text/plain": "x"},
+            execution_count=1,
+        ),
+        nbformat.v4.new_output("stream", name="stderr", text="warning text"),
+    ]
+    note = nbformat.v4.new_markdown_cell("analyst only")
+    note.metadata["tags"] = ["analyst-note"]
+    html = notebook_to_html(_notebook([code, note]), title="t")
+    assert "visible 可见" in html
+    assert "secret_code_marker" not in html
+    assert "analyst only" not in html
+    assert "warning text" not in html
+    assert "<script" not in html
+    assert "http://" not in html and "https://" not in html
+
+
+# ---------------------------------------------------------------------- papermill guards
+
+
+def test_notebook_without_parameters_cell_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "no_parameters.ipynb"
+    nbformat.write(_notebook([nbformat.v4.new_code_cell("x = 1")]), path)
+    with pytest.raises(ReportError, match="no cell tagged 'parameters'"):
+        notebook_parameters(path)
+
+
+def test_unknown_parameter_is_refused_naming_the_known_ones(tmp_path: Path) -> None:
+    cell = nbformat.v4.new_code_cell("county = 'a'\nseed = 1")
+    cell.metadata["tags"] = ["parameters"]
+    path = tmp_path / "template.ipynb"
+    nbformat.write(_notebook([cell]), path)
+    assert set(notebook_parameters(path)) == {"county", "seed"}
+    with pytest.raises(ReportError, match=r"unknown parameter\(s\) 'sede'.*county, seed"):
+        execute_notebook(path, {"sede": 2}, cwd=tmp_path)
+
+
+def test_parameters_are_injected_readably() -> None:
+    source = parameters_source({"county": "新邵县", "seed": 7, "flags": [True, None]})
+    assert "county = '新邵县'" in source
+    assert "\\u" not in source
+    with pytest.raises(ReportError, match="parameter 'when' has type"):
+        parameters_source({"when": object()})
+
+
+def test_normalised_notebook_has_deterministic_ids_and_no_timings() -> None:
+    cell = nbformat.v4.new_code_cell("x")
+    cell.metadata["tags"] = ["parameters"]
+    cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}
+    cell.metadata["papermill"] = {
+        "start_time": "a",
+        "end_time": "b",
+        "duration": 1.0,
+        "status": "ok",
+    }
+    notebook = _notebook([cell, nbformat.v4.new_markdown_cell("m")])
+    notebook.metadata["papermill"] = {"start_time": "a", "environment_variables": {}}
+    normalise_notebook(notebook)
+    assert [c["id"] for c in notebook.cells] == ["cell-00-parameters", "cell-01"]
+    assert "execution" not in notebook.cells[0].metadata
+    assert notebook.cells[0].metadata["papermill"] == {"status": "ok"}
+    assert notebook.metadata["papermill"] == {}
+
+
+# ---------------------------------------------------------------------- statistics form
+
+
+def _verified() -> pd.DataFrame:
+    # four verified households of two townships, counted by hand below
+    return pd.DataFrame(
+        {
+            "household_id": ["a", "b", "c", "d", "e"],
+            "township": ["甲镇", "甲镇", "乙乡", "乙乡", "乙乡"],
+            "recipient": [True, True, True, True, False],
+            "eligible": ["no", "yes", "no", "no", "yes"],
+            "error_type": ["car_owner", None, "deceased_member", "car_owner", None],
+        }
+    )
+
+
+def test_form_counts_by_hand() -> None:
+    rows = form_counts(_verified(), "新邵县")
+    assert [row.area for row in rows] == ["乙乡", "甲镇", "新邵县"]
+    county = rows[-1]
+    # hand count: recipients a-d (4), non-recipient e (1); ineligible a, c, d; e eligible
+    assert county.verified_recipients == 4
+    assert county.verified_non_recipients == 1
+    assert county.removals["car_owner"] == 2
+    assert county.deaths_removed == 1
+    assert county.removed_total == 3
+    assert county.newly_enrolled == 1
+    assert county.problems_found == 4
+
+
+def test_form_refuses_unknown_error_type() -> None:
+    table = _verified()
+    table.loc[0, "error_type"] = "rich_uncle"
+    with pytest.raises(ReportError, match="rich_uncle"):
+        form_counts(table, "新邵县")
+
+
+def test_form_xlsx_is_reproducible_and_leaves_manual_cells_empty(tmp_path: Path) -> None:
+    rows = form_counts(_verified(), "新邵县")
+    paths = [tmp_path / "a.xlsx", tmp_path / "b.xlsx"]
+    for path in paths:
+        write_statistics_form(rows, path, county="新邵县", province="湖南省", period="2025", seed=7)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    sheet = openpyxl.load_workbook(paths[0]).active
+    headers = [cell.value for cell in sheet[4]]
+    total = [cell.value for cell in sheet[5 + len(rows) - 1]]
+    assert total[headers.index("应清退户数合计")] == 3
+    assert total[headers.index("应新纳入户数")] == 1
+    assert total[headers.index("受理问题线索(条)")] is None  # only the bureau knows it
+    assert total[headers.index("立案(件)")] is None
+
+
+def test_normalise_xlsx_fixes_zip_dates() -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.save(buffer)
+    fixed = normalise_xlsx(buffer.getvalue())
+    for info in zipfile.ZipFile(io.BytesIO(fixed)).infolist():
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+
+
+# ---------------------------------------------------------------------- manifest
+
+
+def _county_folder(root: Path) -> tuple[Path, Path, Path]:
+    data = root / "data"
+    data.mkdir()
+    rows = ["household_id,declared_income"] + [f"H{i:04d},{100 + i}" for i in range(2500)]
+    (data / "households.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (data / "county.yaml").write_text("county_code: '430522'\n", encoding="utf-8")
+    params = root / "params.yaml"
+    params.write_text("seed: 1\n", encoding="utf-8")
+    template = root / "t.ipynb"
+    template.write_text("{}", encoding="utf-8")
+    return params, data, template
+
+
+def test_compare_inputs_names_file_column_and_rows(tmp_path: Path) -> None:
+    params, data, template = _county_folder(tmp_path)
+    before = input_fingerprint(params, data, [template])
+    assert compare_inputs(before, before) == []
+    path = data / "households.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("H1500,1600", "H1500,9999"), "utf-8")
+    (data / "extra.csv").write_text("a\n1\n", encoding="utf-8")
+    differences = compare_inputs(before, input_fingerprint(params, data, [template]))
+    described = [item.describe() for item in differences]
+    # H1500 is data row 1501, i.e. file row 1502: in the second block of 1,000 rows
+    assert described == [
+        "input extra.csv: file added",
+        "input households.csv: values changed in column(s) declared_income; in file rows 1002-2001",
+    ]
+
+
+def test_compare_outputs_and_estimates() -> None:
+    outputs = compare_outputs({"a": "1", "b": "2", "c": "3"}, {"a": "1", "b": "9", "d": "4"})
+    assert [(item.name, item.detail) for item in outputs] == [
+        ("a", "identical"),
+        ("b", "differs"),
+        ("c", "missing in the re-run"),
+        ("d", "new in the re-run"),
+    ]
+    changed = compare_estimates({"rate": 0.1, "n": None}, {"rate": 0.2, "n": None})
+    assert [(item.name, item.detail) for item in changed] == [("rate", "0.1 -> 0.2")]
+
+
+# ---------------------------------------------------------------------- PDF
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
+def test_pdf_embeds_only_the_bundled_font(tmp_path: Path) -> None:
+    html = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><h1>新邵县低保专项核查报告</h1>"
+        "<p>酿溪镇 严塘镇 <code>auditlib verify</code></p><pre>code</pre></body></html>"
+    )
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    html_to_pdf(html, first)
+    html_to_pdf(html, second)
+    assert first.read_bytes() == second.read_bytes()
+    fonts = subprocess.run(["pdffonts", str(first)], capture_output=True, text=True, check=True)
+    names = [line.split()[0] for line in fonts.stdout.splitlines()[2:]]
+    assert names and all(name.split("+")[-1].startswith("Auditlib-Sans-SC") for name in names)
+    assert all(" yes yes yes " in line for line in fonts.stdout.splitlines()[2:])
+    text = subprocess.run(["pdftotext", str(first), "-"], capture_output=True, text=True).stdout
+    assert "新邵县低保专项核查报告" in text and "严塘镇" in text
+
+
+def test_manifest_json_roundtrip(tmp_path: Path) -> None:
+    from auditlib.manifest import read_manifest, write_manifest
+
+    write_manifest(tmp_path / "manifest.json", {"county": "新邵县"})
+    assert "新邵县" in (tmp_path / "manifest.json").read_text(encoding="utf-8")
+    assert read_manifest(tmp_path)["county"] == "新邵县"
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": 99}), encoding="utf-8")
+    with pytest.raises(ReportError, match="unknown manifest format"):
+        read_manifest(tmp_path)

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from auditlib.cli import cli
 from auditlib.commands.common import run_guarded
@@ -244,3 +246,57 @@ def test_generated_names_look_chinese(county: SyntheticCounty) -> None:
     assert names.str.len().between(2, 3).all()
     assert names.str.fullmatch(r"[\u4e00-\u9fff]+").all()
     assert np.mean(names.str.len() == 3) > 0.5
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    households=st.integers(480, 2_500),
+    townships=st.integers(1, 4),
+    inclusion=st.floats(0, 0.5),
+    payment=st.floats(0, 0.2),
+    omission=st.floats(0, 0.5),
+    months=st.integers(12, 24),
+)
+def test_truth_invariants_hold_for_any_config(
+    seed: int,
+    households: int,
+    townships: int,
+    inclusion: float,
+    payment: float,
+    omission: float,
+    months: int,
+) -> None:
+    config = SynthConfig(
+        households=households,
+        township_count=townships,
+        village_households=100,
+        inclusion_error_rate=inclusion,
+        payment_anomaly_rate=payment,
+        omission_rate=omission,
+        months=months,
+        seed=seed,
+    )
+    county = generate_county(config)
+    truth = county.truth.households
+    data = county.data
+    assert len(data.households) == households
+    assert truth["recipient"].eq(data.households["programme"].eq("dibao").to_numpy()).all()
+    assert (truth["inclusion_error"] == (truth["recipient"] & truth["error_type"].notna())).all()
+    assert (
+        truth["eligible"] == ((truth["recipient"] & ~truth["inclusion_error"]) | truth["omitted"])
+    ).all()
+    assert (truth["anomaly"] == (truth["inclusion_error"] | truth["payment_anomaly"])).all()
+    assert not (truth["payment_anomaly"] & truth["inclusion_error"]).any()
+    not_paid = ~truth["eligible"] & data.households["programme"].ne("tekun").to_numpy()
+    assert (truth.loc[not_paid, "correct_benefit"] == 0).all()
+    assert data.members["id_number"].is_unique
+    payments = data.payments
+    assert (
+        payments["payment_date"]
+        .between(
+            pd.Timestamp(data.info.audit_period_start), pd.Timestamp(data.info.audit_period_end)
+        )
+        .all()
+    )
+    assert (payments["amount"] > 0).all()

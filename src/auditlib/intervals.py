@@ -154,7 +154,7 @@ def proportion_interval(
     --------
     >>> lower, upper = proportion_interval(0.0, 0.0, 30, 10)
     >>> float(lower), round(float(upper), 4)
-    (0.0, 0.1486)
+    (0.0, 0.1358)
     """
     _check_method(method)
     _check_level(level)

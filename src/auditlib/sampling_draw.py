@@ -65,6 +65,8 @@ SSU_STRATA: dict[str, str] = {
     "non_recipient": "non_recipient",
 }
 
+_SSU_ORDER = {name: index for index, name in enumerate(SSU_STRATA)}
+
 _CERTAINTY_REASONS = {
     "C:relative": "certainty_relative",
     "C:risk": "certainty_risk",
@@ -205,28 +207,29 @@ def _groups(frame: SamplingFrame) -> _Groups:
     if isinstance(cached, _Groups):
         return cached
     table = frame.table
-    ids = table["household_id"].to_numpy(dtype=str).astype(object)
-    stratum = table["stratum"].to_numpy(dtype=str).astype(object)
-    single = {name: np.flatnonzero(stratum == name) for name in _CERTAINTY_REASONS}
-    two_stage = np.flatnonzero(np.char.startswith(stratum.astype(str), "T:"))
-    village = table["village_code"].to_numpy(dtype=str).astype(object)[two_stage]
-    ssu = table["ssu_stratum"].to_numpy(dtype=str).astype(object)[two_stage]
-    recipient = table["recipient"].to_numpy(dtype=bool)[two_stage]
+    ids = table["household_id"].to_numpy(dtype=object)
+    stratum = table["stratum"].astype("string")
+    single = {
+        name: np.flatnonzero((stratum == name).to_numpy(dtype=bool)) for name in _CERTAINTY_REASONS
+    }
+    two_stage = np.flatnonzero(stratum.str.startswith("T:").to_numpy(dtype=bool))
+    part = table.iloc[two_stage]
     # villages (PSUs) per township with their size (recipient households)
-    keys = pd.DataFrame({"stratum": stratum[two_stage], "village": village, "size": recipient})
-    villages = keys.groupby(["stratum", "village"], sort=True)["size"].sum().reset_index()
+    villages = part.groupby(["stratum", "village_code"], sort=True)["recipient"].sum().reset_index()
     townships = [
         _Township(
             str(name),
-            group["village"].to_numpy(dtype=str).astype(object),
-            group["size"].to_numpy(dtype=np.int64),
+            group["village_code"].to_numpy(dtype=object),
+            group["recipient"].to_numpy(dtype=np.int64),
         )
         for name, group in villages.groupby("stratum", sort=True)
     ]
     # households of every (village, ssu stratum), as positions in the frame table
-    village_codes, village_index = np.unique(village.astype(str), return_inverse=True)
-    ssu_codes, ssu_index = np.unique(ssu.astype(str), return_inverse=True)
-    combined = village_index * len(ssu_codes) + ssu_index
+    village_index, village_uniques = pd.factorize(part["village_code"])
+    ssu_index, ssu_uniques = pd.factorize(part["ssu_stratum"])
+    village_codes = np.asarray(village_uniques, dtype=object)
+    ssu_codes = np.asarray(ssu_uniques, dtype=object)
+    combined = village_index.astype(np.int64) * max(len(ssu_codes), 1) + ssu_index
     order = np.argsort(combined, kind="stable")
     boundaries = np.flatnonzero(np.diff(combined[order])) + 1
     by_village: dict[str, list[tuple[str, np.ndarray]]] = {}
@@ -234,6 +237,8 @@ def _groups(frame: SamplingFrame) -> _Groups:
         first = chunk[0]
         code = str(village_codes[village_index[first]])
         by_village.setdefault(code, []).append((str(ssu_codes[ssu_index[first]]), two_stage[chunk]))
+    for groups_of_village in by_village.values():
+        groups_of_village.sort(key=lambda item: _SSU_ORDER[item[0]])
     columns = {
         name: table[name].to_numpy(dtype=object)
         for name in ("county_code", "township_code", "village_code", "programme")
@@ -383,15 +388,7 @@ def _finish(rows: list[_Row], groups: _Groups) -> pd.DataFrame:
         "weight": 1.0 / pi,
         "selection_reason": repeat(8, object),
     }
-    order = np.lexsort(
-        (
-            household.astype(str),
-            columns["ssu_stratum"].astype(str),
-            psu.astype(str),
-            columns["stratum"].astype(str),
-        )
-    )
-    sample = pd.DataFrame({name: values[order] for name, values in columns.items()})
+    sample = pd.DataFrame(columns)
     for name in (
         "household_id",
         "county_code",
@@ -404,4 +401,7 @@ def _finish(rows: list[_Row], groups: _Groups) -> pd.DataFrame:
         "selection_reason",
     ):
         sample[name] = sample[name].astype("string")
+    sample = sample.sort_values(
+        ["stratum", "psu", "ssu_stratum", "household_id"], kind="stable"
+    ).reset_index(drop=True)
     return sample

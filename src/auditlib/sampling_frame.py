@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditlib.bundle import CountyData
 from auditlib.errors import DataError, DesignError, Problem
@@ -77,6 +79,14 @@ def share_count(share: float, population: int) -> int:
     return min(population, math.ceil(round(share * population, 9)))
 
 
+def _isin(values: pd.Series, pool: Any) -> np.ndarray:
+    """Boolean mask: value is in pool (pyarrow hash lookup; fast for large pools)."""
+    array = pa.array(values.astype("string").array)
+    pool_array = pa.array([str(item) for item in pool], type=pa.string())
+    mask = pc.is_in(array, value_set=pool_array)
+    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _fail(message: str, column: str | None = None, value: str = "", expected: str = "") -> None:
     raise DataError(message, [Problem("households", None, column, value, expected)])
 
@@ -116,12 +126,15 @@ def _risk_scores(
     return scores
 
 
-def _top_by_risk(ids: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
-    """The ``count`` ids with the highest score (ties: smaller household_id first)."""
-    if count <= 0:
-        return ids[:0]
-    order = np.lexsort((ids, -scores))
-    return ids[order[:count]]
+def _top_by_risk(
+    household_ids: pd.Series, candidates: np.ndarray, scores: np.ndarray, count: int
+) -> np.ndarray:
+    """Positions of the ``count`` candidates with the highest score (ties: smaller id first)."""
+    if count <= 0 or len(candidates) == 0:
+        return candidates[:0]
+    ids = household_ids.to_numpy(dtype=object)[candidates]
+    order = np.lexsort((ids, -scores[candidates]))
+    return np.asarray(candidates[order[:count]])
 
 
 def _priority_non_recipients(
@@ -147,8 +160,8 @@ def _priority_non_recipients(
         member_flags.append(members["serious_illness"].to_numpy(dtype=bool))
     if member_flags:
         flagged = np.logical_or.reduce(member_flags)
-        flagged_ids = pd.unique(members["household_id"].to_numpy()[flagged])
-        mask |= households["household_id"].isin(flagged_ids).to_numpy()
+        flagged_ids = members["household_id"][flagged].astype("string").unique()
+        mask |= _isin(households["household_id"], flagged_ids)
     return mask
 
 
@@ -158,10 +171,11 @@ def _relative_households(data: CountyData) -> np.ndarray:
     if registry is None or registry.empty:
         return np.array([], dtype=object)
     ids = set(registry["id_number"].dropna().astype(str))
-    hit = data.members["id_number"].isin(ids).to_numpy()
-    found = set(data.members["household_id"].to_numpy()[hit].astype(str))
-    heads = data.households["head_id_number"].isin(ids).to_numpy()
-    found |= set(data.households["household_id"].to_numpy()[heads].astype(str))
+    pool = sorted(ids)
+    hit = _isin(data.members["id_number"], pool)
+    found = set(data.members["household_id"][hit].astype(str))
+    heads = _isin(data.households["head_id_number"], pool)
+    found |= set(data.households["household_id"][heads].astype(str))
     return np.array(sorted(found), dtype=object)
 
 
@@ -204,42 +218,49 @@ def build_frame(
             "<missing>",
             "the column of the data contract",
         )
-    ids_all = households["household_id"].astype(str)
-    if ids_all.duplicated().any():
-        duplicated = ids_all[ids_all.duplicated()].iloc[0]
+    household_ids = households["household_id"].astype("string")
+    if not household_ids.is_unique:
+        duplicated = household_ids.duplicated().to_numpy(dtype=bool)
+        first = str(household_ids[duplicated].iloc[0])
         _fail(
-            f"household_id {duplicated!r} occurs more than once in households",
+            f"household_id {first!r} occurs more than once in households",
             "household_id",
-            duplicated,
+            first,
             "unique household ids",
         )
-    order = np.argsort(ids_all.to_numpy(dtype=str), kind="stable")
-    households = households.iloc[order].reset_index(drop=True)
-    ids = households["household_id"].to_numpy(dtype=str).astype(object)
-    programme = households["programme"].astype(str).to_numpy()
-    recipient = np.isin(programme, list(plan.recipient_programmes))
-    stratum = np.full(len(households), "", dtype=object)
+    # Everything below is vectorised over the households in their input order; the frame
+    # is sorted by household_id at the end, so the input order cannot matter.
+    count = len(households)
+    programme = households["programme"].astype("string")
+    recipient = programme.isin(list(plan.recipient_programmes)).to_numpy(dtype=bool)
+    non_recipient = (programme == "none").fillna(False).to_numpy(dtype=bool)
+    kind = np.zeros(count, dtype=np.int8)  # index into _STRATUM_KINDS
 
     if plan.relatives_certainty:
-        relatives = np.isin(ids, _relative_households(data)) & recipient
-        stratum[relatives] = "C:relative"
+        relatives = _isin(household_ids, _relative_households(data))
+        kind[relatives & recipient] = 1
 
-    scores = np.full(len(households), np.nan)
+    scores = np.full(count, -np.inf)
     if plan.needs_risk:
         risk_scores = _risk_scores(households, plan, risk)
-        scores = risk_scores.reindex(ids).to_numpy(dtype=float)
-        if recipient.any() and np.isnan(scores[recipient]).all():
+        found = risk_scores.reindex(household_ids.to_numpy(dtype=object)).to_numpy(dtype=float)
+        if recipient.any() and np.isnan(found[recipient]).all():
             raise DesignError(
                 "no recipient household has a risk score; check that the scores belong to "
                 "this county (household_id)"
             )
         # households without a score (e.g. programmes the scorer does not cover) rank last
-        scores = np.where(np.isnan(scores), -np.inf, scores)
+        scores = np.where(np.isnan(found), -np.inf, found)
+    recipient_count = int(recipient.sum())
     if plan.risk_certainty_share > 0:
-        candidates = recipient & (stratum == "")
-        count = share_count(plan.risk_certainty_share, int(recipient.sum()))
-        top = _top_by_risk(ids[candidates], scores[candidates], count)
-        stratum[np.isin(ids, top)] = "C:risk"
+        candidates = np.flatnonzero(recipient & (kind == 0))
+        top = _top_by_risk(
+            household_ids,
+            candidates,
+            scores,
+            share_count(plan.risk_certainty_share, recipient_count),
+        )
+        kind[top] = 2
 
     if plan.new_approval_share > 0:
         reference = pd.Timestamp(data.info.reference_date)
@@ -249,50 +270,56 @@ def build_frame(
             since = reference - pd.DateOffset(months=plan.new_approval_months)
         enrolled = pd.to_datetime(households["enrolment_date"])
         new = ((enrolled >= since) & (enrolled <= reference)).to_numpy(dtype=bool)
-        stratum[new & recipient & (stratum == "")] = "N:new_approval"
+        kind[new & recipient & (kind == 0)] = 3
 
-    township = households["township_code"].astype(str).to_numpy().astype(object)
-    two_stage = stratum == ""
-    ssu = np.full(len(households), "", dtype=object)
-    ssu[two_stage & recipient] = "random"
+    two_stage = kind == 0
+    ssu = np.zeros(count, dtype=np.int8)  # index into _SSU_KINDS
+    ssu[two_stage & recipient] = 1
     if plan.risk_oversample_share > 0:
-        tier = np.isin(
-            ids,
+        tier = np.zeros(count, dtype=bool)
+        tier[
             _top_by_risk(
-                ids[recipient],
-                scores[recipient],
-                share_count(plan.risk_oversample_share, int(recipient.sum())),
-            ),
-        )
-        ssu[two_stage & recipient & tier] = "risk_oversample"
-    non_recipient = programme == "none"
+                household_ids,
+                np.flatnonzero(recipient),
+                scores,
+                share_count(plan.risk_oversample_share, recipient_count),
+            )
+        ] = True
+        ssu[two_stage & recipient & tier] = 2
     if plan.non_recipient_groups:
         at_risk = _priority_non_recipients(data, households, plan)
-        ssu[two_stage & non_recipient & at_risk] = "non_recipient"
+        ssu[two_stage & non_recipient & at_risk] = 4
     if plan.temporary_assistance:
         assisted = households["temporary_assistance"].to_numpy(dtype=bool)
-        ssu[two_stage & assisted & (recipient | non_recipient)] = "temporary_assistance"
-    in_two_stage = two_stage & (ssu != "")
-    stratum[in_two_stage] = "T:" + township[in_two_stage]
-    ssu[~two_stage] = "all"
-    keep = stratum != ""
+        ssu[two_stage & assisted & (recipient | non_recipient)] = 3
+    kind[two_stage & (ssu > 0)] = 4
+    keep = np.flatnonzero(kind > 0)
 
+    selected = households.iloc[keep]
+    kept_kind = kind[keep]
+    township = selected["township_code"].astype("string").reset_index(drop=True)
+    stratum = pd.Series(np.array(_STRATUM_KINDS, dtype=object)[kept_kind], dtype="string")
+    stratum = stratum.where(kept_kind != 4, "T:" + township)
+    ssu_names = np.array(_SSU_KINDS, dtype=object)[ssu[keep]]
+    ssu_names[kept_kind != 4] = "all"
     table = pd.DataFrame(
         {
-            "household_id": ids[keep],
-            "county_code": households["county_code"].astype(str).to_numpy()[keep],
-            "township_code": township[keep],
-            "village_code": households["village_code"].astype(str).to_numpy()[keep],
-            "programme": programme[keep],
+            "household_id": household_ids.iloc[keep].reset_index(drop=True),
+            "county_code": selected["county_code"].astype("string").reset_index(drop=True),
+            "township_code": township,
+            "village_code": selected["village_code"].astype("string").reset_index(drop=True),
+            "programme": programme.iloc[keep].reset_index(drop=True),
             "recipient": recipient[keep],
-            "stratum": stratum[keep],
-            "ssu_stratum": ssu[keep],
+            "stratum": stratum,
+            "ssu_stratum": pd.Series(ssu_names, dtype="string"),
         }
     )
-    for column in FRAME_COLUMNS:
-        if column != "recipient":
-            table[column] = table[column].astype("string")
+    table = table.sort_values("household_id", kind="stable").reset_index(drop=True)
     return SamplingFrame(table=table, hash=frame_hash(table))
+
+
+_STRATUM_KINDS = ("", "C:relative", "C:risk", "N:new_approval", "T:")
+_SSU_KINDS = ("", "random", "risk_oversample", "temporary_assistance", "non_recipient")
 
 
 def frame_hash(table: pd.DataFrame) -> str:
@@ -303,7 +330,9 @@ def frame_hash(table: pd.DataFrame) -> str:
     (``recipient`` as ``1``/``0``) joined by line feeds, and the record separator ``\\x1e``;
     all UTF-8.
     """
-    ordered = table.sort_values("household_id", kind="stable") if len(table) else table
+    ordered = table
+    if len(table) and not table["household_id"].is_monotonic_increasing:
+        ordered = table.sort_values("household_id", kind="stable")
     digest = hashlib.sha256()
     for column in FRAME_COLUMNS:
         if column == "recipient":

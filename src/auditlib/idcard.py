@@ -21,8 +21,13 @@ True
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "CHECK_CHARACTERS",
@@ -97,28 +102,49 @@ def id_number_problems(id_numbers: pd.Series, reference_date: str | None = None)
     pandas.Series
         Text per element: ``""`` (valid), or the reason it is not.
     """
-    text = id_numbers.astype("string").str.strip().str.upper()
-    reasons = pd.Series("", index=id_numbers.index, dtype=object)
-    missing = text.isna() | (text == "")
+    values = id_numbers.astype(object).where(id_numbers.notna(), None).tolist()
+    text = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(values, type=pa.string())))
+    count = len(text)
+    reasons = np.full(count, "", dtype=object)
+    missing = _mask(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
     reasons[missing] = "missing"
-    shape_ok = text.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
-    wrong_length = ~missing & (text.str.len() != 18).fillna(False).astype(bool)
+    shape_ok = _mask(pc.match_substring_regex(text, r"^[0-9]{17}[0-9X]$"))
+    wrong_length = ~missing & ~_mask(pc.equal(pc.utf8_length(text), 18))
     reasons[wrong_length] = "must have 18 characters"
-    bad_characters = ~missing & ~wrong_length & ~shape_ok
-    reasons[bad_characters] = "must be 17 digits followed by a digit or X"
-    candidates = text[shape_ok]
-    if len(candidates):
-        born = birth_dates(candidates)
-        latest = pd.Timestamp(reference_date) if reference_date else pd.Timestamp.today()
-        bad_date = born.isna() | (born > latest) | (born < pd.Timestamp("1890-01-01"))
-        reasons[bad_date[bad_date].index] = "birth date (characters 7-14) is not a valid date"
-        expected = check_characters(candidates.str.slice(0, 17).astype(object))
-        bad_check = ~bad_date & (candidates.str.slice(17, 18) != expected)
-        bad_index = bad_check[bad_check].index
-        reasons[bad_index] = [
-            f"check digit should be {character} (GB 11643)" for character in expected[bad_index]
+    reasons[~missing & ~wrong_length & ~shape_ok] = "must be 17 digits followed by a digit or X"
+    positions = np.flatnonzero(shape_ok)
+    if len(positions):
+        candidates = text.filter(pa.array(shape_ok))
+        born = pc.strptime(
+            pc.utf8_slice_codeunits(candidates, 6, 14),
+            format="%Y%m%d",
+            unit="s",
+            error_is_null=True,
+        ).to_numpy(zero_copy_only=False)
+        latest = np.datetime64(reference_date or date.today().isoformat(), "s")
+        bad_date = np.isnat(born) | (born > latest) | (born < np.datetime64("1890-01-01", "s"))
+        reasons[positions[bad_date]] = "birth date (characters 7-14) is not a valid date"
+        characters = _fixed_width_bytes(candidates, 18)
+        digits = (characters[:, :17] - ord("0")).astype(np.int64)
+        expected = CHECK_CHARACTERS[(digits @ WEIGHTS) % 11]
+        found = characters[:, 17].view("S1").astype(str)
+        bad_check = ~bad_date & (found != expected)
+        reasons[positions[bad_check]] = [
+            f"check digit should be {character} (GB 11643)" for character in expected[bad_check]
         ]
-    return reasons
+    return pd.Series(reasons, index=id_numbers.index, dtype=object)
+
+
+def _mask(array: pa.Array) -> npt.NDArray[np.bool_]:
+    return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _fixed_width_bytes(array: pa.Array, width: int) -> npt.NDArray[np.uint8]:
+    """The bytes of an Arrow string array whose values all have ``width`` ASCII characters."""
+    array = pa.concat_arrays([array]) if array.offset else array
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[: len(array) + 1]
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[0] + width * len(array)].reshape(len(array), width)
 
 
 def mask_id_number(id_number: str) -> str:

@@ -207,21 +207,36 @@ def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
         raise _file_error(
             path, f"column(s) {', '.join(duplicated)} appear twice", "unique headers", "dup_col"
         )
+    body = data[_line_offset(data, header_index + 1) :]
+    header_row = header_index + 1
+    if re.search(rb"\S", body) is None:
+        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in header})
+        return RawTable(path, frame, _arange(0, header_row), header_row, encoding)
+    table, short_rows = _parse_csv(path, body, header, codec, threaded=True)
+    if short_rows:  # parse again on one thread: only then does Arrow number the bad rows
+        table, short_rows = _parse_csv(path, body, header, codec, threaded=False)
+    frame = table.to_pandas()  # Arrow-backed strings: vectorised checks stay fast
+    skipped = sorted(number + header_row for number in short_rows if number > 0)
+    row_numbers = _record_rows(len(frame), header_row, skipped, body)
+    return RawTable(path, frame, row_numbers, header_row, encoding, tuple(skipped))
+
+
+def _parse_csv(
+    path: Path, body: bytes, header: list[str], codec: str, *, threaded: bool
+) -> tuple[pa.Table, list[int]]:
+    """Parse CSV records as strings; collect rows whose field count differs from the header."""
     short_rows: list[int] = []
 
     def on_invalid(row: Any) -> str:
         short_rows.append(int(row.number) if row.number is not None else -1)
         return "skip"
 
-    body = data[_line_offset(data, header_index + 1) :]
-    header_row = header_index + 1
-    if not body.strip():
-        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in header})
-        return RawTable(path, frame, _arange(0, header_row), header_row, encoding)
     try:
         table = pa_csv.read_csv(
             io.BytesIO(body),
-            read_options=pa_csv.ReadOptions(column_names=header, use_threads=False, encoding=codec),
+            read_options=pa_csv.ReadOptions(
+                column_names=header, use_threads=threaded, encoding=codec
+            ),
             parse_options=pa_csv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
                 column_types={name: pa.string() for name in header},
@@ -233,10 +248,7 @@ def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
         raise _file_error(
             path, f"unparseable CSV ({error})", "well-formed CSV", "file_malformed"
         ) from None
-    frame = table.to_pandas()  # Arrow-backed strings: vectorised checks stay fast
-    skipped = sorted(number + header_row for number in short_rows if number > 0)
-    row_numbers = _record_rows(len(frame), header_row, skipped, body)
-    return RawTable(path, frame, row_numbers, header_row, encoding, tuple(skipped))
+    return table, short_rows
 
 
 def _arange(count: int, header_row: int) -> Any:

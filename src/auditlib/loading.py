@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from auditlib.bundle import CountyData, CountyInfo
@@ -144,7 +146,11 @@ class _Load:
         if checked is None:
             return
         values = checked.frame[column]
-        orphan = (pd.Index(known.unique()).get_indexer(values) < 0) & values.notna().to_numpy()
+        found = pc.is_in(_arrow(values), value_set=_arrow(known))
+        orphan = (
+            ~np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+            & values.notna().to_numpy()
+        )
         if not orphan.any():
             return
         file = self.file_of(table)
@@ -248,6 +254,16 @@ def load_county(folder: str | Path, policy: ValidationPolicy | None = None) -> C
     return _result(folder, info, load)
 
 
+def _arrow(values: pd.Series) -> pa.Array:
+    """A string column as one Arrow array (zero-copy when it is Arrow-backed already)."""
+    array = (
+        pa.array(values.array)
+        if isinstance(values.dtype, pd.StringDtype)
+        else pa.array(values.astype(object).where(values.notna(), None).tolist(), type=pa.string())
+    )
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
 def _cross_checks(load: _Load) -> None:
     households = load.tables.get("households")
     if households is None:
@@ -258,51 +274,49 @@ def _cross_checks(load: _Load) -> None:
     members = load.tables.get("members")
     if members is None:
         return
-    counts = members.frame.groupby("household_id").size()
-    declared = households.frame.set_index("household_id")["members"]
-    declared = declared[~declared.index.duplicated()]
-    actual = counts.reindex(declared.index, fill_value=0)
-    file = load.file_of("households")
-    rows = pd.Series(households.row_numbers, index=households.frame["household_id"])
-    rows = rows[~rows.index.duplicated()]
-    heads = households.frame[["household_id", "head_id_number"]].dropna()
-    listed = heads.merge(
-        members.frame[["household_id", "id_number"]].drop_duplicates(),
-        left_on=["household_id", "head_id_number"],
-        right_on=["household_id", "id_number"],
-        how="left",
-    )["id_number"].isna()
-    for household_id in heads["household_id"][listed.to_numpy()].head(1000):
-        load.problems.append(
-            Problem(
-                load.file_of("households"),
-                int(rows[household_id]),
-                "head_id_number",
-                f"household {household_id}",
-                "the head's ID number among the household's rows in members",
-                load.policy.action("head_not_member"),
-                "head_not_member",
-            )
-        )
-    for code, mask, expected in (
-        ("no_members", actual == 0, "at least one row in members for this household"),
+    household_ids = _arrow(households.frame["household_id"])
+    member_households = _arrow(members.frame["household_id"])
+    # rows of members per household (index_in finds each household's first row)
+    position = pc.index_in(member_households, value_set=household_ids)
+    counts = np.bincount(
+        position.drop_null().to_numpy(zero_copy_only=False), minlength=len(household_ids)
+    )
+    declared = households.frame["members"].to_numpy(dtype=float, na_value=np.nan)
+    # the head must be listed among the household's members
+    head_row = pc.index_in(
+        _arrow(households.frame["head_id_number"]), value_set=_arrow(members.frame["id_number"])
+    )
+    head_household = member_households.take(head_row)
+    head_listed = pc.fill_null(pc.equal(head_household, household_ids), False)
+    has_head = households.frame["head_id_number"].notna().to_numpy()
+    checks = (
+        (
+            "head_not_member",
+            ~np.asarray(head_listed.to_numpy(zero_copy_only=False)) & has_head,
+            "head_id_number",
+            "the head's ID number among the household's rows in members",
+        ),
+        ("no_members", counts == 0, "members", "at least one row in members for this household"),
         (
             "member_count",
-            (actual != declared) & (actual > 0),
+            (counts != declared) & (counts > 0),
+            "members",
             "the number of rows in members for this household",
         ),
-    ):
-        for household_id in declared.index[mask.to_numpy()][:1000]:
+    )
+    file = load.file_of("households")
+    ids = households.frame["household_id"].astype(object).to_numpy()
+    for code, mask, column, expected in checks:
+        action = load.policy.action(code)
+        for index in np.flatnonzero(mask).tolist():
+            value = (
+                f"household {ids[index]}"
+                if code == "head_not_member"
+                else f"{declared[index]:g} (household {ids[index]}; {counts[index]} member rows)"
+            )
             load.problems.append(
                 Problem(
-                    file,
-                    int(rows[household_id]),
-                    "members",
-                    f"{declared[household_id]} (household {household_id}; "
-                    f"{actual[household_id]} member rows)",
-                    expected,
-                    load.policy.action(code),
-                    code,
+                    file, int(households.row_numbers[index]), column, value, expected, action, code
                 )
             )
 

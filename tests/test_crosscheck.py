@@ -7,14 +7,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from auditlib.crosscheck import (
-    check_risk_inputs,
-    cross_check,
-    restrict_to,
-    risk_input_problems,
-    spreadsheet_rows,
-)
+from auditlib.crosscheck import cross_check, restrict_to, spreadsheet_rows
 from auditlib.errors import DataError
+from auditlib.risk_inputs import check_risk_inputs, risk_input_problems
 from tests.risk_fixtures import id_number, make_county
 
 

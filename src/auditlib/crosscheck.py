@@ -1,4 +1,4 @@
-"""Registry cross-checks (部门信息比对) and the input checks risk scoring relies on.
+"""Registry cross-checks (部门信息比对): matching registries to household members by ID number.
 
 Every registry record is matched to household members by resident ID number (validated with
 :mod:`auditlib.idcard`). A record is
@@ -26,18 +26,16 @@ import numpy as np
 import pandas as pd
 
 from auditlib.bundle import CountyData
-from auditlib.errors import DataError, Problem
+from auditlib.errors import Problem
 from auditlib.idcard import birth_dates, id_number_problems, mask_id_number, mask_name
 
 __all__ = [
     "MATCH_STATUSES",
     "CrossCheckResult",
-    "check_risk_inputs",
     "cross_check",
     "member_frame",
     "normalise_id_numbers",
     "restrict_to",
-    "risk_input_problems",
     "spreadsheet_rows",
 ]
 
@@ -318,165 +316,3 @@ def restrict_to(data: CountyData, household_ids: pd.Series) -> CountyData:
         members=subset(data.members),
         payments=subset(data.payments),
     )
-
-
-def _amount_problems(payments: pd.DataFrame) -> list[Problem]:
-    problems: list[Problem] = []
-    if "amount" not in payments:
-        return [Problem("payments", None, "amount", "column missing", "a numeric column 'amount'")]
-    raw = payments["amount"]
-    numbers = pd.to_numeric(raw, errors="coerce")
-    rows = spreadsheet_rows(payments)
-    non_numeric = numbers.isna().to_numpy()
-    negative = (numbers < 0).fillna(False).to_numpy(dtype=bool)
-    for position in np.flatnonzero(non_numeric | negative):
-        value = raw.iloc[position]
-        problems.append(
-            Problem(
-                file="payments",
-                row=int(rows[position]),
-                column="amount",
-                value="" if pd.isna(value) else str(value),
-                expected="a non-negative amount in yuan"
-                if negative[position]
-                else "a number (amount in yuan)",
-                code="payment_amount_negative" if negative[position] else "payment_amount_invalid",
-            )
-        )
-    return problems
-
-
-def _duplicate_id_problems(data: CountyData) -> list[Problem]:
-    members = member_frame(data)
-    problems: list[Problem] = []
-    known = members[members["id_number"].notna()]
-    duplicated = known[known["id_number"].duplicated(keep=False)]
-    for id_number, group in duplicated.groupby("id_number", sort=True):
-        households = sorted(set(group["household_id"].astype(str)))
-        rows = ", ".join(str(row) for row in group["member_row"])
-        where = (
-            f"households {', '.join(households)}"
-            if len(households) > 1
-            else f"household {households[0]}"
-        )
-        for row in group["member_row"]:
-            problems.append(
-                Problem(
-                    file="members",
-                    row=int(row),
-                    column="id_number",
-                    value=mask_id_number(str(id_number)),
-                    expected=(
-                        f"each ID number in one household only; this one is in {where} "
-                        f"(members rows {rows})"
-                    ),
-                    code="member_id_in_two_households"
-                    if len(households) > 1
-                    else "member_id_duplicated",
-                )
-            )
-    heads = data.households[["household_id", "head_id_number"]].copy()
-    heads["id_number"] = normalise_id_numbers(heads["head_id_number"])
-    heads["row"] = spreadsheet_rows(data.households)
-    heads = heads[heads["id_number"].notna()]
-    repeated = heads[heads["id_number"].duplicated(keep=False)]
-    for id_number, group in repeated.groupby("id_number", sort=True):
-        headed = ", ".join(group["household_id"].astype(str))
-        for row in group["row"]:
-            problems.append(
-                Problem(
-                    file="households",
-                    row=int(row),
-                    column="head_id_number",
-                    value=mask_id_number(str(id_number)),
-                    expected=f"a head in one household only; this one heads {headed}",
-                    code="head_id_in_two_households",
-                )
-            )
-    return problems
-
-
-def risk_input_problems(data: CountyData, *, empty_registry: str = "error") -> list[Problem]:
-    """Every problem that would make risk scoring wrong, in one pass (nothing is dropped).
-
-    Checks: payments with a ``household_id`` absent from households; negative or non-numeric
-    amounts; an ID number in two households (members) or heading two households; a registry
-    table present but empty; members of unknown households.
-
-    Parameters
-    ----------
-    data : CountyData
-        The county's tables.
-    empty_registry : {"error", "warning"}
-        Severity given to a registry file that is present but has no rows.
-
-    Returns
-    -------
-    list of Problem
-        Errors and warnings (may be empty).
-    """
-    problems: list[Problem] = []
-    known = pd.Index(
-        data.households["household_id"].astype("string").to_numpy(dtype=object, na_value=None),
-        dtype=object,
-    ).drop_duplicates()
-    for table in ("payments", "members"):
-        frame = data.payments if table == "payments" else data.members
-        ids = frame["household_id"].astype("string")
-        unknown = known.get_indexer(ids.to_numpy(dtype=object, na_value=None)) < 0
-        rows = spreadsheet_rows(frame)
-        for position in np.flatnonzero(unknown):
-            value = ids.iloc[position]
-            problems.append(
-                Problem(
-                    file=table,
-                    row=int(rows[position]),
-                    column="household_id",
-                    value="" if pd.isna(value) else str(value),
-                    expected="a household_id listed in households",
-                    code=f"{table}_unknown_household",
-                )
-            )
-    problems += _amount_problems(data.payments)
-    problems += _duplicate_id_problems(data)
-    for name in sorted(data.registries):
-        if len(data.registries[name]) == 0:
-            problems.append(
-                Problem(
-                    file=name,
-                    row=None,
-                    column=None,
-                    value="0 records",
-                    expected=(
-                        "at least one record; an empty registry would make every rule that "
-                        "reads it silently pass (leave the file out if it is not available)"
-                    ),
-                    severity=empty_registry,
-                    code="registry_empty",
-                )
-            )
-    return problems
-
-
-def check_risk_inputs(data: CountyData, *, empty_registry: str = "error") -> list[Problem]:
-    """Raise :class:`DataError` listing every error of :func:`risk_input_problems`.
-
-    Returns
-    -------
-    list of Problem
-        The warnings (when there is no error).
-
-    Raises
-    ------
-    DataError
-        When at least one problem has severity ``"error"``; its ``problems`` hold them all.
-    """
-    if empty_registry not in ("error", "warning"):
-        raise ValueError(f"empty_registry must be 'error' or 'warning', got {empty_registry!r}")
-    problems = risk_input_problems(data, empty_registry=empty_registry)
-    errors = [problem for problem in problems if problem.severity == "error"]
-    if errors:
-        first = errors[0].describe()
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise DataError(f"cannot score risk: {first}{more}", problems)
-    return problems

@@ -50,9 +50,10 @@ from sklearn.base import BaseEstimator
 from sklearn.ensemble import IsolationForest
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import CrossCheckResult, check_risk_inputs, cross_check, restrict_to
+from auditlib.crosscheck import CrossCheckResult, cross_check, restrict_to
 from auditlib.errors import ParamsError, Problem
 from auditlib.features import FEATURES, build_features, normalise_features, peer_statistics
+from auditlib.risk_inputs import check_risk_inputs
 from auditlib.rules import RULES, RuleHits, RuleParameters, evaluate_rules, recipient_ids
 
 __all__ = ["SCORE_COLUMNS", "TIERS", "RiskAssessment", "RiskScorer", "within_percentile"]
@@ -150,6 +151,8 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
     rule_weights : dict of str to float or None, default=None
         Weights overriding the catalogue's by rule code (≥ 0; ≥ 1 makes a rule definitive,
         below 1 a prompt added to the forest percentile); ``None`` keeps the catalogue's.
+    rejected_rows : {"error", "warning"}, default="warning"
+        What a row of households, members or payments rejected by loading is.
     empty_registry : {"error", "warning"}, default="error"
         What an empty registry file is.
     random_state : int, default=0
@@ -192,6 +195,7 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",),
         rule_weights: dict[str, float] | None = None,
         empty_registry: str = "error",
+        rejected_rows: str = "warning",
         random_state: int = 0,
         n_jobs: int | None = None,
     ) -> None:
@@ -213,6 +217,7 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         self.payroll_exempt_keywords = payroll_exempt_keywords
         self.rule_weights = rule_weights
         self.empty_registry = empty_registry
+        self.rejected_rows = rejected_rows
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -268,6 +273,8 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
             bad("programmes", "a non-empty tuple of programme codes")
         if self.empty_registry not in ("error", "warning"):
             bad("empty_registry", "'error' or 'warning'")
+        if self.rejected_rows not in ("error", "warning"):
+            bad("rejected_rows", "'error' or 'warning'")
         if not isinstance(self.random_state, Integral) or isinstance(self.random_state, bool):
             bad("random_state", "an integer seed")
         if problems:
@@ -293,7 +300,9 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
     # ------------------------------------------------------------------ work
 
     def _prepare(self, data: CountyData) -> dict[str, Any]:
-        warnings = check_risk_inputs(data, empty_registry=self.empty_registry)
+        warnings = check_risk_inputs(
+            data, empty_registry=self.empty_registry, rejected_rows=self.rejected_rows
+        )
         ids = recipient_ids(data, tuple(self.programmes)).sort_values(kind="stable")
         if len(ids) < 2:
             raise ParamsError(

@@ -8,11 +8,12 @@ the scorer (:mod:`auditlib.risk`), reasons (:mod:`auditlib.reasons`), the fairne
 
 from __future__ import annotations
 
-from auditlib.crosscheck import CrossCheckResult, check_risk_inputs, cross_check
+from auditlib.crosscheck import CrossCheckResult, cross_check
 from auditlib.fairness import fairness_audit
 from auditlib.reasons import explain, top_reasons
 from auditlib.risk import RiskAssessment, RiskScorer
 from auditlib.risk_evaluation import RiskEvaluation, evaluate_risk
+from auditlib.risk_inputs import check_risk_inputs
 from auditlib.rules import RULES, RuleHits, RuleParameters, evaluate_rules, rule_catalogue
 
 __all__ = [

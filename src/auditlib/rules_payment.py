@@ -243,7 +243,11 @@ def _deaths(data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
             "household_id": data.members["household_id"].astype("string").to_numpy(),
             "name": data.members["name"].astype("string").str.strip().to_numpy(),
             "relation": data.members["relation"].astype("string").to_numpy(),
-            "id_number": data.members["id_number"].astype("string").str.strip().str.upper(),
+            "id_number": data.members["id_number"]
+            .astype("string")
+            .str.strip()
+            .str.upper()
+            .to_numpy(),
             "death_date": pd.to_datetime(data.members["death_date"], errors="coerce").to_numpy(),
         }
     )
@@ -253,11 +257,19 @@ def _deaths(data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
         dates = pd.to_datetime(registry["death_date"], errors="coerce")
         registered = pd.Series(dates.to_numpy(), index=spreadsheet_rows(registry))
         died = pd.Series(
-            linked["registry_row"].map(registered).to_numpy(), index=linked["id_number"].to_numpy()
+            pd.to_datetime(linked["registry_row"].map(registered)).to_numpy(),
+            index=linked["id_number"].to_numpy(),
+            dtype="datetime64[ns]",
         )
         died = died[~died.index.duplicated()]
-        from_registry = members["id_number"].map(died)
-        members["death_date"] = from_registry.fillna(members["death_date"]).to_numpy()
+        position = pd.Index(died.index, dtype=object).get_indexer(
+            members["id_number"].to_numpy(dtype=object, na_value=None)
+        )
+        if len(died):
+            registered_dates = died.to_numpy()[np.maximum(position, 0)]
+            registered_dates[position < 0] = np.datetime64("NaT")
+            recorded = members["death_date"].to_numpy()
+            members["death_date"] = np.where(pd.isna(registered_dates), recorded, registered_dates)
     return members[members["death_date"].notna()]
 
 

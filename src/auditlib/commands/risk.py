@@ -76,6 +76,11 @@ def risk() -> None:
     help="Top households shown (masked).",
 )
 @click.option("--fairness/--no-fairness", default=False, help="Print the fairness audit.")
+@click.option(
+    "--strict/--no-strict",
+    default=False,
+    help="Refuse to score when loading rejected rows of households, members or payments.",
+)
 def score(
     folder: Path,
     out: Path | None,
@@ -86,6 +91,7 @@ def score(
     seed: int,
     top: int,
     fairness: bool,
+    strict: bool,
 ) -> None:
     """Score the recipient households of the county in FOLDER."""
     from auditlib.fairness import fairness_audit
@@ -94,7 +100,12 @@ def score(
     from auditlib.risk import RiskScorer
 
     data = load_county(folder)
-    scorer = RiskScorer(n_estimators=n_estimators, max_samples=max_samples, random_state=seed)
+    scorer = RiskScorer(
+        n_estimators=n_estimators,
+        max_samples=max_samples,
+        random_state=seed,
+        rejected_rows="error" if strict else "warning",
+    )
     assessment = scorer.fit_assess(data)
     reasons = explain(assessment, language=language)
     console = Console(width=160)
@@ -109,9 +120,18 @@ def score(
     console.print(_table(assessment.crosscheck.summary, "Registry cross-checks"))
     summary = assessment.rule_hits.summary()
     console.print(_table(summary[["code", "text_en", "households"]], "Households hit per rule"))
-    if assessment.problems:
-        console.print(f"{len(assessment.problems)} warnings in the inputs (first 5):")
-        for problem in assessment.problems[:5]:
+    rejected = [p for p in assessment.problems if p.code == "rejected_row"]
+    if rejected:
+        console.print(
+            f"[bold]{len(rejected)} row(s) rejected by loading are not scored[/bold] "
+            "(use --strict to refuse):",
+        )
+        for problem in rejected[:10]:
+            console.print("  " + problem.describe(), highlight=False)
+    others = [p for p in assessment.problems if p.code != "rejected_row"]
+    if others:
+        console.print(f"{len(others)} warnings in the inputs (first 5):")
+        for problem in others[:5]:
             console.print("  " + problem.describe(), highlight=False)
     if top:
         shown = scores.head(top)

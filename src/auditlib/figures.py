@@ -51,6 +51,9 @@ class SvgFigure:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def __repr__(self) -> str:
+        return f"<SvgFigure: {len(self.svg):,} characters of SVG>"
+
 
 @contextmanager
 def _style() -> Iterator[None]:

@@ -8,10 +8,16 @@ never reads). The bytes depend only on the data, so the same config always gives
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import yaml
 
 from auditlib.bundle import CountyData
@@ -87,17 +93,54 @@ class SyntheticCounty:
     truth: GroundTruth
 
 
+def _fixed_two_decimals(values: npt.NDArray[np.float64]) -> pa.Array:
+    """Floats as text with exactly two decimals (``"%.2f"``); NaN as null."""
+    missing = np.isnan(values)
+    cents = np.round(np.where(missing, 0.0, values) * 100).astype(np.int64)
+    sign = pa.array(np.where(cents < 0, "-", ""))
+    cents = np.abs(cents)
+    whole = pa.array(cents // 100).cast(pa.string())
+    fraction = pc.utf8_lpad(pa.array(cents % 100).cast(pa.string()), width=2, padding="0")
+    text = pc.binary_join_element_wise(sign, pc.binary_join_element_wise(whole, fraction, "."), "")
+    return pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text)
+
+
+def _arrow_column(column: pd.Series) -> pa.Array:
+    if pd.api.types.is_bool_dtype(column):
+        return pa.array(column.to_numpy(dtype=bool).astype(np.int8))
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return pa.array(column.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns")).cast(
+            pa.date32()
+        )
+    if pd.api.types.is_float_dtype(column):
+        return _fixed_two_decimals(column.to_numpy(dtype=np.float64, na_value=np.nan))
+    if pd.api.types.is_integer_dtype(column):
+        return pa.array(column, from_pandas=True)
+    return pa.array(column.astype("string"), from_pandas=True).cast(pa.string())
+
+
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Deterministic UTF-8 CSV bytes of a table (see the module docstring for the format)."""
-    text = frame.copy()
-    for name in text.columns:
-        column = text[name]
-        if pd.api.types.is_bool_dtype(column):
-            text[name] = column.astype("int64")
-        elif pd.api.types.is_datetime64_any_dtype(column):
-            text[name] = column.dt.strftime("%Y-%m-%d").fillna("")
-    csv = text.to_csv(index=False, lineterminator="\n", float_format="%.2f", na_rep="")
-    return csv.encode("utf-8")
+    """Deterministic UTF-8 CSV bytes of a table (see the module docstring for the format).
+
+    Written by pyarrow's CSV writer (fast for million-row tables). Text is quoted only when some
+    cell of the table contains a comma, a quote or a line break (then every text cell is quoted).
+    """
+    table = pa.table({str(name): _arrow_column(frame[name]) for name in frame.columns})
+    needs_quotes = any(
+        pa.types.is_string(table.column(index).type)
+        and pc.any(pc.match_substring_regex(table.column(index), r'[,"\r\n]')).as_py()
+        for index in range(table.num_columns)
+    )
+    buffer = io.BytesIO()
+    buffer.write((",".join(table.column_names) + "\n").encode("utf-8"))
+    pa_csv.write_csv(
+        table,
+        buffer,
+        pa_csv.WriteOptions(
+            include_header=False, quoting_style="needed" if needs_quotes else "none"
+        ),
+    )
+    return buffer.getvalue()
 
 
 def _county_yaml(data: CountyData, config: SynthConfig | None) -> str:

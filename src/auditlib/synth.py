@@ -196,6 +196,82 @@ def _priority_groups(frame: Columns, members: Columns, config: SynthConfig) -> n
     return np.where(planted != "", planted, groups)
 
 
+def _ground_truth(
+    config: SynthConfig, frame: Columns, members: Columns, payments: Columns
+) -> GroundTruth:
+    recipient = frame["recipient"]
+    error_type = frame["error_type"].astype(str)
+    anomaly_type = frame["anomaly_type"].astype(str)
+    inclusion_error = error_type != ""
+    payment_anomaly = anomaly_type != ""
+    households = pd.DataFrame(
+        {
+            "household_id": _string_column(frame["household_id"], False),
+            "recipient": recipient,
+            "eligible": (recipient & ~inclusion_error) | frame["omitted"],
+            "inclusion_error": inclusion_error,
+            "error_type": _string_column(error_type, True),
+            "omitted": frame["omitted"],
+            "priority_group": _string_column(_priority_groups(frame, members, config), True),
+            "payment_anomaly": payment_anomaly,
+            "payment_anomaly_types": _string_column(anomaly_type, False),
+            "anomaly": inclusion_error | payment_anomaly,
+            "correct_benefit": frame["correct_benefit"].astype("float64"),
+        }
+    )
+    transfers = pd.DataFrame(
+        {
+            "payment_id": _string_column(payments["payment_id"], False),
+            "anomaly_type": _string_column(payments["anomaly_type"].astype(str), True),
+        }
+    )
+    return GroundTruth(households=households, payments=transfers)
+
+
+def _members_table(config: SynthConfig, frame: Columns, members: Columns) -> pd.DataFrame:
+    ethnicities = sorted(
+        {*config.ethnicity_shares}
+        | {name for shares in config.township_ethnicity_shares.values() for name in shares}
+    )
+    columns: Columns = dict(members)
+    columns.update(
+        household_id=Coded(members["household_index"], frame["household_id"]),
+        relation=Coded(members["relation_code"], RELATION_CODES),
+        sex=Coded((~members["male"]).astype(np.int64), np.array(["M", "F"])),
+        ethnicity=Coded.encode(members["ethnicity"], ethnicities),
+        employment=Coded(members["employment_code"], EMPLOYMENT_CODES),
+    )
+    return to_contract(columns, MEMBERS)
+
+
+def _households_table(
+    config: SynthConfig,
+    frame: Columns,
+    villages: Columns,
+    heads: tuple[npt.NDArray[Any], npt.NDArray[Any]],
+    accounts: Columns,
+) -> pd.DataFrame:
+    count = len(frame["size"])
+    columns: Columns = dict(frame)
+    columns.update(
+        county_code=Coded(np.zeros(count, dtype=np.int64), np.array([config.county_code])),
+        county=Coded(np.zeros(count, dtype=np.int64), np.array([config.county])),
+        head_name=heads[0],
+        head_id_number=heads[1],
+        members=frame["size"],
+        programme=Coded(
+            np.where(frame["recipient"], 0, np.where(frame["tekun"], 1, 2)),
+            np.array(["dibao", "tekun", "none"]),
+        ),
+        dibao_category=Coded.encode(frame["dibao_category"], ["A", "B", "C", ""]),
+        account_number=accounts["account_number"],
+        account_holder_name=accounts["account_holder_name"],
+    )
+    for name in ("township_code", "township", "village_code", "village"):
+        columns[name] = Coded(frame["village_index"], villages[name])
+    return to_contract(columns, HOUSEHOLDS)
+
+
 def generate_county(config: SynthConfig) -> SyntheticCounty:
     """Generate one synthetic county with its ground truth.
 
@@ -217,83 +293,30 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
     registries = build_registries(
         config, frame, members, external, stream(config.seed, "registries")
     )
-    payments, accounts = build_payments(
-        config, frame, members, external, stream(config.seed, "payments")
-    )
-    size = frame["size"]
-    head = np.cumsum(size) - size
-    recipient = frame["recipient"]
-    tekun = frame["tekun"]
-    count = len(size)
-    village_index = frame["village_index"]
-    ethnicities = np.array(
-        sorted(
-            {*config.ethnicity_shares}
-            | {name for shares in config.township_ethnicity_shares.values() for name in shares}
-        )
-    )
-    households: Columns = dict(frame)
-    households.update(
-        county_code=Coded(np.zeros(count, dtype=np.int64), np.array([config.county_code])),
-        county=Coded(np.zeros(count, dtype=np.int64), np.array([config.county])),
-        head_name=members["name"][head],
-        head_id_number=members["id_number"][head],
-        members=size,
-        programme=Coded(
-            np.where(recipient, 0, np.where(tekun, 1, 2)), np.array(["dibao", "tekun", "none"])
-        ),
-        dibao_category=Coded.encode(frame["dibao_category"], ["A", "B", "C", ""]),
-        account_number=accounts["account_number"],
-        account_holder_name=accounts["account_holder_name"],
-    )
-    for name in ("township_code", "township", "village_code", "village"):
-        households[name] = Coded(village_index, villages[name])
-    members_table: Columns = dict(members)
-    members_table.update(
-        household_id=Coded(members["household_index"], frame["household_id"]),
-        relation=Coded(members["relation_code"], RELATION_CODES),
-        sex=Coded((~members["male"]).astype(np.int64), np.array(["M", "F"])),
-        ethnicity=Coded.encode(members["ethnicity"], list(ethnicities)),
-        employment=Coded(members["employment_code"], EMPLOYMENT_CODES),
-    )
     registry_tables = {}
     for spec in REGISTRY_TABLES:
-        table = registries[spec.name]
+        table = registries.pop(spec.name)
         order = np.lexsort((table[spec.column_names[2]], table["id_number"]))
         registry_tables[spec.name] = to_contract(
             {name: values[order] for name, values in table.items()}, spec
         )
+    payments, accounts = build_payments(
+        config, frame, members, external, stream(config.seed, "payments")
+    )
+    del external
+    truth = _ground_truth(config, frame, members, payments)
+    head = np.cumsum(frame["size"]) - frame["size"]
+    heads = (members["name"][head], members["id_number"][head])
+    # Convert the largest tables first and drop their internal columns as soon as possible.
+    members_table = _members_table(config, frame, members)
+    del members
+    payments_table = to_contract(payments, PAYMENTS)
+    del payments
     data = CountyData(
         info=county_info(config),
-        households=to_contract(households, HOUSEHOLDS),
-        members=to_contract(members_table, MEMBERS),
-        payments=to_contract(payments, PAYMENTS),
+        households=_households_table(config, frame, villages, heads, accounts),
+        members=members_table,
+        payments=payments_table,
         registries=registry_tables,
     )
-    error_type = frame["error_type"].astype(str)
-    anomaly_type = frame["anomaly_type"].astype(str)
-    inclusion_error = error_type != ""
-    payment_anomaly = anomaly_type != ""
-    truth_households = pd.DataFrame(
-        {
-            "household_id": _string_column(frame["household_id"], False),
-            "recipient": recipient,
-            "eligible": (recipient & ~inclusion_error) | frame["omitted"],
-            "inclusion_error": inclusion_error,
-            "error_type": _string_column(error_type, True),
-            "omitted": frame["omitted"],
-            "priority_group": _string_column(_priority_groups(frame, members, config), True),
-            "payment_anomaly": payment_anomaly,
-            "payment_anomaly_types": _string_column(anomaly_type, False),
-            "anomaly": inclusion_error | payment_anomaly,
-            "correct_benefit": frame["correct_benefit"].astype("float64"),
-        }
-    )
-    truth_payments = pd.DataFrame(
-        {
-            "payment_id": _string_column(payments["payment_id"], False),
-            "anomaly_type": _string_column(payments["anomaly_type"].astype(str), True),
-        }
-    )
-    truth = GroundTruth(households=truth_households, payments=truth_payments)
     return SyntheticCounty(config=config, data=data, truth=truth)

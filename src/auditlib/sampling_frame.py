@@ -93,8 +93,8 @@ def _fail(message: str, column: str | None = None, value: str = "", expected: st
 
 def _risk_scores(
     households: pd.DataFrame, plan: SamplingPlan, risk: pd.Series | pd.DataFrame | None
-) -> pd.Series:
-    """Risk score per household id (float; larger = riskier)."""
+) -> np.ndarray:
+    """Risk score of every household, in the order of ``households`` (NaN = no score)."""
     if risk is None:
         column = plan.risk_column
         if column is None or column not in households.columns:
@@ -104,25 +104,29 @@ def _risk_scores(
                 f"has no column {column!r}; pass auditlib.risk output (risk_percentile) or set "
                 "sampling.plan.risk_column to a score column"
             )
-        scores = pd.Series(
-            pd.to_numeric(households[column], errors="coerce").to_numpy(dtype=float),
-            index=households["household_id"].to_numpy(),
-        )
-    elif isinstance(risk, pd.DataFrame):
+        return np.asarray(pd.to_numeric(households[column], errors="coerce"), dtype=float)
+    if isinstance(risk, pd.DataFrame):
         if "household_id" not in risk.columns or "risk_percentile" not in risk.columns:
             raise DesignError(
                 "risk scores must have columns household_id and risk_percentile "
                 f"(auditlib.risk output); got {list(risk.columns)}"
             )
-        scores = pd.Series(
-            risk["risk_percentile"].to_numpy(dtype=float),
-            index=risk["household_id"].astype(str).to_numpy(),
-        )
+        ids = risk["household_id"].astype("string").reset_index(drop=True)
+        values = risk["risk_percentile"].to_numpy(dtype=float)
     else:
-        scores = pd.Series(risk.to_numpy(dtype=float), index=risk.index.astype(str))
-    if scores.index.duplicated().any():
-        duplicated = scores.index[scores.index.duplicated()][0]
+        ids = pd.Series(risk.index.astype(str), dtype="string")
+        values = risk.to_numpy(dtype=float)
+    if not ids.is_unique:
+        duplicated = ids[ids.duplicated()].iloc[0]
         raise DesignError(f"risk scores list household {duplicated!r} more than once")
+    position = pc.index_in(
+        pa.array(households["household_id"].astype("string").array),
+        value_set=pa.array(ids.array),
+    )
+    found = np.asarray(position.to_numpy(zero_copy_only=False), dtype=float)  # NaN: absent
+    scores = np.full(len(households), np.nan)
+    present = ~np.isnan(found)
+    scores[present] = values[found[present].astype(np.int64)]
     return scores
 
 
@@ -242,8 +246,7 @@ def build_frame(
 
     scores = np.full(count, -np.inf)
     if plan.needs_risk:
-        risk_scores = _risk_scores(households, plan, risk)
-        found = risk_scores.reindex(household_ids.to_numpy(dtype=object)).to_numpy(dtype=float)
+        found = _risk_scores(households, plan, risk)
         if recipient.any() and np.isnan(found[recipient]).all():
             raise DesignError(
                 "no recipient household has a risk score; check that the scores belong to "

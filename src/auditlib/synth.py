@@ -54,7 +54,7 @@ from auditlib.synth_households import (
     build_households,
     plant_statuses,
 )
-from auditlib.synth_identity import numbered
+from auditlib.synth_identity import name_dictionary, numbered
 from auditlib.synth_output import GroundTruth, SyntheticCounty, read_ground_truth, write_county
 from auditlib.synth_payments import build_payments, period_start
 from auditlib.synth_people import (
@@ -95,6 +95,10 @@ def stream(seed: int, component: str) -> np.random.Generator:
 
 def _string_column(values: Any, nullable: bool) -> pd.Series:
     """A pandas ``string`` column from numpy text or a :class:`Coded` column (through pyarrow)."""
+    if isinstance(values, Coded) and isinstance(values.labels, pa.Array):
+        codes = np.asarray(values.codes, dtype=np.int32)
+        arrow = pa.DictionaryArray.from_arrays(pa.array(codes), values.labels)
+        return pd.Series(pd.arrays.ArrowStringArray(arrow.cast(pa.string())))
     if isinstance(values, Coded):
         labels = np.asarray(values.labels)
         if labels.dtype.kind == "O":
@@ -236,6 +240,7 @@ def _members_table(config: SynthConfig, frame: Columns, members: Columns) -> pd.
     columns: Columns = dict(members)
     columns.update(
         household_id=Coded(members["household_index"], frame["household_id"]),
+        name=Coded(members["name"], name_dictionary()),
         relation=Coded(members["relation_code"], RELATION_CODES),
         sex=Coded((~members["male"]).astype(np.int64), np.array(["M", "F"])),
         ethnicity=Coded.encode(members["ethnicity"], ethnicities),
@@ -248,7 +253,7 @@ def _households_table(
     config: SynthConfig,
     frame: Columns,
     villages: Columns,
-    heads: tuple[npt.NDArray[Any], npt.NDArray[Any]],
+    heads: tuple[Coded, npt.NDArray[Any]],
     accounts: Columns,
 ) -> pd.DataFrame:
     count = len(frame["size"])
@@ -306,7 +311,7 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
     del external
     truth = _ground_truth(config, frame, members, payments)
     head = np.cumsum(frame["size"]) - frame["size"]
-    heads = (members["name"][head], members["id_number"][head])
+    heads = (Coded(members["name"][head], name_dictionary()), members["id_number"][head])
     # Convert the largest tables first and drop their internal columns as soon as possible.
     members_table = _members_table(config, frame, members)
     del members

@@ -49,7 +49,7 @@ class Coded:
     """
 
     codes: npt.NDArray[np.integer[Any]]
-    labels: npt.NDArray[Any]
+    labels: Any  # numpy text array, or a pyarrow string array
 
     @classmethod
     def encode(cls, values: npt.NDArray[Any], labels: Sequence[str]) -> Coded:

@@ -20,23 +20,33 @@ How the identities are made clearly synthetic
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from auditlib.errors import ParamsError
 from auditlib.idcard import CHECK_CHARACTERS, WEIGHTS
 
 __all__ = [
+    "GIVEN_CODES",
     "account_numbers",
     "birth_dates_for_ages",
-    "given_names",
+    "change_last_character",
+    "decode_names",
+    "given_codes",
     "id_numbers",
+    "name_codes",
+    "name_dictionary",
+    "name_labels",
     "numbered",
     "person_names",
-    "surnames",
+    "surname_codes",
+    "surname_of",
+    "surnames_of",
     "township_names",
     "village_names",
 ]
@@ -71,42 +81,114 @@ _PLACE_FIRST = "大小上下新老石龙凤马黄白青高长双团岩竹松柏�
 _PLACE_SECOND = "坪塘溪湾冲山坡岭河田桥口井沟垭坝岗湖林园庄铺寨峰泉堡屯门头湾洞江家坳坎"
 
 
-def surnames(rng: np.random.Generator, ethnicities: StrArray) -> StrArray:
-    """Draw a surname for each person given their ethnicity (Han frequencies otherwise)."""
-    result = rng.choice(np.array(list(_HAN_SURNAMES)), size=len(ethnicities), p=_norm(_HAN_WEIGHTS))
+def _unique_characters(text: str) -> list[str]:
+    return list(dict.fromkeys(text))
+
+
+_ALL_SURNAMES = np.array(
+    _unique_characters(
+        _HAN_SURNAMES + "".join(chars for chars, _ in _SURNAMES_BY_ETHNICITY.values())
+    )
+)
+_SURNAME_INDEX = {character: index for index, character in enumerate(_ALL_SURNAMES)}
+_CHARACTERS = np.array(
+    _unique_characters(_MALE_CHARACTERS + _FEMALE_CHARACTERS + _NEUTRAL_CHARACTERS)
+)
+_CHARACTER_INDEX = {character: index for index, character in enumerate(_CHARACTERS)}
+_MALE_POOL = np.array([_CHARACTER_INDEX[c] for c in _MALE_CHARACTERS + _NEUTRAL_CHARACTERS])
+_FEMALE_POOL = np.array([_CHARACTER_INDEX[c] for c in _FEMALE_CHARACTERS + _NEUTRAL_CHARACTERS])
+#: Number of given-name codes: single characters, then every ordered pair of characters.
+GIVEN_CODES = len(_CHARACTERS) * (len(_CHARACTERS) + 1)
+
+
+@functools.lru_cache(maxsize=1)
+def name_labels() -> StrArray:
+    """Every name a name code can stand for: ``labels[surname * GIVEN_CODES + given]``.
+
+    Built once per process (about 1.3 million short strings).
+    """
+    count = len(_CHARACTERS)
+    given = np.concatenate(
+        [_CHARACTERS, np.char.add(np.repeat(_CHARACTERS, count), np.tile(_CHARACTERS, count))]
+    )
+    return np.char.add(np.repeat(_ALL_SURNAMES, len(given)), np.tile(given, len(_ALL_SURNAMES)))
+
+
+def surname_codes(rng: np.random.Generator, ethnicities: StrArray) -> npt.NDArray[np.int64]:
+    """Draw a surname code for each person given their ethnicity (Han frequencies otherwise)."""
+    han = np.array([_SURNAME_INDEX[c] for c in _HAN_SURNAMES])
+    result = han[rng.choice(len(han), size=len(ethnicities), p=_norm(_HAN_WEIGHTS))]
     for ethnicity, (characters, weights) in _SURNAMES_BY_ETHNICITY.items():
         chosen = np.flatnonzero(ethnicities == ethnicity)
         if len(chosen):
-            result[chosen] = rng.choice(
-                np.array(list(characters)), size=len(chosen), p=_norm(weights)
-            )
+            codes = np.array([_SURNAME_INDEX[c] for c in characters])
+            result[chosen] = codes[rng.choice(len(codes), size=len(chosen), p=_norm(weights))]
     return result
 
 
-def given_names(rng: np.random.Generator, male: npt.NDArray[np.bool_]) -> StrArray:
-    """Draw one- or two-character given names (70% two characters) matching the sex."""
+def given_codes(rng: np.random.Generator, male: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Draw one- or two-character given names (70% two characters) matching the sex, as codes."""
     count = len(male)
-    male_pool = np.array(list(_MALE_CHARACTERS + _NEUTRAL_CHARACTERS))
-    female_pool = np.array(list(_FEMALE_CHARACTERS + _NEUTRAL_CHARACTERS))
     first = np.where(
         male,
-        male_pool[rng.integers(0, len(male_pool), count)],
-        female_pool[rng.integers(0, len(female_pool), count)],
+        _MALE_POOL[rng.integers(0, len(_MALE_POOL), count)],
+        _FEMALE_POOL[rng.integers(0, len(_FEMALE_POOL), count)],
     )
     second = np.where(
         male,
-        male_pool[rng.integers(0, len(male_pool), count)],
-        female_pool[rng.integers(0, len(female_pool), count)],
+        _MALE_POOL[rng.integers(0, len(_MALE_POOL), count)],
+        _FEMALE_POOL[rng.integers(0, len(_FEMALE_POOL), count)],
     )
     two = rng.random(count) < 0.7
-    return np.where(two, np.char.add(first, second), second)
+    size = len(_CHARACTERS)
+    return np.where(two, size + first * size + second, second)
+
+
+def name_codes(
+    surname: npt.NDArray[np.int64], given: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Codes of full names from surname and given-name codes (index into :func:`name_labels`)."""
+    return surname * GIVEN_CODES + given
+
+
+def surname_of(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Surname codes of name codes."""
+    return codes // GIVEN_CODES
+
+
+def change_last_character(
+    rng: np.random.Generator, codes: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Name codes with the last character of the given name replaced (a variant spelling)."""
+    size = len(_CHARACTERS)
+    given = codes % GIVEN_CODES
+    last = np.where(given < size, given, (given - size) % size)
+    replacement = (last + rng.integers(1, size, len(codes))) % size
+    changed = np.where(given < size, replacement, given - last + replacement)
+    return codes - given + changed
+
+
+@functools.lru_cache(maxsize=1)
+def name_dictionary() -> pa.Array:
+    """:func:`name_labels` as a pyarrow string array (the dictionary of name columns)."""
+    return pa.array(name_labels())
+
+
+def surnames_of(codes: npt.NDArray[np.int64]) -> StrArray:
+    """Surname characters of name codes."""
+    return _ALL_SURNAMES[codes // GIVEN_CODES]
+
+
+def decode_names(codes: npt.NDArray[np.int64]) -> StrArray:
+    """Names of name codes."""
+    return name_labels()[codes]
 
 
 def person_names(
     rng: np.random.Generator, ethnicities: StrArray, male: npt.NDArray[np.bool_]
 ) -> StrArray:
     """Full names (surname + given name) for people of the given ethnicities and sexes."""
-    return np.char.add(surnames(rng, ethnicities), given_names(rng, male))
+    return decode_names(name_codes(surname_codes(rng, ethnicities), given_codes(rng, male)))
 
 
 def birth_dates_for_ages(

@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from auditlib.synth_config import SynthConfig
 from auditlib.synth_households import Coded, Columns
-from auditlib.synth_identity import account_numbers, numbered
+from auditlib.synth_identity import account_numbers, decode_names, numbered
 
 __all__ = ["build_payments", "period_start"]
 
@@ -62,7 +62,6 @@ def build_payments(
     start = period_start(config)
     size = frame["size"]
     head = np.cumsum(size) - size
-    names = members["name"].astype(str)
     recipient = frame["recipient"]
     tekun = frame["tekun"]
     anomaly = frame["anomaly_type"].astype(str)
@@ -76,7 +75,9 @@ def build_payments(
     account[paying] = account_numbers(rng, int(paying.sum()))
     other_member = head + np.floor(rng.random(households) * size).astype(np.int64)
     by_other = (size >= 2) & (rng.random(households) < 0.15) & (anomaly != "payment_after_death")
-    holder[paying] = np.where(by_other, names[other_member], names[head])[paying]
+    holder[paying] = decode_names(
+        np.where(by_other, members["name"][other_member], members["name"][head])[paying]
+    )
     township = frame["township"].astype(str)
     care_home = tekun & (rng.random(households) < 0.2)
     if care_home.any():
@@ -84,7 +85,7 @@ def build_payments(
         home_accounts = account_numbers(rng, len(care_townships))
         account[care_home] = home_accounts[first]
         holder[care_home] = np.char.add(care_townships, "敬老院")[first]
-    third_party = external["name"].astype(str)
+    third_party = decode_names(external["name"])
     differs = anomaly == "holder_name_differs"
     holder[differs] = third_party[rng.integers(0, len(third_party), int(differs.sum()))]
     shared = np.flatnonzero(anomaly == "shared_account")

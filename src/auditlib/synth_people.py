@@ -25,7 +25,13 @@ import numpy.typing as npt
 from auditlib.schema import EMPLOYMENT
 from auditlib.synth_config import SynthConfig
 from auditlib.synth_households import Columns
-from auditlib.synth_identity import birth_dates_for_ages, given_names, id_numbers, surnames
+from auditlib.synth_identity import (
+    birth_dates_for_ages,
+    given_codes,
+    id_numbers,
+    name_codes,
+    surname_codes,
+)
 
 __all__ = ["EMPLOYMENT_CODES", "RELATION_CODES", "build_people", "household_ethnicities"]
 
@@ -243,17 +249,19 @@ def build_people(
     earnings = np.where(deceased_unrecorded, 0.0, earnings)
 
     ethnicity = frame["ethnicity"][household_index]
-    household_surname = surnames(rng, frame["ethnicity"])[household_index]
-    own_surname = surnames(rng, ethnicity)
+    household_surname = surname_codes(rng, frame["ethnicity"])[household_index]
+    own_surname = surname_codes(rng, ethnicity)
     inherits = np.isin(relation, (2, 4, 5)) & (head_male | (rng.random(count) < 0.5))
     inherits |= (relation == 0) | ((relation == 3) & head_male)
-    name = np.char.add(np.where(inherits, household_surname, own_surname), given_names(rng, male))
+    name = name_codes(np.where(inherits, household_surname, own_surname), given_codes(rng, male))
 
     external_count = round(0.08 * households) + 50
     external_age = rng.integers(18, 86, external_count)
     external_male = rng.random(external_count) < 0.5
     external_ethnicity = _draw(rng, dict(config.ethnicity_shares), external_count)
-    external_name = np.char.add(surnames(rng, external_ethnicity), given_names(rng, external_male))
+    external_name = name_codes(
+        surname_codes(rng, external_ethnicity), given_codes(rng, external_male)
+    )
 
     all_ages = np.concatenate([age, external_age])
     all_male = np.concatenate([male, external_male])

@@ -31,7 +31,15 @@ import numpy.typing as npt
 
 from auditlib.synth_config import SynthConfig
 from auditlib.synth_households import Columns
-from auditlib.synth_identity import person_names
+from auditlib.synth_identity import (
+    change_last_character,
+    decode_names,
+    given_codes,
+    name_codes,
+    person_names,
+    surname_of,
+    surnames_of,
+)
 
 __all__ = ["build_registries"]
 
@@ -74,16 +82,10 @@ class _People:
     def frame(
         self, rng: np.random.Generator, rows: IntArray, **columns: npt.NDArray[Any]
     ) -> Columns:
-        names = self.name[rows].astype(str)
+        codes = self.name[rows]
         misspelt = rng.random(len(rows)) < 0.01
-        if misspelt.any():
-            variant = np.array(list("明华军伟平志文兵海林"))[
-                rng.integers(0, 10, int(misspelt.sum()))
-            ]
-            names[misspelt] = np.char.add(
-                np.array([text[:-1] for text in names[misspelt]]), variant
-            )
-        return {"id_number": self.id_number[rows], "name": names, **columns}
+        codes = np.where(misspelt, change_last_character(rng, codes), codes)
+        return {"id_number": self.id_number[rows], "name": decode_names(codes), **columns}
 
 
 def build_registries(
@@ -217,7 +219,7 @@ def build_registries(
     places = np.concatenate(
         [township[owner_households], rng.choice(np.unique(township), len(outside_owners))]
     )
-    surnames = np.array([text[:1] for text in people.name[all_owners].astype(str)], dtype=str)
+    surnames = surnames_of(people.name[all_owners])
     business_names = np.char.add(
         np.char.add(np.char.add(config.county + places, surnames), "记"),
         _BUSINESS_KINDS[rng.integers(0, len(_BUSINESS_KINDS), len(all_owners))],
@@ -311,18 +313,13 @@ def build_registries(
     )
     relationship = _RELATIONSHIPS[rng.integers(0, len(_RELATIONSHIPS), len(relatives))]
     official_male = rng.random(len(relatives)) < 0.7
-    official_name = person_names(rng, np.full(len(relatives), "汉族"), official_male)
     kin = relationship != "配偶"
-    relative_surname = np.array(
-        [text[:1] for text in people.name[relatives].astype(str)], dtype=str
+    # A male official related by blood shares the registered relative's surname.
+    random_names = person_names(rng, np.full(len(relatives), "汉族"), official_male)
+    kin_names = decode_names(
+        name_codes(surname_of(people.name[relatives]), given_codes(rng, official_male))
     )
-    official_name = np.where(
-        kin & official_male,
-        np.char.add(
-            relative_surname, np.array([text[1:] for text in official_name.astype(str)], dtype=str)
-        ),
-        official_name,
-    )
+    official_name = np.where(kin & official_male, kin_names, random_names)
     relatives_table = people.frame(
         rng,
         relatives,

@@ -136,6 +136,8 @@ class _Reader:
 
     def __init__(self, sample: Sample, issued: Mapping[str, Any]) -> None:
         self.sampled = set(sample.table["household_id"].astype(str))
+        recipients = sample.table.loc[sample.table["recipient"], "household_id"]
+        self.recipients = set(recipients.astype(str))
         self.issued: Mapping[str, Any] = issued["households"]
         self.start = date.fromisoformat(str(issued["audit_period_start"]))
         self.problems: list[Problem] = []
@@ -268,7 +270,7 @@ class _Reader:
                 "identity_changed",
             )
             return
-        answer, ok = self.parse_answer(place, row, values)
+        answer, ok = self.parse_answer(place, row, values, household in self.recipients)
         if not ok or answer is None:
             return
         if household in self.answers:
@@ -300,7 +302,7 @@ class _Reader:
         self.where[household] = (place, row)
 
     def parse_answer(
-        self, place: str, row: int, values: Mapping[str, Any]
+        self, place: str, row: int, values: Mapping[str, Any], recipient: bool
     ) -> tuple[dict[str, Any] | None, bool]:
         raw = {key: values[key] for key in ANSWER_COLUMNS}
         if all(_text(v) == "" for v in raw.values()):
@@ -322,13 +324,13 @@ class _Reader:
                 "an entry of the drop-down list (schema.ERROR_TYPES)",
                 "answer_code",
             )
-        if eligible == "no" and not error_text:
+        if eligible == "no" and recipient and not error_text:
             self.problem(
                 place,
                 row,
                 "error_type",
                 "",
-                "the reason the household is not eligible",
+                "the reason this recipient household is not eligible",
                 "answer_missing",
             )
         if eligible == "yes" and error_text:

@@ -57,4 +57,6 @@ def import_(
         f"answered in {target}; {len(result.unanswered)} sampled household(s) still unanswered; "
         f"{len(result.errors)} row problem(s)."
     )
-    return EXIT_BAD_INPUT if result.errors else EXIT_OK
+    if result.errors:
+        click.get_current_context().exit(EXIT_BAD_INPUT)
+    return EXIT_OK

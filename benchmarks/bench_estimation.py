@@ -3,7 +3,7 @@
 Builds a synthetic county (auditlib.synth), draws a 200-household sample (notice-2021 plan
 without the temporary-assistance census: 5 recipients + 5 at-risk non-recipients per sampled
 village, certainty relatives, 30% of new approvals), derives verification results from the
-ground truth, and times :func:`auditlib.estimands.estimates_table` (county + every township:
+ground truth (as ``simulate_verification`` with no verifier error), and times :func:`auditlib.estimands.estimates_table` (county + every township:
 inclusion-error rate and by type, improper-payment total and rate, omission rate with E, R
 and their covariance):
 
@@ -102,7 +102,10 @@ def _analysis(county, frame, plan, seed: int) -> pd.DataFrame:  # type: ignore[n
     sample = sample_from_frame(frame, plan, seed, county.config.county_code).table
     truth = county.truth.households.set_index("household_id")
     ids = sample["household_id"].astype(str)
-    ineligible = ~truth.loc[ids, "eligible"].to_numpy(bool)
+    # As auditlib.synth.simulate_verification: 特困 (tekun) households count as eligible.
+    programme = county.data.households.set_index("household_id").loc[ids, "programme"]
+    eligible = truth.loc[ids, "eligible"].to_numpy(bool) | (programme.to_numpy(str) == "tekun")
+    ineligible = ~eligible
     verification = pd.DataFrame(
         {
             "household_id": ids.to_numpy(),

@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditlib.bundle import CountyData
 from auditlib.errors import Problem
@@ -35,6 +37,7 @@ __all__ = [
     "cross_check",
     "member_frame",
     "normalise_id_numbers",
+    "positions_in",
     "restrict_to",
     "spreadsheet_rows",
 ]
@@ -56,6 +59,23 @@ def spreadsheet_rows(frame: pd.DataFrame) -> np.ndarray:
     if pd.api.types.is_integer_dtype(index.dtype):
         return np.asarray(index, dtype=np.int64) + 2
     return np.arange(len(frame), dtype=np.int64) + 2
+
+
+def positions_in(values: pd.Series | np.ndarray, reference: pd.Series | np.ndarray) -> np.ndarray:
+    """Position of each value in ``reference`` (first occurrence), ``-1`` if absent or missing.
+
+    Text keys are compared as strings with pyarrow's hash-based ``index_in`` (fast on the
+    pandas 3 string dtype, which is stored in Arrow).
+    """
+    needles = pa.array(
+        pd.Series(values, dtype="string").to_numpy(dtype=object, na_value=None), type=pa.string()
+    )
+    haystack = pa.array(
+        pd.Series(reference, dtype="string").to_numpy(dtype=object, na_value=None),
+        type=pa.string(),
+    )
+    result = pc.index_in(needles, value_set=haystack)
+    return np.asarray(result.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def normalise_id_numbers(values: pd.Series) -> pd.Series:
@@ -130,7 +150,7 @@ def _match_registry(
     name: str,
     registry: pd.DataFrame,
     members: pd.DataFrame,
-    members_index: pd.Index,
+    members_index: pd.Series,
     reference: pd.Timestamp,
 ) -> pd.DataFrame:
     ids = (
@@ -154,7 +174,7 @@ def _match_registry(
             "valid": valid,
         }
     )
-    position = members_index.get_indexer(frame["id_number"].to_numpy(dtype=object, na_value=None))
+    position = positions_in(frame["id_number"], members_index)
     known = position >= 0
     take = np.where(known, position, 0)
     for column, target in (
@@ -174,12 +194,17 @@ def _match_registry(
         & frame["registry_name"].notna().to_numpy()
         & (frame["registry_name"] != frame["member_name"]).fillna(False).to_numpy(dtype=bool)
     )
-    implied = _id_ages(frame["id_number"].where(frame["valid"]), reference)
-    birth_conflict = found & (np.abs(frame["age"].to_numpy() - implied) > AGE_TOLERANCE_YEARS)
-    if "birth_date" in registry:
-        registered = pd.to_datetime(registry["birth_date"], errors="coerce").to_numpy()
-        encoded = birth_dates(frame["id_number"].where(frame["valid"])).to_numpy()
-        birth_conflict |= found & ~pd.isna(registered) & (registered != encoded)
+    birth_conflict = np.zeros(len(frame), dtype=bool)
+    if found.any():
+        linked_ids = frame["id_number"][found]
+        implied = _id_ages(linked_ids, reference)
+        birth_conflict[found] = np.abs(frame["age"].to_numpy()[found] - implied) > (
+            AGE_TOLERANCE_YEARS
+        )
+        if "birth_date" in registry:
+            registered = pd.to_datetime(registry["birth_date"], errors="coerce").to_numpy()[found]
+            encoded = birth_dates(linked_ids).to_numpy()
+            birth_conflict[found] |= ~pd.isna(registered) & (registered != encoded)
     status = np.where(
         ~frame["valid"].to_numpy(),
         "invalid_id",
@@ -259,7 +284,7 @@ def cross_check(data: CountyData, registries: tuple[str, ...] | None = None) -> 
     members = member_frame(data)
     members = members[members["id_number"].notna()].drop_duplicates("id_number")
     members = members.reset_index(drop=True)
-    members_index = pd.Index(members["id_number"].to_numpy(dtype=object), dtype=object)
+    members_index = members["id_number"]
     names = registries if registries is not None else tuple(sorted(data.registries))
     frames = [
         _match_registry(name, data.registries[name], members, members_index, reference)
@@ -304,11 +329,9 @@ def cross_check(data: CountyData, registries: tuple[str, ...] | None = None) -> 
 def restrict_to(data: CountyData, household_ids: pd.Series) -> CountyData:
     """The county limited to ``household_ids`` (households, members, payments; registries and
     row numbers unchanged), e.g. to cross-check and score recipient households only."""
-    keep = pd.Index(household_ids.astype("string").to_numpy(dtype=object), dtype=object)
 
     def subset(frame: pd.DataFrame) -> pd.DataFrame:
-        ids = frame["household_id"].astype("string").to_numpy(dtype=object, na_value=None)
-        return frame[keep.get_indexer(ids) >= 0]
+        return frame[positions_in(frame["household_id"], household_ids) >= 0]
 
     return replace(
         data,

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from auditlib.bundle import CountyData
+from auditlib.crosscheck import positions_in
 from auditlib.rules_payment import account_households, entitled_months, payment_frame
 
 __all__ = [
@@ -106,9 +107,11 @@ def feature_spec(name: str) -> FeatureSpec:
         raise KeyError(f"unknown feature {name!r}; known: {', '.join(_BY_NAME)}") from None
 
 
-def _payment_features(data: CountyData, household_ids: pd.Index) -> pd.DataFrame:
-    payments = payment_frame(data)
-    payments = payments[payments["household_id"].isin(household_ids)]
+def _payment_features(
+    data: CountyData, household_ids: pd.Index, ledger: pd.DataFrame | None
+) -> pd.DataFrame:
+    payments = ledger if ledger is not None else payment_frame(data)
+    payments = payments[positions_in(payments["household_id"], household_ids.to_series()) >= 0]
     payments = payments.assign(sharing=account_households(payments).to_numpy())
     grouped = payments.groupby("household_id", sort=False)
     table = grouped.agg(
@@ -139,7 +142,9 @@ def _payment_features(data: CountyData, household_ids: pd.Index) -> pd.DataFrame
     )
 
 
-def build_features(data: CountyData, household_ids: pd.Series) -> pd.DataFrame:
+def build_features(
+    data: CountyData, household_ids: pd.Series, ledger: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Raw feature values of the given households.
 
     Parameters
@@ -148,6 +153,8 @@ def build_features(data: CountyData, household_ids: pd.Series) -> pd.DataFrame:
         The county.
     household_ids : pandas.Series
         Households to describe (recipients), in output order.
+    ledger : pandas.DataFrame, optional
+        ``auditlib.rules_payment.payment_frame(data)`` when already computed.
 
     Returns
     -------
@@ -189,7 +196,7 @@ def build_features(data: CountyData, household_ids: pd.Series) -> pd.DataFrame:
         },
         index=ids,
     )
-    frame = frame.join(_payment_features(data, ids))
+    frame = frame.join(_payment_features(data, ids, ledger))
     numeric = [spec.name for spec in FEATURES]
     frame[numeric] = frame[numeric].astype(float)
     return frame

@@ -55,6 +55,7 @@ from auditlib.errors import ParamsError, Problem
 from auditlib.features import FEATURES, build_features, normalise_features, peer_statistics
 from auditlib.risk_inputs import check_risk_inputs
 from auditlib.rules import RULES, RuleHits, RuleParameters, evaluate_rules, recipient_ids
+from auditlib.rules_payment import payment_frame
 
 __all__ = ["SCORE_COLUMNS", "TIERS", "RiskAssessment", "RiskScorer", "within_percentile"]
 
@@ -311,11 +312,16 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
             )
         data = restrict_to(data, ids)
         crosscheck = cross_check(data)
+        ledger = payment_frame(data)
         hits = evaluate_rules(
-            data, crosscheck, self._rule_parameters(), programmes=tuple(self.programmes)
+            data,
+            crosscheck,
+            self._rule_parameters(),
+            programmes=tuple(self.programmes),
+            ledger=ledger,
         )
         names = self._feature_names()
-        raw = build_features(data, ids)
+        raw = build_features(data, ids, ledger)
         normalised = normalise_features(
             raw, names, within=self.normalise_within, min_peers=self.min_peers
         )

@@ -9,11 +9,18 @@ silently.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import member_frame, normalise_id_numbers, spreadsheet_rows
+from auditlib.crosscheck import (
+    member_frame,
+    normalise_id_numbers,
+    positions_in,
+    spreadsheet_rows,
+)
 from auditlib.errors import DataError, ParamsError, Problem
 from auditlib.idcard import mask_id_number
 
@@ -47,10 +54,10 @@ def _amount_problems(payments: pd.DataFrame) -> list[Problem]:
 
 
 def _duplicate_id_problems(data: CountyData) -> list[Problem]:
-    members = member_frame(data)
     problems: list[Problem] = []
-    known = members[members["id_number"].notna()]
-    duplicated = known[known["id_number"].duplicated(keep=False)]
+    ids = normalise_id_numbers(data.members["id_number"])
+    repeated = (ids.duplicated(keep=False) & ids.notna()).to_numpy(dtype=bool)
+    duplicated = member_frame(replace(data, members=data.members[repeated]))
     for id_number, group in duplicated.groupby("id_number", sort=True):
         households = sorted(set(group["household_id"].astype(str)))
         rows = ", ".join(str(row) for row in group["member_row"])
@@ -121,14 +128,10 @@ def risk_input_problems(
         Errors and warnings (may be empty).
     """
     problems: list[Problem] = []
-    known = pd.Index(
-        data.households["household_id"].astype("string").to_numpy(dtype=object, na_value=None),
-        dtype=object,
-    ).drop_duplicates()
     for table in ("payments", "members"):
         frame = data.payments if table == "payments" else data.members
         ids = frame["household_id"].astype("string")
-        unknown = known.get_indexer(ids.to_numpy(dtype=object, na_value=None)) < 0
+        unknown = positions_in(ids, data.households["household_id"]) < 0
         rows = spreadsheet_rows(frame)
         for position in np.flatnonzero(unknown):
             value = ids.iloc[position]

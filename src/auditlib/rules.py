@@ -22,7 +22,7 @@ import pandas as pd
 from auditlib import rules_household as household
 from auditlib import rules_payment as payment
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import CrossCheckResult, cross_check
+from auditlib.crosscheck import CrossCheckResult, cross_check, positions_in
 from auditlib.errors import ParamsError
 
 __all__ = [
@@ -290,9 +290,11 @@ class RuleHits:
 
 
 def _evaluators(
-    data: CountyData, crosscheck: CrossCheckResult, parameters: RuleParameters
+    data: CountyData,
+    crosscheck: CrossCheckResult,
+    parameters: RuleParameters,
+    ledger: pd.DataFrame,
 ) -> dict[str, Callable[[], pd.DataFrame]]:
-    ledger = payment.payment_frame(data)
     return {
         "H01": lambda: household.cadre_hits("H01", data, crosscheck),
         "H02": lambda: household.relative_hits("H02", data, crosscheck),
@@ -330,6 +332,7 @@ def evaluate_rules(
     *,
     recipients_only: bool = True,
     programmes: tuple[str, ...] = ("dibao",),
+    ledger: pd.DataFrame | None = None,
 ) -> RuleHits:
     """Run every rule of :data:`RULES` on a county.
 
@@ -345,6 +348,8 @@ def evaluate_rules(
         Keep hits of recipient households only (default), the population risk scoring ranks.
     programmes : tuple of str
         Programmes whose households count as recipients (default Dibao only).
+    ledger : pandas.DataFrame, optional
+        ``auditlib.rules_payment.payment_frame(data)`` when already computed.
 
     Returns
     -------
@@ -353,10 +358,12 @@ def evaluate_rules(
     parameters = parameters or RuleParameters()
     parameters.validate()
     crosscheck = crosscheck if crosscheck is not None else cross_check(data)
-    frames = [evaluate() for evaluate in _evaluators(data, crosscheck, parameters).values()]
+    ledger = ledger if ledger is not None else payment.payment_frame(data)
+    evaluators = _evaluators(data, crosscheck, parameters, ledger)
+    frames = [evaluate() for evaluate in evaluators.values()]
     hits = pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True)
     if recipients_only:
-        hits = hits[hits["household_id"].isin(set(recipient_ids(data, programmes)))]
+        hits = hits[positions_in(hits["household_id"], recipient_ids(data, programmes)) >= 0]
     order = {code: position for position, code in enumerate(_BY_CODE)}
     hits = hits.assign(_order=hits["rule_code"].map(order)).sort_values(
         ["household_id", "_order", "source_row"], kind="stable"

@@ -159,7 +159,7 @@ def shared_account_hits(code: str, payments: pd.DataFrame, minimum_households: i
 def duplicate_payment_hits(code: str, payments: pd.DataFrame) -> pd.DataFrame:
     """More payments than months: some calendar month carries two or more payments."""
     dated = payments[payments["payment_date"].notna()].copy()
-    dated["month"] = dated["payment_date"].dt.strftime("%Y-%m")
+    dated["month"] = dated["payment_date"].to_numpy().astype("datetime64[M]").astype(np.int64)
     counts = dated.groupby(["household_id", "month"], sort=False)["row"].transform("size")
     repeated = dated[counts.to_numpy() > 1].assign(in_month=counts[counts > 1].to_numpy())
     if repeated.empty:
@@ -167,7 +167,9 @@ def duplicate_payment_hits(code: str, payments: pd.DataFrame) -> pd.DataFrame:
     first = _first_per_household(repeated, "payment_date", True)
     rows = _rows(first)
     number = first["in_month"].astype(int).astype("string")
-    months = first["month"].astype("string")
+    months = pd.Series(
+        first["month"].to_numpy().astype("datetime64[M]").astype(str), index=first.index
+    ).astype("string")
     return make_hits(
         code,
         first["household_id"],

@@ -35,9 +35,11 @@ __all__ = [
     "MATCH_STATUSES",
     "CrossCheckResult",
     "cross_check",
+    "key_codes",
     "member_frame",
     "normalise_id_numbers",
     "positions_in",
+    "repeated_keys",
     "restrict_to",
     "spreadsheet_rows",
 ]
@@ -61,21 +63,52 @@ def spreadsheet_rows(frame: pd.DataFrame) -> np.ndarray:
     return np.arange(len(frame), dtype=np.int64) + 2
 
 
+def _arrow_text(values: pd.Series | np.ndarray) -> pa.Array:
+    """Values as an Arrow ``large_string`` array (no copy when already Arrow-backed)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype="string")
+    if not isinstance(series.dtype, pd.StringDtype):
+        series = series.astype("string")
+    try:
+        array = pa.array(series)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = pa.array(series.to_numpy(dtype=object, na_value=None), type=pa.string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
+
+
 def positions_in(values: pd.Series | np.ndarray, reference: pd.Series | np.ndarray) -> np.ndarray:
     """Position of each value in ``reference`` (first occurrence), ``-1`` if absent or missing.
 
     Text keys are compared as strings with pyarrow's hash-based ``index_in`` (fast on the
     pandas 3 string dtype, which is stored in Arrow).
     """
-    needles = pa.array(
-        pd.Series(values, dtype="string").to_numpy(dtype=object, na_value=None), type=pa.string()
-    )
-    haystack = pa.array(
-        pd.Series(reference, dtype="string").to_numpy(dtype=object, na_value=None),
-        type=pa.string(),
-    )
-    result = pc.index_in(needles, value_set=haystack)
+    result = pc.index_in(_arrow_text(values), value_set=_arrow_text(reference))
     return np.asarray(result.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def key_codes(values: pd.Series | np.ndarray, *, id_numbers: bool = False) -> np.ndarray:
+    """Integer code of each distinct value (``-1`` for missing), by Arrow dictionary encoding.
+
+    With ``id_numbers=True`` values are stripped and upper-cased first (as
+    :func:`normalise_id_numbers`).
+    """
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    array = _arrow_text(values)
+    if id_numbers:
+        array = pc.utf8_upper(pc.utf8_trim_whitespace(array))
+    encoded = pc.dictionary_encode(array)
+    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def repeated_keys(values: pd.Series, *, id_numbers: bool = False) -> np.ndarray:
+    """Whether each (non-missing) value occurs more than once in ``values``."""
+    codes = key_codes(values, id_numbers=id_numbers)
+    if len(codes) == 0:
+        return np.zeros(0, dtype=bool)
+    counts = np.bincount(codes[codes >= 0], minlength=int(codes.max()) + 1)
+    return (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
 
 
 def normalise_id_numbers(values: pd.Series) -> pd.Series:

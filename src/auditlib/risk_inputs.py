@@ -19,6 +19,7 @@ from auditlib.crosscheck import (
     member_frame,
     normalise_id_numbers,
     positions_in,
+    repeated_keys,
     spreadsheet_rows,
 )
 from auditlib.errors import DataError, ParamsError, Problem
@@ -55,8 +56,7 @@ def _amount_problems(payments: pd.DataFrame) -> list[Problem]:
 
 def _duplicate_id_problems(data: CountyData) -> list[Problem]:
     problems: list[Problem] = []
-    ids = normalise_id_numbers(data.members["id_number"])
-    repeated = (ids.duplicated(keep=False) & ids.notna()).to_numpy(dtype=bool)
+    repeated = repeated_keys(data.members["id_number"], id_numbers=True)
     duplicated = member_frame(replace(data, members=data.members[repeated]))
     for id_number, group in duplicated.groupby("id_number", sort=True):
         households = sorted(set(group["household_id"].astype(str)))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import CrossCheckResult, spreadsheet_rows
+from auditlib.crosscheck import CrossCheckResult, key_codes, spreadsheet_rows
 from auditlib.idcard import mask_id_numbers, mask_names
 from auditlib.rules_household import make_hits
 
@@ -65,10 +65,20 @@ def entitled_months(data: CountyData) -> pd.Series:
 
 
 def account_households(payments: pd.DataFrame) -> pd.Series:
-    """Number of distinct households paid into each account (indexed like ``payments``)."""
-    known = payments["account_number"].notna()
-    counts = payments[known].groupby("account_number", sort=False)["household_id"].nunique()
-    return payments["account_number"].map(counts).fillna(1).astype(float)
+    """Number of distinct households paid into each account (indexed like ``payments``).
+
+    A payment without an account number counts as an account of its own household (1).
+    """
+    account = key_codes(payments["account_number"])
+    household = key_codes(payments["household_id"])
+    known = account >= 0
+    counts = np.ones(len(payments), dtype=float)
+    if known.any():
+        width = int(household.max()) + 2
+        pairs = np.unique(account[known] * width + (household[known] + 1))
+        per_account = np.bincount(pairs // width, minlength=int(account.max()) + 1)
+        counts[known] = per_account[account[known]]
+    return pd.Series(counts, index=payments.index)
 
 
 def _first_per_household(frame: pd.DataFrame, order: str, ascending: bool) -> pd.DataFrame:

@@ -78,22 +78,22 @@ class WorksheetColumn:
 
 
 WORKSHEET_COLUMNS: tuple[WorksheetColumn, ...] = (
-    WorksheetColumn("row_number", "序号", 5),
-    WorksheetColumn("household_id", "户编号", 12),
+    WorksheetColumn("row_number", "序号", 6),
+    WorksheetColumn("household_id", "户编号", 18),
     WorksheetColumn("village", "村", 10),
     WorksheetColumn("head_name", "户主姓名", 9),
-    WorksheetColumn("head_id_number", "户主身份证号", 20),
-    WorksheetColumn("members", "人口", 5),
-    WorksheetColumn("programme", "救助类型", 8),
-    WorksheetColumn("monthly_benefit", "月保障金额", 9),
-    WorksheetColumn("declared_income", "申报月收入", 9),
-    WorksheetColumn("housing_area", "住房面积", 8),
-    WorksheetColumn("selection_reason", "抽样原因", 12),
+    WorksheetColumn("head_id_number", "户主身份证号", 21),
+    WorksheetColumn("members", "人口", 8),
+    WorksheetColumn("programme", "救助类型", 10),
+    WorksheetColumn("monthly_benefit", "月保障金额", 10),
+    WorksheetColumn("declared_income", "申报月收入", 10),
+    WorksheetColumn("housing_area", "住房面积", 9),
+    WorksheetColumn("selection_reason", "抽样原因", 17),
     WorksheetColumn("eligible", "是否符合条件", 9, answer=True),
     WorksheetColumn("error_type", "不符合情形", 26, answer=True),
     WorksheetColumn("correct_benefit", "核定保障金额", 10, answer=True),
     WorksheetColumn("verifier", "核查人", 9, answer=True),
-    WorksheetColumn("verification_date", "核查日期", 11, answer=True),
+    WorksheetColumn("verification_date", "核查日期", 12, answer=True),
     WorksheetColumn("notes", "备注", 20, answer=True),
 )
 IDENTITY_COLUMNS: tuple[str, ...] = ("household_id", "head_name", "head_id_number")
@@ -224,7 +224,7 @@ def _write_sheet(
         cell.fill = answer_fill if column.answer else header_fill
         cell.border = border
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.row_dimensions[HEADER_ROW].height = 30
+    sheet.row_dimensions[HEADER_ROW].height = 40
     for offset, row in enumerate(rows):
         excel_row = FIRST_DATA_ROW + offset
         for index, column in enumerate(WORKSHEET_COLUMNS, start=1):

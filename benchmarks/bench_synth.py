@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -52,7 +53,9 @@ elif task == "load":
     data = load_county(Path(folder))
     result["load_seconds"] = time.perf_counter() - start
     result["problems"] = len(data.problems)
-result["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+usage = resource.getrusage(resource.RUSAGE_SELF)
+result["peak_rss_gb"] = usage.ru_maxrss / 1024**2
+result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
 print(json.dumps(result))
 """
 
@@ -89,6 +92,13 @@ def main() -> None:
             f"generate: median seconds   {seconds:.1f}  (target <= 60; {arguments.repeats} run(s))"
         )
         print(f"generate: peak RSS         {memory:.2f} GB  (target <= 4)")
+        cpu = statistics.median(run["cpu_seconds"] for run in runs)
+        print(
+            f"generate: CPU seconds      {cpu:.1f}  (whole process incl. imports; robust to load)"
+        )
+        print(
+            f"load average at the end    {os.getloadavg()[0]:.1f} (2 cores; > 2 means contention)"
+        )
         written = _run("write", arguments.households, folder)
         print(
             "generate + write CSV:      "

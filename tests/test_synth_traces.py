@@ -207,3 +207,27 @@ def test_payment_labels_match_households(county: SyntheticCounty) -> None:
         amounts["amount"], 2 * amounts["monthly_benefit"]
     )
     assert benign_double.any()
+
+
+def test_omitted_households_are_visible_in_their_priority_group(county: SyntheticCounty) -> None:
+    truth = county.truth.households.set_index("household_id")
+    households = county.data.households.set_index("household_id")
+    members = county.data.members
+    reference = pd.Timestamp(county.data.info.reference_date)
+    window = reference - pd.Timedelta(days=730)
+    severe = set(members.loc[members["disability_grade"].between(1, 2), "household_id"])
+    ill = set(members.loc[members["serious_illness"], "household_id"])
+    omitted = truth[truth["omitted"]]
+    assert len(omitted) > 0 and (households.loc[omitted.index, "programme"] == "none").all()
+    for household_id, group in omitted["priority_group"].items():
+        row = households.loc[household_id]
+        visible = {
+            "severe_disability": household_id in severe,
+            "serious_illness": household_id in ill,
+            "registered_poor": bool(row["registered_poor"]),
+            "recently_exited": pd.notna(row["exit_date"]) and row["exit_date"] >= window,
+            "refused": pd.notna(row["refusal_date"]) and row["refusal_date"] >= window,
+        }[group]
+        assert visible, (household_id, group)
+    # Their true income is below the standard although the declared one may be above.
+    assert (truth.loc[omitted.index, "correct_benefit"] > 0).all()

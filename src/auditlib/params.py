@@ -108,7 +108,7 @@ class AuditParams(_Strict):
         The parameter file read (``None`` when built from a mapping).
     """
 
-    county_code: str = Field(pattern=r"^\d{6}$")
+    county_code: str
     data: Path
     seed: int = Field(ge=0, le=2**63 - 1)
     sampling: SamplingParams = SamplingParams()
@@ -122,6 +122,13 @@ class AuditParams(_Strict):
     def _code_as_text(cls, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:06d}"
+        return value
+
+    @field_validator("county_code")
+    @classmethod
+    def _six_digits(cls, value: str) -> str:
+        if len(value) != 6 or not value.isdigit():
+            raise ValueError("a 6-digit administrative code such as '430522' (quote it in YAML)")
         return value
 
     def sampling_plan(self) -> SamplingPlan:

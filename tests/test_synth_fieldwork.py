@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,14 @@ import pytest
 
 from auditlib.errors import FieldworkError, ParamsError
 from auditlib.schema import VERIFICATION
-from auditlib.synth import SynthConfig, SyntheticCounty, generate_county, simulate_verification
+from auditlib.synth import (
+    SynthConfig,
+    SyntheticCounty,
+    generate_county,
+    read_ground_truth,
+    simulate_verification,
+    write_county,
+)
 
 CONFIG = SynthConfig(households=8_000, township_count=3, village_households=200, seed=3)
 
@@ -110,3 +118,17 @@ def test_bad_requests_raise_clear_errors(county: SyntheticCounty, sample: list[s
         simulate_verification(county.data, county.truth, ["nope", *sample[:3]], seed=1)
     with pytest.raises(FieldworkError, match="duplicated"):
         simulate_verification(county.data, county.truth, sample[:3] * 2, seed=1)
+
+
+def test_works_on_a_written_and_reloaded_county(
+    tmp_path: Path, county: SyntheticCounty, sample: list[str]
+) -> None:
+    loading = pytest.importorskip("auditlib.loading")
+    write_county(county, tmp_path)
+    data = loading.load_county(tmp_path)
+    truth = read_ground_truth(tmp_path)
+    reloaded = simulate_verification(data, truth, sample, verifier_error_rate=0.1, seed=2)
+    direct = simulate_verification(
+        county.data, county.truth, sample, verifier_error_rate=0.1, seed=2
+    )
+    pd.testing.assert_frame_equal(reloaded, direct)

@@ -16,10 +16,13 @@ error type                  trace
 ==========================  ===========================================================
 
 Benign records keep rules from being trivially perfect: motorcycles, tricycles and invalid
-carriages of recipients; cars, shops, businesses, payroll jobs and deaths of non-recipients;
-self-built housing of everyone; eligible recipients registered as officials' relatives (the
-reason the county checks all of them); village cadres from non-recipient households; records
-of people in no household; and about 1% of names spelt differently from the household register.
+carriages of recipients, and old cars worth 3–15k yuan of 0.5% of eligible recipients; cars,
+shops, businesses, payroll jobs and deaths of non-recipients; self-built housing of everyone and
+poverty-relocation housing of registered poor households; public-welfare jobs (500–800 yuan) and
+tiny stalls of eligible recipients; eligible recipients registered as officials' relatives (the
+reason the county checks all of them); village cadres from non-recipient households; records of
+people in no household (registered in the county, same address code); and about 1% of names
+spelt differently from the household register (last character changed).
 """
 
 from __future__ import annotations

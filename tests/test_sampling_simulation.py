@@ -83,3 +83,25 @@ def test_goodness_of_fit_detects_wrong_probabilities() -> None:
     counts, stated = _frequencies({"preset": "notice-2019"})
     with pytest.raises(AssertionError):
         _check(counts, (stated * 1.15).clip(upper=1.0))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("selection_method", ["srs", "pps"])
+def test_horvitz_thompson_totals_unbiased(selection_method: str) -> None:
+    # Σ w·y over the sample estimates Σ y without bias. y = 1 for recipient households of the
+    # two-stage part: the mean of 2,000 estimates must be within 4 Monte-Carlo standard errors
+    # of the frame count (closed-form expectation of an HT estimator = the population total).
+    data = make_county((3, 5, 11), households_per_village=9, seed=3)
+    plan = resolve_plan({"preset": "notice-2021", "psu_selection": selection_method})
+    frame = build_frame(data, plan)
+    table = frame.table
+    wanted = set(
+        table.loc[table["recipient"] & table["stratum"].str.startswith("T:"), "household_id"]
+    )
+    estimates = np.empty(REPLICATES)
+    for seed in range(REPLICATES):
+        households, probabilities = selection(frame, plan, seed)
+        mask = np.fromiter((h in wanted for h in households), dtype=bool, count=len(households))
+        estimates[seed] = (1.0 / probabilities[mask]).sum()
+    error = estimates.std(ddof=1) / np.sqrt(REPLICATES)
+    assert abs(estimates.mean() - len(wanted)) < 4 * error

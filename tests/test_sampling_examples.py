@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from auditlib.cli import cli
+from auditlib.commands.common import run_guarded
 from auditlib.fieldwork import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
 from auditlib.sampling import draw_sample, read_sample
 from auditlib.sampling_frame import build_frame, share_count
@@ -133,6 +134,12 @@ def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["sample", str(params), "--out", str(out)])
     assert result.exit_code == 0, result.output
     sample = read_sample(out)
+    result = runner.invoke(cli, ["sample", str(params), "--out", str(out), "--check"])
+    assert result.exit_code == 0, result.output
+    assert "reproduce the recorded sample" in result.output
+    changed = params.with_name("changed.yaml")
+    changed.write_text(params.read_text(encoding="utf-8").replace("seed: 99", "seed: 100"))
+    assert run_guarded(cli, ["sample", str(changed), "--out", str(out), "--check"]) == 2
     # phase 2 re-derives the same sample from the same data and seed
     again = draw_sample(county.data, "notice-2021", seed=99)
     pd.testing.assert_frame_equal(again.table, sample.table)

@@ -59,8 +59,19 @@ def load_risk(path: Path | None, params: AuditParams, data: CountyData) -> pd.Da
 )
 @click.option("--parquet", is_flag=True, help="Write the sample table as parquet, not CSV.")
 @click.option("--no-worksheets", is_flag=True, help="Do not write the fieldwork worksheets.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Do not write: re-derive the sample already in the output folder and fail if the "
+    "data, plan or seed no longer give the same households.",
+)
 def sample(
-    params_file: Path, out: Path | None, risk_file: Path | None, parquet: bool, no_worksheets: bool
+    params_file: Path,
+    out: Path | None,
+    risk_file: Path | None,
+    parquet: bool,
+    no_worksheets: bool,
+    check: bool,
 ) -> None:
     """Draw the sample described by PARAMS_FILE (params/<county_code>.yaml).
 
@@ -69,7 +80,7 @@ def sample(
     """
     from auditlib.fieldwork import write_worksheets
     from auditlib.loading import load_county
-    from auditlib.sampling import draw_sample, sample_summary
+    from auditlib.sampling import check_sample, draw_sample, read_sample, sample_summary
 
     params = load_params(params_file)
     data = load_county(params.data)
@@ -80,8 +91,22 @@ def sample(
         )
     plan = params.sampling_plan()
     risk = load_risk(risk_file, params, data)
-    drawn = draw_sample(data, plan, params.seed, risk=risk)
     folder = out if out is not None else DEFAULT_OUTPUT / params.county_code / "sample"
+    if check:
+        recorded = read_sample(folder)
+        if recorded.seed != params.seed or recorded.plan != plan:
+            raise DesignError(
+                f"{folder}: the sample was drawn with seed {recorded.seed} and plan "
+                f"{recorded.plan.name!r}, the parameter file now says seed {params.seed} and "
+                f"plan {plan.name!r}"
+            )
+        check_sample(recorded, data, risk=risk)
+        Console().print(
+            f"{folder}: the data, plan and seed reproduce the recorded sample "
+            f"({len(recorded.table)} households, frame SHA-256 {recorded.frame_hash[:16]}…)"
+        )
+        return
+    drawn = draw_sample(data, plan, params.seed, risk=risk)
     written = drawn.write(folder, parquet=parquet)
     console = Console(width=140)
     table = Table(title=f"Sample of {data.info.county} ({params.county_code}), plan {plan.name}")

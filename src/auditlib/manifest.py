@@ -27,6 +27,7 @@ __all__ = [
     "MANIFEST_FILE",
     "PACKAGES",
     "Difference",
+    "code_fingerprint",
     "compare_estimates",
     "compare_inputs",
     "compare_outputs",
@@ -151,7 +152,23 @@ def input_fingerprint(
         "params": {"file": params_file.name, "sha256": file_digest(params_file)},
         "data": data,
         "notebooks": {path.name: file_digest(path) for path in templates},
+        "code": code_fingerprint(),
     }
+
+
+def code_fingerprint() -> dict[str, str]:
+    """SHA-256 of every source file of the installed ``auditlib`` package (modules, templates).
+
+    The package version alone does not change while a project is developed; these digests
+    make ``verify`` and ``batch`` resume notice a changed module.
+    """
+    package = Path(__file__).resolve().parent
+    digests: dict[str, str] = {}
+    for pattern in ("*.py", "*.j2", "*.css", "*.json"):
+        for path in sorted(package.rglob(pattern)):
+            if "__pycache__" not in path.parts:
+                digests[path.relative_to(package).as_posix()] = file_digest(path)
+    return dict(sorted(digests.items()))
 
 
 def package_versions() -> dict[str, str]:
@@ -249,6 +266,13 @@ def compare_inputs(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> l
             differences.append(
                 Difference("input", name, _file_changes(name, old_data[name], new_data[name]))
             )
+    old_code, new_code = recorded.get("code", {}), current.get("code", {})
+    changed_code = sorted(
+        name for name in set(old_code) | set(new_code) if old_code.get(name) != new_code.get(name)
+    )
+    if changed_code:
+        shown = ", ".join(changed_code[:8]) + (" ..." if len(changed_code) > 8 else "")
+        differences.append(Difference("code", "auditlib", f"source changed: {shown}"))
     old_books, new_books = recorded.get("notebooks", {}), current.get("notebooks", {})
     for name in sorted(set(old_books) | set(new_books)):
         if old_books.get(name) != new_books.get(name):

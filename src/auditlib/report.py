@@ -180,9 +180,10 @@ def report_is_current(
     if compare_inputs(manifest["inputs"], current):
         return False
     recorded_options = manifest.get("options", {})
+    effective_language = language or params.report.language
     if (recorded_options.get("verification"), recorded_options.get("language")) != (
         verification,
-        language,
+        effective_language,
     ):
         return False
     if manifest.get("packages") != package_versions():

@@ -1,0 +1,131 @@
+"""Benchmark of the report pipeline: time per county report (HTML + PDF) and a batch of many
+small synthetic counties on 2 workers, with peak memory per worker.
+
+Prints figures; asserts nothing. Usage::
+
+    .venv/bin/python benchmarks/bench_report.py                # defaults below
+    .venv/bin/python benchmarks/bench_report.py --counties 20  # a shorter batch
+    .venv/bin/python benchmarks/bench_report.py --example      # also the 3 example counties
+
+Targets (issue 6, on the 2-core machine): median ≤ 5 s per county report, ≤ 300 s for a batch
+of 100 synthetic counties on 2 workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from auditlib.batch import BatchOptions, run_batch
+from auditlib.report import produce_report
+from auditlib.synth import SynthConfig, generate_county, write_county
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_counties(root: Path, count: int, households: int) -> list[Path]:
+    """Write ``count`` small synthetic counties and their parameter files under ``root``."""
+    params = []
+    for index in range(count):
+        code = f"41{index // 100 + 1:02d}{index % 100:02d}"
+        config = SynthConfig(
+            county_code=code,
+            county=f"基准{index:03d}县",
+            province="测试省",
+            seed=1000 + index,
+            households=households,
+            township_count=3,
+            village_households=150,
+        )
+        write_county(generate_county(config), root / "data" / code)
+        path = root / "params" / f"{code}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f'county_code: "{code}"\ndata: ../data/{code}\nseed: 5\n'
+            "risk: {n_estimators: 100, max_samples: 256}\n",
+            encoding="utf-8",
+        )
+        params.append(path)
+    return params
+
+
+def per_county(params: list[Path], root: Path) -> None:
+    """Time single reports (one at a time) and print the median and the steps."""
+    totals, steps = [], {"notebook": [], "html": [], "pdf": []}
+    for path in params:
+        result = produce_report(
+            path, root / "single", restricted_root=root / "restricted", verification="simulate"
+        )
+        totals.append(result.seconds["total"])
+        for step in steps:
+            steps[step].append(result.seconds[step])
+    print(f"per county report (HTML + PDF), {len(totals)} counties one at a time:")
+    print(
+        f"  median {statistics.median(totals):.2f} s (min {min(totals):.2f}, max {max(totals):.2f})"
+    )
+    for step, values in steps.items():
+        print(f"  {step:9} median {statistics.median(values):.2f} s")
+
+
+def batch(params: list[Path], root: Path, workers: int) -> None:
+    """Run a batch and print wall time, per-county time and peak memory per worker."""
+    started = time.perf_counter()
+    outcomes = run_batch(
+        params,
+        root / "batch",
+        options=BatchOptions(restricted_root=str(root / "restricted"), verification="simulate"),
+        workers=workers,
+        resume=False,
+    )
+    wall = time.perf_counter() - started
+    done = [o for o in outcomes if o.status == "done"]
+    print(
+        f"batch of {len(params)} counties on {workers} workers: {wall:.1f} s wall "
+        f"({len(done)} done, {len(outcomes) - len(done)} not)"
+    )
+    if done:
+        median = statistics.median(o.seconds for o in done)
+        print(f"  per county (in its worker): median {median:.2f} s")
+        print(
+            f"  peak memory per worker process: max {max(o.peak_memory_mb for o in done):.0f} MB, "
+            f"median {statistics.median(o.peak_memory_mb for o in done):.0f} MB"
+        )
+        print(
+            f"  peak memory of its notebook kernel: max "
+            f"{max(o.kernel_peak_memory_mb for o in done):.0f} MB"
+        )
+    for outcome in outcomes:
+        if outcome.status != "done":
+            print(f"  {outcome.county_code}: {outcome.status} {outcome.message}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counties", type=int, default=100, help="counties in the batch")
+    parser.add_argument("--households", type=int, default=2000, help="households per county")
+    parser.add_argument("--single", type=int, default=5, help="counties timed one at a time")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--example", action="store_true", help="also time the example counties")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
+        root = Path(folder)
+        started = time.perf_counter()
+        params = make_counties(
+            root, max(arguments.counties, arguments.single), arguments.households
+        )
+        print(
+            f"generated {len(params)} synthetic counties of {arguments.households} households "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        per_county(params[: arguments.single], root)
+        batch(params[: arguments.counties], root, arguments.workers)
+        if arguments.example:
+            examples = sorted((ROOT / "params").glob("*.yaml"))
+            per_county(examples, root)
+
+
+if __name__ == "__main__":
+    main()

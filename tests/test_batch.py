@@ -1,0 +1,137 @@
+"""Batch runs: isolation of a broken county, resume, per-county timeout, interrupted batches,
+summary table."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from auditlib.batch import BatchOptions, CountyOutcome, run_batch, summary_table, write_summary
+
+
+def _county(root: Path, code: str, seed: int) -> Path:
+    from auditlib.synth import SynthConfig, generate_county, write_county
+
+    config = SynthConfig(
+        county_code=code,
+        county=f"测试{code[-2:]}县",
+        province="测试省",
+        seed=seed,
+        households=3000,
+        township_count=2,
+        village_households=150,
+    )
+    write_county(generate_county(config), root / "data" / code)
+    params = root / "params" / f"{code}.yaml"
+    params.parent.mkdir(parents=True, exist_ok=True)
+    params.write_text(
+        f'county_code: "{code}"\ndata: ../data/{code}\nseed: 3\n'
+        "risk: {n_estimators: 50, max_samples: 128}\n",
+        encoding="utf-8",
+    )
+    return params
+
+
+@pytest.fixture(scope="module")
+def counties(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    root = tmp_path_factory.mktemp("batch")
+    good = [_county(root, "410101", 12), _county(root, "410102", 13)]
+    broken = _county(root, "410103", 14)
+    households = root / "data" / "410103" / "households.csv"
+    households.write_text("not,a,households,table\n1,2,3,4\n", encoding="utf-8")
+    return root, [*good, broken]
+
+
+def _options(root: Path, **changes: object) -> BatchOptions:
+    values: dict[str, object] = {
+        "restricted_root": str(root / "restricted"),
+        "verification": "simulate",
+        "pdf": False,
+    }
+    values.update(changes)
+    return BatchOptions(**values)  # type: ignore[arg-type]
+
+
+def test_broken_county_fails_alone_and_rerun_resumes(counties: tuple[Path, list[Path]]) -> None:
+    root, params = counties
+    seen: list[CountyOutcome] = []
+    outcomes = run_batch(
+        params, root / "reports", options=_options(root), workers=2, on_outcome=seen.append
+    )
+    assert [o.status for o in outcomes] == ["done", "done", "failed"]
+    assert len(seen) == 3
+    assert "households.csv" in outcomes[2].message, outcomes[2].message
+    for outcome in outcomes[:2]:
+        assert (root / "reports" / outcome.county_code / "report.html").is_file()
+        assert outcome.peak_memory_mb > 0 and outcome.kernel_peak_memory_mb > 0
+    assert not (root / "reports" / "410103").exists()
+    table = summary_table(outcomes, root / "reports")
+    assert list(table["status"]) == ["done", "done", "failed"]
+    assert table.loc[0, "error_rate_lower"] <= table.loc[0, "error_rate_estimate"]
+    path = write_summary(table, root / "reports")
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.cell(row=2, column=1).value == "410101"
+    # a rerun skips the finished counties and retries the broken one
+    again = run_batch(params, root / "reports", options=_options(root), workers=2)
+    assert [o.status for o in again] == ["skipped", "skipped", "failed"]
+
+
+def test_county_over_its_time_limit_is_stopped(counties: tuple[Path, list[Path]]) -> None:
+    root, params = counties
+    outcomes = run_batch(
+        params[:1], root / "timeout", options=_options(root, timeout=2.0), workers=1
+    )
+    assert outcomes[0].status == "timeout"
+    assert "2 s" in outcomes[0].message
+    assert not (root / "timeout" / "410101").exists()
+    assert not list((root / "timeout").glob(".partial-*"))
+
+
+@pytest.mark.slow
+def test_killed_batch_completes_on_rerun_without_redoing(counties: tuple[Path, list[Path]]) -> None:
+    root, params = counties
+    output = root / "killed"
+    command = [
+        sys.executable,
+        "-m",
+        "auditlib",
+        "batch",
+        str(params[0]),
+        str(params[1]),
+        "--out",
+        str(output),
+        "--restricted",
+        str(root / "restricted"),
+        "--verification",
+        "simulate",
+        "--workers",
+        "1",
+        "--no-pdf",
+    ]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 300
+    first = output / "410101" / "manifest.json"
+    while not first.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)  # the second county is now under way
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert first.exists()
+    second = output / "410102"
+    assert not second.exists() or (second / "manifest.json").exists(), "never half-written"
+    outcomes = run_batch(params[:2], output, options=_options(root), workers=1)
+    assert outcomes[0].status == "skipped"
+    assert outcomes[1].status in ("done", "skipped")
+    assert (second / "report.html").is_file()
+    assert not list(output.glob(".partial-*"))
+    shutil.rmtree(output)

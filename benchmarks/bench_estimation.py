@@ -3,9 +3,9 @@
 Builds a synthetic county (auditlib.synth), draws a 200-household sample (notice-2021 plan
 without the temporary-assistance census: 5 recipients + 5 at-risk non-recipients per sampled
 village, certainty relatives, 30% of new approvals), derives verification results from the
-ground truth (as ``simulate_verification`` with no verifier error), and times :func:`auditlib.estimands.estimates_table` (county + every township:
-inclusion-error rate and by type, improper-payment total and rate, omission rate with E, R
-and their covariance):
+ground truth (as ``simulate_verification`` with no verifier error), and times
+:func:`auditlib.estimands.estimates_table` (county + every township: inclusion-error rate and
+by type, improper-payment total and rate, omission rate with E, R and their covariance):
 
 * once for the sample (median of repeated runs; target ≤ 50 ms),
 * for ``--replicates`` replicate samples (default 1,000),

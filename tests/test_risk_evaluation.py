@@ -148,3 +148,30 @@ def test_cli_score_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 2
     error = capsys.readouterr().err
     assert "payments.csv, row 2" in error and "amount" in error
+
+
+def test_cli_evaluate_prints_metrics_and_writes_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "runs.csv"
+    code = run_guarded(
+        cli,
+        ["risk", "evaluate", "--households", "3000", "--generator-seeds", "1",
+         "--scorer-seeds", "2", "--out", str(out)],
+    )  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "roc_auc" in printed and "Recall at the budget by planted type" in printed
+    runs = pd.read_csv(out)
+    assert len(runs) == 1 and {"roc_auc", "jaccard", "lift"} <= set(runs.columns)
+
+
+def test_cli_evaluate_unknown_county_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = Path("data/example/counties.yaml")
+    if not spec.is_file():
+        pytest.skip("example specs not present")
+    code = run_guarded(cli, ["risk", "evaluate", "--spec", str(spec), "--county", "999999"])
+    assert code == 2
+    assert "--county '999999' is not in" in capsys.readouterr().err

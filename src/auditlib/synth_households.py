@@ -56,8 +56,12 @@ class Coded:
         """Encode ``values`` (each one of ``labels``) as codes."""
         known = np.asarray(labels)
         order = np.argsort(known)
-        position = np.searchsorted(known[order], values)
-        return cls(order[np.minimum(position, len(known) - 1)], known)
+        position = np.minimum(np.searchsorted(known[order], values), len(known) - 1)
+        codes = order[position]
+        unknown = known[codes] != values
+        if unknown.any():
+            raise ValueError(f"values not among the labels: {sorted(set(values[unknown]))[:5]}")
+        return cls(codes, known)
 
     def decode(self) -> npt.NDArray[Any]:
         """The text values."""

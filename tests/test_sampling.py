@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditlib.errors import DesignError, ParamsError
+from auditlib.errors import DataError, DesignError, ParamsError
 from auditlib.sampling import check_sample, draw_sample, read_sample
 from auditlib.sampling_draw import SAMPLE_COLUMNS, systematic_pps, unit_keys
 from auditlib.sampling_frame import build_frame, share_count
@@ -258,3 +258,12 @@ def test_systematic_pps_exact_probabilities() -> None:
     chosen, probabilities = systematic_pps(1, "T:x", units, sizes, 2)
     assert probabilities.tolist() == pytest.approx([1.0, 0.1, 0.1, 0.8])
     assert "a" in chosen and len(chosen) == 2
+
+
+def test_village_in_two_townships_refused(county) -> None:  # type: ignore[no-untyped-def]
+    households = county.households.copy()
+    first_village = households["village_code"].iloc[0]
+    other = households["township_code"] != households["township_code"].iloc[0]
+    households.loc[other.idxmax(), "village_code"] = first_village
+    with pytest.raises(DataError, match="more than one township"):
+        draw_sample(replace(county, households=households), "notice-2019", seed=1)

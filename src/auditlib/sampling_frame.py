@@ -318,6 +318,16 @@ def build_frame(
         }
     )
     table = table.sort_values("household_id", kind="stable").reset_index(drop=True)
+    townships_per_village = table.groupby("village_code")["township_code"].nunique()
+    if (townships_per_village > 1).any():
+        village = str(townships_per_village[townships_per_village > 1].index[0])
+        _fail(
+            f"village_code {village!r} occurs in more than one township; village codes must be "
+            "unique in the county (a village is a PSU of exactly one township stratum)",
+            "village_code",
+            village,
+            "a village code belonging to one township",
+        )
     return SamplingFrame(table=table, hash=frame_hash(table))
 
 

@@ -79,7 +79,7 @@ def test_reports_are_offline(demo_output: Path) -> None:
 
 
 def test_no_identity_in_any_report_notebook_or_log(demo_output: Path) -> None:
-    logs = sorted((demo_output / "reports" / ".logs").glob("*.log")) + [demo_output / "demo.log"]
+    logs = [*sorted((demo_output / "reports" / ".logs").glob("*.log")), demo_output / "demo.log"]
     for code in EXAMPLES:
         identities = identities_in_folder(ROOT / "data" / "example" / code)
         outputs = sorted((demo_output / "reports" / code).iterdir())

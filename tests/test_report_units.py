@@ -99,7 +99,10 @@ def test_network_references_are_found(html: str) -> None:
 
 
 def test_plain_text_and_local_anchors_are_not_network_references() -> None:
-    html = '<p>see https://example.org in text</p><a href="#top">top</a><img src="data:image/png;base64,AA">'
+    html = (
+        '<p>see https://example.org in text</p><a href="#top">top</a>'
+        '<img src="data:image/png;base64,AA">'
+    )
     assert network_references(html) == []
 
 
@@ -294,7 +297,8 @@ def test_compare_outputs_and_estimates() -> None:
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
 def test_pdf_embeds_only_the_bundled_font(tmp_path: Path) -> None:
     html = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><h1>新邵县低保专项核查报告</h1>"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        "<h1>新邵县低保专项核查报告</h1>"
         "<p>酿溪镇 严塘镇 <code>auditlib verify</code></p><pre>code</pre></body></html>"
     )
     first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"

@@ -12,8 +12,7 @@ import pandas as pd
 
 from auditlib import __version__
 from auditlib.estimation import Estimate
-from auditlib.figures import bar_chart, histogram, interval_plot
-from auditlib.idcard import mask_id_numbers, mask_names
+from auditlib.figures import bar_chart, interval_plot
 from auditlib.report_context import AuditRun
 from auditlib.report_html import (
     Column,
@@ -24,7 +23,7 @@ from auditlib.report_html import (
     format_yuan,
     table_html,
 )
-from auditlib.report_risk import fairness_table, rule_hit_counts
+from auditlib.report_sections_risk import risk
 from auditlib.report_text import error_type_label, priority_group_label, text
 
 __all__ = [
@@ -325,78 +324,6 @@ def omission(run: AuditRun) -> Html:
         Column("upper", _t(run, "upper"), "percent"),
     ]
     return Html(heading + table_html(frame, columns))
-
-
-def risk(run: AuditRun) -> Html:
-    """Rule hit counts, score distribution, masked top households with reasons, fairness."""
-    language = run.language
-    parts = [f"<h2>{_t(run, 'risk')}</h2>", f'<p class="caution">{_t(run, "risk_caution")}</p>']
-    hits = rule_hit_counts(run.assessment, language)
-    parts.append(f"<h3>{_t(run, 'rules_table')}</h3>")
-    parts.append(
-        table_html(
-            hits, [Column("rule", _t(run, "rule")), Column("households", _t(run, "hits"), "count")]
-        )
-    )
-    scores = run.assessment.scores
-    figure = histogram(
-        scores["forest_score"].to_numpy(dtype=float),
-        bins=30,
-        title=text("score_distribution", language),
-        axis_label=text("forest_score", language),
-        count_label=text("count", language),
-    )
-    parts.append(f'<figure class="figure">{figure.svg}</figure>')
-    parts.append(_top_households(run))
-    parts.append(f"<h3>{_t(run, 'fairness')}</h3><p>{_t(run, 'fairness_text')}</p>")
-    fairness = fairness_table(
-        run.assessment, run.data, language, verification=run.verification, sample=run.sample.table
-    )
-    parts.append(
-        table_html(
-            fairness,
-            [
-                Column("attribute", _t(run, "attribute")),
-                Column("group", _t(run, "group")),
-                Column("households", _t(run, "count"), "count"),
-                Column("flag_rate", _t(run, "flag_rate"), "percent"),
-                Column("ratio_to_overall", _t(run, "ratio_to_overall"), "number2"),
-                Column("precision", _t(run, "precision"), "percent"),
-                Column("false_positive_rate", _t(run, "false_positive_rate"), "percent"),
-            ],
-        )
-    )
-    return Html("\n".join(parts))
-
-
-def _top_households(run: AuditRun) -> str:
-    count = run.params.report.top_households
-    scores = run.assessment.scores
-    top = scores[scores["tier"].astype(str) == "high"].head(count)
-    facts = run.data.households.set_index(run.data.households["household_id"].astype(str))
-    ids = top["household_id"].astype(str)
-    reasons = run.reasons.copy()
-    reasons["household_id"] = reasons["household_id"].astype(str)
-    joined = reasons.groupby("household_id")["text"].agg(lambda values: "；".join(values.head(4)))
-    frame = pd.DataFrame(
-        {
-            "household": ids.to_numpy(),
-            "village": facts.loc[ids, "village"].astype(str).to_numpy(),
-            "head": mask_names(facts.loc[ids, "head_name"]).to_numpy(),
-            "id_number": mask_id_numbers(facts.loc[ids, "head_id_number"]).to_numpy(),
-            "risk_percentile": top["risk_percentile"].to_numpy(dtype=float),
-            "reasons": ids.map(joined).fillna("").to_numpy(),
-        }
-    )
-    columns = [
-        Column("household", _t(run, "household")),
-        Column("village", _t(run, "village")),
-        Column("head", _t(run, "head")),
-        Column("id_number", _t(run, "id_number")),
-        Column("risk_percentile", _t(run, "risk_percentile"), "number"),
-        Column("reasons", _t(run, "reasons")),
-    ]
-    return f"<h3>{_t(run, 'top_households', count=len(frame))}</h3>" + table_html(frame, columns)
 
 
 def data_quality(run: AuditRun) -> Html:

@@ -239,6 +239,10 @@ def normalise_features(
         Same index, one float column per feature.
     """
     groups = _peer_groups(raw, within, min_peers)
+    codes, labels = pd.factorize(groups)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
+    peer_rows = [(str(label), order[bounds[k] : bounds[k + 1]]) for k, label in enumerate(labels)]
     result = {}
     for name in names:
         values = raw[name].to_numpy(dtype=float)
@@ -247,8 +251,7 @@ def normalise_features(
         county_median = float(np.nanmedian(values)) if np.isfinite(values).any() else 0.0
         county_scale = _robust_scale(values) or 1.0
         normalised = np.zeros(len(values))
-        for group in np.unique(groups):
-            members = groups == group
+        for group, members in peer_rows:
             part = values[members]
             local = group != "__county__" and np.isfinite(part).sum() >= min_peers
             median = float(np.nanmedian(part)) if local else county_median

@@ -290,3 +290,33 @@ def test_same_id_number_in_two_households_is_fatal(county: Path) -> None:
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
     problem = single(problems_of(county), "duplicate_key")
     assert (problem["file"], problem["row"], problem["column"]) == ("members.csv", 5, "id_number")
+
+
+def test_verification_dates_after_the_reference_date_are_accepted(county: Path) -> None:
+    header = [
+        "household_id",
+        "eligible",
+        "error_type",
+        "correct_benefit",
+        "verifier",
+        "verification_date",
+        "notes",
+    ]
+    rows = [
+        ["H001", "no", "car_owner", "0", "刘核查", "2026-01-15", ""],
+        ["H003", "yes", "", "500", "刘核查", "2999-01-15", ""],
+        ["H002", "yes", "", "0", "刘核查", "2100-01-15", ""],
+    ]
+    fx.write_csv(county / "verification.csv", header, rows)
+    data = load_county(county, ValidationPolicy(max_rejected_share=1))
+    problem = single(data.problems, "bad_date")  # only the visit dated in 2999
+    assert (problem["file"], problem["row"], problem["value"]) == (
+        "verification.csv",
+        3,
+        "2999-01-15",
+    )
+    assert data.verification is not None and list(data.verification["household_id"]) == ["H001"]
+    future = single(data.problems, "future_date")  # after today, plausible as a date
+    assert (future["row"], future["value"]) == (4, "2100-01-15")
+    future = single(data.problems, "future_date")  # after today, plausible as a date
+    assert (future["row"], future["value"]) == (4, "2100-01-15")

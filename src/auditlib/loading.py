@@ -10,7 +10,7 @@ of every file before deciding; if any is fatal under the policy it raises one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -232,7 +232,7 @@ def load_county(folder: str | Path, policy: ValidationPolicy | None = None) -> C
                 or [Problem(path.name, None, None, str(error), "a readable file", "error", "file")]
             )
             continue
-        checked = check_table(raw, spec, policy)
+        checked = check_table(raw, spec, _policy_for(spec, policy))
         load.problems.extend(checked.problems)
         if len(checked.rejected):
             load.rejected.append(checked.rejected)
@@ -262,6 +262,14 @@ def _arrow(values: pd.Series) -> pa.Array:
         else pa.array(values.astype(object).where(values.notna(), None).tolist(), type=pa.string())
     )
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _policy_for(spec: TableSpec, policy: ValidationPolicy) -> ValidationPolicy:
+    """Verification visits happen after the registers were extracted: their dates may be later
+    than the reference date, only not later than today."""
+    if spec.name != "verification" or policy.reference_date is None:
+        return policy
+    return replace(policy, reference_date=max(policy.reference_date, date.today()))
 
 
 def _cross_checks(load: _Load) -> None:

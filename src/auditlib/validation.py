@@ -35,6 +35,8 @@ from auditlib.schema import BOOL_FALSE, BOOL_TRUE, ColumnSpec, TableSpec, _norma
 __all__ = ["ACTIONS", "DEFAULT_ACTIONS", "CheckedTable", "ValidationPolicy", "check_table"]
 
 ACTIONS = ("error", "reject", "warning")
+EARLIEST_DATE = np.datetime64("1890-01-01", "s")
+LATEST_DATE = np.datetime64("2200-01-01", "s")
 
 #: Default action of every check code.
 DEFAULT_ACTIONS: dict[str, str] = {
@@ -280,9 +282,14 @@ def _coerce(
         return pd.Series(numbers), empty
     if column.kind == "date":
         parsed = _parse_dates(array, empty)
-        dates = parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
-        bad = np.isnat(dates) & ~empty
-        findings.cell_problems("bad_date", bad, column.name, shown, "a date YYYY-MM-DD")
+        seconds = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+        with np.errstate(invalid="ignore"):
+            implausible = (seconds < EARLIEST_DATE) | (seconds > LATEST_DATE)
+        bad = (np.isnat(seconds) | implausible) & ~empty
+        findings.cell_problems(
+            "bad_date", bad, column.name, shown, "a date YYYY-MM-DD between 1890 and 2200"
+        )
+        dates = np.where(implausible, np.datetime64("NaT"), seconds).astype("datetime64[ns]")
         if findings.policy.reference_date is not None:
             limit = np.datetime64(findings.policy.reference_date.isoformat(), "ns")
             future = ~np.isnat(dates) & (dates > limit)

@@ -8,7 +8,9 @@ For each household of the chosen tiers (default: ``"high"``) the reasons are
    from its peers: the feature's value, the peer median and the share of peers below it
    ("account shared by 11 recipient households; county median 1; above 99.9%"). Only values
    at or above ``min_percentile`` of the peer group are quoted, the most deviant (largest
-   normalised score) first.
+   normalised score) first. A household with no rule hit and no feature beyond that threshold
+   (the forest can isolate a combination of moderate values) gets its single most deviant
+   feature, so that nobody is put forward without a reason.
 
 The first reason is the *top reason*. Texts are Chinese by default (``language="en"`` for
 English); names and numbers in the evidence are masked.
@@ -185,9 +187,16 @@ def _feature_rows(
     peers = assessment.peer.reindex(ids).to_numpy()
     info = chosen.set_index("household_id")
     rows: list[dict[str, object]] = []
-    eligible = (percentiles >= min_percentile) & (normalised > 0) & np.isfinite(values)
+    above = (normalised > 0) & np.isfinite(values)
+    eligible = above & (percentiles >= min_percentile)
+    with_rules = set(assessment.rule_hits.hits["household_id"].astype(str))
     for row, household in enumerate(ids):
         candidates = np.flatnonzero(eligible[row])
+        limit = max_reasons
+        if candidates.size == 0 and str(household) not in with_rules:
+            # No rule and no feature beyond the threshold: quote the single most deviant
+            # feature so that no household is put forward without a reason.
+            candidates, limit = np.flatnonzero(above[row]), 1
         ordered = candidates[np.argsort(-normalised[row, candidates], kind="stable")]
         distinct = [
             column
@@ -195,7 +204,7 @@ def _feature_rows(
             if _format(feature_spec(names[column]).value_format, values[row, column])
             != _format(feature_spec(names[column]).value_format, medians[row, column])
         ]
-        for rank, column in enumerate(distinct[:max_reasons]):
+        for rank, column in enumerate(distinct[:limit]):
             name = names[column]
             rows.append(
                 {

@@ -8,7 +8,9 @@ creator) is cleared and text is drawn as paths (no font file is needed to view i
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,7 +92,30 @@ def svg_from_figure(figure: Figure) -> SvgFigure:
     )
     text = buffer.getvalue()
     start = text.find("<svg")
-    return SvgFigure(text[start:] if start >= 0 else text)
+    return SvgFigure(_unique_ids(text[start:] if start >= 0 else text))
+
+
+_ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
+
+
+def _unique_ids(svg: str) -> str:
+    """Prefix every id (and reference to it) with a digest of the drawing.
+
+    Several figures inline in one HTML page must not share element ids (matplotlib numbers
+    them from 1 in every figure); the prefix is derived from the content, so it is stable.
+    """
+    prefix = "f" + hashlib.sha256(svg.encode("utf-8")).hexdigest()[:8] + "-"
+    ids = set(_ID_ATTRIBUTE.findall(svg))
+    if not ids:
+        return svg
+
+    def rename(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return match.group(1) + (prefix + name if name in ids else name)
+
+    svg = re.sub(r'(\bid=")([^"]+)', rename, svg)
+    svg = re.sub(r'(href="#)([^"]+)', rename, svg)
+    return re.sub(r"(url\(#)([^)]+)", rename, svg)
 
 
 def interval_plot(

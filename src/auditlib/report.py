@@ -257,15 +257,17 @@ def produce_report(
     restricted = Path(restricted_root).resolve() / params.county_code
     template = notebook_template()
     kernel = kernel_name or default_kernel_name()
-    fingerprint = _fingerprint(params_path, params, template)
     output_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
     work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     seconds: dict[str, float] = {}
-    # Collect the data's identities for the privacy guard while the kernel works.
-    guard = ThreadPoolExecutor(max_workers=1)
-    identities = guard.submit(identities_in_folder, Path(params.data))
-    guard.shutdown(wait=False)
+    if not Path(params.data).is_dir():
+        raise ReportError(f"data folder {params.data} (from {params_path}) does not exist")
+    # Hash the inputs and collect the data's identities (privacy guard) while the kernel works.
+    background = ThreadPoolExecutor(max_workers=1)
+    fingerprint = background.submit(_fingerprint, params_path, params, template)
+    identities = background.submit(identities_in_folder, Path(params.data))
+    background.shutdown(wait=False)
     try:
         mark = time.perf_counter()
         notebook = execute_notebook(
@@ -316,7 +318,7 @@ def produce_report(
                 "seed": params.seed,
                 "options": _options(verification, report_language, kernel),
                 "notebook": template.name,
-                "inputs": fingerprint,
+                "inputs": fingerprint.result(),
                 "packages": package_versions(),
                 "platform": platform_facts(),
                 "outputs": outputs,

@@ -110,30 +110,45 @@ def feature_spec(name: str) -> FeatureSpec:
 def _payment_features(
     data: CountyData, household_ids: pd.Index, ledger: pd.DataFrame | None
 ) -> pd.DataFrame:
+    """Payment-pattern features; one month of arrears (补发) for households enrolled during the
+    audit period is routine and is allowed for, as in rules P04 and P06: their first transfer
+    is left out of the largest/median ratio and one month's benefit is added to their
+    entitlement."""
     payments = ledger if ledger is not None else payment_frame(data)
     payments = payments[positions_in(payments["household_id"], household_ids.to_series()) >= 0]
     payments = payments.assign(sharing=account_households(payments).to_numpy())
+    households = data.households
+    keys = households["household_id"].astype("string").to_numpy()
+    enrolled = pd.to_datetime(households["enrolment_date"], errors="coerce")
+    new = pd.Series(
+        (enrolled >= pd.Timestamp(data.info.audit_period_start)).fillna(False).to_numpy(bool),
+        index=keys,
+    )
+    benefit = pd.Series(
+        pd.to_numeric(households["monthly_benefit"], errors="coerce").to_numpy(), index=keys
+    )
+    ordered = payments.sort_values(["household_id", "payment_date", "row"], kind="stable")
+    first = ~ordered["household_id"].duplicated().to_numpy()
+    arrears = first & new.reindex(ordered["household_id"]).fillna(False).to_numpy(dtype=bool)
+    regular = ordered[~arrears]
     grouped = payments.groupby("household_id", sort=False)
     table = grouped.agg(
         count=("amount", "size"),
         total=("amount", "sum"),
-        largest=("amount", "max"),
-        median=("amount", "median"),
         sharing=("sharing", "max"),
         accounts=("account_number", "nunique"),
     ).reindex(household_ids)
+    usual = regular.groupby("household_id", sort=False)["amount"].agg(["max", "median"])
+    usual = usual.reindex(household_ids)
     months = entitled_months(data).reindex(household_ids)
-    benefit = pd.Series(
-        pd.to_numeric(data.households["monthly_benefit"], errors="coerce").to_numpy(),
-        index=data.households["household_id"].astype("string").to_numpy(),
-    ).reindex(household_ids)
+    benefit = benefit.reindex(household_ids)
+    allowance = benefit.where(new.reindex(household_ids).fillna(False).astype(bool), 0.0)
     months_positive = months.where(months > 0)
-    entitlement = (benefit * months).where(lambda value: value > 0)
+    entitlement = (benefit * months + allowance).where(lambda value: value > 0)
     return pd.DataFrame(
         {
             "payments_per_month": table["count"].fillna(0) / months_positive,
-            "largest_to_median_payment": table["largest"]
-            / table["median"].where(table["median"] > 0),
+            "largest_to_median_payment": usual["max"] / usual["median"].where(usual["median"] > 0),
             "paid_to_entitlement": table["total"].fillna(0) / entitlement,
             "households_per_account": table["sharing"],
             "accounts_used": table["accounts"],

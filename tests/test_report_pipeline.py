@@ -166,3 +166,42 @@ def test_english_report_has_the_same_numbers(first: ReportResult, county: Path) 
     assert dict(english.estimates) == dict(first.estimates)
     html = (english.folder / "report.html").read_text(encoding="utf-8")
     assert "Inclusion-error rate" in html and '<html lang="en">' in html
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="chromium not installed")
+def test_html_renders_in_chromium_without_any_page_request(
+    first: ReportResult, tmp_path: Path
+) -> None:
+    netlog, screenshot = tmp_path / "netlog.json", tmp_path / "page.png"
+    command = [
+        str(_chromium()),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--log-net-log={netlog}",
+        "--window-size=1100,1600",
+        f"--screenshot={screenshot}",
+        (first.folder / "report.html").as_uri(),
+    ]
+    subprocess.run(command, capture_output=True, timeout=120, check=False)
+    assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+    text = netlog.read_text(encoding="utf-8").rstrip().rstrip(",")
+    events = json.loads(text if text.endswith("}") else text + "]}")["events"]
+    # Chromium's own background requests have no page initiator; a request made by the
+    # report page would carry the file:// origin ("null") as initiator.
+    page_requests = [
+        event["params"]["url"]
+        for event in events
+        if isinstance(event.get("params"), dict)
+        and "url" in event["params"]
+        and str(event["params"].get("initiator")) in ("null", "file://")
+    ]
+    assert page_requests == []

@@ -365,5 +365,18 @@ def reproduce(run: AuditRun) -> Html:
         seed=run.params.seed,
         method=run.params.estimation.ci_method,
         county_code=run.data.info.county_code,
+        options=_command_options(run),
     )
     return Html(f"<h2>{_t(run, 'reproduce')}</h2><p>{body}</p>")
+
+
+def _command_options(run: AuditRun) -> str:
+    options = ""
+    source = run.verification_source
+    if source in ("simulate", "data"):
+        options += f" --verification {source}"
+    elif source:
+        options += " --verification <worksheets>"
+    if run.language != run.params.report.language:
+        options += f" --language {run.language}"
+    return options

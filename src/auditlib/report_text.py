@@ -234,12 +234,13 @@ _TEXT: dict[str, tuple[str, str]] = {
     "reproduce_text": (
         "本报告由 auditlib {version} 依据参数文件 {params_file} 生成（随机种子 {seed}，"
         "置信区间方法 {method}）。"
-        "在同一数据和参数下运行 <code>auditlib report {params_file}</code> "
+        "在同一数据和参数下运行 <code>auditlib report {params_file}{options}</code> "
         "可得到逐字节相同的 HTML；运行 <code>auditlib verify reports/{county_code}</code> "
         "会按 manifest.json 重新生成并逐个比较输出文件。",
         "Made by auditlib {version} from the parameter file {params_file} (seed {seed}, "
-        "interval method {method}). Running <code>auditlib report {params_file}</code> on the "
-        "same data and parameters gives a byte-identical HTML; <code>auditlib verify "
+        "interval method {method}). Running "
+        "<code>auditlib report {params_file}{options}</code> on the same data and parameters "
+        "gives a byte-identical HTML; <code>auditlib verify "
         "reports/{county_code}</code> re-runs from manifest.json and compares every output.",
     ),
     "verification_simulated": (

@@ -148,3 +148,13 @@ def test_id_fixture_numbers_are_valid() -> None:
     from auditlib.idcard import is_valid_id_number
 
     assert is_valid_id_number(id_number(40, 12, True))
+
+
+def test_head_id_heading_two_households(county) -> None:  # type: ignore[no-untyped-def]
+    households = county.households.copy()
+    households.loc[21, "head_id_number"] = households.loc[20, "head_id_number"]
+    problems = risk_input_problems(dataclasses.replace(county, households=households))
+    heads = [p for p in problems if p.code == "head_id_in_two_households"]
+    # Frame rows 20 and 21 (HH0021, HH0022) are spreadsheet rows 22 and 23.
+    assert sorted(p.row for p in heads) == [22, 23]
+    assert all("HH0021, HH0022" in p.expected for p in heads)

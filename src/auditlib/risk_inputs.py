@@ -82,11 +82,10 @@ def _duplicate_id_problems(data: CountyData) -> list[Problem]:
                     else "member_id_duplicated",
                 )
             )
-    heads = data.households[["household_id", "head_id_number"]].copy()
-    heads["id_number"] = normalise_id_numbers(heads["head_id_number"])
-    heads["row"] = spreadsheet_rows(data.households)
-    heads = heads[heads["id_number"].notna()]
-    repeated = heads[heads["id_number"].duplicated(keep=False)]
+    twice = repeated_keys(data.households["head_id_number"], id_numbers=True)
+    repeated = data.households.loc[twice, ["household_id", "head_id_number"]].copy()
+    repeated["id_number"] = normalise_id_numbers(repeated["head_id_number"])
+    repeated["row"] = spreadsheet_rows(data.households)[twice]
     for id_number, group in repeated.groupby("id_number", sort=True):
         headed = ", ".join(group["household_id"].astype(str))
         for row in group["row"]:

@@ -14,12 +14,9 @@ import contextlib
 import json
 import multiprocessing
 import os
-import resource
 import shutil
 import signal
-import sys
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import wait
@@ -28,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from auditlib.batch_worker import LOG_FOLDER, worker_loop
 from auditlib.errors import AuditError, ReportError
 
 __all__ = [
@@ -38,8 +36,16 @@ __all__ = [
     "write_summary",
 ]
 
-_PRELOAD = ["pandas", "papermill", "nbconvert", "weasyprint", "auditlib.report", "auditlib.render"]
-_LOG_FOLDER = ".logs"
+_PRELOAD = [
+    "pandas",
+    "papermill",
+    "nbconvert",
+    "weasyprint",
+    "jupyter_client",
+    "auditlib.report",
+    "auditlib.render",
+    "auditlib.batch_worker",
+]
 
 
 @dataclass(frozen=True)
@@ -85,50 +91,6 @@ class CountyOutcome:
     peak_memory_mb: float = 0.0
     kernel_peak_memory_mb: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
-
-
-def _maxrss_mb(who: int) -> float:
-    value = resource.getrusage(who).ru_maxrss
-    return value / (1024 * 1024) if sys.platform == "darwin" else value / 1024
-
-
-def _worker(params_file: str, output_root: str, options: BatchOptions, result_path: str) -> None:
-    """Body of a worker process: produce one report, write a JSON result file."""
-    if hasattr(os, "setsid"):
-        os.setsid()  # own process group: a timeout kills the kernel too
-    log_folder = Path(output_root) / _LOG_FOLDER
-    log_folder.mkdir(parents=True, exist_ok=True)
-    log = open(log_folder / f"{Path(params_file).stem}.log", "w", encoding="utf-8")  # noqa: SIM115
-    os.dup2(log.fileno(), 1)
-    os.dup2(log.fileno(), 2)
-    started = time.perf_counter()
-    result: dict[str, Any] = {"status": "failed", "message": "", "steps": {}}
-    try:
-        from auditlib.report import produce_report
-
-        report = produce_report(
-            params_file,
-            output_root,
-            restricted_root=options.restricted_root,
-            verification=options.verification,
-            language=options.language,
-            kernel_name=options.kernel_name,
-            cell_timeout=options.cell_timeout,
-            pdf=options.pdf,
-        )
-        result.update(status="done", county_code=report.county_code, steps=dict(report.seconds))
-    except AuditError as error:
-        result["message"] = f"{type(error).__name__}: {error.message}"
-        for problem in error.problems[:20]:
-            print(problem.describe(), file=log)
-    except Exception as error:  # isolation: any failure is this county's only
-        result["message"] = f"{type(error).__name__}: {error}"
-        traceback.print_exc(file=log)
-    result["seconds"] = time.perf_counter() - started
-    result["peak_memory_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
-    result["kernel_peak_memory_mb"] = _maxrss_mb(resource.RUSAGE_CHILDREN)
-    Path(result_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-    log.close()
 
 
 def _context() -> Any:
@@ -224,6 +186,25 @@ def run_batch(
     return [outcomes[index] for index in range(len(paths))]
 
 
+@dataclass
+class _Worker:
+    """A worker process, its pipe and the county it is working on."""
+
+    process: Any
+    connection: Any
+    task: tuple[int, Path, str, float] | None = None
+
+
+def _start_worker(context: Any, root: Path, options: BatchOptions, number: int) -> _Worker:
+    parent, child = context.Pipe()
+    process = context.Process(
+        target=worker_loop, args=(child, str(root), options, number), daemon=True
+    )
+    process.start()
+    child.close()
+    return _Worker(process, parent)
+
+
 def _run_pending(
     pending: list[tuple[int, Path, str]],
     root: Path,
@@ -232,48 +213,72 @@ def _run_pending(
     record: Callable[[int, CountyOutcome], None],
 ) -> None:
     context = _context()
-    results = root / _LOG_FOLDER
-    results.mkdir(parents=True, exist_ok=True)
+    (root / LOG_FOLDER).mkdir(parents=True, exist_ok=True)
     queue = list(reversed(pending))
-    running: dict[Any, tuple[int, Path, str, float, Path]] = {}
-    while queue or running:
-        while queue and len(running) < workers:
-            index, path, code = queue.pop()
-            _clean_partial(root, code)
-            result_path = results / f"{path.stem}.result.json"
-            result_path.unlink(missing_ok=True)
-            process = context.Process(
-                target=_worker, args=(str(path), str(root), options, str(result_path))
-            )
-            process.start()
-            running[process] = (index, path, code, time.monotonic(), result_path)
-        ready = wait([process.sentinel for process in running], timeout=0.5)
-        now = time.monotonic()
-        for process in list(running):
-            index, path, code, started, result_path = running[process]
-            if process.sentinel in ready:
-                process.join()
-                del running[process]
-                record(index, _outcome(path, code, result_path, process.exitcode))
-            elif now - started > options.timeout:
-                _kill(process)
-                del running[process]
-                _clean_partial(root, code)
-                message = f"exceeded the per-county timeout of {options.timeout:g} s"
-                record(index, CountyOutcome(str(path), code, "timeout", message, now - started))
-
-
-def _outcome(path: Path, code: str, result_path: Path, exitcode: int | None) -> CountyOutcome:
+    started_workers = 0
+    pool: list[_Worker] = []
+    for _ in range(min(workers, len(pending))):
+        pool.append(_start_worker(context, root, options, started_workers))
+        started_workers += 1
     try:
-        result = json.loads(result_path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return CountyOutcome(
-            str(path), code, "failed", f"worker process ended with exit code {exitcode}"
-        )
+        while queue or any(worker.task for worker in pool):
+            for worker in pool:
+                if worker.task is None and queue:
+                    index, path, code = queue.pop()
+                    _clean_partial(root, code)
+                    worker.connection.send((index, str(path)))
+                    worker.task = (index, path, code, time.monotonic())
+            busy = [worker for worker in pool if worker.task is not None]
+            wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=0.5)
+            now = time.monotonic()
+            for position, worker in enumerate(pool):
+                if worker.task is None:
+                    continue
+                index, path, code, started = worker.task
+                outcome: CountyOutcome | None = None
+                replace = False
+                if worker.connection.poll():
+                    try:
+                        _, result = worker.connection.recv()
+                        outcome = _outcome(path, code, result)
+                    except (EOFError, OSError):
+                        replace = True
+                elif not worker.process.is_alive():
+                    replace = True
+                elif now - started > options.timeout:
+                    _kill(worker.process)
+                    _clean_partial(root, code)
+                    message = f"exceeded the per-county timeout of {options.timeout:g} s"
+                    outcome = CountyOutcome(str(path), code, "timeout", message, now - started)
+                    replace = True
+                if replace and outcome is None:
+                    exitcode = worker.process.exitcode
+                    message = f"worker process ended with exit code {exitcode}"
+                    outcome = CountyOutcome(str(path), code, "failed", message, now - started)
+                    _clean_partial(root, code)
+                if outcome is None:
+                    continue
+                worker.task = None
+                record(index, outcome)
+                if replace:
+                    _kill(worker.process)
+                    pool[position] = _start_worker(context, root, options, started_workers)
+                    started_workers += 1
+    finally:
+        for worker in pool:
+            with contextlib.suppress(OSError, ValueError):
+                worker.connection.send(None)
+        for worker in pool:
+            worker.process.join(30)
+            if worker.process.is_alive():
+                _kill(worker.process)
+
+
+def _outcome(path: Path, code: str, result: dict[str, Any]) -> CountyOutcome:
     return CountyOutcome(
         params_file=str(path),
         county_code=str(result.get("county_code", code)),
-        status=str(result["status"]),
+        status=str(result.get("status", "failed")),
         message=str(result.get("message", "")),
         seconds=float(result.get("seconds", 0.0)),
         peak_memory_mb=float(result.get("peak_memory_mb", 0.0)),

@@ -154,10 +154,19 @@ def _inject(notebook: Any, parameters: Mapping[str, Any], kernel_name: str) -> A
 def normalise_notebook(notebook: Any) -> Any:
     """Make a notebook deterministic: stable cell ids, no timestamps or durations.
 
-    Cell ids become ``cell-<index>`` (plus the first tag, e.g. ``cell-03-parameters``); papermill's
+    Cell ids become ``cell-<index>`` (plus the first tag, e.g. ``cell-03-parameters``); execution
+    counts are renumbered from 1 (a reused kernel continues counting); papermill's
     start/end times and durations, nbclient's execution timings and the input/output paths are
     removed. Returns the same (modified) notebook.
     """
+    count = 0
+    for cell in notebook.cells:
+        if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell["execution_count"] = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
     for index, cell in enumerate(notebook.cells):
         tags = cell.metadata.get("tags", [])
         suffix = "-" + _ID_SAFE.sub("-", tags[0]) if tags else ""
@@ -176,6 +185,22 @@ def normalise_notebook(notebook: Any) -> Any:
     return notebook
 
 
+def _prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None:
+    """Clear a reused kernel's namespace and move it to ``cwd`` (silently: no count used)."""
+    code = f"get_ipython().run_line_magic('reset', '-f')\n__import__('os').chdir({str(cwd)!r})"
+    client = kernel_manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=timeout)
+        reply = client.execute_interactive(
+            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda _: None
+        )
+    finally:
+        client.stop_channels()
+    if reply["content"].get("status") != "ok":
+        raise ReportError(f"could not reset the reused kernel: {reply['content'].get('evalue')}")
+
+
 def execute_notebook(
     template: Path,
     parameters: Mapping[str, Any],
@@ -184,6 +209,7 @@ def execute_notebook(
     kernel_name: str | None = None,
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     start_timeout: int = 120,
+    kernel_manager: Any = None,
 ) -> Any:
     """Execute a notebook template with parameters; return the normalised executed notebook.
 
@@ -201,6 +227,9 @@ def execute_notebook(
         Seconds any single cell may run.
     start_timeout : int
         Seconds to wait for the kernel to start.
+    kernel_manager : jupyter_client.KernelManager, optional
+        A running kernel to reuse (batch workers): its namespace is reset and its working
+        directory set to ``cwd`` first; it is left running afterwards.
 
     Raises
     ------
@@ -220,6 +249,13 @@ def execute_notebook(
         )
     kernel = kernel_name or default_kernel_name()
     notebook = _inject(copy.deepcopy(read_notebook(template)), parameters, kernel)
+    options: dict[str, Any] = {
+        # the kernel's own start-up warnings are noise in batch logs and terminals
+        "extra_arguments": ["--IPKernelApp.log_level=ERROR"],
+    }
+    if kernel_manager is not None:
+        _prepare_reused_kernel(kernel_manager, cwd, start_timeout)
+        options = {"km": kernel_manager}
     try:
         executed = papermill.execute_notebook(
             notebook,
@@ -232,8 +268,7 @@ def execute_notebook(
             start_timeout=start_timeout,
             execution_timeout=cell_timeout,
             cwd=str(cwd),
-            # the kernel's own start-up warnings are noise in batch logs and terminals
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            **options,
         )
     except PapermillExecutionError as error:
         raise ReportError(

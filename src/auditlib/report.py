@@ -205,6 +205,7 @@ def produce_report(
     kernel_name: str | None = None,
     cell_timeout: int = 600,
     pdf: bool = True,
+    kernel_manager: Any = None,
 ) -> ReportResult:
     """Make ``<output_root>/<county_code>/`` for one parameter file.
 
@@ -228,6 +229,8 @@ def produce_report(
         Seconds any notebook cell may run.
     pdf : bool
         Also render the PDF (default True).
+    kernel_manager : jupyter_client.KernelManager, optional
+        A running kernel to reuse (batch workers); by default a fresh kernel per report.
 
     Returns
     -------
@@ -282,6 +285,7 @@ def produce_report(
             cwd=work,
             kernel_name=kernel,
             cell_timeout=cell_timeout,
+            kernel_manager=kernel_manager,
         )
         seconds["notebook"] = time.perf_counter() - mark
         nbformat.write(notebook, str(work / NOTEBOOK_FILE))

@@ -14,7 +14,6 @@ its time limit and starts a new worker.
 from __future__ import annotations
 
 import os
-import resource
 import sys
 import time
 import traceback
@@ -31,6 +30,10 @@ LOG_FOLDER = ".logs"
 
 
 def _maxrss_mb() -> float:
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return 0.0
     value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return value / (1024 * 1024) if sys.platform == "darwin" else value / 1024
 

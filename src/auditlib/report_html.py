@@ -93,6 +93,7 @@ class Column:
     key: str
     header: str
     kind: str = "text"
+    nowrap: bool = False
 
 
 def table_html(
@@ -118,6 +119,8 @@ def table_html(
         for column in columns:
             value = _FORMATS[column.kind](record.get(column.key))
             kind = "text" if column.kind == "text" else "number"
+            if column.nowrap:
+                kind += " nowrap"
             cells.append(f'<td class="{kind}">{escape(value)}</td>')
         parts.append(f"<tr{css}>{''.join(cells)}</tr>")
     parts.append("</tbody></table>")

@@ -86,10 +86,10 @@ def _top_households(run: Any) -> str:
         }
     )
     columns = [
-        Column("household", _t(run, "household")),
-        Column("village", _t(run, "village")),
-        Column("head", _t(run, "head")),
-        Column("id_number", _t(run, "id_number")),
+        Column("household", _t(run, "household"), nowrap=True),
+        Column("village", _t(run, "village"), nowrap=True),
+        Column("head", _t(run, "head"), nowrap=True),
+        Column("id_number", _t(run, "id_number"), nowrap=True),
         Column("risk_percentile", _t(run, "risk_percentile"), "number"),
         Column("reasons", _t(run, "reasons")),
     ]

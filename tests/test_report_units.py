@@ -322,3 +322,18 @@ def test_manifest_json_roundtrip(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"format": 99}), encoding="utf-8")
     with pytest.raises(ReportError, match="unknown manifest format"):
         read_manifest(tmp_path)
+
+
+def test_missing_verification_source_fails_before_any_kernel(tmp_path: Path) -> None:
+    from auditlib.report import produce_report
+
+    (tmp_path / "data").mkdir()
+    params = tmp_path / "params.yaml"
+    params.write_text('county_code: "430522"\ndata: data\nseed: 1\n', encoding="utf-8")
+    with pytest.raises(ReportError, match="no ground_truth"):
+        produce_report(params, tmp_path / "reports", verification="simulate")
+    with pytest.raises(ReportError, match="no verification table"):
+        produce_report(params, tmp_path / "reports", verification="data")
+    with pytest.raises(ReportError, match="does not exist"):
+        produce_report(params, tmp_path / "reports", verification=str(tmp_path / "nowhere"))
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())

@@ -146,6 +146,38 @@ def _options(
     return {"verification": verification, "language": language, "kernel": kernel_name}
 
 
+def _check_verification(verification: str, data_folder: Path) -> None:
+    """Fail before starting a kernel when the verification source cannot exist."""
+    if verification == "simulate":
+        if not (data_folder / "ground_truth").is_dir():
+            raise ReportError(
+                f"verification='simulate' needs the synthetic ground truth, but {data_folder} "
+                "has no ground_truth/ folder (only generated counties have one)"
+            )
+        return
+    if verification == "data":
+        from auditlib.io import SUPPORTED_SUFFIXES
+        from auditlib.schema import VERIFICATION
+
+        stems = (VERIFICATION.name, VERIFICATION.label_zh)
+        if not any(
+            (data_folder / f"{stem}{suffix}").is_file()
+            for stem in stems
+            for suffix in SUPPORTED_SUFFIXES
+        ):
+            raise ReportError(
+                f"verification='data' but {data_folder} has no verification table "
+                f"(verification.csv/.xlsx/.parquet); pass the folder of filled worksheets or a "
+                "verification CSV (--verification PATH), or 'simulate' for the example counties"
+            )
+        return
+    if not Path(verification).exists():
+        raise ReportError(
+            f"verification source {verification!r} does not exist; expected 'simulate', "
+            "'data', a folder of filled worksheets or a verification CSV"
+        )
+
+
 def _privacy_guard(work: Path, identities: Identities) -> None:
     findings = scan_files(sorted(work.iterdir()), identities)
     if findings:
@@ -260,12 +292,13 @@ def produce_report(
     restricted = Path(restricted_root).resolve() / params.county_code
     template = notebook_template()
     kernel = kernel_name or default_kernel_name()
+    if not Path(params.data).is_dir():
+        raise ReportError(f"data folder {params.data} (from {params_path}) does not exist")
+    _check_verification(verification, Path(params.data))
     output_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
     work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     seconds: dict[str, float] = {}
-    if not Path(params.data).is_dir():
-        raise ReportError(f"data folder {params.data} (from {params_path}) does not exist")
     # Hash the inputs and collect the data's identities (privacy guard) while the kernel works.
     background = ThreadPoolExecutor(max_workers=1)
     fingerprint = background.submit(_fingerprint, params_path, params, template)

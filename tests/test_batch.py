@@ -135,3 +135,30 @@ def test_killed_batch_completes_on_rerun_without_redoing(counties: tuple[Path, l
     assert (second / "report.html").is_file()
     assert not list(output.glob(".partial-*"))
     shutil.rmtree(output)
+
+
+def test_batch_command_exits_non_zero_and_lists_the_failure(
+    counties: tuple[Path, list[Path]],
+) -> None:
+    root, params = counties
+    # the good counties are current from the first test (resume: skipped); the broken one fails
+    command = [
+        sys.executable,
+        "-m",
+        "auditlib",
+        "batch",
+        *map(str, params),
+        "--out",
+        str(root / "reports"),
+        "--restricted",
+        str(root / "restricted"),
+        "--verification",
+        "simulate",
+        "--workers",
+        "2",
+        "--no-pdf",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "410103" in result.stdout and "failed" in result.stdout
+    assert "summary.xlsx" in result.stdout

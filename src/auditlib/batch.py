@@ -176,7 +176,11 @@ def run_batch(
     for index, path in enumerate(paths):
         code = _county_code(path)
         if resume and report_is_current(
-            path, root, verification=options.verification, language=options.language
+            path,
+            root,
+            verification=options.verification,
+            language=options.language,
+            pdf=options.pdf,
         ):
             record(index, CountyOutcome(str(path), code, "skipped"))
         else:

@@ -195,6 +195,7 @@ def report_is_current(
     *,
     verification: str = "simulate",
     language: str = "",
+    pdf: bool = True,
 ) -> bool:
     """Whether ``output_root/<county>`` holds a complete report made from the current inputs.
 
@@ -219,6 +220,8 @@ def report_is_current(
     ):
         return False
     if manifest.get("packages") != package_versions():
+        return False
+    if (PDF_FILE in manifest.get("outputs", {})) != pdf:
         return False
     for name, digest in manifest.get("outputs", {}).items():
         path = folder / name

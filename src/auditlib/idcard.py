@@ -102,8 +102,7 @@ def id_number_problems(id_numbers: pd.Series, reference_date: str | None = None)
     pandas.Series
         Text per element: ``""`` (valid), or the reason it is not.
     """
-    values = id_numbers.astype(object).where(id_numbers.notna(), None).tolist()
-    text = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(values, type=pa.string())))
+    text = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow_strings(id_numbers)))
     count = len(text)
     reasons = np.full(count, "", dtype=object)
     missing = _mask(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
@@ -133,6 +132,15 @@ def id_number_problems(id_numbers: pd.Series, reference_date: str | None = None)
             f"check digit should be {character} (GB 11643)" for character in expected[bad_check]
         ]
     return pd.Series(reasons, index=id_numbers.index, dtype=object)
+
+
+def _arrow_strings(values: pd.Series) -> pa.Array:
+    """A Series of text as one Arrow string array (zero-copy when Arrow-backed)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        array = pa.array(values.array)
+    else:
+        array = pa.array(values.astype(object).where(values.notna(), None).tolist(), pa.string())
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _mask(array: pa.Array) -> npt.NDArray[np.bool_]:

@@ -190,13 +190,30 @@ def _line_offset(data: bytes, line_count: int) -> int:
     return offset
 
 
+class _InvalidUtf8Error(Exception):
+    """Arrow found bytes that are not UTF-8 (the file is in another encoding)."""
+
+
 def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     data = path.read_bytes()
-    encoding = _decode(path, data)
     if re.search(rb"\S", data) is None:
         raise _file_error(path, "file holds only blank text", "a header row", "file_empty")
-    if encoding == "utf-8-sig":
-        data = data[len(UTF8_BOM) :]
+    if data.startswith(UTF8_BOM):
+        try:
+            return _read_csv_as(path, data[len(UTF8_BOM) :], "utf-8-sig", known_headers)
+        except _InvalidUtf8Error:
+            _decode(path, data)  # raises the precise error
+    try:
+        # Arrow checks every cell is valid UTF-8 while parsing: no separate decoding pass
+        return _read_csv_as(path, data, "utf-8", known_headers)
+    except _InvalidUtf8Error:
+        encoding = _decode(path, data)  # strict: GB18030, or a precise error
+    return _read_csv_as(path, data, encoding, known_headers)
+
+
+def _read_csv_as(
+    path: Path, data: bytes, encoding: str, known_headers: Mapping[str, str]
+) -> RawTable:
     codec = "gb18030" if encoding == "gb18030" else "utf-8"
     head = data[: _line_offset(data, HEADER_SEARCH_ROWS)].decode(codec, errors="replace")
     head_rows = list(csv.reader(head.splitlines()))
@@ -245,6 +262,8 @@ def _parse_csv(
             ),
         )
     except pa.ArrowInvalid as error:
+        if "utf8" in str(error).lower() and codec == "utf-8":
+            raise _InvalidUtf8Error(str(error)) from None
         raise _file_error(
             path, f"unparseable CSV ({error})", "well-formed CSV", "file_malformed"
         ) from None

@@ -18,7 +18,6 @@ probably not what it claims to be.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -235,18 +234,10 @@ def _string_series(array: pa.Array, empty: np.ndarray) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(values), dtype="string[pyarrow]")
 
 
-def _lookup(array: pa.Array, mapping: Mapping[str, object]) -> np.ndarray:
-    """Map each cell through ``mapping`` (``None`` where absent), in one hashed pass."""
-    keys = list(mapping)
-    positions = pc.index_in(array, value_set=pa.array(keys, type=pa.string()))
-    targets = np.array([*mapping.values(), None], dtype=object)
-    index = positions.fill_null(len(keys)).to_numpy(zero_copy_only=False)
-    return np.asarray(targets[index])
-
-
-def _absent(values: np.ndarray) -> np.ndarray:
-    """Where an object array holds ``None``."""
-    return np.asarray(pd.isna(values), dtype=bool)
+def _positions(array: pa.Array, keys: list[str]) -> np.ndarray:
+    """Index of each cell in ``keys`` (-1 where absent), in one hashed pass."""
+    found = pc.index_in(array, value_set=pa.array(keys, type=pa.string()))
+    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _coerce(
@@ -302,22 +293,28 @@ def _coerce(
             )
         return pd.Series(dates), empty
     if column.kind == "bool":
-        answers = {**dict.fromkeys(BOOL_TRUE, True), **dict.fromkeys(BOOL_FALSE, False)}
-        mapped = _lookup(pc.utf8_lower(array), answers)
-        bad = _absent(mapped) & ~empty
+        keys = [*sorted(BOOL_TRUE), *sorted(BOOL_FALSE)]
+        position = _positions(pc.utf8_lower(array), keys)
+        bad = (position < 0) & ~empty
         findings.cell_problems("bad_bool", bad, column.name, shown, "yes/no (1/0, 是/否)")
-        return pd.Series(mapped == True), empty  # noqa: E712 (element-wise on objects)
+        return pd.Series((position >= 0) & (position < len(BOOL_TRUE))), empty
     if column.kind == "category":
-        lookup: dict[str, object] = {code: code for code in column.values}
-        lookup.update({code.lower(): code for code in column.values})
-        lookup.update({label: code for code, label in column.value_labels_zh.items()})
-        codes = _lookup(pc.utf8_lower(array), lookup)
-        exact = _lookup(array, lookup)
-        codes = np.where(_absent(exact), codes, exact)
-        bad = _absent(codes) & ~empty
+        spellings: dict[str, int] = {}
+        for index, code in enumerate(column.values):
+            spellings.update({code: index, code.lower(): index})
+            spellings[column.value_labels_zh[code]] = index
+        keys = list(spellings)
+        targets = np.array([*spellings.values(), -1])
+        position = _positions(array, keys)
+        lowered = _positions(pc.utf8_lower(array), keys)
+        code_index = targets[np.where(position >= 0, position, lowered)]
+        bad = (code_index < 0) & ~empty
         allowed = ", ".join(column.values)
         findings.cell_problems("bad_category", bad, column.name, shown, f"one of: {allowed}")
-        return pd.Series(codes, dtype="string[pyarrow]"), empty
+        codes = pa.array(column.values, pa.string()).take(
+            pa.array(code_index, mask=code_index < 0, type=pa.int64())
+        )
+        return pd.Series(pd.arrays.ArrowStringArray(codes), dtype="string[pyarrow]"), empty
     raise ValueError(f"unknown column kind {column.kind!r}")  # contract bug, not user input
 
 

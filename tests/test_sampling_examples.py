@@ -131,9 +131,13 @@ def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     runner = CliRunner()
-    result = runner.invoke(cli, ["sample", str(params), "--out", str(out)])
+    restricted = tmp_path / "restricted"
+    result = runner.invoke(
+        cli, ["sample", str(params), "--out", str(out), "--restricted", str(restricted)]
+    )
     assert result.exit_code == 0, result.output
     sample = read_sample(out)
+    assert not list(out.rglob("*.xlsx")), "worksheets must stay out of the sample folder"
     result = runner.invoke(cli, ["sample", str(params), "--out", str(out), "--check"])
     assert result.exit_code == 0, result.output
     assert "reproduce the recorded sample" in result.output
@@ -144,14 +148,17 @@ def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
     again = draw_sample(county.data, "notice-2021", seed=99)
     pd.testing.assert_frame_equal(again.table, sample.table)
     assert again.frame_hash == sample.frame_hash
-    worksheets = sorted((out / "restricted" / "worksheets").glob("*.xlsx"))
+    issued = restricted / "430522" / "worksheets"
+    worksheets = sorted(issued.glob("*.xlsx"))
     assert len(worksheets) == 3
     truth = simulate_verification(
         county.data, county.truth, sample.table["household_id"].tolist(), seed=1
     )
     for path in worksheets:
         _answer(path, truth)
-    result = runner.invoke(cli, ["fieldwork", "import", str(out), *map(str, worksheets)])
+    result = runner.invoke(
+        cli, ["fieldwork", "import", str(out), *map(str, worksheets), "--issued", str(issued)]
+    )
     assert result.exit_code == 0, result.output
     assert "0 row problem(s)" in result.output, result.output
     imported = pd.read_csv(out / "verification.csv", dtype=str, keep_default_na=False)
@@ -164,14 +171,18 @@ def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
         merged["correct_benefit_truth"].astype(float).fillna(-1),
     )
     # importing the same worksheets again adds nothing and reports nothing
-    result = runner.invoke(cli, ["fieldwork", "import", str(out), *map(str, worksheets)])
+    result = runner.invoke(
+        cli, ["fieldwork", "import", str(out), *map(str, worksheets), "--issued", str(issued)]
+    )
     assert result.exit_code == 0, result.output
     assert "0 new answer(s)" in result.output
     # a worksheet saved as CSV: clear message, exit code 2, nothing lost
     saved_as_csv = tmp_path / "worksheet.csv"
     saved_as_csv.write_text("户编号,是否符合条件\n", encoding="utf-8")
     before = (out / "verification.csv").read_bytes()
-    result = runner.invoke(cli, ["fieldwork", "import", str(out), str(saved_as_csv)])
+    result = runner.invoke(
+        cli, ["fieldwork", "import", str(out), str(saved_as_csv), "--issued", str(issued)]
+    )
     assert result.exit_code == 2
     assert "saved as CSV" in result.output
     assert (out / "verification.csv").read_bytes() == before

@@ -26,7 +26,8 @@ def fieldwork() -> None:
 @click.option(
     "--issued",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of the issued worksheets (default SAMPLE_FOLDER/restricted/worksheets).",
+    help="Folder of the issued worksheets (default restricted/<county_code>/worksheets, as "
+    "written by 'auditlib sample').",
 )
 def import_(
     sample_folder: Path, worksheets: tuple[Path, ...], into: Path | None, issued: Path | None
@@ -42,7 +43,11 @@ def import_(
     from auditlib.sampling import read_sample
 
     drawn = read_sample(sample_folder)
-    manifest = read_issued(issued or sample_folder / "restricted" / "worksheets")
+    if issued is None:
+        county_code = str(drawn.table["county_code"].iloc[0])
+        legacy = sample_folder / "restricted" / "worksheets"
+        issued = legacy if legacy.is_dir() else Path("restricted") / county_code / "worksheets"
+    manifest = read_issued(issued)
     target = into or sample_folder / "verification.csv"
     existing = read_verification(target)
     result = import_worksheets(worksheets, drawn, manifest, existing)

@@ -60,6 +60,14 @@ def load_risk(path: Path | None, params: AuditParams, data: CountyData) -> pd.Da
 @click.option("--parquet", is_flag=True, help="Write the sample table as parquet, not CSV.")
 @click.option("--no-worksheets", is_flag=True, help="Do not write the fieldwork worksheets.")
 @click.option(
+    "--restricted",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("restricted"),
+    show_default=True,
+    help="Folder receiving the worksheets (full identities) as <county_code>/worksheets; "
+    "kept apart from reports/.",
+)
+@click.option(
     "--check",
     is_flag=True,
     help="Do not write: re-derive the sample already in the output folder and fail if the "
@@ -71,12 +79,14 @@ def sample(
     risk_file: Path | None,
     parquet: bool,
     no_worksheets: bool,
+    restricted: Path,
     check: bool,
 ) -> None:
     """Draw the sample described by PARAMS_FILE (params/<county_code>.yaml).
 
     Writes sample.csv and sample.json (seed, plan, frame hash) into the output folder and the
-    fieldwork worksheets (full identities) into its restricted/worksheets sub-folder.
+    fieldwork worksheets (full identities) into RESTRICTED/<county_code>/worksheets, a folder kept
+    apart from the reports.
     """
     from auditlib.fieldwork import write_worksheets
     from auditlib.loading import load_county
@@ -126,7 +136,10 @@ def sample(
     )
     if not no_worksheets:
         sheets = write_worksheets(
-            drawn, data, folder / "restricted" / "worksheets", teams=params.sampling.teams
+            drawn,
+            data,
+            restricted / params.county_code / "worksheets",
+            teams=params.sampling.teams,
         )
         console.print(
             f"{len(sheets.files)} worksheet file(s) in {sheets.folder} (restricted: "

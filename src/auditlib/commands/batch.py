@@ -11,7 +11,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from auditlib.commands.common import EXIT_FAILURE, EXIT_OK
+from auditlib.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    kernel_option,
+    output_root_option,
+    restricted_root_option,
+)
 from auditlib.commands.report import VERIFICATION_HELP
 
 if TYPE_CHECKING:
@@ -95,22 +101,8 @@ def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option(
-    "--out",
-    "output_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder receiving one folder per county.",
-)
-@click.option(
-    "--restricted",
-    "restricted_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("restricted"),
-    show_default=True,
-    help="Folder receiving the worksheets.",
-)
+@output_root_option("Folder receiving one folder per county.")
+@restricted_root_option()
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -126,7 +118,7 @@ def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
 )
 @click.option("--verification", default="data", show_default=True, help=VERIFICATION_HELP)
 @click.option("--language", type=click.Choice(["zh", "en"]), default=None)
-@click.option("--kernel", "kernel_name", default=None, help="Jupyter kernel (default: auditlib).")
+@kernel_option()
 @click.option("--no-resume", is_flag=True, help="Re-run counties whose report is current.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDFs.")
 def batch(

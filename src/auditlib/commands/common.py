@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -65,3 +67,35 @@ def run_guarded(command: click.Command, argv: list[str] | None) -> int:
     if isinstance(result, int):
         return result
     return EXIT_OK
+
+
+def output_root_option(help_text: str) -> Callable[[Any], Any]:
+    """The ``--out`` option of the report commands (default ``reports``)."""
+    return click.option(
+        "--out",
+        "output_root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("reports"),
+        show_default=True,
+        help=help_text,
+    )
+
+
+def restricted_root_option() -> Callable[[Any], Any]:
+    """The ``--restricted`` option: where worksheets with full identities go."""
+    return click.option(
+        "--restricted",
+        "restricted_root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("restricted"),
+        show_default=True,
+        help="Folder receiving the fieldwork worksheets (full identities), one sub-folder per "
+        "county; kept apart from the reports.",
+    )
+
+
+def kernel_option() -> Callable[[Any], Any]:
+    """The ``--kernel`` option of the commands that execute notebooks."""
+    return click.option(
+        "--kernel", "kernel_name", default=None, help="Jupyter kernel (default: auditlib)."
+    )

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import click
 
-from auditlib.commands.common import EXIT_FAILURE, EXIT_OK
+from auditlib.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    output_root_option,
+    restricted_root_option,
+)
 
 __all__ = ["demo"]
 
@@ -27,22 +32,8 @@ __all__ = ["demo"]
     show_default=True,
     help="Folder of the example parameter files.",
 )
-@click.option(
-    "--out",
-    "output_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder receiving the reports.",
-)
-@click.option(
-    "--restricted",
-    "restricted_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("restricted"),
-    show_default=True,
-    help="Folder receiving the worksheets.",
-)
+@output_root_option("Folder receiving the reports.")
+@restricted_root_option()
 @click.option("--only", multiple=True, help="County code to run (repeatable; default: all).")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Counties at once.")
 @click.option("--language", type=click.Choice(["zh", "en"]), default=None)

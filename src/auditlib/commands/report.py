@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from auditlib.commands.common import kernel_option, output_root_option, restricted_root_option
+
 __all__ = ["report"]
 
 VERIFICATION_HELP = (
@@ -17,22 +19,8 @@ VERIFICATION_HELP = (
 
 @click.command()
 @click.argument("params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    "output_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder receiving <county_code>/ (report.html, report.pdf, ...).",
-)
-@click.option(
-    "--restricted",
-    "restricted_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("restricted"),
-    show_default=True,
-    help="Folder receiving the fieldwork worksheets (full identities), one sub-folder per county.",
-)
+@output_root_option("Folder receiving <county_code>/ (report.html, report.pdf, ...).")
+@restricted_root_option()
 @click.option("--verification", default="data", show_default=True, help=VERIFICATION_HELP)
 @click.option(
     "--language",
@@ -40,7 +28,7 @@ VERIFICATION_HELP = (
     default=None,
     help="Report language (default: the parameter file's).",
 )
-@click.option("--kernel", "kernel_name", default=None, help="Jupyter kernel (default: auditlib).")
+@kernel_option()
 @click.option(
     "--cell-timeout",
     type=click.IntRange(min=1),

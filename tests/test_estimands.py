@@ -149,7 +149,19 @@ def test_estimates_table_has_county_and_townships() -> None:
 def test_omission_needs_non_recipients() -> None:
     analysis = _analysis()
     analysis = analysis[analysis["recipient"]].reset_index(drop=True)
-    with pytest.raises(DesignError, match="needs sampled non-recipient"):
+    with pytest.raises(DesignError, match="needs a sample of at-risk non-recipient"):
+        omission_rate(audit_design(analysis))
+    result = county_estimates(analysis)
+    assert result.omission is None
+
+
+def test_omission_needs_the_at_risk_stratum_not_only_temporary_assistance() -> None:
+    # temporary-assistance households cover only their own group: no omission rate from them
+    analysis = _analysis()
+    keep = analysis["recipient"] | (analysis["ssu_stratum"] != "non_recipient")
+    analysis = analysis[keep].reset_index(drop=True)
+    analysis.loc[~analysis["recipient"], "ssu_stratum"] = "temporary_assistance"
+    with pytest.raises(DesignError, match="stratum 'non_recipient'"):
         omission_rate(audit_design(analysis))
     result = county_estimates(analysis)
     assert result.omission is None

@@ -231,10 +231,13 @@ def omission_rate(
         If no non-recipient household was sampled, or no sampled household is eligible.
     """
     active = design.active
-    if not (active & ~(_array(design, "recipient") > 0)).any():
+    at_risk = (design.data["ssu_stratum"].astype(str) == "non_recipient").to_numpy()
+    if not (active & at_risk).any():
+        # temporary-assistance households alone speak only for that group: E would cover a
+        # sliver of the priority groups and the rate would be biased low
         raise DesignError(
-            "the omission rate needs sampled non-recipient households (second-stage stratum "
-            "'non_recipient'); this sample has none"
+            "the omission rate needs a sample of at-risk non-recipient households (second-stage "
+            "stratum 'non_recipient', e.g. preset notice-2021); this sample has none"
         )
     eligible = design.subset(_array(design, "eligible_flag") > 0)
     rate: Estimate = eligible.proportion(

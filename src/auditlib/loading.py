@@ -10,6 +10,7 @@ of every file before deciding; if any is fatal under the policy it raises one
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -140,6 +141,7 @@ class _Load:
     rejected: list[pd.DataFrame] = field(default_factory=list)
     tables: dict[str, CheckedTable] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
+    files_read: list[str] = field(default_factory=list)
 
     def reject_orphans(self, table: str, column: str, known: pd.Series, parent: str) -> None:
         checked = self.tables.get(table)
@@ -168,7 +170,7 @@ class _Load:
             checked.row_numbers = checked.row_numbers[keep]
 
     def file_of(self, table: str) -> str:
-        return next((name for name in self.hashes if Path(name).stem in _stems(table)), table)
+        return next((name for name in self.files_read if Path(name).stem in _stems(table)), table)
 
 
 def _stems(table: str) -> set[str]:
@@ -206,8 +208,28 @@ def load_county(folder: str | Path, policy: ValidationPolicy | None = None) -> C
     info = read_county_info(folder)
     policy = (policy or ValidationPolicy()).with_reference_date(info.reference_date)
     load = _Load(policy)
+    found = {spec.name: _find_file(folder, spec) for spec in CONTRACT}
+    # hash the files on a second thread while they are parsed (hashlib releases the GIL)
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        hashes = {
+            path.name: hasher.submit(file_sha256, path)
+            for path, _ in found.values()
+            if path is not None
+        }
+        _read_tables(load, found, policy)
+        load.hashes = {name: future.result() for name, future in hashes.items()}
+    _cross_checks(load)
+    _rejected_share(load)
+    return _result(folder, info, load)
+
+
+def _read_tables(
+    load: _Load,
+    found: dict[str, tuple[Path | None, list[Problem]]],
+    policy: ValidationPolicy,
+) -> None:
     for spec in CONTRACT:
-        path, problems = _find_file(folder, spec)
+        path, problems = found[spec.name]
         load.problems.extend(problems)
         if path is None:
             if spec.required and not problems:
@@ -223,7 +245,7 @@ def load_county(folder: str | Path, policy: ValidationPolicy | None = None) -> C
                     )
                 )
             continue
-        load.hashes[path.name] = file_sha256(path)
+        load.files_read.append(path.name)
         try:
             raw = read_raw_table(path, spec.alias_map())
         except DataError as error:
@@ -249,9 +271,6 @@ def load_county(folder: str | Path, policy: ValidationPolicy | None = None) -> C
                 )
             )
         load.tables[spec.name] = checked
-    _cross_checks(load)
-    _rejected_share(load)
-    return _result(folder, info, load)
 
 
 def _arrow(values: pd.Series) -> pa.Array:

@@ -431,9 +431,12 @@ def _check_id_numbers(
 
 
 def _check_unique(values: pd.Series, column: ColumnSpec, findings: _Findings) -> None:
-    array = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else None
-    if array is not None and pc.count_distinct(array).as_py() == len(values) - values.isna().sum():
-        return  # one hashed pass settles the common case
+    if isinstance(values.dtype, pd.StringDtype):
+        array = pa.array(values.array)
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        # one hashed pass settles the common case (unique() beats count_distinct() here)
+        if len(pc.unique(array.drop_null())) == len(array) - array.null_count:
+            return
     duplicated = values.duplicated(keep=False) & values.notna()
     if not duplicated.any():
         return

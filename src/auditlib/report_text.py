@@ -101,14 +101,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "design_text": (
         "抽样方案“{plan}”：各乡镇为层，村为一级抽样单位，户为二级抽样单位；另设确定性层"
         "（近亲属备案户、高风险户等全部核查）。随机种子 {seed}，抽样框散列 {frame_hash}。"
-        "共抽取 {households} 户（低保户 {recipients} 户、未纳入的重点人群 {non_recipients} 户），"
-        "涉及 {villages} 个村。每户的入样概率已知，权重 = 1 / 入样概率。",
+        "共抽取 {households} 户（低保户 {recipients} 户、非低保户 {non_recipients} 户："
+        "临时救助户及重点人群），涉及 {villages} 个村。每户的入样概率已知，权重 = 1 / 入样概率。",
         "Plan '{plan}': townships are strata, villages the primary units, households the "
         "secondary units; certainty strata (registered relatives, top-risk households, ...) are "
         "verified in full. Seed {seed}, frame hash {frame_hash}. {households} households drawn "
-        "({recipients} recipients, {non_recipients} non-recipients of priority groups) in "
-        "{villages} villages. Every household's inclusion probability is known; weight = 1 / "
-        "probability.",
+        "({recipients} recipients, {non_recipients} non-recipients: temporary-assistance "
+        "households and priority groups) in {villages} villages. Every household's inclusion "
+        "probability is known; weight = 1 / probability.",
     ),
     "township": ("乡镇", "Township"),
     "villages_total": ("村数", "Villages"),

@@ -115,14 +115,17 @@ def test_frame_counts_from_county() -> None:
 
 
 def test_cli_size_and_margin(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
 
     from auditlib.cli import cli
+    from auditlib.synth import SynthConfig, generate_county, write_county
 
-    root = Path(__file__).resolve().parents[1]
-    params = root / "params" / "430522.yaml"
-    if not (root / "data" / "example" / "430522" / "households.csv").exists():
-        pytest.skip("example county not generated (auditlib synth examples)")
+    # a small county of its own (the example counties may not be generated yet)
+    write_county(generate_county(SynthConfig(households=4_000, seed=3)), tmp_path / "county")
+    params = tmp_path / "430522.yaml"
+    params.write_text(
+        "county_code: '430522'\ndata: county\nseed: 1\nsampling: {plan: notice-2019}\n",
+        encoding="utf-8",
+    )
     runner = CliRunner()
     result = runner.invoke(
         cli, ["plan", "size", str(params), "--rate", "0.08", "--margin", "0.03", "--icc", "0.1"]

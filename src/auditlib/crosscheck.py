@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditlib.arrow import string_array
 from auditlib.bundle import CountyData
 from auditlib.errors import Problem
 from auditlib.idcard import birth_dates, id_number_problems, mask_id_number, mask_name
@@ -66,14 +67,7 @@ def spreadsheet_rows(frame: pd.DataFrame) -> np.ndarray:
 def _arrow_text(values: pd.Series | np.ndarray) -> pa.Array:
     """Values as an Arrow ``large_string`` array (no copy when already Arrow-backed)."""
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype="string")
-    if not isinstance(series.dtype, pd.StringDtype):
-        series = series.astype("string")
-    try:
-        array = pa.array(series)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        array = pa.array(series.to_numpy(dtype=object, na_value=None), type=pa.string())
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    array = string_array(series)
     return array.cast(pa.large_string())
 
 

@@ -29,6 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditlib.arrow import bool_mask, string_array
+
 __all__ = [
     "CHECK_CHARACTERS",
     "WEIGHTS",
@@ -103,15 +105,15 @@ def id_number_problems(id_numbers: pd.Series, reference_date: str | None = None)
     pandas.Series
         Text per element: ``""`` (valid), or the reason it is not.
     """
-    text = pc.utf8_trim_whitespace(_arrow_strings(id_numbers))
+    text = pc.utf8_trim_whitespace(string_array(id_numbers))
     if pc.any(pc.match_substring(text, "x")).as_py():
         text = pc.utf8_upper(text)
     count = len(text)
     reasons = np.full(count, "", dtype=object)
-    missing = _mask(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
+    missing = bool_mask(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
     reasons[missing] = "missing"
-    shape_ok = _mask(pc.match_substring_regex(text, r"^[0-9]{17}[0-9X]$"))
-    wrong_length = ~missing & ~_mask(pc.equal(pc.utf8_length(text), 18))
+    shape_ok = bool_mask(pc.match_substring_regex(text, r"^[0-9]{17}[0-9X]$"))
+    wrong_length = ~missing & ~bool_mask(pc.equal(pc.utf8_length(text), 18))
     reasons[wrong_length] = "must have 18 characters"
     reasons[~missing & ~wrong_length & ~shape_ok] = "must be 17 digits followed by a digit or X"
     positions = np.flatnonzero(shape_ok)
@@ -134,19 +136,6 @@ def id_number_problems(id_numbers: pd.Series, reference_date: str | None = None)
             for character in CHECK_CHARACTERS[remainders[bad_check]]
         ]
     return pd.Series(reasons, index=id_numbers.index, dtype=object)
-
-
-def _arrow_strings(values: pd.Series) -> pa.Array:
-    """A Series of text as one Arrow string array (zero-copy when Arrow-backed)."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        array = pa.array(values.array)
-    else:
-        array = pa.array(values.astype(object).where(values.notna(), None).tolist(), pa.string())
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
-def _mask(array: pa.Array) -> npt.NDArray[np.bool_]:
-    return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _fixed_width_bytes(array: pa.Array, width: int) -> npt.NDArray[np.uint8]:

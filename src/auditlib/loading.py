@@ -11,17 +11,17 @@ of every file before deciding; if any is fatal under the policy it raises one
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from auditlib.arrow import string_array
 from auditlib.bundle import CountyData, CountyInfo
 from auditlib.errors import DataError, Problem
 from auditlib.io import SUPPORTED_SUFFIXES, file_sha256, read_raw_table
@@ -148,7 +148,7 @@ class _Load:
         if checked is None:
             return
         values = checked.frame[column]
-        found = pc.is_in(_arrow(values), value_set=_arrow(known))
+        found = pc.is_in(string_array(values), value_set=string_array(known))
         orphan = (
             ~np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
             & values.notna().to_numpy()
@@ -254,7 +254,7 @@ def _read_tables(
                 or [Problem(path.name, None, None, str(error), "a readable file", "error", "file")]
             )
             continue
-        checked = check_table(raw, spec, _policy_for(spec, policy))
+        checked = check_table(raw, spec, policy)
         load.problems.extend(checked.problems)
         if len(checked.rejected):
             load.rejected.append(checked.rejected)
@@ -273,24 +273,6 @@ def _read_tables(
         load.tables[spec.name] = checked
 
 
-def _arrow(values: pd.Series) -> pa.Array:
-    """A string column as one Arrow array (zero-copy when it is Arrow-backed already)."""
-    array = (
-        pa.array(values.array)
-        if isinstance(values.dtype, pd.StringDtype)
-        else pa.array(values.astype(object).where(values.notna(), None).tolist(), type=pa.string())
-    )
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
-def _policy_for(spec: TableSpec, policy: ValidationPolicy) -> ValidationPolicy:
-    """Verification visits happen after the registers were extracted: their dates may be later
-    than the reference date, only not later than today."""
-    if spec.name != "verification" or policy.reference_date is None:
-        return policy
-    return replace(policy, reference_date=max(policy.reference_date, date.today()))
-
-
 def _cross_checks(load: _Load) -> None:
     households = load.tables.get("households")
     if households is None:
@@ -301,8 +283,8 @@ def _cross_checks(load: _Load) -> None:
     members = load.tables.get("members")
     if members is None:
         return
-    household_ids = _arrow(households.frame["household_id"])
-    member_households = _arrow(members.frame["household_id"])
+    household_ids = string_array(households.frame["household_id"])
+    member_households = string_array(members.frame["household_id"])
     # rows of members per household (index_in finds each household's first row)
     position = pc.index_in(member_households, value_set=household_ids)
     counts = np.bincount(
@@ -311,7 +293,8 @@ def _cross_checks(load: _Load) -> None:
     declared = households.frame["members"].to_numpy(dtype=float, na_value=np.nan)
     # the head must be listed among the household's members
     head_row = pc.index_in(
-        _arrow(households.frame["head_id_number"]), value_set=_arrow(members.frame["id_number"])
+        string_array(households.frame["head_id_number"]),
+        value_set=string_array(members.frame["id_number"]),
     )
     head_household = member_households.take(head_row)
     head_listed = pc.fill_null(pc.equal(head_household, household_ids), False)

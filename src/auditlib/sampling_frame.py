@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditlib.arrow import bool_mask
 from auditlib.bundle import CountyData
 from auditlib.errors import DataError, DesignError, Problem
 from auditlib.sampling_plan import SamplingPlan
@@ -84,7 +85,7 @@ def _isin(values: pd.Series, pool: Any) -> np.ndarray:
     array = pa.array(values.astype("string").array)
     pool_array = pa.array([str(item) for item in pool], type=pa.string())
     mask = pc.is_in(array, value_set=pool_array)
-    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    return bool_mask(mask)
 
 
 def _fail(message: str, column: str | None = None, value: str = "", expected: str = "") -> None:

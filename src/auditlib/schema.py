@@ -70,6 +70,9 @@ class ColumnSpec:
         Further accepted spellings of the column name.
     unique : bool
         Whether values must be unique within the table.
+    latest : str
+        For dates, the latest date allowed: ``"reference_date"`` (the registers' extraction
+        date) or ``"today"`` (events recorded after the extraction, such as field visits).
     personal : bool
         Whether the column identifies a person (name, ID number, account): masked in reports.
     """
@@ -87,6 +90,7 @@ class ColumnSpec:
     aliases: tuple[str, ...] = ()
     unique: bool = False
     personal: bool = False
+    latest: str = "reference_date"
 
 
 @dataclass(frozen=True)
@@ -540,7 +544,13 @@ VERIFICATION = TableSpec(
             nullable=True,
         ),
         _text("verifier", "核查人", "Who verified.", personal=True),
-        ColumnSpec("verification_date", "核查日期", "date", "Date of the visit."),
+        ColumnSpec(
+            "verification_date",
+            "核查日期",
+            "date",
+            "Date of the visit (after the registers' extraction, not after today).",
+            latest="today",
+        ),
         _text("notes", "备注", "Free notes.", required=False, nullable=True),
     ),
 )

@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditlib.arrow import bool_mask, string_array
 from auditlib.errors import ParamsError, Problem
 from auditlib.idcard import id_number_problems, mask_id_number
 from auditlib.io import RawTable
@@ -215,18 +216,7 @@ def _rename_columns(raw: RawTable, spec: TableSpec, findings: _Findings) -> pd.D
 
 def _arrow_text(text: pd.Series) -> pa.Array:
     """Cells of a column as one Arrow string array, whitespace trimmed, never null."""
-    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
-        array = pa.array(text.array)
-    else:
-        array = pa.array(text.astype(object).fillna("").astype(str).tolist(), type=pa.string())
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return pc.utf8_trim_whitespace(array.fill_null(""))
-
-
-def _mask(array: pa.Array) -> np.ndarray:
-    """Arrow boolean array (nulls as False) as a numpy bool array."""
-    return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    return pc.utf8_trim_whitespace(string_array(text).fill_null(""))
 
 
 def _string_series(array: pa.Array, empty: np.ndarray) -> pd.Series:
@@ -248,7 +238,7 @@ def _coerce(
     All work runs on Arrow compute kernels: a column of millions of cells takes milliseconds.
     """
     array = _arrow_text(text)
-    empty = _mask(pc.equal(array, ""))
+    empty = bool_mask(pc.equal(array, ""))
     shown = pd.Series(pd.arrays.ArrowStringArray(array), dtype="string[pyarrow]")
     if column.kind in ("string", "id_number"):
         if column.kind == "id_number" and pc.any(pc.match_substring(array, "x")).as_py():
@@ -281,15 +271,15 @@ def _coerce(
             "bad_date", bad, column.name, shown, "a date YYYY-MM-DD between 1890 and 2200"
         )
         dates = np.where(implausible, np.datetime64("NaT"), seconds).astype("datetime64[ns]")
-        if findings.policy.reference_date is not None:
-            limit = np.datetime64(findings.policy.reference_date.isoformat(), "ns")
-            future = ~np.isnat(dates) & (dates > limit)
+        latest = _latest_date(column, findings.policy)
+        if latest is not None:
+            future = ~np.isnat(dates) & (dates > np.datetime64(latest.isoformat(), "ns"))
             findings.cell_problems(
                 "future_date",
                 future,
                 column.name,
                 shown,
-                f"a date on or before the reference date {findings.policy.reference_date}",
+                f"a date on or before {latest.isoformat()} ({column.latest.replace('_', ' ')})",
             )
         return pd.Series(dates), empty
     if column.kind == "bool":
@@ -316,6 +306,15 @@ def _coerce(
         )
         return pd.Series(pd.arrays.ArrowStringArray(codes), dtype="string[pyarrow]"), empty
     raise ValueError(f"unknown column kind {column.kind!r}")  # contract bug, not user input
+
+
+def _latest_date(column: ColumnSpec, policy: ValidationPolicy) -> date | None:
+    """Latest date a date column may hold under the policy (``None``: no limit)."""
+    if policy.reference_date is None:
+        return None
+    if column.latest == "today":
+        return max(policy.reference_date, date.today())
+    return policy.reference_date
 
 
 def _parse_dates(array: pa.Array, empty: np.ndarray) -> pa.Array:
@@ -374,10 +373,11 @@ def check_table(raw: RawTable, spec: TableSpec, policy: ValidationPolicy) -> Che
             )
         )
     text = _rename_columns(raw, spec, findings)
+    present = _present_columns(raw, spec)
     typed: dict[str, pd.Series] = {}
     for column in spec.columns:
         values, empty = _coerce(text[column.name], column, findings)
-        if not column.nullable and column.name in raw_columns(raw, spec):
+        if not column.nullable and column.name in present:
             findings.cell_problems(
                 "missing_value",
                 empty,
@@ -402,7 +402,7 @@ def _integer_columns(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     return frame
 
 
-def raw_columns(raw: RawTable, spec: TableSpec) -> set[str]:
+def _present_columns(raw: RawTable, spec: TableSpec) -> set[str]:
     """English names of the contract columns present in the raw file."""
     aliases = spec.alias_map()
     return {aliases[key] for key in map(_normalise_header, raw.frame.columns) if key in aliases}
@@ -432,8 +432,7 @@ def _check_id_numbers(
 
 def _check_unique(values: pd.Series, column: ColumnSpec, findings: _Findings) -> None:
     if isinstance(values.dtype, pd.StringDtype):
-        array = pa.array(values.array)
-        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        array = string_array(values)
         # one hashed pass settles the common case (unique() beats count_distinct() here)
         if len(pc.unique(array.drop_null())) == len(array) - array.null_count:
             return

@@ -320,3 +320,10 @@ def test_verification_dates_after_the_reference_date_are_accepted(county: Path) 
     assert (future["row"], future["value"]) == (4, "2100-01-15")
     future = single(data.problems, "future_date")  # after today, plausible as a date
     assert (future["row"], future["value"]) == (4, "2100-01-15")
+
+
+def test_a_file_whose_only_row_is_short_is_not_called_empty(county: Path) -> None:
+    (county / "payments.csv").write_text(",".join(fx.PAYMENT_HEADER) + "\nP001,H001\n")
+    problems = problems_of(county)
+    assert single(problems, "short_row")["row"] == 2
+    assert "file_empty" not in set(problems["code"])

@@ -258,7 +258,7 @@ def _read_tables(
         load.problems.extend(checked.problems)
         if len(checked.rejected):
             load.rejected.append(checked.rejected)
-        if spec.required and len(raw.frame) == 0:
+        if spec.required and len(raw.frame) == 0 and not raw.short_rows:
             load.problems.append(
                 Problem(
                     path.name,

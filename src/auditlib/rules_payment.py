@@ -88,6 +88,16 @@ def _first_per_household(frame: pd.DataFrame, order: str, ascending: bool) -> pd
     return first.sort_values("row", kind="stable")
 
 
+def _yuan(values: pd.Series) -> pd.Series:
+    """Amounts as whole yuan with thousands separators (``12,345``)."""
+    return values.map(lambda value: f"{value:,.0f}").astype("string")
+
+
+def _no_hits(code: str) -> pd.DataFrame:
+    """The empty result of a payment rule."""
+    return make_hits(code, [], "payments", [], [], [])
+
+
 def _rows(frame: pd.DataFrame) -> pd.Series:
     return frame["row"].astype("Int64").astype("string")
 
@@ -120,7 +130,7 @@ def holder_name_hits(code: str, data: CountyData, payments: pd.DataFrame) -> pd.
     joined = payments.merge(known, on=["household_id", "account_holder_name"], how="left")
     mismatch = joined[joined["member"].isna().to_numpy() & joined["amount"].notna().to_numpy()]
     if mismatch.empty:
-        return make_hits(code, [], "payments", [], [], [])
+        return _no_hits(code)
     first = _first_per_household(mismatch, "payment_date", True)
     holder = mask_names(first["account_holder_name"]).fillna("(空)")
     more_zh, more_en = _more(first)
@@ -145,7 +155,7 @@ def shared_account_hits(code: str, payments: pd.DataFrame, minimum_households: i
     sharing = payments.assign(sharing=account_households(payments).to_numpy())
     shared = sharing[sharing["sharing"] >= minimum_households]
     if shared.empty:
-        return make_hits(code, [], "payments", [], [], [])
+        return _no_hits(code)
     first = _first_per_household(shared, "sharing", False)
     rows = _rows(first)
     account = mask_id_numbers(first["account_number"]).fillna("?")
@@ -173,7 +183,7 @@ def duplicate_payment_hits(code: str, payments: pd.DataFrame) -> pd.DataFrame:
     counts = dated.groupby(["household_id", "month"], sort=False)["row"].transform("size")
     repeated = dated[counts.to_numpy() > 1].assign(in_month=counts[counts > 1].to_numpy())
     if repeated.empty:
-        return make_hits(code, [], "payments", [], [], [])
+        return _no_hits(code)
     first = _first_per_household(repeated, "payment_date", True)
     rows = _rows(first)
     number = first["in_month"].astype(int).astype("string")
@@ -216,11 +226,11 @@ def oversized_payment_hits(
     large = payments.assign(ratio=ratio.to_numpy(), reference=reference.to_numpy())
     large = large[(large["ratio"] >= multiple).fillna(False).to_numpy(dtype=bool)]
     if large.empty:
-        return make_hits(code, [], "payments", [], [], [])
+        return _no_hits(code)
     first = _first_per_household(large, "ratio", False)
     rows = _rows(first)
-    amount = first["amount"].map(lambda value: f"{value:,.0f}").astype("string")
-    typical = first["reference"].map(lambda value: f"{value:,.0f}").astype("string")
+    amount = first["amount"].pipe(_yuan)
+    typical = first["reference"].pipe(_yuan)
     times = first["ratio"].map(lambda value: f"{value:.1f}").astype("string")
     return make_hits(
         code,
@@ -291,7 +301,7 @@ def payment_after_death_hits(
     """A payment dated after the death of the head, of the account holder, or of every member."""
     deaths = _deaths(data, crosscheck)
     if deaths.empty:
-        return make_hits(code, [], "payments", [], [], [])
+        return _no_hits(code)
     size = data.members.groupby(data.members["household_id"].astype("string")).size()
     dead_count = deaths.groupby("household_id").size()
     all_dead = dead_count[dead_count >= size.reindex(dead_count.index).fillna(np.inf)]
@@ -317,7 +327,7 @@ def payment_after_death_hits(
     late = late[(late["payment_date"] > late["death_date"]).fillna(False).to_numpy(dtype=bool)]
     late = late.drop_duplicates("row")
     if late.empty:
-        return make_hits(code, [], "payments", [], [], [])
+        return _no_hits(code)
     first = _first_per_household(late, "payment_date", True)
     rows = _rows(first)
     who = first["name"].where(first["name"] == "all members", mask_names(first["name"]))
@@ -375,10 +385,10 @@ def overpaid_hits(
     totals["allowance"] = allowance.reindex(totals.index).to_numpy()
     over = totals[totals["total"] > totals["entitlement"] + totals["allowance"]].reset_index()
     if over.empty:
-        return make_hits(code, [], "payments", [], [], [])
+        return _no_hits(code)
     rows = _rows(over)
-    total = over["total"].map(lambda value: f"{value:,.0f}").astype("string")
-    due = over["entitlement"].map(lambda value: f"{value:,.0f}").astype("string")
+    total = over["total"].pipe(_yuan)
+    due = over["entitlement"].pipe(_yuan)
     return make_hits(
         code,
         over["household_id"],

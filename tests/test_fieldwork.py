@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from auditlib.errors import FieldworkError
 from auditlib.fieldwork import (
+    ANSWER_COLUMNS,
     CODES_SHEET,
     HEADER_ROW,
     WORKSHEET_COLUMNS,
@@ -84,11 +85,59 @@ def test_layout_dropdowns_and_print_setup(issued) -> None:  # type: ignore[no-un
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == 9  # A4 in the OOXML paper-size table
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert sheet.page_setup.fitToWidth == 1
+    # fit to 1 page wide, any number of pages high; an absent fitToWidth means 1 (ECMA-376
+    # Part 1, 18.3.1.64 pageSetup: fitToWidth default "1"), which is how XlsxWriter writes it
+    assert (sheet.page_setup.fitToWidth or 1) == 1
+    assert int(sheet.page_setup.fitToHeight) == 0
     assert sheet.print_title_rows == "$1:$2"
     assert sheet.protection.sheet
     assert not sheet.cell(FIRST, COLUMN["eligible"]).protection.locked
     assert sheet.cell(FIRST, COLUMN["head_id_number"]).protection.locked
+    last = sheet.max_row
+    for key in ANSWER_COLUMNS:  # every answer cell of every row: unlocked and shaded
+        for row in (FIRST, last):
+            cell = sheet.cell(row, COLUMN[key])
+            assert cell.value is None and not cell.protection.locked, (key, row)
+            assert cell.fill.fgColor.rgb.endswith("FFF2CC"), (key, row)
+    for key in ("household_id", "head_name", "head_id_number", "village", "members"):
+        assert sheet.cell(last, COLUMN[key]).protection.locked, key
+    id_cell = sheet.cell(FIRST, COLUMN["head_id_number"])
+    assert id_cell.number_format == "@" and isinstance(id_cell.value, str)
+    assert sheet.cell(FIRST, COLUMN["verification_date"]).number_format == "yyyy-mm-dd"
+    assert sheet.cell(FIRST, COLUMN["row_number"]).value == 1
+    # every validation covers the data rows, from the first to the last household
+    areas = {v.type + str(v.formula1): str(v.sqref) for v in sheet.data_validations.dataValidation}
+    letter = {key: chr(ord("A") + COLUMN[key] - 1) for key in ANSWER_COLUMNS}
+    assert areas['list"是,否"'] == f"{letter['eligible']}{FIRST}:{letter['eligible']}{last}"
+    assert (
+        areas["decimal0"] == f"{letter['correct_benefit']}{FIRST}:{letter['correct_benefit']}{last}"
+    )
+    date_rule = next(v for v in sheet.data_validations.dataValidation if v.type == "date")
+    assert date_rule.formula1 == "DATE(2020,1,1)"  # audit_period_start of make_county()
+    assert all(v.showErrorMessage and v.allow_blank for v in sheet.data_validations.dataValidation)
+    assert sheet.freeze_panes == "C3"
+    assert "&P" in sheet.oddFooter.center.text and "严禁外传" in sheet.oddFooter.center.text
+    assert [r.coord for r in sheet.merged_cells.ranges] == [
+        f"A1:{chr(ord('A') + len(COLUMN) - 1)}1"
+    ]
+    assert sheet.cell(1, 1).font.b and sheet.cell(HEADER_ROW, 1).font.b
+
+
+def test_same_sample_same_bytes(tmp_path: Path) -> None:
+    data = make_county()
+    sample = draw_sample(data, "notice-2021", seed=42)
+    first = write_worksheets(sample, data, tmp_path / "one")
+    second = write_worksheets(sample, data, tmp_path / "two")
+    for one, two in zip(first.files, second.files, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+    assert first.manifest.read_bytes() == second.manifest.read_bytes()
+    # the document's creation time is the reference date, not the time of writing
+    created = load_workbook(first.files[0]).properties.created
+    assert created is not None and created.date() == data.info.reference_date
+    # only the worksheets, the manifest and the README; no temporary file left behind
+    assert sorted(p.name for p in first.folder.iterdir()) == sorted(
+        [*(p.name for p in first.files), "issued.json", "README.txt"]
+    )
 
 
 def test_clean_import(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

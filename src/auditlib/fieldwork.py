@@ -20,16 +20,11 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from auditlib.bundle import CountyData
 from auditlib.errors import FieldworkError
@@ -98,6 +93,7 @@ WORKSHEET_COLUMNS: tuple[WorksheetColumn, ...] = (
 )
 IDENTITY_COLUMNS: tuple[str, ...] = ("household_id", "head_name", "head_id_number")
 ANSWER_COLUMNS: tuple[str, ...] = tuple(c.key for c in WORKSHEET_COLUMNS if c.answer)
+_COLUMN_INDEX = {column.key: index for index, column in enumerate(WORKSHEET_COLUMNS)}
 
 
 def error_type_entries() -> list[str]:
@@ -165,105 +161,39 @@ def _cell_value(row: Mapping[str, Any], key: str) -> Any:
     return value
 
 
-def _add_validations(sheet: Worksheet, last_row: int, start: date) -> None:
-    columns = {c.key: get_column_letter(i + 1) for i, c in enumerate(WORKSHEET_COLUMNS)}
-    entries = len(ERROR_TYPES)
+def _township_rows(
+    table: pd.DataFrame, households: pd.DataFrame
+) -> dict[str, list[dict[str, Any]]]:
+    """Sampled households with their facts, per township, sorted by village then household.
 
-    def area(key: str) -> str:
-        return f"{columns[key]}{FIRST_DATA_ROW}:{columns[key]}{max(last_row, FIRST_DATA_ROW)}"
-
-    eligible = DataValidation(
-        type="list", formula1='"' + ",".join(ELIGIBLE_CHOICES) + '"', allow_blank=True
+    The sample's columns take precedence over the household table's (one merge instead of a
+    look-up per household).
+    """
+    facts = [column for column in households.columns if column not in table.columns]
+    merged = table.assign(household_id=table["household_id"].astype(str)).merge(
+        households[["household_id", *facts]], on="household_id", how="left", sort=False
     )
-    eligible.error, eligible.errorTitle = "请选择 是 或 否 (yes/no)", "是否符合条件"
-    error_type = DataValidation(
-        type="list", formula1=f"{CODES_SHEET}!$A$2:$A${entries + 1}", allow_blank=True
-    )
-    error_type.error, error_type.errorTitle = "请从清退情形列表中选择", "不符合情形"
-    benefit = DataValidation(
-        type="decimal", operator="between", formula1="0", formula2="100000", allow_blank=True
-    )
-    benefit.error, benefit.errorTitle = "请输入 0 到 100000 之间的金额(元/月)", "核定保障金额"
-    verifier = DataValidation(
-        type="textLength", operator="between", formula1="1", formula2="50", allow_blank=True
-    )
-    verifier.error, verifier.errorTitle = "请填写核查人姓名", "核查人"
-    when = DataValidation(
-        type="date",
-        operator="between",
-        formula1=f"DATE({start.year},{start.month},{start.day})",
-        formula2="DATE(2099,12,31)",
-        allow_blank=True,
-    )
-    when.error, when.errorTitle = f"请输入 {start.isoformat()} 之后的日期", "核查日期"
-    for validation, key in (
-        (eligible, "eligible"),
-        (error_type, "error_type"),
-        (benefit, "correct_benefit"),
-        (verifier, "verifier"),
-        (when, "verification_date"),
-    ):
-        validation.showErrorMessage = True
-        validation.add(area(key))
-        sheet.add_data_validation(validation)
+    by_township: dict[str, list[dict[str, Any]]] = {}
+    for record in merged.to_dict(orient="records"):
+        by_township.setdefault(str(record["township_code"]), []).append(record)
+    for rows in by_township.values():
+        rows.sort(key=lambda row: (str(row["village_code"]), str(row["household_id"])))
+    return by_township
 
 
-def _write_sheet(
-    sheet: Worksheet, title: str, rows: list[dict[str, Any]], audit_start: date
-) -> None:
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=12)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(WORKSHEET_COLUMNS))
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    answer_fill = PatternFill("solid", fgColor="FFF2CC")
-    for index, column in enumerate(WORKSHEET_COLUMNS, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=f"{column.label_zh}\n{column.key}")
-        cell.font = Font(bold=True, size=9)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.fill = answer_fill if column.answer else header_fill
-        cell.border = border
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.row_dimensions[HEADER_ROW].height = 40
-    for offset, row in enumerate(rows):
-        excel_row = FIRST_DATA_ROW + offset
-        for index, column in enumerate(WORKSHEET_COLUMNS, start=1):
-            value = offset + 1 if column.key == "row_number" else _cell_value(row, column.key)
-            cell = sheet.cell(row=excel_row, column=index, value=None if column.answer else value)
-            cell.border = border
-            cell.font = Font(size=9)
-            if column.answer:
-                cell.protection = Protection(locked=False)
-            if column.key == "head_id_number":
-                cell.number_format = "@"
-            if column.key == "verification_date":
-                cell.number_format = "yyyy-mm-dd"
-    last_row = FIRST_DATA_ROW + len(rows) - 1
-    _add_validations(sheet, last_row, audit_start)
-    sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=3)
-    sheet.print_title_rows = f"1:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.print_options.gridLines = False
-    sheet.oddFooter.center.text = "第 &P 页 / 共 &N 页  (内部资料 含个人信息 严禁外传)"
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.protection.autoFilter = False
-    sheet.protection.sort = False
-
-
-def _codes_sheet(workbook: Workbook) -> None:
-    sheet = workbook.create_sheet(CODES_SHEET)
-    sheet["A1"] = "不符合情形 error_type"
-    for offset, entry in enumerate(error_type_entries(), start=2):
-        sheet.cell(row=offset, column=1, value=entry)
-    sheet.column_dimensions["A"].width = 40
-    sheet.sheet_state = "hidden"
+def _sheet_values(rows: Sequence[Mapping[str, Any]]) -> tuple[tuple[Any, ...], ...]:
+    """The cell values of each row in column order; answer columns empty."""
+    return tuple(
+        tuple(
+            offset
+            if column.key == "row_number"
+            else None
+            if column.answer
+            else _cell_value(row, column.key)
+            for column in WORKSHEET_COLUMNS
+        )
+        for offset, row in enumerate(rows, start=1)
+    )
 
 
 def write_worksheets(
@@ -293,56 +223,54 @@ def write_worksheets(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
+    from auditlib.fieldwork_xlsx import TownshipSheet, write_workbook
+
     households = data.households.copy()
     households["household_id"] = households["household_id"].astype(str)
-    facts = households.set_index("household_id")
     table = sample.table
-    missing = sorted(set(table["household_id"].astype(str)) - set(facts.index))
+    missing = sorted(set(table["household_id"].astype(str)) - set(households["household_id"]))
     if missing:
         raise FieldworkError(
             f"{len(missing)} sampled household(s) are not in the households table "
             f"(first: {missing[0]!r}); draw the sample from these data"
         )
-    townships = sorted(table["township_code"].astype(str).unique())
+    by_township = _township_rows(table, households.drop_duplicates("household_id"))
     names = households.drop_duplicates("township_code").set_index("township_code")["township"]
+    sample_digest = table_sha256(table)
     issued: dict[str, dict[str, Any]] = {}
     files: list[Path] = []
     audit_start = data.info.audit_period_start
-    for group, codes in _groups(townships, teams).items():
-        workbook = Workbook()
-        workbook.remove(workbook.worksheets[0])
+    created = datetime.combine(data.info.reference_date, time())
+    identity = [_COLUMN_INDEX[key] for key in IDENTITY_COLUMNS]
+    for group, codes in _groups(sorted(by_township), teams).items():
         path = folder / f"worksheet_{_safe_file_stem(group)}.xlsx"
+        sheets = []
         for code in codes:
-            selected = table[table["township_code"].astype(str) == code]
-            rows = []
-            for record in selected.to_dict(orient="records"):
-                fact = facts.loc[str(record["household_id"])]
-                rows.append({**fact.to_dict(), **record})
-            rows.sort(key=lambda r: (str(r["village_code"]), str(r["household_id"])))
-            sheet = workbook.create_sheet(code)
+            values = _sheet_values(by_township[code])
             title = (
                 f"{data.info.county} {names.get(code, code)} 入户核查表 — 抽样种子 {sample.seed}, "
-                f"样本 {table_sha256(table)[:12]}  (内部资料, 含个人身份信息)"
+                f"样本 {sample_digest[:12]}  (内部资料, 含个人身份信息)"
             )
-            _write_sheet(sheet, title, rows, audit_start)
-            for offset, row in enumerate(rows):
-                household_id = str(row["household_id"])
-                issued[household_id] = {
+            sheets.append(TownshipSheet(name=code, title=title, rows=values))
+            for offset, row in enumerate(values):
+                cells = ["" if row[index] is None else str(row[index]) for index in identity]
+                issued[cells[0]] = {
                     "file": path.name,
                     "sheet": code,
                     "row": FIRST_DATA_ROW + offset,
-                    "identity_sha256": identity_digest(
-                        household_id, str(row["head_name"]), str(row["head_id_number"])
-                    ),
+                    "identity_sha256": identity_digest(*cells),
                 }
-        _codes_sheet(workbook)
-        write_with(path, workbook.save)
+
+        def write(temporary: Path, sheets: list[TownshipSheet] = sheets) -> None:
+            write_workbook(temporary, sheets, audit_start, created)
+
+        write_with(path, write)
         files.append(path)
     manifest = {
         "format": "auditlib-worksheets/1",
         "county_code": sample.county_code,
         "seed": sample.seed,
-        "sample_table_sha256": table_sha256(table),
+        "sample_table_sha256": sample_digest,
         "frame_hash": sample.frame_hash,
         "audit_period_start": audit_start.isoformat(),
         "households": dict(sorted(issued.items())),

@@ -20,19 +20,20 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditlib.arrow import string_array
+from auditlib.arrow import bool_mask, string_array
 from auditlib.bundle import CountyData
 from auditlib.errors import Problem
 from auditlib.idcard import birth_dates, id_number_problems, mask_id_number, mask_name
 
 __all__ = [
+    "MATCH_COLUMNS",
     "MATCH_STATUSES",
     "CrossCheckResult",
     "cross_check",
@@ -47,6 +48,22 @@ __all__ = [
 
 #: Status of a registry record after matching, in reporting order.
 MATCH_STATUSES: tuple[str, ...] = ("matched", "conflict", "unmatched", "invalid_id")
+
+#: Columns of :attr:`CrossCheckResult.matches`, in order.
+MATCH_COLUMNS: tuple[str, ...] = (
+    "registry",
+    "registry_row",
+    "id_number",
+    "status",
+    "household_id",
+    "member_row",
+    "member_name",
+    "registry_name",
+    "name_conflict",
+    "birth_date_conflict",
+)
+
+_STATUS_TEXT = pa.array(MATCH_STATUSES, pa.large_string())
 
 #: Tolerance (years) between a member's recorded age and the age implied by the ID number.
 AGE_TOLERANCE_YEARS = 1
@@ -150,6 +167,9 @@ class CrossCheckResult:
     matches: pd.DataFrame
     summary: pd.DataFrame
     problems: tuple[Problem, ...]
+    _linked_positions: dict[str, np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def to_frame(self) -> pd.DataFrame:
         """The per-registry counts (``summary``)."""
@@ -157,20 +177,39 @@ class CrossCheckResult:
 
     def linked(self, registry: str) -> pd.DataFrame:
         """Matched and conflicting records of ``registry`` (the ones rules may use)."""
-        rows = self.matches[
-            (self.matches["registry"] == registry)
-            & self.matches["status"].isin(["matched", "conflict"])
-        ]
-        return rows.reset_index(drop=True)
+        if not self._linked_positions:
+            status = self.matches["status"].to_numpy(dtype=object)
+            usable = np.flatnonzero((status == "matched") | (status == "conflict"))
+            owners = self.matches["registry"].to_numpy(dtype=object)[usable]
+            for name in dict.fromkeys(owners):
+                self._linked_positions[name] = usable[owners == name]
+            self._linked_positions.setdefault("", np.zeros(0, dtype=np.int64))
+        positions = self._linked_positions.get(registry, self._linked_positions[""])
+        return self.matches.take(positions).reset_index(drop=True)
 
 
 def _id_ages(id_numbers: pd.Series, reference: pd.Timestamp) -> np.ndarray:
-    born = birth_dates(id_numbers)
-    years = reference.year - born.dt.year
-    before_birthday = (born.dt.month > reference.month) | (
-        (born.dt.month == reference.month) & (born.dt.day > reference.day)
+    """Age in whole years on ``reference`` implied by ID numbers; ``NaN`` if no real date.
+
+    The birth date is read from characters 7-14 as :func:`auditlib.idcard.birth_dates` reads it
+    (``%Y%m%d``, a calendar date within pandas' nanosecond range), but on integers: year, month
+    and day of ``YYYYMMDD``.
+    """
+    text = pc.utf8_slice_codeunits(_arrow_text(id_numbers), 6, 14)
+    digits = bool_mask(pc.match_substring_regex(text, r"^[0-9]{8}$"))
+    padded = pc.if_else(pa.array(digits), text, pa.scalar("00000000", text.type))
+    stamp = np.asarray(pc.cast(padded, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
+    year, month, day = stamp // 10_000, stamp // 100 % 100, stamp % 100
+    in_range = digits & (month >= 1) & (month <= 12) & (day >= 1)
+    first = np.where(in_range, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    length = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(int)
+    real = in_range & (day <= length)
+    before_birthday = (month > reference.month) | (
+        (month == reference.month) & (day > reference.day)
     )
-    return (years - before_birthday.astype("Int64")).to_numpy(dtype=float, na_value=np.nan)
+    ages = (reference.year - year - before_birthday).astype(float)
+    ages[~real] = np.nan
+    return ages
 
 
 def _match_registry(
@@ -180,71 +219,63 @@ def _match_registry(
     members_index: pd.Series,
     reference: pd.Timestamp,
 ) -> pd.DataFrame:
-    ids = (
-        normalise_id_numbers(registry["id_number"])
-        if len(registry)
-        else pd.Series([], dtype="string")
-    )
-    reasons = id_number_problems(ids, reference_date=str(reference.date())) if len(ids) else None
-    valid = (reasons == "").to_numpy() if reasons is not None else np.zeros(0, dtype=bool)
+    """Status of every record of one registry (columns of :attr:`CrossCheckResult.matches`).
+
+    ``members`` holds unique ID numbers (``members_index``) with ``household_id`` and ``name``
+    as ``"string"`` columns. Members are taken by position (one Arrow ``index_in`` lookup) and
+    the frame is assembled once, so the cost is a few array operations per registry.
+    """
+    count = len(registry)
+    ids = normalise_id_numbers(registry["id_number"]) if count else pd.Series([], dtype="string")
+    reasons = id_number_problems(ids, reference_date=str(reference.date())) if count else None
+    valid = (reasons == "").to_numpy(dtype=bool) if reasons is not None else np.zeros(0, bool)
     registry_names = (
         registry["name"].astype("string").str.strip()
         if "name" in registry
         else pd.Series(pd.NA, index=registry.index, dtype="string")
     )
-    frame = pd.DataFrame(
-        {
-            "registry": name,
-            "registry_row": spreadsheet_rows(registry),
-            "id_number": ids.to_numpy(),
-            "registry_name": registry_names.to_numpy(),
-            "valid": valid,
-        }
+    position = positions_in(ids, members_index) if len(members) else np.full(count, -1)
+    found = (position >= 0) & valid
+    fill = np.where(found, position, -1)
+    household_id = members["household_id"].array.take(fill, allow_fill=True)
+    member_name = members["name"].array.take(fill, allow_fill=True)
+    member_row = pd.arrays.IntegerArray(
+        np.where(found, members["member_row"].to_numpy(dtype=np.int64)[np.maximum(fill, 0)], 0)
+        if len(members)
+        else np.zeros(count, dtype=np.int64),
+        ~found,
     )
-    position = positions_in(frame["id_number"], members_index)
-    known = position >= 0
-    take = np.where(known, position, 0)
-    for column, target in (
-        ("household_id", "household_id"),
-        ("name", "member_name"),
-        ("age", "age"),
-        ("member_row", "member_row"),
-    ):
-        values = members[column].to_numpy()[take] if len(members) else np.zeros(len(frame))
-        frame[target] = pd.Series(values, index=frame.index).where(known)
-    frame["household_id"] = frame["household_id"].astype("string")
-    frame["member_name"] = frame["member_name"].astype("string")
-    frame["age"] = frame["age"].astype(float)
-    found = known & frame["valid"].to_numpy()
-    name_conflict = (
-        found
-        & frame["registry_name"].notna().to_numpy()
-        & (frame["registry_name"] != frame["member_name"]).fillna(False).to_numpy(dtype=bool)
+    name_conflict = found & (
+        pd.Series(registry_names.array != member_name).fillna(False).to_numpy(dtype=bool)
     )
-    birth_conflict = np.zeros(len(frame), dtype=bool)
+    birth_conflict = np.zeros(count, dtype=bool)
     if found.any():
-        linked_ids = frame["id_number"][found]
+        linked_ids = ids[found]
         implied = _id_ages(linked_ids, reference)
-        birth_conflict[found] = np.abs(frame["age"].to_numpy()[found] - implied) > (
-            AGE_TOLERANCE_YEARS
-        )
+        ages = members["age"].to_numpy(dtype=float)[position[found]]
+        birth_conflict[found] = np.abs(ages - implied) > AGE_TOLERANCE_YEARS
         if "birth_date" in registry:
             registered = pd.to_datetime(registry["birth_date"], errors="coerce").to_numpy()[found]
             encoded = birth_dates(linked_ids).to_numpy()
             birth_conflict[found] |= ~pd.isna(registered) & (registered != encoded)
-    status = np.where(
-        ~frame["valid"].to_numpy(),
-        "invalid_id",
-        np.where(
-            ~found, "unmatched", np.where(name_conflict | birth_conflict, "conflict", "matched")
-        ),
+    state = np.where(~valid, 3, np.where(~found, 2, np.where(name_conflict | birth_conflict, 1, 0)))
+    status = pd.array(_STATUS_TEXT.take(pa.array(state.astype(np.int8))), dtype="str")
+    return pd.DataFrame(
+        {
+            "registry": name,
+            "registry_row": spreadsheet_rows(registry),
+            "id_number": ids.astype("str").array if count else ids.to_numpy(),
+            "status": status,
+            "household_id": household_id,
+            "member_row": member_row,
+            "member_name": member_name,
+            "registry_name": registry_names.astype("str").array
+            if "name" in registry
+            else registry_names.to_numpy(),
+            "name_conflict": name_conflict,
+            "birth_date_conflict": birth_conflict,
+        }
     )
-    frame["status"] = status
-    frame["name_conflict"] = name_conflict
-    frame["birth_date_conflict"] = birth_conflict
-    frame.loc[~found, ["household_id", "member_name"]] = pd.NA
-    frame["member_row"] = frame["member_row"].where(found).astype("float").astype("Int64")
-    return frame.drop(columns=["valid", "age"])
 
 
 def _problems(matches: pd.DataFrame) -> list[Problem]:
@@ -310,43 +341,32 @@ def cross_check(data: CountyData, registries: tuple[str, ...] | None = None) -> 
     reference = pd.Timestamp(data.info.reference_date)
     members = member_frame(data)
     members = members[members["id_number"].notna()].drop_duplicates("id_number")
-    members = members.reset_index(drop=True)
+    members = members.reset_index(drop=True).astype({"household_id": "string", "name": "string"})
     members_index = members["id_number"]
     names = registries if registries is not None else tuple(sorted(data.registries))
-    frames = [
-        _match_registry(name, data.registries[name], members, members_index, reference)
-        for name in names
-        if name in data.registries
-    ]
-    columns = [
-        "registry",
-        "registry_row",
-        "id_number",
-        "status",
-        "household_id",
-        "member_row",
-        "member_name",
-        "registry_name",
-        "name_conflict",
-        "birth_date_conflict",
-    ]
-    non_empty = [frame[columns] for frame in frames if len(frame)]
+    present = [name for name in names if name in data.registries]
+    frames = {
+        name: _match_registry(name, data.registries[name], members, members_index, reference)
+        for name in dict.fromkeys(present)
+    }
+    non_empty = [frames[name] for name in present if len(frames[name])]
     matches = (
-        pd.concat(non_empty, ignore_index=True) if non_empty else pd.DataFrame(columns=columns)
+        pd.concat(non_empty, ignore_index=True)
+        if non_empty
+        else pd.DataFrame(columns=list(MATCH_COLUMNS))
     )
     rows = []
-    for name in names:
-        if name not in data.registries:
-            continue
-        part = matches[matches["registry"] == name]
-        counts = part["status"].value_counts()
-        linked = part[part["status"].isin(["matched", "conflict"])]
+    for name in present:
+        part = frames[name]
+        repeats = present.count(name)  # a registry named twice is matched (and counted) twice
+        status = part["status"].to_numpy(dtype=object)
+        linked = (status == "matched") | (status == "conflict")
         rows.append(
             {
                 "registry": name,
-                "records": len(part),
-                **{status: int(counts.get(status, 0)) for status in MATCH_STATUSES},
-                "households": int(linked["household_id"].nunique()),
+                "records": len(part) * repeats,
+                **{state: int((status == state).sum()) * repeats for state in MATCH_STATUSES},
+                "households": int(part["household_id"][linked].nunique()),
             }
         )
     summary = pd.DataFrame(rows, columns=["registry", "records", *MATCH_STATUSES, "households"])

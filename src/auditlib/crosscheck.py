@@ -178,11 +178,11 @@ class CrossCheckResult:
     def linked(self, registry: str) -> pd.DataFrame:
         """Matched and conflicting records of ``registry`` (the ones rules may use)."""
         if not self._linked_positions:
-            status = self.matches["status"].to_numpy(dtype=object)
-            usable = np.flatnonzero((status == "matched") | (status == "conflict"))
-            owners = self.matches["registry"].to_numpy(dtype=object)[usable]
-            for name in dict.fromkeys(owners):
-                self._linked_positions[name] = usable[owners == name]
+            status = self.matches["status"].isin(["matched", "conflict"])
+            usable = np.flatnonzero(status.to_numpy(dtype=bool))
+            codes, owners = pd.factorize(self.matches["registry"].take(usable))
+            for code, name in enumerate(owners):
+                self._linked_positions[str(name)] = usable[codes == code]
             self._linked_positions.setdefault("", np.zeros(0, dtype=np.int64))
         positions = self._linked_positions.get(registry, self._linked_positions[""])
         return self.matches.take(positions).reset_index(drop=True)

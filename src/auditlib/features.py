@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import positions_in
+from auditlib.crosscheck import key_codes, positions_in
 from auditlib.rules_payment import account_households, entitled_months, payment_frame
 
 __all__ = [
@@ -113,45 +113,70 @@ def _payment_features(
     """Payment-pattern features; one month of arrears (补发) for households enrolled during the
     audit period is routine and is allowed for, as in rules P04 and P06: their first transfer
     is left out of the largest/median ratio and one month's benefit is added to their
-    entitlement."""
+    entitlement.
+
+    Households are handled as integer positions in ``household_ids`` (one Arrow lookup), so the
+    groupings below never hash the text ids again; the aggregations are pandas' own (same
+    summation order as grouping by the text id).
+    """
     payments = ledger if ledger is not None else payment_frame(data)
-    payments = payments[positions_in(payments["household_id"], household_ids.to_series()) >= 0]
-    payments = payments.assign(sharing=account_households(payments).to_numpy())
+    owner = positions_in(payments["household_id"], household_ids.to_series())
+    if (owner < 0).any():
+        payments = payments[owner >= 0]
+        owner = owner[owner >= 0]
+    account = key_codes(payments["account_number"]).astype(float)
+    account[account < 0] = np.nan  # a missing account number is not counted as an account
+    payments = pd.DataFrame(
+        {
+            "amount": payments["amount"].to_numpy(),
+            "sharing": account_households(payments).to_numpy(),
+            "account": account,
+        }
+    ).assign(payment_date=payments["payment_date"].to_numpy(), row=payments["row"].to_numpy())
+    count = len(household_ids)
     households = data.households
-    keys = households["household_id"].astype("string").to_numpy()
+    at = positions_in(household_ids.to_series(), households["household_id"])
+    known = at >= 0
+    take = np.maximum(at, 0)
     enrolled = pd.to_datetime(households["enrolment_date"], errors="coerce")
-    new = pd.Series(
-        (enrolled >= pd.Timestamp(data.info.audit_period_start)).fillna(False).to_numpy(bool),
-        index=keys,
-    )
-    benefit = pd.Series(
-        pd.to_numeric(households["monthly_benefit"], errors="coerce").to_numpy(), index=keys
-    )
-    ordered = payments.sort_values(["household_id", "payment_date", "row"], kind="stable")
-    first = ~ordered["household_id"].duplicated().to_numpy()
-    arrears = first & new.reindex(ordered["household_id"]).fillna(False).to_numpy(dtype=bool)
-    regular = ordered[~arrears]
-    grouped = payments.groupby("household_id", sort=False)
+    new_all = (enrolled >= pd.Timestamp(data.info.audit_period_start)).fillna(False)
+    new = new_all.to_numpy(dtype=bool)[take] & known
+    benefit_all = pd.to_numeric(households["monthly_benefit"], errors="coerce").to_numpy(float)
+    benefit = pd.Series(np.where(known, benefit_all[take], np.nan), index=household_ids)
+    months_all = entitled_months(data).to_numpy(dtype=float)
+    months = pd.Series(np.where(known, months_all[take], np.nan), index=household_ids)
+    # First transfer of each household in (payment date, row) order, missing dates last.
+    dates = payments["payment_date"].to_numpy()
+    missing = pd.isna(dates)
+    stamp = np.where(missing, np.iinfo(np.int64).max, dates.view(np.int64))
+    order = np.lexsort((payments["row"].to_numpy(), stamp, missing, owner))
+    first = np.zeros(len(payments), dtype=bool)
+    if len(order):
+        sorted_owner = owner[order]
+        first[order[np.r_[True, sorted_owner[1:] != sorted_owner[:-1]]]] = True
+    arrears = first & new[owner]
+    grouped = payments.groupby(owner, sort=False)
     table = grouped.agg(
         count=("amount", "size"),
         total=("amount", "sum"),
         sharing=("sharing", "max"),
-        accounts=("account_number", "nunique"),
-    ).reindex(household_ids)
-    usual = regular.groupby("household_id", sort=False)["amount"].agg(["max", "median"])
-    usual = usual.reindex(household_ids)
-    months = entitled_months(data).reindex(household_ids)
-    benefit = benefit.reindex(household_ids)
-    allowance = benefit.where(new.reindex(household_ids).fillna(False).astype(bool), 0.0)
+        accounts=("account", "nunique"),
+    ).reindex(np.arange(count))
+    regular = payments[~arrears]
+    usual = regular.groupby(owner[~arrears], sort=False)["amount"].agg(["max", "median"])
+    usual = usual.reindex(np.arange(count))
+    allowance = benefit.where(new, 0.0)
     months_positive = months.where(months > 0)
     entitlement = (benefit * months + allowance).where(lambda value: value > 0)
+    median = usual["median"].to_numpy()
     return pd.DataFrame(
         {
-            "payments_per_month": table["count"].fillna(0) / months_positive,
-            "largest_to_median_payment": usual["max"] / usual["median"].where(usual["median"] > 0),
-            "paid_to_entitlement": table["total"].fillna(0) / entitlement,
-            "households_per_account": table["sharing"],
-            "accounts_used": table["accounts"],
+            "payments_per_month": table["count"].fillna(0).to_numpy() / months_positive,
+            "largest_to_median_payment": usual["max"].to_numpy()
+            / np.where(median > 0, median, np.nan),
+            "paid_to_entitlement": table["total"].fillna(0).to_numpy() / entitlement,
+            "households_per_account": table["sharing"].to_numpy(),
+            "accounts_used": table["accounts"].to_numpy(),
         },
         index=household_ids,
     )

@@ -71,6 +71,13 @@ def empty_hits() -> pd.DataFrame:
     )
 
 
+def _text_array(values: pd.Series | np.ndarray | list[object]) -> pd.api.extensions.ExtensionArray:
+    """Values as a ``"string"`` array (a string Series is converted without a Python loop)."""
+    if isinstance(values, pd.Series):
+        return values.astype("string").array
+    return pd.array(np.asarray(values, dtype=object), dtype="string")
+
+
 def make_hits(
     code: str,
     household_id: pd.Series | np.ndarray,
@@ -80,17 +87,22 @@ def make_hits(
     evidence_en: pd.Series | np.ndarray,
 ) -> pd.DataFrame:
     """Assemble a hit frame (all arguments aligned, one element per hit)."""
-    frame = pd.DataFrame(
+    rows = (
+        source_row.astype("Int64").array
+        if isinstance(source_row, pd.Series)
+        else pd.array(np.asarray(source_row, dtype=object), dtype="Int64")
+    )
+    count = len(rows)
+    return pd.DataFrame(
         {
-            "household_id": pd.array(np.asarray(household_id, dtype=object), dtype="string"),
-            "rule_code": code,
-            "source": source,
-            "source_row": pd.array(np.asarray(source_row, dtype=object), dtype="Int64"),
-            "evidence_zh": pd.array(np.asarray(evidence_zh, dtype=object), dtype="string"),
-            "evidence_en": pd.array(np.asarray(evidence_en, dtype=object), dtype="string"),
+            "household_id": _text_array(household_id),
+            "rule_code": pd.array(np.full(count, code, dtype=object), dtype="string"),
+            "source": pd.array(np.full(count, source, dtype=object), dtype="string"),
+            "source_row": rows,
+            "evidence_zh": _text_array(evidence_zh),
+            "evidence_en": _text_array(evidence_en),
         }
     )
-    return frame.astype({"rule_code": "string", "source": "string"})
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -107,12 +119,28 @@ def _dates(values: pd.Series) -> pd.Series:
 
 
 def _linked_registry(data: CountyData, crosscheck: CrossCheckResult, registry: str) -> pd.DataFrame:
-    """Linked registry records joined back to the registry's own columns."""
+    """Linked registry records joined back to the registry's own columns.
+
+    The registry's rows are taken by position (its spreadsheet row numbers are unique when it
+    comes from a file); a registry with repeated row numbers, or with a column named like one
+    of the matches, is joined with a merge instead (same result, slower).
+    """
     if registry not in data.registries:
         return pd.DataFrame()
     linked = crosscheck.linked(registry)
-    table = data.registries[registry].copy()
-    table["registry_row"] = spreadsheet_rows(table)
+    table = data.registries[registry]
+    own = table.drop(columns=["id_number", "name", "registry_row"], errors="ignore")
+    rows = spreadsheet_rows(table)
+    row_index = pd.Index(rows)
+    if row_index.is_unique and not set(own.columns) & set(linked.columns):
+        positions = row_index.get_indexer(linked["registry_row"].to_numpy(dtype=np.int64))
+        if (positions >= 0).all():
+            extra = own.take(positions).reset_index(drop=True)
+            joined = pd.concat([linked, extra], axis=1)
+            joined["person"] = mask_names(joined["member_name"]).fillna("?")
+            return joined
+    table = table.copy()
+    table["registry_row"] = rows
     table = table.drop(columns=["id_number", "name"], errors="ignore")
     joined = linked.merge(table, on="registry_row", how="left", sort=False)
     joined["person"] = mask_names(joined["member_name"]).fillna("?")

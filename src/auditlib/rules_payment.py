@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import CrossCheckResult, key_codes, spreadsheet_rows
+from auditlib.crosscheck import CrossCheckResult, key_codes, positions_in, spreadsheet_rows
 from auditlib.idcard import mask_id_numbers, mask_names
 from auditlib.rules_household import make_hits
 
@@ -79,6 +79,15 @@ def account_households(payments: pd.DataFrame) -> pd.Series:
         per_account = np.bincount(pairs // width, minlength=int(account.max()) + 1)
         counts[known] = per_account[account[known]]
     return pd.Series(counts, index=payments.index)
+
+
+def _present_in(values: pd.Series, reference: pd.Series) -> np.ndarray:
+    """Whether each value occurs in ``reference``, a missing value matching a missing one (as
+    the keys of a pandas merge do); used to drop rows that cannot match before a merge."""
+    present = positions_in(values, reference) >= 0
+    if reference.isna().any():
+        present |= values.isna().to_numpy(dtype=bool)
+    return present
 
 
 def _first_per_household(frame: pd.DataFrame, order: str, ascending: bool) -> pd.DataFrame:
@@ -316,6 +325,7 @@ def payment_after_death_hits(
             }
         ),
     ]
+    payments = payments[_present_in(payments["household_id"], deaths["household_id"])]
     by_holder = payments.merge(
         deaths[["household_id", "name", "death_date"]].rename(
             columns={"name": "account_holder_name"}

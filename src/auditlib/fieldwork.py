@@ -167,14 +167,25 @@ def _township_rows(
     """Sampled households with their facts, per township, sorted by village then household.
 
     The sample's columns take precedence over the household table's (one merge instead of a
-    look-up per household).
+    look-up per household). Raises FieldworkError when a sampled household is not in
+    ``households``.
     """
     facts = [column for column in households.columns if column not in table.columns]
     merged = table.assign(household_id=table["household_id"].astype(str)).merge(
-        households[["household_id", *facts]], on="household_id", how="left", sort=False
+        households[["household_id", *facts]].drop_duplicates("household_id"),
+        on="household_id",
+        how="left",
+        sort=False,
+        indicator="_found",
     )
+    missing = sorted(set(merged.loc[merged["_found"] == "left_only", "household_id"].tolist()))
+    if missing:
+        raise FieldworkError(
+            f"{len(missing)} sampled household(s) are not in the households table "
+            f"(first: {missing[0]!r}); draw the sample from these data"
+        )
     by_township: dict[str, list[dict[str, Any]]] = {}
-    for record in merged.to_dict(orient="records"):
+    for record in merged.drop(columns="_found").to_dict(orient="records"):
         by_township.setdefault(str(record["township_code"]), []).append(record)
     for rows in by_township.values():
         rows.sort(key=lambda row: (str(row["village_code"]), str(row["household_id"])))
@@ -225,16 +236,9 @@ def write_worksheets(
     os.chmod(folder, 0o700)
     from auditlib.fieldwork_xlsx import TownshipSheet, write_workbook
 
-    households = data.households.copy()
-    households["household_id"] = households["household_id"].astype(str)
+    households = data.households.assign(household_id=data.households["household_id"].astype(str))
     table = sample.table
-    missing = sorted(set(table["household_id"].astype(str)) - set(households["household_id"]))
-    if missing:
-        raise FieldworkError(
-            f"{len(missing)} sampled household(s) are not in the households table "
-            f"(first: {missing[0]!r}); draw the sample from these data"
-        )
-    by_township = _township_rows(table, households.drop_duplicates("household_id"))
+    by_township = _township_rows(table, households)
     names = households.drop_duplicates("township_code").set_index("township_code")["township"]
     sample_digest = table_sha256(table)
     issued: dict[str, dict[str, Any]] = {}

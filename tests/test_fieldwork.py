@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from auditlib.fieldwork import (
     HEADER_ROW,
     WORKSHEET_COLUMNS,
     error_type_entries,
+    identity_digest,
     write_worksheets,
 )
 from auditlib.fieldwork_import import (
@@ -286,6 +288,38 @@ def test_verification_csv_round_trip(issued, tmp_path: Path) -> None:  # type: i
     back = read_verification(target)
     pd.testing.assert_frame_equal(back, result.verification)
     assert "village_cadre" in set(back["error_type"].dropna())
+
+
+def test_household_missing_from_the_data_refused(tmp_path: Path) -> None:
+    data = make_county()
+    sample = draw_sample(data, "notice-2021", seed=42)
+    gone = str(sample.table["household_id"].iloc[0])
+    fewer = replace(data, households=data.households[data.households["household_id"] != gone])
+    with pytest.raises(FieldworkError, match=f"1 sampled household.*'{gone}'"):
+        write_worksheets(sample, fewer, tmp_path / "r")
+    assert not list((tmp_path / "r").glob("*.xlsx"))
+
+
+def test_empty_name_cell_still_imports(tmp_path: Path) -> None:
+    # the issued digest covers the cells as written: a missing head name is an empty cell
+    data = make_county()
+    sample = draw_sample(data, "notice-2021", seed=42)
+    first = str(sample.table["household_id"].iloc[0])
+    households = data.households.copy()
+    households.loc[households["household_id"] == first, "head_name"] = None
+    sheets = write_worksheets(sample, replace(data, households=households), tmp_path / "r")
+    issued = read_issued(sheets.folder)
+    assert issued["households"][first]["identity_sha256"] == identity_digest(
+        first,
+        "",
+        str(households.loc[households["household_id"] == first, "head_id_number"].iloc[0]),
+    )
+    filled = []
+    for index, path in enumerate(sheets.files):
+        filled.append(tmp_path / f"f{index}.xlsx")
+        _fill(path, filled[-1])
+    result = import_worksheets(filled, sample, issued)
+    assert result.errors == () and result.imported == len(sample.table)
 
 
 def test_teams(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ Each sheet lists the selected households of one township with the facts to verif
 answer columns, every coded answer with a drop-down (Excel/LibreOffice data validation):
 eligible 是/否, error type from the official removal list (schema.ERROR_TYPES), correct benefit
 (a number ≥ 0), verifier (text), verification date (a date), notes. Identity cells are locked
-(sheet protection without password) so that they are not changed by accident; answers are
-unlocked.
+(sheet protection without password) so that they are not changed by accident; answer cells
+are unlocked and shaded. This module prepares the rows and the issued manifest;
+:mod:`auditlib.fieldwork_xlsx` lays the workbooks out with XlsxWriter (shared cell formats,
+byte-reproducible output); filled workbooks are read back with openpyxl.
 
 Worksheets hold full names and ID numbers, so they are written only into a *restricted*
 folder; ``issued.json`` beside them records, for each household, the file, sheet and row it
@@ -21,6 +23,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -231,11 +234,11 @@ def write_worksheets(
     -------
     WorksheetSet
     """
+    from auditlib.fieldwork_xlsx import TownshipSheet, write_workbook
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
-    from auditlib.fieldwork_xlsx import TownshipSheet, write_workbook
-
     households = data.households.assign(household_id=data.households["household_id"].astype(str))
     table = sample.table
     by_township = _township_rows(table, households)
@@ -257,18 +260,20 @@ def write_worksheets(
             )
             sheets.append(TownshipSheet(name=code, title=title, rows=values))
             for offset, row in enumerate(values):
-                cells = ["" if row[index] is None else str(row[index]) for index in identity]
-                issued[cells[0]] = {
+                # the digest covers the identity cells as written (and as the import reads them)
+                household_id, head_name, head_id_number = (
+                    "" if row[index] is None else str(row[index]) for index in identity
+                )
+                issued[household_id] = {
                     "file": path.name,
                     "sheet": code,
                     "row": FIRST_DATA_ROW + offset,
-                    "identity_sha256": identity_digest(*cells),
+                    "identity_sha256": identity_digest(household_id, head_name, head_id_number),
                 }
-
-        def write(temporary: Path, sheets: list[TownshipSheet] = sheets) -> None:
-            write_workbook(temporary, sheets, audit_start, created)
-
-        write_with(path, write)
+        write_with(
+            path,
+            partial(write_workbook, sheets=sheets, audit_start=audit_start, created=created),
+        )
         files.append(path)
     manifest = {
         "format": "auditlib-worksheets/1",

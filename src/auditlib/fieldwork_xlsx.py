@@ -91,7 +91,7 @@ def _checked(status: int | None, what: str, sheet: str) -> None:
     """XlsxWriter returns a negative status (and only warns) when it refuses an instruction."""
     if status is not None and status < 0:
         raise FieldworkError(
-            f"could not write the {what} of worksheet sheet {sheet!r} (XlsxWriter status "
+            f"could not write the {what} of worksheet {sheet!r} (XlsxWriter status "
             f"{status}); expected it to be accepted"
         )
 
@@ -115,15 +115,17 @@ def _write_rows(sheet: Worksheet, rows: Sequence[tuple[Any, ...]], formats: _For
         else:
             styles.append(formats.text if column.key in TEXT_COLUMNS else formats.fact)
     text_positions = {_POSITION[key] for key in TEXT_COLUMNS}
+    answers = {index for index, column in enumerate(WORKSHEET_COLUMNS) if column.answer}
     for offset, values in enumerate(rows):
         row = _FIRST + offset
         for index, (value, style) in enumerate(zip(values, styles, strict=True)):
-            if WORKSHEET_COLUMNS[index].answer:
-                sheet.write_blank(row, index, None, style)
+            if index in answers:
+                value = None  # answers are left for the field team
             elif index in text_positions and value is not None:
-                sheet.write_string(row, index, str(value), style)
-            else:
-                _checked(_write_value(sheet, row, index, value, style), "cells", sheet.name)
+                value = str(value)  # identities stay text (an ID number keeps every digit)
+            status = _write_value(sheet, row, index, value, style)
+            if status:
+                _checked(status, f"cell of row {row + 1}, column {index + 1}", sheet.name)
 
 
 def _validations(audit_start: date) -> list[tuple[str, dict[str, Any]]]:
@@ -246,7 +248,12 @@ def write_workbook(
     """
     if not sheets:
         raise FieldworkError(f"no township sheet to write into {Path(path).name}; expected ≥ 1")
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    options = {
+        "in_memory": True,  # no temporary files; every zip member dated 1980-01-01
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": True,  # a non-finite number becomes #NUM!, not an exception
+    }
     workbook = Workbook(str(path), options)
     workbook.set_properties({"created": created})
     formats = _formats(workbook)

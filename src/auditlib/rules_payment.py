@@ -81,6 +81,26 @@ def account_households(payments: pd.DataFrame) -> pd.Series:
     return pd.Series(counts, index=payments.index)
 
 
+def _household_codes(payments: pd.DataFrame) -> np.ndarray:
+    """Integer code of each payment's household (``NaN`` when missing) to group on: the same
+    groups as the text ids, without hashing the text again in every grouping."""
+    codes = key_codes(payments["household_id"]).astype(float)
+    codes[codes < 0] = np.nan
+    return codes
+
+
+def _pairs_in(left: pd.DataFrame, right: pd.DataFrame, keys: tuple[str, str]) -> np.ndarray:
+    """Whether each row's pair of ``keys`` values occurs in ``right``, missing matching missing
+    (the rows a left merge on ``keys`` would find); text compared exactly, on integer codes."""
+    codes = []
+    for key in keys:
+        both = pd.concat([left[key], right[key]], ignore_index=True).astype("string")
+        codes.append(key_codes(both) + 1)  # 0 = missing
+    width = int(codes[1].max()) + 1 if len(codes[1]) else 1
+    pairs = codes[0] * width + codes[1]
+    return np.isin(pairs[: len(left)], pairs[len(left) :])
+
+
 def _present_in(values: pd.Series, reference: pd.Series) -> np.ndarray:
     """Whether each value occurs in ``reference``, a missing value matching a missing one (as
     the keys of a pandas merge do); used to drop rows that cannot match before a merge."""
@@ -135,9 +155,9 @@ def holder_name_hits(code: str, data: CountyData, payments: pd.DataFrame) -> pd.
             .to_numpy(),
         }
     )
-    known = pd.concat([names, heads]).drop_duplicates().assign(member=True)
-    joined = payments.merge(known, on=["household_id", "account_holder_name"], how="left")
-    mismatch = joined[joined["member"].isna().to_numpy() & joined["amount"].notna().to_numpy()]
+    known = pd.concat([names, heads], ignore_index=True)
+    member = _pairs_in(payments, known, ("household_id", "account_holder_name"))
+    mismatch = payments[~member & payments["amount"].notna().to_numpy()]
     if mismatch.empty:
         return _no_hits(code)
     first = _first_per_household(mismatch, "payment_date", True)
@@ -223,14 +243,13 @@ def oversized_payment_hits(
     With fewer than three payments the median is not informative; the household's monthly
     benefit is the reference instead.
     """
-    grouped = payments.groupby("household_id", sort=False)["amount"]
+    grouped = payments["amount"].groupby(_household_codes(payments), sort=False)
     median = grouped.transform("median")
     size = grouped.transform("size")
-    benefit = pd.Series(
-        pd.to_numeric(data.households["monthly_benefit"], errors="coerce").to_numpy(),
-        index=data.households["household_id"].astype("string").to_numpy(),
-    )
-    reference = median.where(size >= 3, payments["household_id"].map(benefit))
+    benefit = pd.to_numeric(data.households["monthly_benefit"], errors="coerce").to_numpy(float)
+    at = positions_in(payments["household_id"], data.households["household_id"])
+    own_benefit = pd.Series(np.where(at >= 0, benefit[np.maximum(at, 0)], np.nan), payments.index)
+    reference = median.where(size >= 3, own_benefit)
     ratio = payments["amount"] / reference.where(reference > 0)
     large = payments.assign(ratio=ratio.to_numpy(), reference=reference.to_numpy())
     large = large[(large["ratio"] >= multiple).fillna(False).to_numpy(dtype=bool)]
@@ -267,21 +286,24 @@ def oversized_payment_hits(
     )
 
 
+def _column_subset(values: pd.Series, keep: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values[keep]`` as text, typed as pandas types the whole column's object array (``str``,
+    or ``object`` when no value is present), without converting the rows left out."""
+    if values.notna().any():
+        return values[keep].astype("str").array
+    return pd.array(values.to_numpy(dtype=object)[keep], dtype=object)
+
+
 def _deaths(data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
-    """Death date and name of every dead member (register first, members table second)."""
-    members = pd.DataFrame(
-        {
-            "household_id": data.members["household_id"].astype("string").to_numpy(),
-            "name": data.members["name"].astype("string").str.strip().to_numpy(),
-            "relation": data.members["relation"].astype("string").to_numpy(),
-            "id_number": data.members["id_number"]
-            .astype("string")
-            .str.strip()
-            .str.upper()
-            .to_numpy(),
-            "death_date": pd.to_datetime(data.members["death_date"], errors="coerce").to_numpy(),
-        }
-    )
+    """Death date and name of every dead member (register first, members table second).
+
+    Columns ``household_id, name, relation, id_number, death_date``; the index is the member's
+    position in the members table. Dates are resolved on arrays first and the frame is built
+    for the dead members only.
+    """
+    source = data.members
+    id_number = source["id_number"].astype("string").str.strip().str.upper()
+    death_date = pd.to_datetime(source["death_date"], errors="coerce").to_numpy()
     registry = data.registries.get("registry_deaths")
     if registry is not None and len(registry):
         linked = crosscheck.linked("registry_deaths")
@@ -293,15 +315,22 @@ def _deaths(data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
             dtype="datetime64[ns]",
         )
         died = died[~died.index.duplicated()]
-        position = pd.Index(died.index, dtype=object).get_indexer(
-            members["id_number"].to_numpy(dtype=object, na_value=None)
-        )
         if len(died):
+            position = positions_in(id_number, pd.Series(died.index, dtype="string"))
             registered_dates = died.to_numpy()[np.maximum(position, 0)]
             registered_dates[position < 0] = np.datetime64("NaT")
-            recorded = members["death_date"].to_numpy()
-            members["death_date"] = np.where(pd.isna(registered_dates), recorded, registered_dates)
-    return members[members["death_date"].notna()]
+            death_date = np.where(pd.isna(registered_dates), death_date, registered_dates)
+    dead = ~pd.isna(death_date)
+    return pd.DataFrame(
+        {
+            "household_id": _column_subset(source["household_id"].astype("string"), dead),
+            "name": _column_subset(source["name"].astype("string").str.strip(), dead),
+            "relation": _column_subset(source["relation"].astype("string"), dead),
+            "id_number": _column_subset(id_number, dead),
+            "death_date": death_date[dead],
+        },
+        index=np.flatnonzero(dead),
+    )
 
 
 def payment_after_death_hits(

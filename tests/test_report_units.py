@@ -19,7 +19,13 @@ import pytest
 
 from auditlib.errors import ReportError
 from auditlib.figures import bar_chart, interval_plot
-from auditlib.fonts import FONT_FAMILY, font_path, missing_characters, register_matplotlib_font
+from auditlib.fonts import (
+    CSS_FONT_STACK,
+    FONT_FAMILY,
+    font_path,
+    missing_characters,
+    register_matplotlib_font,
+)
 from auditlib.forms import form_counts, normalise_xlsx, write_statistics_form
 from auditlib.manifest import (
     compare_estimates,
@@ -79,6 +85,9 @@ def test_svg_figures_are_byte_identical_and_carry_no_date() -> None:
     assert first == second
     assert "<dc:date>" not in first
     assert bar_chart(["a"], [1.0], title="t", axis_label="x").svg.startswith("<svg")
+    # Labels stay text in the report's font list (searchable in the PDF), not glyph paths.
+    assert ">酿溪镇</text>" in first
+    assert "font-family: " + CSS_FONT_STACK in first
 
 
 # ---------------------------------------------------------------------- network references
@@ -337,3 +346,12 @@ def test_missing_verification_source_fails_before_any_kernel(tmp_path: Path) -> 
     with pytest.raises(ReportError, match="does not exist"):
         produce_report(params, tmp_path / "reports", verification=str(tmp_path / "nowhere"))
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+def test_report_css_uses_the_font_list_of_the_charts() -> None:
+    # Chart text (SVG <text>) and body text must fall back to the same system fonts in a browser.
+    from auditlib import render
+    from auditlib.fonts import CSS_FONT_STACK
+
+    css = (Path(render.__file__).with_name("templates") / "report.css").read_text(encoding="utf-8")
+    assert CSS_FONT_STACK in " ".join(css.split())

@@ -53,13 +53,10 @@ def _kernel_peak_mb(kernel: Any) -> float:
 
 
 def _start_kernel(kernel_name: str | None, cwd: str) -> Any:
-    from jupyter_client.manager import KernelManager
+    from auditlib.notebook_runner import start_kernel
+    from auditlib.report import REPORT_PRELOAD
 
-    from auditlib.notebook_runner import default_kernel_name
-
-    kernel = KernelManager(kernel_name=kernel_name or default_kernel_name())
-    kernel.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"], cwd=cwd)
-    return kernel
+    return start_kernel(kernel_name, cwd=Path(cwd), preload=REPORT_PRELOAD)
 
 
 def _produce(

@@ -17,6 +17,7 @@ from pathlib import Path
 from auditlib.errors import ReportError
 
 __all__ = [
+    "CSS_FONT_STACK",
     "FONT_FAMILY",
     "covered_characters",
     "font_face_css",
@@ -27,6 +28,12 @@ __all__ = [
 
 #: Family name of the bundled font (unique: no system font uses it).
 FONT_FAMILY = "Auditlib Sans SC"
+#: CSS font list of the reports: the bundled family first (the PDF has it from ``@font-face``),
+#: then common system CJK fonts for the HTML, which embeds no font file.
+CSS_FONT_STACK = (
+    f"'{FONT_FAMILY}', 'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans SC', "
+    "'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif"
+)
 _FONT_FILE = "AuditlibSansSC-Regular.otf"
 
 

@@ -11,13 +11,19 @@ timestamps and random cell ids. :func:`execute_notebook` closes each of these ga
 * each cell has an execution timeout;
 * cell ids are deterministic and timing metadata is removed, so the same inputs give a
   byte-identical executed notebook.
+
+:func:`start_kernel` starts a kernel and has it import the report's libraries in the background,
+so that the kernel's start-up (about 3 s: IPython, pandas, scikit-learn, matplotlib) overlaps the
+runner's own preparation instead of adding to it.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+import sys
+import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,8 @@ __all__ = [
     "notebook_parameters",
     "parameters_source",
     "read_notebook",
+    "skip_slow_iri_checker",
+    "start_kernel",
 ]
 
 #: Seconds a single cell may run before the execution is abandoned.
@@ -38,10 +46,26 @@ DEFAULT_CELL_TIMEOUT = 600
 _PREFERRED_KERNEL = "auditlib"
 _VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # its start-up warnings are noise in logs
+
+
+def skip_slow_iri_checker() -> None:
+    """Keep jsonschema from building its IRI format checker, which costs 1-2 s per process.
+
+    nbformat validates notebooks with jsonschema, and jsonschema's ``format-nongpl`` extra
+    (installed by the Jupyter packages) imports ``rfc3987_syntax`` at import time, which compiles
+    about 35 Lark grammars (python-jsonschema/jsonschema#1428). No notebook schema uses the
+    ``iri`` formats, so the runner marks that module as absent before jsonschema is first
+    imported; jsonschema then simply has no ``iri`` checker. Nothing changes in a process that
+    has already imported jsonschema (JupyterLab, for instance).
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def read_notebook(path: Path) -> Any:
     """Read a notebook file (nbformat 4), with a clear error when it is missing or invalid."""
+    skip_slow_iri_checker()
     import nbformat
 
     try:
@@ -77,6 +101,7 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     ReportError
         When the notebook has no cell tagged ``parameters``.
     """
+    skip_slow_iri_checker()
     import papermill
 
     notebook = read_notebook(path)
@@ -185,6 +210,73 @@ def normalise_notebook(notebook: Any) -> Any:
     return notebook
 
 
+def start_kernel(
+    kernel_name: str | None = None,
+    *,
+    cwd: Path,
+    preload: Sequence[str] = (),
+    start_timeout: int = 120,
+) -> Any:
+    """Start a notebook kernel and return its manager without waiting for it to be ready.
+
+    Parameters
+    ----------
+    kernel_name : str, optional
+        Kernel to start; default :func:`default_kernel_name`.
+    cwd : pathlib.Path
+        Working directory of the kernel process.
+    preload : sequence of str
+        Modules the kernel imports as soon as it is ready, silently (no execution count, no
+        name bound in its namespace). A background thread sends the imports, so the caller
+        goes on with its own work meanwhile; cells executed later queue behind them. A module
+        that fails to import is ignored here: the notebook's own import then reports it.
+    start_timeout : int
+        Seconds the background thread waits for the kernel to be ready.
+
+    Returns
+    -------
+    jupyter_client.KernelManager
+        A running kernel, to pass as ``kernel_manager`` to :func:`execute_notebook`. The
+        caller shuts it down (``shutdown_kernel(now=True)``).
+    """
+    from jupyter_client.manager import KernelManager
+
+    manager = KernelManager(kernel_name=kernel_name or default_kernel_name())
+    manager.start_kernel(extra_arguments=list(_KERNEL_ARGUMENTS), cwd=str(cwd))
+    if preload:
+        code = "\n".join(f"__import__({module!r})" for module in preload)
+        threading.Thread(
+            target=_run_silently,
+            args=(manager, code, start_timeout),
+            name="kernel-preload",
+            daemon=True,
+        ).start()
+    return manager
+
+
+def _run_silently(manager: Any, code: str, timeout: int) -> None:
+    """Execute ``code`` in a kernel once it is ready; errors are left to later cells to show.
+
+    The client gets a session of its own: clients made by ``manager.client()`` share the
+    manager's session id, which is also their socket identity, so two of them talking to the
+    kernel at once would receive each other's replies (or none).
+    """
+    from jupyter_client.session import Session
+
+    session = Session(key=manager.session.key, signature_scheme=manager.session.signature_scheme)
+    client = manager.client(session=session)
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=timeout)
+        client.execute_interactive(
+            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda _: None
+        )
+    except Exception:  # a kernel that dies or hangs fails the notebook run instead
+        pass
+    finally:
+        client.stop_channels()
+
+
 def _prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None:
     """Clear a reused kernel's namespace and move it to ``cwd`` (silently: no count used)."""
     code = f"get_ipython().run_line_magic('reset', '-f')\n__import__('os').chdir({str(cwd)!r})"
@@ -237,6 +329,7 @@ def execute_notebook(
         Missing ``parameters`` cell, unknown parameter, a cell that raised (the message names
         the cell, the error type and its message) or timed out.
     """
+    skip_slow_iri_checker()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -249,10 +342,7 @@ def execute_notebook(
         )
     kernel = kernel_name or default_kernel_name()
     notebook = _inject(copy.deepcopy(read_notebook(template)), parameters, kernel)
-    options: dict[str, Any] = {
-        # the kernel's own start-up warnings are noise in batch logs and terminals
-        "extra_arguments": ["--IPKernelApp.log_level=ERROR"],
-    }
+    options: dict[str, Any] = {"extra_arguments": list(_KERNEL_ARGUMENTS)}
     if kernel_manager is not None:
         _prepare_reused_kernel(kernel_manager, cwd, start_timeout)
         options = {"km": kernel_manager}

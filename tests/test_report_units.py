@@ -355,3 +355,13 @@ def test_report_css_uses_the_font_list_of_the_charts() -> None:
 
     css = (Path(render.__file__).with_name("templates") / "report.css").read_text(encoding="utf-8")
     assert CSS_FONT_STACK in " ".join(css.split())
+
+
+def test_every_preloaded_module_exists() -> None:
+    # A renamed module would make the kernel's preload fail silently (and reports slower).
+    import importlib.util
+
+    from auditlib.report import REPORT_PRELOAD
+
+    missing = [name for name in REPORT_PRELOAD if importlib.util.find_spec(name) is None]
+    assert missing == []

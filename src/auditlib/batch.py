@@ -155,7 +155,7 @@ def run_batch(
     list of CountyOutcome
         In the order of ``params_files``.
     """
-    from auditlib.report import report_is_current
+    from auditlib.reproduce import report_is_current
 
     options = options or BatchOptions()
     workers = max(1, workers or os.cpu_count() or 1)

@@ -35,15 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditlib.errors import AuditError, Problem, ReportError
+from auditlib.errors import Problem, ReportError
 from auditlib.manifest import (
     MANIFEST_FILE,
-    compare_inputs,
     file_digest,
     input_fingerprint,
     package_versions,
     platform_facts,
-    read_manifest,
     write_manifest,
 )
 from auditlib.report_privacy import Identities, identities_in_folder, scan_files
@@ -53,10 +51,11 @@ __all__ = [
     "FORM_FILE",
     "OUTPUT_FILES",
     "ReportResult",
+    "input_fingerprint_of",
+    "load_report_params",
     "notebook_template",
     "produce_report",
     "replace_folder",
-    "report_is_current",
 ]
 
 ESTIMATES_FILE = "estimates.json"
@@ -69,8 +68,16 @@ OUTPUT_FILES = (HTML_FILE, PDF_FILE, NOTEBOOK_FILE, FORM_FILE, ESTIMATES_FILE)
 REPORT_NOTEBOOK = "county_report.ipynb"
 #: Modules a fresh report kernel imports while the runner prepares (see :func:`start_kernel`).
 REPORT_PRELOAD = (
-    "auditlib.report_context",
-    "auditlib.report_sections",
+    "auditlib.report_sections",  # report_context, estimation (scipy), figures, pandas
+    "auditlib.loading",
+    "auditlib.risk",  # scikit-learn
+    "auditlib.reasons",
+    "auditlib.sampling",
+    "auditlib.fieldwork",
+    "auditlib.fieldwork_import",  # openpyxl
+    "auditlib.synth",
+    "auditlib.forms",
+    "xlsxwriter",
     "matplotlib.figure",
     "matplotlib.backends.backend_svg",
 )
@@ -140,13 +147,15 @@ def replace_folder(source: Path, destination: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
-def _load_params(params_file: Path) -> Any:
+def load_report_params(params_file: Path) -> Any:
+    """The county's :class:`~auditlib.params.AuditParams` (imported lazily: pandas, pydantic)."""
     from auditlib.params import load_params
 
     return load_params(params_file)
 
 
-def _fingerprint(params_file: Path, params: Any, template: Path) -> dict[str, Any]:
+def input_fingerprint_of(params_file: Path, params: Any, template: Path) -> dict[str, Any]:
+    """Fingerprint of a report's inputs: parameter file, data folder and notebook template."""
     return input_fingerprint(params_file, Path(params.data), [template])
 
 
@@ -199,47 +208,6 @@ def _privacy_guard(work: Path, identities: Identities) -> None:
         )
 
 
-def report_is_current(
-    params_file: Path,
-    output_root: Path,
-    *,
-    verification: str = "simulate",
-    language: str = "",
-    pdf: bool = True,
-) -> bool:
-    """Whether ``output_root/<county>`` holds a complete report made from the current inputs.
-
-    True when its manifest's inputs, options and package versions equal the current ones and
-    every output file still has the recorded SHA-256 (used by ``batch`` to resume).
-    """
-    try:
-        params = _load_params(params_file)
-        folder = output_root / params.county_code
-        manifest = read_manifest(folder)
-        template = notebook_template(manifest.get("notebook", REPORT_NOTEBOOK))
-        current = _fingerprint(params_file, params, template)
-    except AuditError:
-        return False
-    if compare_inputs(manifest["inputs"], current):
-        return False
-    recorded_options = manifest.get("options", {})
-    effective_language = language or params.report.language
-    if (recorded_options.get("verification"), recorded_options.get("language")) != (
-        verification,
-        effective_language,
-    ):
-        return False
-    if manifest.get("packages") != package_versions():
-        return False
-    if (PDF_FILE in manifest.get("outputs", {})) != pdf:
-        return False
-    for name, digest in manifest.get("outputs", {}).items():
-        path = folder / name
-        if not path.is_file() or file_digest(path) != digest:
-            return False
-    return True
-
-
 def produce_report(
     params_file: str | Path,
     output_root: str | Path = "reports",
@@ -287,44 +255,71 @@ def produce_report(
         Bad parameters or data (raised before anything is written), or a failing notebook
         (:class:`ReportError` naming the cell and the error).
     """
-    from auditlib.notebook_runner import (
-        default_kernel_name,
-        execute_notebook,
-        skip_slow_iri_checker,
-        start_kernel,
-    )
-    from auditlib.render import html_to_pdf, notebook_to_html
-    from auditlib.reproduce import notebook_content_digest
+    from auditlib.notebook_runner import default_kernel_name, skip_slow_iri_checker, start_kernel
 
     skip_slow_iri_checker()
     started = time.perf_counter()
-    params_path = Path(params_file).resolve()
-    params = _load_params(params_path)
     if language not in ("", "zh", "en"):
         raise ReportError(
             f"language must be 'zh' or 'en' (or empty for the params file's), got {language!r}"
         )
-    report_language = language or params.report.language
-    output_root = Path(output_root).resolve()
-    restricted = Path(restricted_root).resolve() / params.county_code
-    template = notebook_template()
     kernel = kernel_name or default_kernel_name()
+    settings = _Settings(
+        restricted_root=Path(restricted_root).resolve(),
+        verification=verification,
+        language=language,
+        kernel_name=kernel,
+        cell_timeout=cell_timeout,
+        pdf=pdf,
+    )
+    if kernel_manager is not None:
+        return _produce(Path(params_file), Path(output_root), settings, kernel_manager, started)
+    # Started before anything else, the kernel's start-up overlaps all the runner's work.
+    own_kernel = start_kernel(
+        kernel, cwd=Path.cwd(), preload=REPORT_PRELOAD, start_timeout=cell_timeout
+    )
+    try:
+        return _produce(Path(params_file), Path(output_root), settings, own_kernel, started)
+    finally:
+        own_kernel.shutdown_kernel(now=True)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    restricted_root: Path
+    verification: str
+    language: str
+    kernel_name: str
+    cell_timeout: int
+    pdf: bool
+
+
+def _produce(
+    params_file: Path, output_root: Path, settings: _Settings, kernel_manager: Any, started: float
+) -> ReportResult:
+    """Body of :func:`produce_report`, with a running kernel."""
+    from auditlib.notebook_runner import execute_notebook
+    from auditlib.render import html_to_pdf, notebook_to_html
+    from auditlib.reproduce import notebook_content_digest
+
+    params_path = params_file.resolve()
+    params = load_report_params(params_path)
+    verification, kernel = settings.verification, settings.kernel_name
+    report_language = settings.language or params.report.language
+    output_root = output_root.resolve()
+    restricted = settings.restricted_root / params.county_code
+    template = notebook_template()
     if not Path(params.data).is_dir():
         raise ReportError(f"data folder {params.data} (from {params_path}) does not exist")
     _check_verification(verification, Path(params.data))
     output_root.mkdir(parents=True, exist_ok=True)
-    own_kernel = None
-    if kernel_manager is None:  # start it first: its start-up overlaps everything below
-        own_kernel = kernel_manager = start_kernel(
-            kernel, cwd=output_root, preload=REPORT_PRELOAD, start_timeout=cell_timeout
-        )
     work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
     work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     seconds: dict[str, float] = {}
     # Hash the inputs, collect the data's identities (privacy guard) and import the renderers
     # while the kernel works.
     background = ThreadPoolExecutor(max_workers=1)
-    fingerprint = background.submit(_fingerprint, params_path, params, template)
+    fingerprint = background.submit(input_fingerprint_of, params_path, params, template)
     identities = background.submit(identities_in_folder, Path(params.data))
     renderers = [background.submit(importlib.import_module, name) for name in _RENDERER_MODULES]
     background.shutdown(wait=False)
@@ -341,13 +336,10 @@ def produce_report(
             },
             cwd=work,
             kernel_name=kernel,
-            cell_timeout=cell_timeout,
+            cell_timeout=settings.cell_timeout,
             kernel_manager=kernel_manager,
         )
         seconds["notebook"] = time.perf_counter() - mark
-        if own_kernel is not None:
-            own_kernel.shutdown_kernel(now=True)
-            own_kernel = None
         for module in renderers:
             module.result()
         import nbformat
@@ -365,7 +357,7 @@ def produce_report(
         html = notebook_to_html(notebook, title=title, language=report_language)
         (work / HTML_FILE).write_text(html, encoding="utf-8")
         seconds["html"] = time.perf_counter() - mark
-        if pdf:
+        if settings.pdf:
             mark = time.perf_counter()
             html_to_pdf(html, work / PDF_FILE)
             seconds["pdf"] = time.perf_counter() - mark
@@ -399,9 +391,6 @@ def produce_report(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    finally:
-        if own_kernel is not None:
-            own_kernel.shutdown_kernel(now=True)
     seconds["total"] = time.perf_counter() - started
     return ReportResult(
         county_code=params.county_code,

@@ -6,9 +6,9 @@ from auditlib.batch import BatchOptions, CountyOutcome, run_batch, summary_table
 from auditlib.forms import FormCounts, form_counts, write_statistics_form
 from auditlib.notebook_runner import execute_notebook, notebook_parameters
 from auditlib.render import html_to_pdf, notebook_to_html
-from auditlib.report import ReportResult, produce_report, report_is_current
+from auditlib.report import ReportResult, produce_report
 from auditlib.report_context import AuditRun, run_audit, save_outputs
-from auditlib.reproduce import VerifyResult, verify_report
+from auditlib.reproduce import VerifyResult, report_is_current, verify_report
 
 __all__ = [
     "AuditRun",

@@ -22,19 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditlib.errors import ReportError
+from auditlib.errors import AuditError, ReportError
 from auditlib.manifest import (
     Difference,
     compare_estimates,
     compare_inputs,
     compare_outputs,
+    file_digest,
     input_fingerprint,
     package_differences,
     package_versions,
     read_manifest,
 )
 
-__all__ = ["VerifyResult", "notebook_content_digest", "verify_report"]
+__all__ = ["VerifyResult", "notebook_content_digest", "report_is_current", "verify_report"]
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,52 @@ def verify_report(folder: str | Path, *, kernel_name: str | None = None) -> Veri
         shutil.rmtree(scratch, ignore_errors=True)
     packages = package_differences(manifest.get("packages", {}), package_versions())
     return VerifyResult(folder, tuple(inputs), tuple(outputs), tuple(estimates), tuple(packages))
+
+
+def report_is_current(
+    params_file: Path,
+    output_root: Path,
+    *,
+    verification: str = "simulate",
+    language: str = "",
+    pdf: bool = True,
+) -> bool:
+    """Whether ``output_root/<county>`` holds a complete report made from the current inputs.
+
+    True when its manifest's inputs, options and package versions equal the current ones and
+    every output file still has the recorded SHA-256 (used by ``batch`` to resume).
+    """
+    from auditlib.report import (
+        PDF_FILE,
+        REPORT_NOTEBOOK,
+        input_fingerprint_of,
+        load_report_params,
+        notebook_template,
+    )
+
+    try:
+        params = load_report_params(params_file)
+        folder = output_root / params.county_code
+        manifest = read_manifest(folder)
+        template = notebook_template(manifest.get("notebook", REPORT_NOTEBOOK))
+        current = input_fingerprint_of(params_file, params, template)
+    except AuditError:
+        return False
+    if compare_inputs(manifest["inputs"], current):
+        return False
+    recorded_options = manifest.get("options", {})
+    effective_language = language or params.report.language
+    if (recorded_options.get("verification"), recorded_options.get("language")) != (
+        verification,
+        effective_language,
+    ):
+        return False
+    if manifest.get("packages") != package_versions():
+        return False
+    if (PDF_FILE in manifest.get("outputs", {})) != pdf:
+        return False
+    for name, digest in manifest.get("outputs", {}).items():
+        path = folder / name
+        if not path.is_file() or file_digest(path) != digest:
+            return False
+    return True

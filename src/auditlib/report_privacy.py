@@ -27,7 +27,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditlib.idcard import mask_id_number, mask_name
 from auditlib.schema import CONTRACT, TableSpec
 
 __all__ = ["Finding", "Identities", "identities_in_folder", "scan_files", "scan_text"]
@@ -118,6 +117,8 @@ def identities_in_folder(folder: str | Path) -> Identities:
 
 def scan_text(text: str, identities: Identities, file: str = "") -> list[Finding]:
     """Findings of unmasked personal values in ``text``."""
+    from auditlib.idcard import mask_id_number, mask_name  # pandas: not needed to start a report
+
     findings: dict[tuple[str, str], Finding] = {}
     for match in _DIGIT_RUN.finditer(text):
         value = match.group(0).upper()

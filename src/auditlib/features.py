@@ -156,14 +156,16 @@ def _payment_features(
         first[order[np.r_[True, sorted_owner[1:] != sorted_owner[:-1]]]] = True
     arrears = first & new[owner]
     grouped = payments.groupby(owner, sort=False)
-    table = grouped.agg(
-        count=("amount", "size"),
-        total=("amount", "sum"),
-        sharing=("sharing", "max"),
-        accounts=("account", "nunique"),
+    table = pd.DataFrame(
+        {
+            "count": grouped["amount"].size(),
+            "total": grouped["amount"].sum(),
+            "sharing": grouped["sharing"].max(),
+            "accounts": grouped["account"].nunique(),
+        }
     ).reindex(np.arange(count))
-    regular = payments[~arrears]
-    usual = regular.groupby(owner[~arrears], sort=False)["amount"].agg(["max", "median"])
+    regular = payments["amount"][~arrears].groupby(owner[~arrears], sort=False)
+    usual = pd.DataFrame({"max": regular.max(), "median": regular.median()})
     usual = usual.reindex(np.arange(count))
     allowance = benefit.where(new, 0.0)
     months_positive = months.where(months > 0)

@@ -38,86 +38,29 @@ Examples
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import IsolationForest
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import CrossCheckResult, cross_check, restrict_to
-from auditlib.errors import ParamsError, Problem
+from auditlib.crosscheck import cross_check, restrict_to
+from auditlib.errors import ParamsError
 from auditlib.features import FEATURES, build_features, normalise_features, peer_statistics
+from auditlib.risk_assessment import (
+    SCORE_COLUMNS,
+    TIERS,
+    RiskAssessment,
+    rank_households,
+    within_percentile,
+)
 from auditlib.risk_inputs import check_risk_inputs
-from auditlib.rules import RULES, RuleHits, RuleParameters, evaluate_rules, recipient_ids
+from auditlib.rules import RULES, RuleParameters, evaluate_rules, recipient_ids
 from auditlib.rules_payment import payment_frame
 
 __all__ = ["SCORE_COLUMNS", "TIERS", "RiskAssessment", "RiskScorer", "within_percentile"]
-
-SCORE_COLUMNS: tuple[str, ...] = (
-    "household_id",
-    "forest_score",
-    "forest_percentile",
-    "rule_count",
-    "rule_codes",
-    "risk_percentile",
-    "tier",
-)
-TIERS: tuple[str, ...] = ("high", "medium", "low")
-
-
-def within_percentile(values: np.ndarray) -> np.ndarray:
-    """Percentile (0-100] of each value within ``values``: share of values ≤ it."""
-    if len(values) == 0:
-        return np.zeros(0)
-    return 100.0 * rankdata(values, method="max") / len(values)
-
-
-@dataclass(frozen=True)
-class RiskAssessment:
-    """Everything computed while scoring one county (inputs of reasons and the fairness audit).
-
-    Attributes
-    ----------
-    scores : pandas.DataFrame
-        One row per recipient household, columns :data:`SCORE_COLUMNS`, highest risk first.
-    features : pandas.DataFrame
-        Raw feature values (index ``household_id``).
-    normalised : pandas.DataFrame
-        The forest's input: robust z-scores within the peer group.
-    peer_medians, peer_percentiles : pandas.DataFrame
-        Peer median and percentile of each raw feature value (for reasons).
-    peer : pandas.Series
-        ``"township"`` or ``"county"``: peer group of each household.
-    rule_hits : RuleHits
-        Every rule hit of the county's recipient households.
-    crosscheck : CrossCheckResult
-        Registry matching.
-    problems : tuple of Problem
-        Warnings found in the inputs (errors raise instead).
-    feature_names : tuple of str
-        Features the forest used.
-    """
-
-    scores: pd.DataFrame
-    features: pd.DataFrame
-    normalised: pd.DataFrame
-    peer_medians: pd.DataFrame
-    peer_percentiles: pd.DataFrame
-    peer: pd.Series
-    rule_hits: RuleHits
-    crosscheck: CrossCheckResult
-    problems: tuple[Problem, ...]
-    feature_names: tuple[str, ...]
-
-    def to_frame(self) -> pd.DataFrame:
-        """The score table."""
-        return self.scores.copy()
 
 
 class RiskScorer(BaseEstimator):
@@ -158,8 +101,13 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         What an empty registry file is.
     random_state : int, default=0
         Seed of the forest (logged in reports).
-    n_jobs : int or None, default=None
-        Parallel jobs of the forest.
+    n_jobs : int or None, default=1
+        Threads fitting the forest's trees (``-1``: one per core; ``None``: 1). The scores do
+        not depend on it: scikit-learn draws every tree's seed before the trees are shared
+        out among the threads, so any ``n_jobs`` grows the same trees, bit for bit
+        (tests/test_risk_parallel.py). The default is 1 because batch runs already use one
+        process per core; with 2 idle cores ``n_jobs=2`` fits the forest of 430522 about
+        1.5× faster (benchmarks/bench_risk.py). Scoring always runs in one thread.
 
     Attributes
     ----------
@@ -198,7 +146,7 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         empty_registry: str = "error",
         rejected_rows: str = "warning",
         random_state: int = 0,
-        n_jobs: int | None = None,
+        n_jobs: int | None = 1,
     ) -> None:
         self.n_estimators = n_estimators
         self.max_samples = max_samples
@@ -278,6 +226,12 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
             bad("rejected_rows", "'error' or 'warning'")
         if not isinstance(self.random_state, Integral) or isinstance(self.random_state, bool):
             bad("random_state", "an integer seed")
+        if self.n_jobs is not None and (
+            not isinstance(self.n_jobs, Integral)
+            or isinstance(self.n_jobs, bool)
+            or self.n_jobs == 0
+        ):
+            bad("n_jobs", "None or a non-zero integer (-1 = one thread per core)")
         if problems:
             raise ParamsError("; ".join(problems))
         self._rule_parameters().validate()
@@ -418,35 +372,9 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         forest_score = -self.forest_.score_samples(normalised.to_numpy(dtype=float))
         ids: pd.Series = prepared["ids"]
         rules = prepared["hits"].per_household(ids, self.rule_weights)
-        forest_percentile = within_percentile(forest_score)
-        definitive = rules["definitive_weight"].to_numpy(dtype=float)
-        prompt = rules["prompt_weight"].to_numpy(dtype=float)
-        if self.combine == "lexicographic":
-            key = definitive + np.minimum(forest_percentile / 100.0 + prompt, 1.0) / 1.001
-        else:
-            weight = definitive + prompt
-            key = (within_percentile(weight) + forest_percentile) / 2.0
-        risk_percentile = within_percentile(key)
-        scores = pd.DataFrame(
-            {
-                "household_id": ids.to_numpy(),
-                "forest_score": forest_score,
-                "forest_percentile": forest_percentile,
-                "rule_count": rules["rule_count"].to_numpy(),
-                "rule_codes": rules["rule_codes"].to_numpy(),
-                "risk_percentile": risk_percentile,
-                "_key": key,
-            }
+        scores = rank_households(
+            ids, forest_score, rules, combine=self.combine, tiers=tuple(self.tiers)
         )
-        scores = scores.sort_values(["_key", "household_id"], ascending=[False, True])
-        position = np.arange(1, len(scores) + 1)
-        high = math.ceil(self.tiers[0] * len(scores) - 1e-9)
-        medium = math.ceil(self.tiers[1] * len(scores) - 1e-9)
-        scores["tier"] = np.where(
-            position <= high, "high", np.where(position <= medium, "medium", "low")
-        )
-        scores = scores.drop(columns=["_key"]).reset_index(drop=True)
-        scores = scores.astype({"household_id": "string", "rule_codes": "string", "tier": "string"})
         medians, percentiles, peer = peer_statistics(
             prepared["raw"], names, within=self.normalise_within, min_peers=self.min_peers
         )

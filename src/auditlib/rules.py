@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from auditlib import rules_household as household
@@ -273,21 +274,41 @@ class RuleHits:
         distinct = self.hits.drop_duplicates(["household_id", "rule_code"])
         table = {rule.code: rule.weight for rule in RULES} | dict(weights or {})
         weight = distinct["rule_code"].map(table).astype(float)
-        grouped = distinct.groupby("household_id", sort=False)["rule_code"]
-        codes = grouped.agg(lambda values: ";".join(sorted(values)))
         owners = distinct["household_id"].to_numpy()
         definitive = weight.where(weight >= 1, 0.0).groupby(owners).sum()
         prompt = weight.where(weight < 1, 0.0).groupby(owners).sum()
+        # Codes of each household, sorted and joined (a few hundred hits: a plain loop).
+        listed: dict[str, list[str]] = {}
+        for owner, code in zip(
+            distinct["household_id"].tolist(), distinct["rule_code"].tolist(), strict=True
+        ):
+            if not pd.isna(owner):
+                listed.setdefault(owner, []).append(code)
+        names = pd.Series(list(listed), dtype="string")
         ids = household_ids.astype("string")
+        at = positions_in(ids, names)
+        hit = at >= 0
+        counts = np.array([len(codes) for codes in listed.values()], dtype=np.int64)
+        joined = np.array([";".join(sorted(codes)) for codes in listed.values()], dtype=object)
         return pd.DataFrame(
             {
                 "household_id": ids.to_numpy(),
-                "rule_count": ids.map(grouped.size()).fillna(0).astype("int64").to_numpy(),
-                "rule_codes": ids.map(codes).fillna("").astype("string").to_numpy(),
-                "definitive_weight": ids.map(definitive).fillna(0.0).astype(float).to_numpy(),
-                "prompt_weight": ids.map(prompt).fillna(0.0).astype(float).to_numpy(),
+                "rule_count": np.where(hit, counts[np.maximum(at, 0)] if len(counts) else 0, 0),
+                "rule_codes": pd.array(
+                    np.where(hit, joined[np.maximum(at, 0)] if len(joined) else "", ""),
+                    dtype="string",
+                ).to_numpy(),
+                "definitive_weight": _take(definitive, ids),
+                "prompt_weight": _take(prompt, ids),
             }
         )
+
+
+def _take(values: pd.Series, ids: pd.Series) -> np.ndarray:
+    """``values`` (indexed by household id) for each of ``ids``, 0 where absent."""
+    at = positions_in(ids, pd.Series(values.index, dtype="string"))
+    numbers = values.to_numpy(dtype=float)
+    return np.where(at >= 0, numbers[np.maximum(at, 0)] if len(numbers) else 0.0, 0.0)
 
 
 def _evaluators(

@@ -13,6 +13,16 @@ import pandas as pd
 from auditlib.bundle import CountyData
 from auditlib.crosscheck import CrossCheckResult, spreadsheet_rows
 from auditlib.idcard import mask_names
+from auditlib.rules_hits import (
+    HIT_COLUMNS,
+    clean_text,
+    date_text,
+    empty_hits,
+    linked_registry,
+    make_hits,
+    money_text,
+    registry_hits,
+)
 
 __all__ = [
     "EXEMPT_VEHICLE_TYPES",
@@ -30,15 +40,6 @@ __all__ = [
     "payroll_hits",
     "relative_hits",
 ]
-
-HIT_COLUMNS: tuple[str, ...] = (
-    "household_id",
-    "rule_code",
-    "source",
-    "source_row",
-    "evidence_zh",
-    "evidence_en",
-)
 
 #: Vehicle types the notices do not count as a disqualifying car (low-value farm and mobility
 #: vehicles), English codes and Chinese spellings; compared after lower-casing.
@@ -64,128 +65,14 @@ EXEMPT_VEHICLE_TYPES: frozenset[str] = frozenset(
 COMMERCIAL_HOUSING_TYPES: frozenset[str] = frozenset({"commercial_housing", "商品房"})
 
 
-def empty_hits() -> pd.DataFrame:
-    """A hit frame with no rows."""
-    return pd.DataFrame({column: pd.Series(dtype="string") for column in HIT_COLUMNS}).astype(
-        {"source_row": "Int64"}
-    )
-
-
-def _text_array(values: pd.Series | np.ndarray | list[object]) -> pd.api.extensions.ExtensionArray:
-    """Values as a ``"string"`` array (a string Series is converted without a Python loop)."""
-    if isinstance(values, pd.Series):
-        return values.astype("string").array
-    return pd.array(np.asarray(values, dtype=object), dtype="string")
-
-
-def make_hits(
-    code: str,
-    household_id: pd.Series | np.ndarray,
-    source: str,
-    source_row: pd.Series | np.ndarray,
-    evidence_zh: pd.Series | np.ndarray,
-    evidence_en: pd.Series | np.ndarray,
-) -> pd.DataFrame:
-    """Assemble a hit frame (all arguments aligned, one element per hit)."""
-    rows = (
-        source_row.astype("Int64").array
-        if isinstance(source_row, pd.Series)
-        else pd.array(np.asarray(source_row, dtype=object), dtype="Int64")
-    )
-    count = len(rows)
-    return pd.DataFrame(
-        {
-            "household_id": _text_array(household_id),
-            "rule_code": pd.array(np.full(count, code, dtype=object), dtype="string"),
-            "source": pd.array(np.full(count, source, dtype=object), dtype="string"),
-            "source_row": rows,
-            "evidence_zh": _text_array(evidence_zh),
-            "evidence_en": _text_array(evidence_en),
-        }
-    )
-
-
-def _text(values: pd.Series) -> pd.Series:
-    return values.astype("string").fillna("?").str.strip()
-
-
-def _money(values: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
-    return numbers.map(lambda value: "?" if pd.isna(value) else f"{value:,.0f}").astype("string")
-
-
-def _dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d").fillna("?")
-
-
-def _linked_registry(data: CountyData, crosscheck: CrossCheckResult, registry: str) -> pd.DataFrame:
-    """Linked registry records joined back to the registry's own columns.
-
-    The registry's rows are taken by position (its spreadsheet row numbers are unique when it
-    comes from a file); a registry with repeated row numbers, or with a column named like one
-    of the matches, is joined with a merge instead (same result, slower).
-    """
-    if registry not in data.registries:
-        return pd.DataFrame()
-    linked = crosscheck.linked(registry)
-    table = data.registries[registry]
-    own = table.drop(columns=["id_number", "name", "registry_row"], errors="ignore")
-    rows = spreadsheet_rows(table)
-    row_index = pd.Index(rows)
-    if row_index.is_unique and not set(own.columns) & set(linked.columns):
-        positions = row_index.get_indexer(linked["registry_row"].to_numpy(dtype=np.int64))
-        if (positions >= 0).all():
-            extra = own.take(positions).reset_index(drop=True)
-            joined = pd.concat([linked, extra], axis=1)
-            joined["person"] = mask_names(joined["member_name"]).fillna("?")
-            return joined
-    table = table.copy()
-    table["registry_row"] = rows
-    table = table.drop(columns=["id_number", "name"], errors="ignore")
-    joined = linked.merge(table, on="registry_row", how="left", sort=False)
-    joined["person"] = mask_names(joined["member_name"]).fillna("?")
-    return joined
-
-
-def _registry_hits(
-    code: str,
-    registry: str,
-    records: pd.DataFrame,
-    zh: pd.Series,
-    en: pd.Series,
-) -> pd.DataFrame:
-    if records.empty:
-        return empty_hits()
-    label_zh = {
-        "registry_cadres": "村干部名册",
-        "registry_relatives": "近亲属备案",
-        "registry_payroll": "财政供养人员名册",
-        "registry_vehicles": "机动车登记",
-        "registry_property": "不动产登记",
-        "registry_business": "市场主体登记",
-        "registry_deaths": "死亡登记",
-    }[registry]
-    rows = records["registry_row"].astype("string")
-    conflict = np.where(records["status"] == "conflict", "（姓名或出生日期不一致）", "")
-    conflict_en = np.where(records["status"] == "conflict", " (name or birth date differs)", "")
-    return make_hits(
-        code,
-        records["household_id"],
-        registry,
-        records["registry_row"],
-        label_zh + "第" + rows + "行：" + records["person"] + "，" + zh + conflict,
-        registry + " row " + rows + ": " + records["person"] + ", " + en + conflict_en,
-    )
-
-
 def cadre_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
     """A member is a serving village cadre (registry_cadres)."""
-    records = _linked_registry(data, crosscheck, "registry_cadres")
+    records = linked_registry(data, crosscheck, "registry_cadres")
     if records.empty:
         return empty_hits()
-    position = _text(records.get("position", pd.Series("?", index=records.index)))
-    village = _text(records.get("village_code", pd.Series("?", index=records.index)))
-    return _registry_hits(
+    position = clean_text(records.get("position", pd.Series("?", index=records.index)))
+    village = clean_text(records.get("village_code", pd.Series("?", index=records.index)))
+    return registry_hits(
         code,
         "registry_cadres",
         records,
@@ -196,14 +83,14 @@ def cadre_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.
 
 def relative_hits(code: str, data: CountyData, crosscheck: CrossCheckResult) -> pd.DataFrame:
     """A member is a registered close relative of an official or caseworker."""
-    records = _linked_registry(data, crosscheck, "registry_relatives")
+    records = linked_registry(data, crosscheck, "registry_relatives")
     if records.empty:
         return empty_hits()
     official = mask_names(records.get("official_name", pd.Series("?", index=records.index)))
-    position = _text(records.get("official_position", pd.Series("?", index=records.index)))
-    relation = _text(records.get("relationship", pd.Series("?", index=records.index)))
+    position = clean_text(records.get("official_position", pd.Series("?", index=records.index)))
+    relation = clean_text(records.get("relationship", pd.Series("?", index=records.index)))
     official = official.fillna("?")
-    return _registry_hits(
+    return registry_hits(
         code,
         "registry_relatives",
         records,
@@ -225,18 +112,18 @@ def payroll_hits(
     members table.
     """
     parts = []
-    records = _linked_registry(data, crosscheck, "registry_payroll")
+    records = linked_registry(data, crosscheck, "registry_payroll")
     if not records.empty and exempt_keywords:
-        employer = _text(records.get("employer", pd.Series("?", index=records.index)))
+        employer = clean_text(records.get("employer", pd.Series("?", index=records.index)))
         exempt = np.zeros(len(records), dtype=bool)
         for keyword in exempt_keywords:
             exempt |= employer.str.contains(keyword, regex=False).fillna(False).to_numpy(bool)
         records = records[~exempt]
     if not records.empty:
-        employer = _text(records.get("employer", pd.Series("?", index=records.index)))
-        salary = _money(records.get("monthly_salary", pd.Series(np.nan, index=records.index)))
+        employer = clean_text(records.get("employer", pd.Series("?", index=records.index)))
+        salary = money_text(records.get("monthly_salary", pd.Series(np.nan, index=records.index)))
         parts.append(
-            _registry_hits(
+            registry_hits(
                 code,
                 "registry_payroll",
                 records,
@@ -256,7 +143,7 @@ def payroll_hits(
         person = mask_names(declared["name"]).fillna("?")
         kind = declared["employment"].astype("string")
         kind_zh = kind.map({"wage": "固定工资", "pension": "退休金"}).astype("string")
-        earnings = _money(declared["monthly_earnings"])
+        earnings = money_text(declared["monthly_earnings"])
         parts.append(
             make_hits(
                 code,
@@ -292,19 +179,19 @@ def car_owner_hits(
 ) -> pd.DataFrame:
     """A member owns a motor vehicle worth ``minimum_value`` or more (missing value counts),
     other than an exempt farm or mobility vehicle."""
-    records = _linked_registry(data, crosscheck, "registry_vehicles")
+    records = linked_registry(data, crosscheck, "registry_vehicles")
     if records.empty:
         return empty_hits()
-    kind = _text(records.get("vehicle_type", pd.Series("?", index=records.index)))
+    kind = clean_text(records.get("vehicle_type", pd.Series("?", index=records.index)))
     worth = pd.to_numeric(
         records.get("vehicle_value", pd.Series(np.nan, index=records.index)), errors="coerce"
     )
     cheap = (worth < minimum_value).fillna(False).to_numpy(dtype=bool)
     records = records[~kind.str.lower().isin(EXEMPT_VEHICLE_TYPES).to_numpy(dtype=bool) & ~cheap]
     kind = kind[records.index]
-    registered = _dates(records.get("registration_date", pd.Series(pd.NaT, index=records.index)))
-    value = _money(records.get("vehicle_value", pd.Series(np.nan, index=records.index)))
-    return _registry_hits(
+    registered = date_text(records.get("registration_date", pd.Series(pd.NaT, index=records.index)))
+    value = money_text(records.get("vehicle_value", pd.Series(np.nan, index=records.index)))
+    return registry_hits(
         code,
         "registry_vehicles",
         records,
@@ -317,15 +204,15 @@ def commercial_housing_hits(
     code: str, data: CountyData, crosscheck: CrossCheckResult
 ) -> pd.DataFrame:
     """A member owns commercial housing (商品房) in the property register."""
-    records = _linked_registry(data, crosscheck, "registry_property")
+    records = linked_registry(data, crosscheck, "registry_property")
     if records.empty:
         return empty_hits()
-    kind = _text(records.get("property_type", pd.Series("?", index=records.index)))
+    kind = clean_text(records.get("property_type", pd.Series("?", index=records.index)))
     records = records[kind.str.lower().isin(COMMERCIAL_HOUSING_TYPES).to_numpy()]
     area = records.get("area", pd.Series(np.nan, index=records.index))
     area_text = pd.to_numeric(area, errors="coerce").round(0).astype("Int64").astype("string")
-    registered = _dates(records.get("registration_date", pd.Series(pd.NaT, index=records.index)))
-    return _registry_hits(
+    registered = date_text(records.get("registration_date", pd.Series(pd.NaT, index=records.index)))
+    return registry_hits(
         code,
         "registry_property",
         records,
@@ -339,7 +226,7 @@ def business_owner_hits(
 ) -> pd.DataFrame:
     """A member runs a registered enterprise or individual business with at least
     ``minimum_capital`` yuan of registered capital (missing capital counts)."""
-    records = _linked_registry(data, crosscheck, "registry_business")
+    records = linked_registry(data, crosscheck, "registry_business")
     if records.empty:
         return empty_hits()
     capital_value = pd.to_numeric(
@@ -349,9 +236,9 @@ def business_owner_hits(
     records = records[~(capital_value < minimum_capital).fillna(False).to_numpy(dtype=bool)]
     if records.empty:
         return empty_hits()
-    business = _text(records.get("business_name", pd.Series("?", index=records.index)))
-    capital = _money(records.get("registered_capital", pd.Series(np.nan, index=records.index)))
-    return _registry_hits(
+    business = clean_text(records.get("business_name", pd.Series("?", index=records.index)))
+    capital = money_text(records.get("registered_capital", pd.Series(np.nan, index=records.index)))
+    return registry_hits(
         code,
         "registry_business",
         records,
@@ -364,13 +251,13 @@ def deceased_member_hits(code: str, data: CountyData, crosscheck: CrossCheckResu
     """A member is recorded as dead (death register, or a death date in the members table)."""
     reference = pd.Timestamp(data.info.reference_date)
     parts = []
-    records = _linked_registry(data, crosscheck, "registry_deaths")
+    records = linked_registry(data, crosscheck, "registry_deaths")
     if not records.empty:
         died = pd.to_datetime(records.get("death_date"), errors="coerce")
         records = records[(died <= reference).fillna(True).to_numpy()]
-        died_text = _dates(records.get("death_date"))
+        died_text = date_text(records.get("death_date"))
         parts.append(
-            _registry_hits(
+            registry_hits(
                 code,
                 "registry_deaths",
                 records,
@@ -388,7 +275,7 @@ def deceased_member_hits(code: str, data: CountyData, crosscheck: CrossCheckResu
         keep = ~dead["household_id"].astype(str).isin(covered).to_numpy()
         dead = dead[keep]
         person = mask_names(dead["name"]).fillna("?")
-        died_text = _dates(dead["death_date"])
+        died_text = date_text(dead["death_date"])
         rows = pd.Series(spreadsheet_rows(dead), index=dead.index)
         parts.append(
             make_hits(

@@ -417,11 +417,16 @@ def overpaid_hits(
     )
     entitlement = benefit * months
     allowance = np.maximum(tolerance * entitlement, benefit)
-    totals = payments.groupby("household_id", sort=False).agg(
-        total=("amount", "sum"), row=("row", "min")
-    )
-    totals["entitlement"] = entitlement.reindex(totals.index).to_numpy()
-    totals["allowance"] = allowance.reindex(totals.index).to_numpy()
+    codes, households = pd.factorize(payments["household_id"])
+    owner = np.where(codes >= 0, codes, np.nan)  # missing ids form no group, as with text keys
+    grouped = payments.groupby(owner, sort=False)
+    totals = pd.DataFrame({"total": grouped["amount"].sum(), "row": grouped["row"].min()})
+    household_id = households.take(totals.index.to_numpy(dtype=np.int64))
+    at = positions_in(pd.Series(household_id), months.index.to_series())
+    found = at >= 0
+    totals.index = pd.Index(household_id, name="household_id")
+    totals["entitlement"] = np.where(found, entitlement.to_numpy()[np.maximum(at, 0)], np.nan)
+    totals["allowance"] = np.where(found, allowance.to_numpy()[np.maximum(at, 0)], np.nan)
     over = totals[totals["total"] > totals["entitlement"] + totals["allowance"]].reset_index()
     if over.empty:
         return _no_hits(code)

@@ -1,0 +1,95 @@
+"""The fast paths of the risk preparation agree with the plain pandas formulation they replace.
+
+Each test states the slower reference (a pandas merge, ``birth_dates`` + ``.dt``) in the test
+itself and compares on inputs that include the awkward cases: missing keys (a pandas merge
+matches a missing key with a missing key), impossible dates, duplicated spreadsheet rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditlib.crosscheck import _id_ages, cross_check
+from auditlib.idcard import birth_dates
+from auditlib.rules_hits import linked_registry
+from auditlib.rules_payment import _pairs_in, _present_in
+from tests.risk_fixtures import make_county
+
+
+def _reference_ages(id_numbers: pd.Series, reference: pd.Timestamp) -> np.ndarray:
+    """The former implementation: pandas dates and the ``.dt`` accessors."""
+    born = birth_dates(id_numbers)
+    years = reference.year - born.dt.year
+    before_birthday = (born.dt.month > reference.month) | (
+        (born.dt.month == reference.month) & (born.dt.day > reference.day)
+    )
+    return (years - before_birthday.astype("Int64")).to_numpy(dtype=float, na_value=np.nan)
+
+
+_DATES = st.tuples(st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32)).map(
+    lambda parts: f"{parts[0]:04d}{parts[1]:02d}{parts[2]:02d}"
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            _DATES.map(lambda date: f"110105{date}0011"),
+            st.text("0123456789X ", max_size=19),
+            st.none(),
+        ),
+        max_size=30,
+    ),
+    st.dates(),
+)
+def test_ages_from_id_numbers_match_pandas_dates(values, day) -> None:  # type: ignore[no-untyped-def]
+    ids = pd.Series(values, dtype="string")
+    reference = pd.Timestamp(day)
+    np.testing.assert_array_equal(_id_ages(ids, reference), _reference_ages(ids, reference))
+
+
+def test_leap_days_and_impossible_dates() -> None:
+    # 2000-02-29 exists, 1900-02-29 and 2000-02-30 do not (Gregorian calendar): hand check.
+    ids = pd.Series(
+        ["110105200002290011", "110105190002290011", "110105200002300011"], dtype="string"
+    )
+    ages = _id_ages(ids, pd.Timestamp("2025-02-28"))
+    assert ages[0] == 24  # birthday (29 Feb) not reached on 28 Feb 2025
+    assert np.isnan(ages[1]) and np.isnan(ages[2])
+
+
+_KEYS = st.lists(st.one_of(st.sampled_from(["a", "b", "a b", ""]), st.none()), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_KEYS, _KEYS, _KEYS, _KEYS)
+def test_pair_membership_is_a_left_merge(left_a, left_b, right_a, right_b) -> None:  # type: ignore[no-untyped-def]
+    size = min(len(left_a), len(left_b))
+    other = min(len(right_a), len(right_b))
+    left = pd.DataFrame({"x": left_a[:size], "y": left_b[:size]}, dtype="str")
+    right = pd.DataFrame({"x": right_a[:other], "y": right_b[:other]}, dtype="str")
+    merged = left.merge(right.drop_duplicates().assign(hit=True), on=["x", "y"], how="left")
+    np.testing.assert_array_equal(_pairs_in(left, right, ("x", "y")), merged["hit"].notna())
+    single = left[["x"]].merge(right[["x"]].drop_duplicates().assign(hit=1), on="x", how="left")
+    np.testing.assert_array_equal(_present_in(left["x"], right["x"]), single["hit"].notna())
+
+
+def test_linked_registry_by_position_equals_the_merge() -> None:
+    county = make_county(n_households=80)
+    result = cross_check(county)
+    for name in sorted(county.registries):
+        fast = linked_registry(county, result, name)
+        # Repeated row numbers force the merge path; the first copy of each row is kept.
+        table = county.registries[name]
+        doubled = pd.concat([table, table.iloc[:1]])
+        slow_county = dataclasses.replace(county, registries={**county.registries, name: doubled})
+        slow = linked_registry(slow_county, cross_check(slow_county), name)
+        slow = slow[slow["registry_row"].isin(fast["registry_row"])]
+        slow = slow.drop_duplicates("registry_row").reset_index(drop=True)
+        pd.testing.assert_frame_equal(fast, slow, check_exact=True)

@@ -14,7 +14,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditlib.crosscheck import _id_ages, cross_check
+from auditlib.crosscheck import _id_ages, cross_check, repeated_keys
 from auditlib.idcard import birth_dates
 from auditlib.rules_hits import linked_registry
 from auditlib.rules_payment import _pairs_in, _present_in
@@ -93,3 +93,32 @@ def test_linked_registry_by_position_equals_the_merge() -> None:
         slow = slow[slow["registry_row"].isin(fast["registry_row"])]
         slow = slow.drop_duplicates("registry_row").reset_index(drop=True)
         pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+
+
+_IDS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "11010519491231002X",
+                "11010519491231002x",
+                " 11010519491231002X",
+                "110105194912310021",
+                "999999999999999999",
+                "12345",
+                "A10105194912310021",
+            ]
+        ),
+        st.none(),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_IDS)
+def test_repeated_id_numbers_match_pandas_duplicated(values) -> None:  # type: ignore[no-untyped-def]
+    ids = pd.Series(values, dtype="string")
+    normalised = ids.str.strip().str.upper()
+    expected = (normalised.duplicated(keep=False) & normalised.notna()).to_numpy(dtype=bool)
+    np.testing.assert_array_equal(repeated_keys(ids, id_numbers=True), expected)

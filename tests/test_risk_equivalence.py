@@ -14,10 +14,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditlib.crosscheck import _id_ages, cross_check, repeated_keys
+from auditlib.crosscheck import _id_ages, cross_check, member_frame, repeated_keys, text_column
 from auditlib.idcard import birth_dates
 from auditlib.rules_hits import linked_registry
-from auditlib.rules_payment import _pairs_in, _present_in
+from auditlib.rules_payment import _pairs_in, _present_in, payment_frame
 from tests.risk_fixtures import make_county
 
 
@@ -41,7 +41,7 @@ _DATES = st.tuples(st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32))
     st.lists(
         st.one_of(
             _DATES.map(lambda date: f"110105{date}0011"),
-            st.text("0123456789X ", max_size=19),
+            st.from_regex(r"\A[0-9]{17}[0-9X]\Z"),
             st.none(),
         ),
         max_size=30,
@@ -49,6 +49,8 @@ _DATES = st.tuples(st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32))
     st.dates(),
 )
 def test_ages_from_id_numbers_match_pandas_dates(values, day) -> None:  # type: ignore[no-untyped-def]
+    # Domain: 18-character ID numbers (only those pass the shape check before ages are read;
+    # on shorter text pandas' lenient %Y%m%d parsing would accept e.g. "000111").
     ids = pd.Series(values, dtype="string")
     reference = pd.Timestamp(day)
     np.testing.assert_array_equal(_id_ages(ids, reference), _reference_ages(ids, reference))
@@ -122,3 +124,37 @@ def test_repeated_id_numbers_match_pandas_duplicated(values) -> None:  # type: i
     normalised = ids.str.strip().str.upper()
     expected = (normalised.duplicated(keep=False) & normalised.notna()).to_numpy(dtype=bool)
     np.testing.assert_array_equal(repeated_keys(ids, id_numbers=True), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["a", " b", "", "张三"]), st.none()), max_size=6))
+def test_text_columns_are_typed_as_pandas_infers_them(values) -> None:  # type: ignore[no-untyped-def]
+    series = pd.Series(values, dtype="string")
+    inferred = pd.DataFrame({"column": series.to_numpy()})
+    pd.testing.assert_frame_equal(pd.DataFrame({"column": text_column(series)}), inferred)
+
+
+def test_member_and_payment_frames_are_unchanged() -> None:
+    county = make_county(n_households=60)
+    members = county.members
+    expected = pd.DataFrame(
+        {
+            "household_id": members["household_id"].astype("string").to_numpy(),
+            "id_number": members["id_number"].astype("string").str.strip().str.upper().to_numpy(),
+            "name": members["name"].astype("string").str.strip().to_numpy(),
+            "age": pd.to_numeric(members["age"], errors="coerce").to_numpy(dtype=float),
+            "member_row": np.arange(len(members)) + 2,
+        }
+    )
+    pd.testing.assert_frame_equal(member_frame(county), expected, check_exact=True)
+    payments = county.payments
+    ledger = payment_frame(county)
+    assert ledger["account_holder_name"].dtype == "str"
+    pd.testing.assert_series_equal(
+        ledger["account_number"],
+        pd.Series(
+            payments["account_number"].astype("string").str.strip().to_numpy(),
+            name="account_number",
+        ),
+        check_exact=True,
+    )

@@ -44,6 +44,7 @@ __all__ = [
     "repeated_keys",
     "restrict_to",
     "spreadsheet_rows",
+    "text_column",
 ]
 
 #: Status of a registry record after matching, in reporting order.
@@ -159,6 +160,17 @@ def normalise_id_numbers(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip().str.upper()
 
 
+def text_column(values: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A ``"string"`` Series as the column pandas would infer from ``values.to_numpy()``.
+
+    That is the ``str`` dtype (missing = ``NaN``) when a value is present, else an object
+    array; the ``str`` array is converted from Arrow directly, without Python objects.
+    """
+    if values.notna().any():
+        return values.astype("str").array
+    return values.to_numpy()
+
+
 def member_frame(data: CountyData) -> pd.DataFrame:
     """Members with normalised ID numbers and their spreadsheet row (one row per member).
 
@@ -170,9 +182,9 @@ def member_frame(data: CountyData) -> pd.DataFrame:
     members = data.members
     return pd.DataFrame(
         {
-            "household_id": members["household_id"].astype("string").to_numpy(),
-            "id_number": normalise_id_numbers(members["id_number"]).to_numpy(),
-            "name": members["name"].astype("string").str.strip().to_numpy(),
+            "household_id": text_column(members["household_id"].astype("string")),
+            "id_number": text_column(normalise_id_numbers(members["id_number"])),
+            "name": text_column(members["name"].astype("string").str.strip()),
             "age": pd.to_numeric(members["age"], errors="coerce").to_numpy(dtype=float),
             "member_row": spreadsheet_rows(members),
         }
@@ -221,11 +233,12 @@ class CrossCheckResult:
 
 
 def _id_ages(id_numbers: pd.Series, reference: pd.Timestamp) -> np.ndarray:
-    """Age in whole years on ``reference`` implied by ID numbers; ``NaN`` if no real date.
+    """Age in whole years on ``reference`` implied by 18-character ID numbers (the matched ones,
+    already checked), ``NaN`` if characters 7-14 are not a real date.
 
     The birth date is read from characters 7-14 as :func:`auditlib.idcard.birth_dates` reads it
-    (``%Y%m%d``, a calendar date within pandas' nanosecond range), but on integers: year, month
-    and day of ``YYYYMMDD``.
+    (``%Y%m%d``, a real Gregorian date), but on integers: year, month and day of ``YYYYMMDD``
+    (tests/test_risk_equivalence.py compares the two).
     """
     text = pc.utf8_slice_codeunits(_arrow_text(id_numbers), 6, 14)
     digits = bool_mask(pc.match_substring_regex(text, r"^[0-9]{8}$"))

@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import CrossCheckResult, key_codes, positions_in, spreadsheet_rows
+from auditlib.crosscheck import (
+    CrossCheckResult,
+    key_codes,
+    positions_in,
+    spreadsheet_rows,
+    text_column,
+)
 from auditlib.idcard import mask_id_numbers, mask_names
 from auditlib.rules_household import make_hits
 
@@ -29,21 +35,27 @@ __all__ = [
 
 
 def payment_frame(data: CountyData) -> pd.DataFrame:
-    """Payments with numeric amounts, dates and spreadsheet rows (one row per payment)."""
+    """Payments with numeric amounts, dates and spreadsheet rows (one row per payment).
+
+    Text columns are typed as pandas infers them from Python objects (``str``), but converted
+    from Arrow directly (:func:`auditlib.crosscheck.text_column`).
+    """
     payments = data.payments
     return pd.DataFrame(
         {
-            "household_id": payments["household_id"].astype("string").to_numpy(),
+            "household_id": text_column(payments["household_id"].astype("string")),
             "payment_date": pd.to_datetime(payments["payment_date"], errors="coerce").to_numpy(),
             "amount": pd.to_numeric(payments["amount"], errors="coerce").to_numpy(dtype=float),
-            "account_number": payments["account_number"].astype("string").str.strip().to_numpy(),
-            "account_holder_name": payments["account_holder_name"]
-            .astype("string")
-            .str.strip()
-            .to_numpy(),
+            "account_number": _stripped(payments["account_number"]),
+            "account_holder_name": _stripped(payments["account_holder_name"]),
             "row": spreadsheet_rows(payments),
         }
     )
+
+
+def _stripped(values: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Text stripped of surrounding spaces (see :func:`auditlib.crosscheck.text_column`)."""
+    return text_column(values.astype("string").str.strip())
 
 
 def entitled_months(data: CountyData) -> pd.Series:
@@ -142,17 +154,14 @@ def holder_name_hits(code: str, data: CountyData, payments: pd.DataFrame) -> pd.
     """The account paid into is held by someone who is not a member of the household."""
     names = pd.DataFrame(
         {
-            "household_id": data.members["household_id"].astype("string").to_numpy(),
-            "account_holder_name": data.members["name"].astype("string").str.strip().to_numpy(),
+            "household_id": text_column(data.members["household_id"].astype("string")),
+            "account_holder_name": _stripped(data.members["name"]),
         }
     )
     heads = pd.DataFrame(
         {
-            "household_id": data.households["household_id"].astype("string").to_numpy(),
-            "account_holder_name": data.households["head_name"]
-            .astype("string")
-            .str.strip()
-            .to_numpy(),
+            "household_id": text_column(data.households["household_id"].astype("string")),
+            "account_holder_name": _stripped(data.households["head_name"]),
         }
     )
     known = pd.concat([names, heads], ignore_index=True)

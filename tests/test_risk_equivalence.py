@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from auditlib.crosscheck import _id_ages, cross_check, member_frame, repeated_keys, text_column
 from auditlib.idcard import birth_dates
+from auditlib.payment_ledger import pairs_in, payment_frame, present_in
 from auditlib.rules_hits import linked_registry
-from auditlib.rules_payment import _pairs_in, _present_in, payment_frame
 from tests.risk_fixtures import make_county
 
 
@@ -77,9 +77,9 @@ def test_pair_membership_is_a_left_merge(left_a, left_b, right_a, right_b) -> No
     left = pd.DataFrame({"x": left_a[:size], "y": left_b[:size]}, dtype="str")
     right = pd.DataFrame({"x": right_a[:other], "y": right_b[:other]}, dtype="str")
     merged = left.merge(right.drop_duplicates().assign(hit=True), on=["x", "y"], how="left")
-    np.testing.assert_array_equal(_pairs_in(left, right, ("x", "y")), merged["hit"].notna())
+    np.testing.assert_array_equal(pairs_in(left, right, ("x", "y")), merged["hit"].notna())
     single = left[["x"]].merge(right[["x"]].drop_duplicates().assign(hit=1), on="x", how="left")
-    np.testing.assert_array_equal(_present_in(left["x"], right["x"]), single["hit"].notna())
+    np.testing.assert_array_equal(present_in(left["x"], right["x"]), single["hit"].notna())
 
 
 def test_linked_registry_by_position_equals_the_merge() -> None:

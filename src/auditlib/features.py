@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from auditlib.bundle import CountyData
-from auditlib.crosscheck import key_codes, positions_in
-from auditlib.rules_payment import account_households, entitled_months, payment_frame
+from auditlib.payment_ledger import account_households, entitled_months, payment_frame
+from auditlib.table_keys import key_codes, positions_in
 
 __all__ = [
     "FEATURES",

@@ -13,13 +13,21 @@ import pandas as pd
 from auditlib.bundle import CountyData
 from auditlib.crosscheck import (
     CrossCheckResult,
-    key_codes,
     positions_in,
     spreadsheet_rows,
     text_column,
 )
 from auditlib.idcard import mask_id_numbers, mask_names
-from auditlib.rules_household import make_hits
+from auditlib.payment_ledger import (
+    account_households,
+    entitled_months,
+    household_codes,
+    pairs_in,
+    payment_frame,
+    present_in,
+    stripped_text,
+)
+from auditlib.rules_hits import make_hits
 
 __all__ = [
     "account_households",
@@ -32,94 +40,6 @@ __all__ = [
     "payment_frame",
     "shared_account_hits",
 ]
-
-
-def payment_frame(data: CountyData) -> pd.DataFrame:
-    """Payments with numeric amounts, dates and spreadsheet rows (one row per payment).
-
-    Text columns are typed as pandas infers them from Python objects (``str``), but converted
-    from Arrow directly (:func:`auditlib.crosscheck.text_column`).
-    """
-    payments = data.payments
-    return pd.DataFrame(
-        {
-            "household_id": text_column(payments["household_id"].astype("string")),
-            "payment_date": pd.to_datetime(payments["payment_date"], errors="coerce").to_numpy(),
-            "amount": pd.to_numeric(payments["amount"], errors="coerce").to_numpy(dtype=float),
-            "account_number": _stripped(payments["account_number"]),
-            "account_holder_name": _stripped(payments["account_holder_name"]),
-            "row": spreadsheet_rows(payments),
-        }
-    )
-
-
-def _stripped(values: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """Text stripped of surrounding spaces (see :func:`auditlib.crosscheck.text_column`)."""
-    return text_column(values.astype("string").str.strip())
-
-
-def entitled_months(data: CountyData) -> pd.Series:
-    """Months of the audit period each household was enrolled (0 if enrolled after it).
-
-    Counted in calendar months from the later of the enrolment date and the period start to
-    the period end, both months included.
-    """
-    households = data.households
-    start = pd.Timestamp(data.info.audit_period_start)
-    end = pd.Timestamp(data.info.audit_period_end)
-    enrolled = pd.to_datetime(households["enrolment_date"], errors="coerce").fillna(start)
-    first = enrolled.where(enrolled > start, start)
-    months = (end.year - first.dt.year) * 12 + (end.month - first.dt.month) + 1
-    return pd.Series(
-        months.clip(lower=0).to_numpy(dtype=float),
-        index=households["household_id"].astype("string").to_numpy(),
-    )
-
-
-def account_households(payments: pd.DataFrame) -> pd.Series:
-    """Number of distinct households paid into each account (indexed like ``payments``).
-
-    A payment without an account number counts as an account of its own household (1).
-    """
-    account = key_codes(payments["account_number"])
-    household = key_codes(payments["household_id"])
-    known = account >= 0
-    counts = np.ones(len(payments), dtype=float)
-    if known.any():
-        width = int(household.max()) + 2
-        pairs = np.unique(account[known] * width + (household[known] + 1))
-        per_account = np.bincount(pairs // width, minlength=int(account.max()) + 1)
-        counts[known] = per_account[account[known]]
-    return pd.Series(counts, index=payments.index)
-
-
-def _household_codes(payments: pd.DataFrame) -> np.ndarray:
-    """Integer code of each payment's household (``NaN`` when missing) to group on: the same
-    groups as the text ids, without hashing the text again in every grouping."""
-    codes = key_codes(payments["household_id"]).astype(float)
-    codes[codes < 0] = np.nan
-    return codes
-
-
-def _pairs_in(left: pd.DataFrame, right: pd.DataFrame, keys: tuple[str, str]) -> np.ndarray:
-    """Whether each row's pair of ``keys`` values occurs in ``right``, missing matching missing
-    (the rows a left merge on ``keys`` would find); text compared exactly, on integer codes."""
-    codes = []
-    for key in keys:
-        both = pd.concat([left[key], right[key]], ignore_index=True).astype("string")
-        codes.append(key_codes(both) + 1)  # 0 = missing
-    width = int(codes[1].max()) + 1 if len(codes[1]) else 1
-    pairs = codes[0] * width + codes[1]
-    return np.isin(pairs[: len(left)], pairs[len(left) :])
-
-
-def _present_in(values: pd.Series, reference: pd.Series) -> np.ndarray:
-    """Whether each value occurs in ``reference``, a missing value matching a missing one (as
-    the keys of a pandas merge do); used to drop rows that cannot match before a merge."""
-    present = positions_in(values, reference) >= 0
-    if reference.isna().any():
-        present |= values.isna().to_numpy(dtype=bool)
-    return present
 
 
 def _first_per_household(frame: pd.DataFrame, order: str, ascending: bool) -> pd.DataFrame:
@@ -155,17 +75,17 @@ def holder_name_hits(code: str, data: CountyData, payments: pd.DataFrame) -> pd.
     names = pd.DataFrame(
         {
             "household_id": text_column(data.members["household_id"].astype("string")),
-            "account_holder_name": _stripped(data.members["name"]),
+            "account_holder_name": stripped_text(data.members["name"]),
         }
     )
     heads = pd.DataFrame(
         {
             "household_id": text_column(data.households["household_id"].astype("string")),
-            "account_holder_name": _stripped(data.households["head_name"]),
+            "account_holder_name": stripped_text(data.households["head_name"]),
         }
     )
     known = pd.concat([names, heads], ignore_index=True)
-    member = _pairs_in(payments, known, ("household_id", "account_holder_name"))
+    member = pairs_in(payments, known, ("household_id", "account_holder_name"))
     mismatch = payments[~member & payments["amount"].notna().to_numpy()]
     if mismatch.empty:
         return _no_hits(code)
@@ -252,7 +172,7 @@ def oversized_payment_hits(
     With fewer than three payments the median is not informative; the household's monthly
     benefit is the reference instead.
     """
-    grouped = payments["amount"].groupby(_household_codes(payments), sort=False)
+    grouped = payments["amount"].groupby(household_codes(payments), sort=False)
     median = grouped.transform("median")
     size = grouped.transform("size")
     benefit = pd.to_numeric(data.households["monthly_benefit"], errors="coerce").to_numpy(float)
@@ -363,7 +283,7 @@ def payment_after_death_hits(
             }
         ),
     ]
-    payments = payments[_present_in(payments["household_id"], deaths["household_id"])]
+    payments = payments[present_in(payments["household_id"], deaths["household_id"])]
     by_holder = payments.merge(
         deaths[["household_id", "name", "death_date"]].rename(
             columns={"name": "account_holder_name"}

@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -365,3 +366,15 @@ def test_every_preloaded_module_exists() -> None:
 
     missing = [name for name in REPORT_PRELOAD if importlib.util.find_spec(name) is None]
     assert missing == []
+
+
+def test_worker_start_up_keeps_the_slow_iri_checker_out() -> None:
+    # rfc3987_syntax compiles ~35 grammars at import (1-2 s per process); nbformat never needs it.
+    code = (
+        "import sys, auditlib.worker_startup, nbformat, jsonschema\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert result in ("None", "absent")

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 _PRELOAD = [
+    "auditlib.worker_startup",  # first: keeps jsonschema's slow IRI checker out of nbformat
     "pandas",
     "papermill",
     "nbconvert",

@@ -106,8 +106,10 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         not depend on it: scikit-learn draws every tree's seed before the trees are shared
         out among the threads, so any ``n_jobs`` grows the same trees, bit for bit
         (tests/test_risk_parallel.py). The default is 1 because batch runs already use one
-        process per core; with 2 idle cores ``n_jobs=2`` fits the forest of 430522 about
-        1.5× faster (benchmarks/bench_risk.py). Scoring always runs in one thread.
+        process per core. Threads help little: most of a tree's fit is scikit-learn Python
+        code holding the GIL (seeding, cloning, checks), only the tree building releases it;
+        on this project's 2 shared cores ``n_jobs=2`` was no faster (docs/risk.md §9).
+        Scoring always runs in one thread.
 
     Attributes
     ----------

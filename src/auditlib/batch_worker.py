@@ -76,7 +76,6 @@ def _produce(
             cell_timeout=options.cell_timeout,
             pdf=options.pdf,
             kernel_manager=kernel,
-            threads=1,  # one county per core already
         )
         result.update(status="done", county_code=report.county_code, steps=dict(report.seconds))
     except AuditError as error:

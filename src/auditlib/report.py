@@ -219,7 +219,6 @@ def produce_report(
     cell_timeout: int = 600,
     pdf: bool = True,
     kernel_manager: Any = None,
-    threads: int = 0,
 ) -> ReportResult:
     """Make ``<output_root>/<county_code>/`` for one parameter file.
 
@@ -245,9 +244,6 @@ def produce_report(
         Also render the PDF (default True).
     kernel_manager : jupyter_client.KernelManager, optional
         A running kernel to reuse (batch workers); by default a fresh kernel per report.
-    threads : int
-        Threads fitting the risk forest (0: one per core; batch workers pass 1). The report
-        does not depend on it.
 
     Returns
     -------
@@ -267,10 +263,6 @@ def produce_report(
         raise ReportError(
             f"language must be 'zh' or 'en' (or empty for the params file's), got {language!r}"
         )
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
-        raise ReportError(
-            f"threads must be 0 (one per core) or a positive integer, got {threads!r}"
-        )
     kernel = kernel_name or default_kernel_name()
     settings = _Settings(
         restricted_root=Path(restricted_root).resolve(),
@@ -279,7 +271,6 @@ def produce_report(
         kernel_name=kernel,
         cell_timeout=cell_timeout,
         pdf=pdf,
-        threads=threads,
     )
     if kernel_manager is not None:
         return _produce(Path(params_file), Path(output_root), settings, kernel_manager, started)
@@ -301,7 +292,6 @@ class _Settings:
     kernel_name: str
     cell_timeout: int
     pdf: bool
-    threads: int
 
 
 def _produce(
@@ -343,7 +333,6 @@ def _produce(
                 "restricted_dir": str(restricted),
                 "verification": verification,
                 "language": report_language,
-                "threads": settings.threads,
             },
             cwd=work,
             kernel_name=kernel,

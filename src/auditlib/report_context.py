@@ -160,7 +160,6 @@ def run_audit(
     verification: str = "simulate",
     restricted_dir: str | Path | None = None,
     language: str = "",
-    threads: int = 0,
 ) -> AuditRun:
     """Run both phases of one county's audit.
 
@@ -174,10 +173,6 @@ def run_audit(
         Folder for the fieldwork worksheets (full identities); ``None`` writes none.
     language : {"", "zh", "en"}
         Report language; ``""`` takes the parameter file's.
-    threads : int
-        Threads fitting the risk forest; 0 (default) uses one per core. The scores do not
-        depend on it (see :class:`~auditlib.risk.RiskScorer`); batch workers pass 1, since
-        they already run one county per core.
     """
     from auditlib.fieldwork import write_worksheets
     from auditlib.loading import load_county
@@ -186,10 +181,6 @@ def run_audit(
     from auditlib.risk import RiskScorer
     from auditlib.sampling import draw_sample
 
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
-        raise ReportError(
-            f"threads must be 0 (one per core) or a positive integer, got {threads!r}"
-        )
     params = load_params(params_file)
     chosen_language = language or params.report.language
     if chosen_language not in ("zh", "en"):
@@ -201,7 +192,6 @@ def run_audit(
         max_samples=risk.max_samples,
         tiers=(float(risk.tiers[0]), float(risk.tiers[1])),
         random_state=risk.random_state,
-        n_jobs=threads or -1,
     )
     assessment = scorer.fit_assess(data)
     reasons = explain(assessment, language=chosen_language)

@@ -8,10 +8,12 @@ declared by ``@font-face``, so it looks the same on every machine.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ __all__ = [
     "html_to_pdf",
     "network_references",
     "notebook_to_html",
+    "warm_up",
 ]
 
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -127,16 +130,60 @@ def html_to_pdf(html: str, target: Path) -> None:
     font_rule = f"<style>{font_face_css()}\n{_PDF_ONLY_CSS}</style>"
     document = html.replace("</head>", font_rule + "\n</head>", 1)
     try:
-        with _fixed_source_date():
+        with _fixed_source_date(), _collector_paused():
             weasyprint.HTML(string=document, base_url=str(target.parent)).write_pdf(target)
     except Exception as error:  # WeasyPrint raises many types; name the file
         raise ReportError(f"could not render the PDF {target}: {error}") from error
+
+
+@cache
+def warm_up(pdf: bool = True) -> None:
+    """Render an empty report once, to pay the renderers' one-time costs in advance.
+
+    The first rendering in a process loads nbconvert's templates, initialises Pango and
+    fontconfig and reads the bundled font (about 1 s, against 0.2 s HTML and 0.8 s PDF for a
+    small county's report afterwards). :func:`auditlib.report.produce_report` calls this in a
+    background thread while the notebook runs. Nothing is written; later calls do nothing.
+
+    Parameters
+    ----------
+    pdf : bool
+        Also warm WeasyPrint up (only the HTML renderer otherwise).
+    """
+    import nbformat
+
+    html = notebook_to_html(nbformat.v4.new_notebook(), title="warm-up", language="zh")
+    if not pdf:
+        return
+    import weasyprint
+
+    document = html.replace("</head>", f"<style>{font_face_css()}</style></head>", 1)
+    with _collector_paused():
+        weasyprint.HTML(string=document.replace("</body>", "<p>县 1</p></body>", 1)).write_pdf()
 
 
 _PDF_ONLY_CSS = (
     "b, strong, th, h1, h2, h3, .key-figure .value, .key-figure .label { font-weight: normal; }\n"
     "html, code, pre, kbd, samp, tt { font-family: 'Auditlib Sans SC'; }"
 )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while WeasyPrint lays out the document.
+
+    WeasyPrint allocates hundreds of thousands of objects; in a process that already holds
+    papermill, nbconvert and a notebook, every collection they trigger traverses all of it
+    (a 5-page report took 1.2 s instead of 0.8 s). What the layout leaves behind in cycles is
+    collected as soon as the collector is on again.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager

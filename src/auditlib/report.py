@@ -23,7 +23,6 @@ The fieldwork worksheets (full identities) go to ``restricted/<county_code>/`` i
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -81,8 +80,6 @@ REPORT_PRELOAD = (
     "matplotlib.figure",
     "matplotlib.backends.backend_svg",
 )
-#: Modules the runner itself needs only after the notebook ran: imported while it runs.
-_RENDERER_MODULES = ("nbconvert", "weasyprint")
 
 
 @dataclass(frozen=True)
@@ -299,7 +296,7 @@ def _produce(
 ) -> ReportResult:
     """Body of :func:`produce_report`, with a running kernel."""
     from auditlib.notebook_runner import execute_notebook
-    from auditlib.render import html_to_pdf, notebook_to_html
+    from auditlib.render import html_to_pdf, notebook_to_html, warm_up
     from auditlib.reproduce import notebook_content_digest
 
     params_path = params_file.resolve()
@@ -316,12 +313,12 @@ def _produce(
     work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
     work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     seconds: dict[str, float] = {}
-    # Hash the inputs, collect the data's identities (privacy guard) and import the renderers
+    # Hash the inputs, collect the data's identities (privacy guard) and warm the renderers up
     # while the kernel works.
     background = ThreadPoolExecutor(max_workers=1)
     fingerprint = background.submit(input_fingerprint_of, params_path, params, template)
     identities = background.submit(identities_in_folder, Path(params.data))
-    renderers = [background.submit(importlib.import_module, name) for name in _RENDERER_MODULES]
+    renderers = background.submit(warm_up, settings.pdf)
     background.shutdown(wait=False)
     try:
         mark = time.perf_counter()
@@ -340,8 +337,7 @@ def _produce(
             kernel_manager=kernel_manager,
         )
         seconds["notebook"] = time.perf_counter() - mark
-        for module in renderers:
-            module.result()
+        renderers.result()
         import nbformat
 
         nbformat.write(notebook, str(work / NOTEBOOK_FILE))

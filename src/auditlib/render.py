@@ -152,13 +152,13 @@ def warm_up(pdf: bool = True) -> None:
     """
     import nbformat
 
-    html = notebook_to_html(nbformat.v4.new_notebook(), title="warm-up", language="zh")
-    if not pdf:
-        return
-    import weasyprint
+    with _collector_paused():  # mostly imports: little garbage
+        html = notebook_to_html(nbformat.v4.new_notebook(), title="warm-up", language="zh")
+        if not pdf:
+            return
+        import weasyprint
 
-    document = html.replace("</head>", f"<style>{font_face_css()}</style></head>", 1)
-    with _collector_paused():
+        document = html.replace("</head>", f"<style>{font_face_css()}</style></head>", 1)
         weasyprint.HTML(string=document.replace("</body>", "<p>县 1</p></body>", 1)).write_pdf()
 
 

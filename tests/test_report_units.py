@@ -378,3 +378,10 @@ def test_worker_start_up_keeps_the_slow_iri_checker_out() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert result in ("None", "absent")
+
+
+def test_unknown_kernel_is_a_clear_error(tmp_path: Path) -> None:
+    from auditlib.notebook_runner import start_kernel
+
+    with pytest.raises(ReportError, match="no Jupyter kernel named 'no-such-kernel'.*installed"):
+        start_kernel("no-such-kernel", cwd=tmp_path)

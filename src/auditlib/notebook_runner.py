@@ -242,8 +242,12 @@ def start_kernel(
     """
     from jupyter_client.manager import KernelManager
 
-    manager = KernelManager(kernel_name=kernel_name or default_kernel_name())
-    manager.start_kernel(extra_arguments=list(_KERNEL_ARGUMENTS), cwd=str(cwd))
+    name = kernel_name or default_kernel_name()
+    manager = KernelManager(kernel_name=name)
+    try:
+        manager.start_kernel(extra_arguments=list(_KERNEL_ARGUMENTS), cwd=str(cwd))
+    except Exception as error:  # NoSuchKernel, a missing interpreter, ...
+        raise ReportError(_start_failure(name, error)) from error
     if preload:
         # The collector is off while importing (imports make little garbage, and they take
         # 1.8 s instead of 2.1-2.7 s) and the imported modules, which live as long
@@ -262,6 +266,19 @@ def start_kernel(
             daemon=True,
         ).start()
     return manager
+
+
+def _start_failure(kernel_name: str, error: Exception) -> str:
+    """Message for a kernel that could not be started."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    if isinstance(error, NoSuchKernel):
+        available = ", ".join(sorted(KernelSpecManager().find_kernel_specs())) or "(none)"
+        return (
+            f"there is no Jupyter kernel named {kernel_name!r}; installed kernels: {available}. "
+            "scripts/setup.sh installs the 'auditlib' kernel"
+        )
+    return f"could not start the Jupyter kernel {kernel_name!r}: {type(error).__name__}: {error}"
 
 
 def _run_silently(manager: Any, code: str, timeout: int) -> None:
@@ -297,6 +314,8 @@ def _prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None
         reply = client.execute_interactive(
             code, silent=True, store_history=False, timeout=timeout, output_hook=lambda _: None
         )
+    except (RuntimeError, TimeoutError) as error:  # died, or no answer within the timeout
+        raise ReportError(f"the notebook kernel did not respond: {error}") from error
     finally:
         client.stop_channels()
     if reply["content"].get("status") != "ok":

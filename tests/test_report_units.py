@@ -383,5 +383,5 @@ def test_worker_start_up_keeps_the_slow_iri_checker_out() -> None:
 def test_unknown_kernel_is_a_clear_error(tmp_path: Path) -> None:
     from auditlib.notebook_runner import start_kernel
 
-    with pytest.raises(ReportError, match="no Jupyter kernel named 'no-such-kernel'.*installed"):
+    with pytest.raises(ReportError, match=r"no Jupyter kernel named 'no-such-kernel'.*installed"):
         start_kernel("no-such-kernel", cwd=tmp_path)

@@ -41,16 +41,7 @@ def main() -> None:
     data = load_county(params.data)
     scores = None
     if not arguments.no_risk:
-        from auditlib.risk import RiskScorer
-
-        risk = params.risk
-        scorer = RiskScorer(
-            n_estimators=risk.n_estimators,
-            max_samples=risk.max_samples,
-            tiers=(float(risk.tiers[0]), float(risk.tiers[1])),
-            random_state=risk.random_state,
-        )
-        scores = scorer.fit_assess(data).scores
+        scores = params.risk.scorer().fit_assess(data).scores
     sample = draw_sample(data, params.sampling_plan(), params.seed, risk=scores)
     times = []
     with tempfile.TemporaryDirectory() as folder:

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from auditlib.errors import ParamsError, Problem
+
+if TYPE_CHECKING:
+    from auditlib.risk import RiskScorer
 from auditlib.sampling_plan import SamplingPlan, plan_problems_from_validation, resolve_plan
 
 __all__ = [
@@ -72,6 +75,17 @@ class RiskParams(_Strict):
         if not 0 < value[0] <= value[1] <= 1:
             raise ValueError("two cumulative shares 0 < high <= high+medium <= 1")
         return value
+
+    def scorer(self) -> RiskScorer:
+        """The :class:`~auditlib.risk.RiskScorer` these settings describe (not yet fitted)."""
+        from auditlib.risk import RiskScorer
+
+        return RiskScorer(
+            n_estimators=self.n_estimators,
+            max_samples=self.max_samples,
+            tiers=(float(self.tiers[0]), float(self.tiers[1])),
+            random_state=self.random_state,
+        )
 
 
 class EstimationParams(_Strict):

@@ -178,7 +178,6 @@ def run_audit(
     from auditlib.loading import load_county
     from auditlib.params import load_params
     from auditlib.reasons import explain
-    from auditlib.risk import RiskScorer
     from auditlib.sampling import draw_sample
 
     params = load_params(params_file)
@@ -186,14 +185,7 @@ def run_audit(
     if chosen_language not in ("zh", "en"):
         raise ReportError(f"language must be 'zh' or 'en', got {chosen_language!r}")
     data = load_county(params.data)
-    risk = params.risk
-    scorer = RiskScorer(
-        n_estimators=risk.n_estimators,
-        max_samples=risk.max_samples,
-        tiers=(float(risk.tiers[0]), float(risk.tiers[1])),
-        random_state=risk.random_state,
-    )
-    assessment = scorer.fit_assess(data)
+    assessment = params.risk.scorer().fit_assess(data)
     reasons = explain(assessment, language=chosen_language)
     sample = draw_sample(data, params.sampling_plan(), params.seed, risk=assessment.scores)
     restricted = Path(restricted_dir) if restricted_dir else None

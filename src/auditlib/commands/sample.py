@@ -27,18 +27,12 @@ def load_risk(path: Path | None, params: AuditParams, data: CountyData) -> pd.Da
     if plan.risk_column and plan.risk_column in data.households.columns:
         return None
     try:
-        from auditlib.risk import RiskScorer
+        scorer = params.risk.scorer()
     except ImportError:
         raise DesignError(
             f"plan {plan.name!r} uses risk scores: pass --risk <file with household_id, "
             "risk_percentile> (auditlib.risk is not available here)"
         ) from None
-    scorer = RiskScorer(
-        n_estimators=params.risk.n_estimators,
-        max_samples=params.risk.max_samples,
-        tiers=params.risk.tiers,
-        random_state=params.risk.random_state,
-    )
     scorer.fit(data)
     scores: pd.DataFrame = scorer.score(data)
     return scores

@@ -19,6 +19,7 @@ runner's own preparation instead of adding to it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import sys
@@ -281,33 +282,23 @@ def _start_failure(kernel_name: str, error: Exception) -> str:
     return f"could not start the Jupyter kernel {kernel_name!r}: {type(error).__name__}: {error}"
 
 
-def _run_silently(manager: Any, code: str, timeout: int) -> None:
-    """Execute ``code`` in a kernel once it is ready; errors are left to later cells to show.
+def _execute_silently(manager: Any, code: str, timeout: int) -> dict[str, Any]:
+    """Execute ``code`` in a kernel once it is ready, without output or execution count.
 
-    The client gets a session of its own: clients made by ``manager.client()`` share the
-    manager's session id, which is also their socket identity, so two of them talking to the
-    kernel at once would receive each other's replies (or none).
+    Returns the reply's content. Each call has a client with a session of its own: clients
+    made by ``manager.client()`` share the manager's session id, which is also their socket
+    identity, so two of them talking to the kernel at once (the preload thread and the runner)
+    would receive each other's replies, or none.
+
+    Raises
+    ------
+    ReportError
+        When the kernel died or did not answer within ``timeout`` seconds.
     """
     from jupyter_client.session import Session
 
     session = Session(key=manager.session.key, signature_scheme=manager.session.signature_scheme)
     client = manager.client(session=session)
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=timeout)
-        client.execute_interactive(
-            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda _: None
-        )
-    except Exception:  # a kernel that dies or hangs fails the notebook run instead
-        pass
-    finally:
-        client.stop_channels()
-
-
-def _prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None:
-    """Clear a reused kernel's namespace and move it to ``cwd`` (silently: no count used)."""
-    code = f"get_ipython().run_line_magic('reset', '-f')\n__import__('os').chdir({str(cwd)!r})"
-    client = kernel_manager.client()
     client.start_channels()
     try:
         client.wait_for_ready(timeout=timeout)
@@ -318,8 +309,22 @@ def _prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None
         raise ReportError(f"the notebook kernel did not respond: {error}") from error
     finally:
         client.stop_channels()
-    if reply["content"].get("status") != "ok":
-        raise ReportError(f"could not reset the reused kernel: {reply['content'].get('evalue')}")
+    content: dict[str, Any] = reply["content"]
+    return content
+
+
+def _run_silently(manager: Any, code: str, timeout: int) -> None:
+    """Preload thread: run ``code``; a failure is left to the notebook run to report."""
+    with contextlib.suppress(Exception):  # a thread's traceback on stderr would only confuse
+        _execute_silently(manager, code, timeout)
+
+
+def _prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None:
+    """Clear a reused kernel's namespace and move it to ``cwd`` (silently: no count used)."""
+    code = f"get_ipython().run_line_magic('reset', '-f')\n__import__('os').chdir({str(cwd)!r})"
+    content = _execute_silently(kernel_manager, code, timeout)
+    if content.get("status") != "ok":
+        raise ReportError(f"could not reset the reused kernel: {content.get('evalue')}")
 
 
 def execute_notebook(

@@ -124,16 +124,25 @@ def html_to_pdf(html: str, target: Path) -> None:
     target : pathlib.Path
         PDF file to write.
     """
+    try:
+        _write_pdf(html, target)
+    except Exception as error:  # WeasyPrint raises many types; name the file
+        raise ReportError(f"could not render the PDF {target}: {error}") from error
+
+
+def _write_pdf(html: str, target: Path | None) -> bytes | None:
+    """WeasyPrint on the report HTML plus the PDF-only style; bytes when ``target`` is None."""
     import weasyprint
 
     # One face only (bold would be a second synthetic face, subset and embedded again).
     font_rule = f"<style>{font_face_css()}\n{_PDF_ONLY_CSS}</style>"
     document = html.replace("</head>", font_rule + "\n</head>", 1)
-    try:
-        with _fixed_source_date(), _collector_paused():
-            weasyprint.HTML(string=document, base_url=str(target.parent)).write_pdf(target)
-    except Exception as error:  # WeasyPrint raises many types; name the file
-        raise ReportError(f"could not render the PDF {target}: {error}") from error
+    base_url = str(target.parent) if target is not None else None
+    with _fixed_source_date(), _collector_paused():
+        written: bytes | None = weasyprint.HTML(string=document, base_url=base_url).write_pdf(
+            target
+        )
+    return written
 
 
 @cache
@@ -154,12 +163,8 @@ def warm_up(pdf: bool = True) -> None:
 
     with _collector_paused():  # mostly imports: little garbage
         html = notebook_to_html(nbformat.v4.new_notebook(), title="warm-up", language="zh")
-        if not pdf:
-            return
-        import weasyprint
-
-        document = html.replace("</head>", f"<style>{font_face_css()}</style></head>", 1)
-        weasyprint.HTML(string=document.replace("</body>", "<p>县 1</p></body>", 1)).write_pdf()
+    if pdf:
+        _write_pdf(html.replace("</body>", "<p>县 1</p></body>", 1), None)
 
 
 _PDF_ONLY_CSS = (

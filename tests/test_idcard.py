@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from auditlib.idcard import (
     check_character,

@@ -7,8 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from auditlib.errors import ParamsError
 from auditlib.reasons import REASON_COLUMNS, explain, feature_reason_text, top_reasons

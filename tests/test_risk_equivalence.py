@@ -11,8 +11,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from auditlib.crosscheck import _id_ages, cross_check, member_frame, repeated_keys, text_column
 from auditlib.idcard import birth_dates

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from auditlib import rules_household as household
-from auditlib import rules_payment as payment
+from auditlib import rules_household as household, rules_payment as payment
 from auditlib.bundle import CountyData
 from auditlib.crosscheck import CrossCheckResult, cross_check, positions_in
 from auditlib.errors import ParamsError

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from auditlib.batch import BatchOptions, run_batch
 from auditlib.report import produce_report
-from auditlib.synth import SynthConfig, generate_county, write_county
+from auditlib.synth import SynthConfig, write_practice_county
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,15 +40,7 @@ def make_counties(root: Path, count: int, households: int) -> list[Path]:
             township_count=3,
             village_households=150,
         )
-        write_county(generate_county(config), root / "data" / code)
-        path = root / "params" / f"{code}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            f'county_code: "{code}"\ndata: ../data/{code}\nseed: 5\n'
-            "risk: {n_estimators: 100, max_samples: 256}\n",
-            encoding="utf-8",
-        )
-        params.append(path)
+        params.append(write_practice_county(config, root, sample_seed=5))
     return params
 
 

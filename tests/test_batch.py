@@ -18,7 +18,7 @@ from auditlib.batch import BatchOptions, CountyOutcome, run_batch, summary_table
 
 
 def _county(root: Path, code: str, seed: int) -> Path:
-    from auditlib.synth import SynthConfig, generate_county, write_county
+    from auditlib.synth import SynthConfig, write_practice_county
 
     config = SynthConfig(
         county_code=code,
@@ -29,15 +29,7 @@ def _county(root: Path, code: str, seed: int) -> Path:
         township_count=2,
         village_households=150,
     )
-    write_county(generate_county(config), root / "data" / code)
-    params = root / "params" / f"{code}.yaml"
-    params.parent.mkdir(parents=True, exist_ok=True)
-    params.write_text(
-        f'county_code: "{code}"\ndata: ../data/{code}\nseed: 3\n'
-        "risk: {n_estimators: 50, max_samples: 128}\n",
-        encoding="utf-8",
-    )
-    return params
+    return write_practice_county(config, root, sample_seed=3, n_estimators=50, max_samples=128)
 
 
 @pytest.fixture(scope="module")

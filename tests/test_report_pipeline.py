@@ -25,7 +25,7 @@ COUNTY = "示例县"
 
 def make_county(root: Path, *, seed: int = 12, households: int = 4000) -> Path:
     """Write a small synthetic county and its parameter file under ``root``; return the params."""
-    from auditlib.synth import SynthConfig, generate_county, write_county
+    from auditlib.synth import SynthConfig, write_practice_county
 
     config = SynthConfig(
         county_code=COUNTY_CODE,
@@ -36,15 +36,7 @@ def make_county(root: Path, *, seed: int = 12, households: int = 4000) -> Path:
         township_count=3,
         village_households=150,
     )
-    write_county(generate_county(config), root / "data" / COUNTY_CODE)
-    (root / "params").mkdir(parents=True, exist_ok=True)
-    params = root / "params" / f"{COUNTY_CODE}.yaml"
-    params.write_text(
-        f'county_code: "{COUNTY_CODE}"\ndata: ../data/{COUNTY_CODE}\nseed: 7\n'
-        "risk: {n_estimators: 100, max_samples: 256}\n",
-        encoding="utf-8",
-    )
-    return params
+    return write_practice_county(config, root, sample_seed=7)
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditlib.bundle import CountyData, CountyInfo
+from auditlib.io import atomic_write_text
 from auditlib.schema import (
     HOUSEHOLDS,
     MEMBERS,
@@ -74,6 +76,7 @@ __all__ = [
     "simulate_verification",
     "to_contract",
     "write_county",
+    "write_practice_county",
 ]
 
 STREAMS: dict[str, int] = {
@@ -325,3 +328,35 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
         registries=registry_tables,
     )
     return SyntheticCounty(config=config, data=data, truth=truth)
+
+
+def write_practice_county(
+    config: SynthConfig,
+    root: Path | str,
+    *,
+    sample_seed: int,
+    n_estimators: int = 100,
+    max_samples: int = 256,
+) -> Path:
+    """Generate a county and write it with a parameter file, ready for ``auditlib report``.
+
+    The data go to ``<root>/data/<county_code>/`` and the parameters to
+    ``<root>/params/<county_code>.yaml`` (default plan, the given sample seed, a smaller risk
+    forest than the production default so that practice runs, tests and benchmarks are quick).
+
+    Returns
+    -------
+    pathlib.Path
+        The parameter file.
+    """
+    code = config.county_code
+    root = Path(root)
+    write_county(generate_county(config), root / "data" / code)
+    params = root / "params" / f"{code}.yaml"
+    params.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        params,
+        f'county_code: "{code}"\ndata: ../data/{code}\nseed: {sample_seed}\n'
+        f"risk: {{n_estimators: {n_estimators}, max_samples: {max_samples}}}\n",
+    )
+    return params

@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from auditlib.errors import ReportError
+from auditlib.errors import ParamsError, ReportError
 from auditlib.figures import bar_chart, interval_plot
 from auditlib.fonts import (
     CSS_FONT_STACK,
@@ -385,3 +385,33 @@ def test_unknown_kernel_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(ReportError, match=r"no Jupyter kernel named 'no-such-kernel'.*installed"):
         start_kernel("no-such-kernel", cwd=tmp_path)
+
+
+def test_bad_parameter_file_fails_before_a_kernel_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditlib import notebook_runner
+    from auditlib.report import produce_report
+
+    def no_kernel(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a kernel was started for a parameter file that cannot be read")
+
+    monkeypatch.setattr(notebook_runner, "start_kernel", no_kernel)
+    params = tmp_path / "params.yaml"
+    params.write_text('county_code: "430522"\ndata: data\nseed: -3\n', encoding="utf-8")
+    with pytest.raises(ParamsError, match="seed"):
+        produce_report(params, tmp_path / "reports")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_unknown_kernel_leaves_no_partial_report(tmp_path: Path) -> None:
+    from auditlib.report import produce_report
+    from auditlib.synth import SynthConfig, write_practice_county
+
+    config = SynthConfig(
+        county_code="419901", county="练习县", seed=3, households=400, township_count=2
+    )
+    params = write_practice_county(config, tmp_path, sample_seed=5)
+    with pytest.raises(ReportError, match="no Jupyter kernel named 'no-such-kernel'"):
+        produce_report(params, tmp_path / "reports", kernel_name="no-such-kernel")
+    assert list((tmp_path / "reports").iterdir()) == []

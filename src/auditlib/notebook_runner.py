@@ -336,6 +336,7 @@ def execute_notebook(
     cell_timeout: int = DEFAULT_CELL_TIMEOUT,
     start_timeout: int = 120,
     kernel_manager: Any = None,
+    fresh_kernel: bool = False,
 ) -> Any:
     """Execute a notebook template with parameters; return the normalised executed notebook.
 
@@ -356,6 +357,10 @@ def execute_notebook(
     kernel_manager : jupyter_client.KernelManager, optional
         A running kernel to reuse (batch workers): its namespace is reset and its working
         directory set to ``cwd`` first; it is left running afterwards.
+    fresh_kernel : bool
+        True when ``kernel_manager`` was started by :func:`start_kernel` in ``cwd`` and has run
+        no cell yet: it needs no reset, so the notebook's cells queue right behind the
+        kernel's preload instead of waiting for a reset first.
 
     Raises
     ------
@@ -378,7 +383,8 @@ def execute_notebook(
     notebook = _inject(copy.deepcopy(read_notebook(template)), parameters, kernel)
     options: dict[str, Any] = {"extra_arguments": list(_KERNEL_ARGUMENTS)}
     if kernel_manager is not None:
-        _prepare_reused_kernel(kernel_manager, cwd, start_timeout)
+        if not fresh_kernel:
+            _prepare_reused_kernel(kernel_manager, cwd, start_timeout)
         options = {"km": kernel_manager}
     try:
         executed = papermill.execute_notebook(

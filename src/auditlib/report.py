@@ -23,10 +23,12 @@ The fieldwork worksheets (full identities) go to ``restricted/<county_code>/`` i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -73,7 +75,6 @@ REPORT_PRELOAD = (
     "auditlib.reasons",
     "auditlib.sampling",
     "auditlib.fieldwork",
-    "auditlib.fieldwork_import",  # openpyxl
     "auditlib.synth",
     "auditlib.forms",
     "xlsxwriter",
@@ -240,7 +241,8 @@ def produce_report(
     pdf : bool
         Also render the PDF (default True).
     kernel_manager : jupyter_client.KernelManager, optional
-        A running kernel to reuse (batch workers); by default a fresh kernel per report.
+        A running kernel to reuse (batch workers); by default a fresh kernel per report, shut
+        down as soon as the notebook has run.
 
     Returns
     -------
@@ -249,10 +251,10 @@ def produce_report(
     Raises
     ------
     AuditError
-        Bad parameters or data (raised before anything is written), or a failing notebook
-        (:class:`ReportError` naming the cell and the error).
+        Bad parameters or data (raised before a kernel starts or anything is written), or a
+        failing notebook (:class:`ReportError` naming the cell and the error).
     """
-    from auditlib.notebook_runner import default_kernel_name, skip_slow_iri_checker, start_kernel
+    from auditlib.notebook_runner import default_kernel_name, skip_slow_iri_checker
 
     skip_slow_iri_checker()
     started = time.perf_counter()
@@ -260,25 +262,29 @@ def produce_report(
         raise ReportError(
             f"language must be 'zh' or 'en' (or empty for the params file's), got {language!r}"
         )
-    kernel = kernel_name or default_kernel_name()
+    params_path = Path(params_file).resolve()
+    params = load_report_params(params_path)
+    if not Path(params.data).is_dir():
+        raise ReportError(f"data folder {params.data} (from {params_path}) does not exist")
+    _check_verification(verification, Path(params.data))
     settings = _Settings(
         restricted_root=Path(restricted_root).resolve(),
         verification=verification,
-        language=language,
-        kernel_name=kernel,
+        language=language or params.report.language,
+        kernel_name=kernel_name or default_kernel_name(),
         cell_timeout=cell_timeout,
         pdf=pdf,
     )
-    if kernel_manager is not None:
-        return _produce(Path(params_file), Path(output_root), settings, kernel_manager, started)
-    # Started before anything else, the kernel's start-up overlaps all the runner's work.
-    own_kernel = start_kernel(
-        kernel, cwd=Path.cwd(), preload=REPORT_PRELOAD, start_timeout=cell_timeout
-    )
+    output_root = Path(output_root).resolve()
+    output_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
+    work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     try:
-        return _produce(Path(params_file), Path(output_root), settings, own_kernel, started)
-    finally:
-        own_kernel.shutdown_kernel(now=True)
+        with _ReportKernel(kernel_manager, settings, work) as kernel:
+            return _produce(params_path, params, output_root, work, settings, kernel, started)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -291,27 +297,72 @@ class _Settings:
     pdf: bool
 
 
+class _ReportKernel:
+    """The kernel a report runs in: a batch worker's (reused, left running) or its own.
+
+    An own kernel is started in the report's work folder as soon as the parameters are known,
+    importing :data:`REPORT_PRELOAD` while the runner prepares; it is shut down in the
+    background as soon as the notebook has run (:meth:`release`), while the report renders,
+    and at the latest when the report is done, before its folder is moved into place.
+    """
+
+    def __init__(self, reused: Any, settings: _Settings, work: Path) -> None:
+        self.manager = reused
+        self.fresh = reused is None
+        self._settings, self._work = settings, work
+        self._shutdown: threading.Thread | None = None
+
+    def __enter__(self) -> _ReportKernel:
+        if self.fresh:
+            from auditlib.notebook_runner import start_kernel
+
+            self.manager = start_kernel(
+                self._settings.kernel_name,
+                cwd=self._work,
+                preload=REPORT_PRELOAD,
+                start_timeout=self._settings.cell_timeout,
+            )
+        return self
+
+    def release(self) -> None:
+        """Start shutting an own kernel down (in a thread); a reused kernel is left alone."""
+        if self.fresh and self._shutdown is None:
+            self._shutdown = threading.Thread(
+                target=_shut_down, args=(self.manager,), name="kernel-shutdown", daemon=True
+            )
+            self._shutdown.start()
+
+    def wait_released(self) -> None:
+        """Return once an own kernel has stopped (its process held the work folder)."""
+        self.release()
+        if self._shutdown is not None:
+            self._shutdown.join()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.wait_released()
+
+
+def _shut_down(manager: Any) -> None:
+    with contextlib.suppress(Exception):  # a kernel that already died needs no shutdown
+        manager.shutdown_kernel(now=True)
+
+
 def _produce(
-    params_file: Path, output_root: Path, settings: _Settings, kernel_manager: Any, started: float
+    params_path: Path,
+    params: Any,
+    output_root: Path,
+    work: Path,
+    settings: _Settings,
+    kernel: _ReportKernel,
+    started: float,
 ) -> ReportResult:
-    """Body of :func:`produce_report`, with a running kernel."""
+    """Body of :func:`produce_report`, with a running kernel and the work folder."""
     from auditlib.notebook_runner import execute_notebook
     from auditlib.render import html_to_pdf, notebook_to_html, warm_up
     from auditlib.reproduce import notebook_content_digest
 
-    params_path = params_file.resolve()
-    params = load_report_params(params_path)
-    verification, kernel = settings.verification, settings.kernel_name
-    report_language = settings.language or params.report.language
-    output_root = output_root.resolve()
     restricted = settings.restricted_root / params.county_code
     template = notebook_template()
-    if not Path(params.data).is_dir():
-        raise ReportError(f"data folder {params.data} (from {params_path}) does not exist")
-    _check_verification(verification, Path(params.data))
-    output_root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
-    work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     seconds: dict[str, float] = {}
     # Hash the inputs, collect the data's identities (privacy guard) and warm the renderers up
     # while the kernel works.
@@ -320,73 +371,68 @@ def _produce(
     identities = background.submit(identities_in_folder, Path(params.data))
     renderers = background.submit(warm_up, settings.pdf)
     background.shutdown(wait=False)
-    try:
-        mark = time.perf_counter()
-        notebook = execute_notebook(
-            template,
-            {
-                "params_file": str(params_path),
-                "output_dir": ".",
-                "restricted_dir": str(restricted),
-                "verification": verification,
-                "language": report_language,
-            },
-            cwd=work,
-            kernel_name=kernel,
-            cell_timeout=settings.cell_timeout,
-            kernel_manager=kernel_manager,
-        )
-        seconds["notebook"] = time.perf_counter() - mark
-        renderers.result()
-        import nbformat
+    mark = time.perf_counter()
+    notebook = execute_notebook(
+        template,
+        {
+            "params_file": str(params_path),
+            "output_dir": ".",
+            "restricted_dir": str(restricted),
+            "verification": settings.verification,
+            "language": settings.language,
+        },
+        cwd=work,
+        kernel_name=settings.kernel_name,
+        cell_timeout=settings.cell_timeout,
+        kernel_manager=kernel.manager,
+        fresh_kernel=kernel.fresh,
+    )
+    seconds["notebook"] = time.perf_counter() - mark
+    kernel.release()
+    renderers.result()
+    import nbformat
 
-        nbformat.write(notebook, str(work / NOTEBOOK_FILE))
-        estimates_path = work / ESTIMATES_FILE
-        if not estimates_path.is_file() or not (work / FORM_FILE).is_file():
-            raise ReportError(
-                f"notebook {template.name} ran but did not write {ESTIMATES_FILE} and "
-                f"{FORM_FILE}; its last cells must call save_outputs(...)"
-            )
-        estimates = json.loads(estimates_path.read_text(encoding="utf-8"))
-        mark = time.perf_counter()
-        title = str(estimates.get("title", params.county_code))
-        html = notebook_to_html(notebook, title=title, language=report_language)
-        (work / HTML_FILE).write_text(html, encoding="utf-8")
-        seconds["html"] = time.perf_counter() - mark
-        if settings.pdf:
-            mark = time.perf_counter()
-            html_to_pdf(html, work / PDF_FILE)
-            seconds["pdf"] = time.perf_counter() - mark
-        _privacy_guard(work, identities.result())
-        outputs = {
-            name: file_digest(work / name) for name in OUTPUT_FILES if (work / name).is_file()
-        }
-        notebook_content = {
-            NOTEBOOK_FILE: "content:" + notebook_content_digest(work / NOTEBOOK_FILE)
-        }
-        write_manifest(
-            work / MANIFEST_FILE,
-            {
-                "county_code": params.county_code,
-                "county": estimates.get("county", ""),
-                "params_file": str(params_path),
-                "parameters": params.model_dump(mode="json", exclude={"source"}),
-                "seed": params.seed,
-                "options": _options(verification, report_language, kernel),
-                "notebook": template.name,
-                "inputs": fingerprint.result(),
-                "packages": package_versions(),
-                "platform": platform_facts(),
-                "outputs": outputs,
-                "notebook_content": notebook_content,
-                "estimates": estimates.get("estimates", {}),
-            },
+    nbformat.write(notebook, str(work / NOTEBOOK_FILE))
+    estimates_path = work / ESTIMATES_FILE
+    if not estimates_path.is_file() or not (work / FORM_FILE).is_file():
+        raise ReportError(
+            f"notebook {template.name} ran but did not write {ESTIMATES_FILE} and "
+            f"{FORM_FILE}; its last cells must call save_outputs(...)"
         )
-        destination = output_root / params.county_code
-        replace_folder(work, destination)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    estimates = json.loads(estimates_path.read_text(encoding="utf-8"))
+    mark = time.perf_counter()
+    title = str(estimates.get("title", params.county_code))
+    html = notebook_to_html(notebook, title=title, language=settings.language)
+    (work / HTML_FILE).write_text(html, encoding="utf-8")
+    seconds["html"] = time.perf_counter() - mark
+    if settings.pdf:
+        mark = time.perf_counter()
+        html_to_pdf(html, work / PDF_FILE)
+        seconds["pdf"] = time.perf_counter() - mark
+    _privacy_guard(work, identities.result())
+    outputs = {name: file_digest(work / name) for name in OUTPUT_FILES if (work / name).is_file()}
+    notebook_content = {NOTEBOOK_FILE: "content:" + notebook_content_digest(work / NOTEBOOK_FILE)}
+    write_manifest(
+        work / MANIFEST_FILE,
+        {
+            "county_code": params.county_code,
+            "county": estimates.get("county", ""),
+            "params_file": str(params_path),
+            "parameters": params.model_dump(mode="json", exclude={"source"}),
+            "seed": params.seed,
+            "options": _options(settings.verification, settings.language, settings.kernel_name),
+            "notebook": template.name,
+            "inputs": fingerprint.result(),
+            "packages": package_versions(),
+            "platform": platform_facts(),
+            "outputs": outputs,
+            "notebook_content": notebook_content,
+            "estimates": estimates.get("estimates", {}),
+        },
+    )
+    destination = output_root / params.county_code
+    kernel.wait_released()
+    replace_folder(work, destination)
     seconds["total"] = time.perf_counter() - started
     return ReportResult(
         county_code=params.county_code,

@@ -149,15 +149,8 @@ def write_statistics_form(
     seed : int
         Seed of the sample the verification belongs to (printed in the note).
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+    from xlsxwriter import Workbook
 
-    workbook = Workbook()
-    workbook.properties.creator = "auditlib"
-    workbook.properties.created = _FIXED_TIME
-    sheet = workbook.active
-    sheet.title = "工作情况统计表"
     headers = [
         "乡镇(街道)",
         "核查低保户数",
@@ -171,22 +164,40 @@ def write_statistics_form(
         "其中死亡注销(户)",
         "应新纳入户数",
     ]
-    title = f"{province}{county} 低保专项治理工作情况统计表"
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
-    sheet.cell(row=2, column=1, value=f"统计期间：{period}")
-    thin = Side(style="thin", color="888888")
-    fill = PatternFill("solid", fgColor="DDE6F0")
-    for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=4, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        sheet.column_dimensions[get_column_letter(column)].width = 14 if column > 1 else 18
-    sheet.row_dimensions[4].height = 60
+    buffer = io.BytesIO()
+    # In memory, every zip member is dated 1980-01-01; with the fixed creation time the bytes
+    # are reproducible.
+    workbook = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    workbook.set_properties({"author": "auditlib", "created": _FIXED_TIME})
+    border = {"border": 1, "border_color": "#888888"}
+    header = workbook.add_format(
+        {
+            **border,
+            "bold": True,
+            "bg_color": "#DDE6F0",
+            "text_wrap": True,
+            "align": "center",
+            "valign": "vcenter",
+        }
+    )
+    body = workbook.add_format(border)
+    total = workbook.add_format({**border, "bold": True})
+    sheet = workbook.add_worksheet("工作情况统计表")
+    sheet.write_string(
+        0,
+        0,
+        f"{province}{county} 低保专项治理工作情况统计表",
+        workbook.add_format({"bold": True, "font_size": 14}),
+    )
+    sheet.write_string(1, 0, f"统计期间：{period}")
+    sheet.write_row(3, 0, headers, header)
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, len(headers) - 1, 14)
+    sheet.set_row(3, 60)
     for offset, row in enumerate(rows):
+        last = offset == len(rows) - 1
         values: list[object] = [
-            row.area if offset < len(rows) - 1 else f"合计（{row.area}）",
+            f"合计（{row.area}）" if last else row.area,
             row.verified_recipients,
             row.verified_non_recipients,
             None,
@@ -198,12 +209,12 @@ def write_statistics_form(
             row.deaths_removed,
             row.newly_enrolled,
         ]
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=5 + offset, column=column, value=value)
-            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-            if offset == len(rows) - 1:
-                cell.font = Font(bold=True)
-    note_row = 6 + len(rows)
+        style = total if last else body
+        for column, value in enumerate(values):
+            if value is None:  # left for the bureau to fill in
+                sheet.write_blank(4 + offset, column, None, style)
+            else:
+                sheet.write(4 + offset, column, value, style)
     notes = [
         "说明：",
         "1. 核查、清退与新纳入户数为本次入户核查样本中的户数（随机抽样种子 "
@@ -212,16 +223,14 @@ def write_statistics_form(
         "3. 自查发现问题线索 = 核查认定不符合条件的低保户 + 核查认定符合条件的未纳入户。",
     ]
     for index, text in enumerate(notes):
-        sheet.cell(row=note_row + index, column=1, value=text)
-    sheet.freeze_panes = "B5"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+        sheet.write_string(5 + len(rows) + index, 0, text)
+    sheet.freeze_panes(4, 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    workbook.close()
     try:
-        path.write_bytes(normalise_xlsx(buffer.getvalue()))
+        path.write_bytes(buffer.getvalue())
     except OSError as error:
         raise ReportError(f"cannot write the statistics form {path}: {error}") from error
 

@@ -28,4 +28,7 @@ if ! .venv/bin/python -c "import auditlib" >/dev/null 2>&1 || [ pyproject.toml -
     .venv/bin/python -m pip install -q -c requirements.lock -e ".[dev,lab]"
     touch .venv/.installed
 fi
+# pip compiles installed packages but not an editable source tree; every process (each report
+# kernel too) would otherwise recompile auditlib when PYTHONDONTWRITEBYTECODE is set.
+.venv/bin/python -m compileall -q src/auditlib >/dev/null
 .venv/bin/python -m ipykernel install --sys-prefix --name auditlib --display-name "auditlib (Python 3)" >/dev/null

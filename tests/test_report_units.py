@@ -415,3 +415,23 @@ def test_unknown_kernel_leaves_no_partial_report(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="no Jupyter kernel named 'no-such-kernel'"):
         produce_report(params, tmp_path / "reports", kernel_name="no-such-kernel")
     assert list((tmp_path / "reports").iterdir()) == []
+
+
+def test_fresh_kernel_runs_its_preload_before_the_notebook(tmp_path: Path) -> None:
+    # The cells must queue behind the preload (which pauses and freezes the collector), not race
+    # it; the preload is sent without waiting for the kernel to be ready.
+    from auditlib.notebook_runner import start_kernel
+
+    parameters = nbformat.v4.new_code_cell("module = ''")
+    parameters.metadata["tags"] = ["parameters"]
+    probe = nbformat.v4.new_code_cell("import sys\nprint(module in sys.modules)")
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(_notebook([parameters, probe]), path)
+    manager = start_kernel(cwd=tmp_path, preload=("json.tool",))
+    try:
+        executed = execute_notebook(
+            path, {"module": "json.tool"}, cwd=tmp_path, kernel_manager=manager, fresh_kernel=True
+        )
+    finally:
+        manager.shutdown_kernel(now=True)
+    assert executed.cells[-1].outputs[0]["text"].strip() == "True"

@@ -24,6 +24,8 @@ import copy
 import re
 import sys
 import threading
+import time
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,9 @@ _PREFERRED_KERNEL = "auditlib"
 _VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # its start-up warnings are noise in logs
+# Set once a kernel's preload request is on its way (or has failed): cells sent afterwards queue
+# behind it.
+_PRELOAD_SENT: weakref.WeakKeyDictionary[Any, threading.Event] = weakref.WeakKeyDictionary()
 
 
 def skip_slow_iri_checker() -> None:
@@ -260,9 +265,10 @@ def start_kernel(
             + imports
             + "finally:\n    __import__('gc').freeze()\n    __import__('gc').enable()\n"
         )
+        sent = _PRELOAD_SENT[manager] = threading.Event()
         threading.Thread(
             target=_run_silently,
-            args=(manager, code, start_timeout),
+            args=(manager, code, start_timeout, sent),
             name="kernel-preload",
             daemon=True,
         ).start()
@@ -282,13 +288,18 @@ def _start_failure(kernel_name: str, error: Exception) -> str:
     return f"could not start the Jupyter kernel {kernel_name!r}: {type(error).__name__}: {error}"
 
 
-def _execute_silently(manager: Any, code: str, timeout: int) -> dict[str, Any]:
-    """Execute ``code`` in a kernel once it is ready, without output or execution count.
+def _execute_silently(
+    manager: Any, code: str, timeout: int, sent: threading.Event | None = None
+) -> dict[str, Any]:
+    """Execute ``code`` in a kernel, without output or execution count; return the reply.
 
-    Returns the reply's content. Each call has a client with a session of its own: clients
-    made by ``manager.client()`` share the manager's session id, which is also their socket
-    identity, so two of them talking to the kernel at once (the preload thread and the runner)
-    would receive each other's replies, or none.
+    The request is sent at once, without the client's ``wait_for_ready`` (a kernel-info round
+    trip followed by 0.2 s of listening for silence on IOPub): a kernel still starting queues
+    it and runs it as soon as it serves requests. Each call has a client with a session of
+    its own: clients made by ``manager.client()`` share the manager's session id, which is
+    also their socket identity, so two of them talking to the kernel at once (the preload
+    thread and the runner) would receive each other's replies, or none. ``sent``, if given,
+    is set as soon as the request has been sent (or has failed).
 
     Raises
     ------
@@ -301,22 +312,39 @@ def _execute_silently(manager: Any, code: str, timeout: int) -> dict[str, Any]:
     client = manager.client(session=session)
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=timeout)
-        reply = client.execute_interactive(
-            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda _: None
-        )
-    except (RuntimeError, TimeoutError) as error:  # died, or no answer within the timeout
-        raise ReportError(f"the notebook kernel did not respond: {error}") from error
+        request = client.execute(code, silent=True, store_history=False)
+        if sent is not None:
+            sent.set()
+        return _reply_to(manager, client, request, timeout)
     finally:
+        if sent is not None:
+            sent.set()  # never leave the runner waiting for a request that was not sent
         client.stop_channels()
-    content: dict[str, Any] = reply["content"]
-    return content
 
 
-def _run_silently(manager: Any, code: str, timeout: int) -> None:
+def _reply_to(manager: Any, client: Any, request: str, timeout: float) -> dict[str, Any]:
+    """Content of the shell reply to message ``request``; checks every second that the
+    kernel is alive."""
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            reply = client.get_shell_msg(timeout=min(1.0, remaining))
+        except Empty:
+            if not manager.is_alive():
+                raise ReportError("the notebook kernel died") from None
+            continue
+        if reply["parent_header"].get("msg_id") == request:
+            content: dict[str, Any] = reply["content"]
+            return content
+    raise ReportError(f"the notebook kernel did not respond within {timeout} s")
+
+
+def _run_silently(manager: Any, code: str, timeout: int, sent: threading.Event) -> None:
     """Preload thread: run ``code``; a failure is left to the notebook run to report."""
     with contextlib.suppress(Exception):  # a thread's traceback on stderr would only confuse
-        _execute_silently(manager, code, timeout)
+        _execute_silently(manager, code, timeout, sent)
 
 
 def _prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None:
@@ -385,6 +413,8 @@ def execute_notebook(
     if kernel_manager is not None:
         if not fresh_kernel:
             _prepare_reused_kernel(kernel_manager, cwd, start_timeout)
+        elif (preload := _PRELOAD_SENT.get(kernel_manager)) is not None:
+            preload.wait(timeout=start_timeout)  # the cells then queue behind the preload
         options = {"km": kernel_manager}
     try:
         executed = papermill.execute_notebook(

@@ -7,6 +7,10 @@ Prints figures; asserts nothing. Usage::
     .venv/bin/python benchmarks/bench_report.py --counties 20  # a shorter batch
     .venv/bin/python benchmarks/bench_report.py --example      # also the 3 example counties
 
+Three figures per county: one report at a time in this process (a fresh kernel each, the
+runner warm after the first), `auditlib report` as a new process (what one command costs), and
+the time in its worker within the batch (kernel reused).
+
 Targets (issue 6, on the 2-core machine): median ≤ 5 s per county report, ≤ 300 s for a batch
 of 100 synthetic counties on 2 workers.
 """
@@ -15,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,9 +50,15 @@ def make_counties(root: Path, count: int, households: int) -> list[Path]:
     return params
 
 
+def _spread(seconds: list[float]) -> str:
+    low, high = min(seconds), max(seconds)
+    return f"median {statistics.median(seconds):.2f} s (min {low:.2f}, max {high:.2f})"
+
+
 def per_county(params: list[Path], root: Path) -> None:
     """Time single reports (one at a time) and print the median and the steps."""
-    totals, steps = [], {"notebook": [], "html": [], "pdf": []}
+    totals: list[float] = []
+    steps: dict[str, list[float]] = {"notebook": [], "html": [], "pdf": []}
     for path in params:
         result = produce_report(
             path, root / "single", restricted_root=root / "restricted", verification="simulate"
@@ -55,11 +67,33 @@ def per_county(params: list[Path], root: Path) -> None:
         for step in steps:
             steps[step].append(result.seconds[step])
     print(f"per county report (HTML + PDF), {len(totals)} counties one at a time:")
-    print(
-        f"  median {statistics.median(totals):.2f} s (min {min(totals):.2f}, max {max(totals):.2f})"
-    )
+    print(f"  {_spread(totals)}")
     for step, values in steps.items():
         print(f"  {step:9} median {statistics.median(values):.2f} s")
+
+
+def one_off(params: list[Path], root: Path) -> None:
+    """Time ``auditlib report`` as a new process per county: what one command costs a user."""
+    command = [str(Path(sys.executable).with_name("auditlib")), "report", "--verification"]
+    walls = []
+    for path in params:
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                *command,
+                "simulate",
+                "--out",
+                str(root / "cli"),
+                "--restricted",
+                str(root / "restricted"),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        walls.append(time.perf_counter() - started)
+    print(f"`auditlib report` one county per new process, {len(walls)} counties:")
+    print(f"  {_spread(walls)} wall")
 
 
 def batch(params: list[Path], root: Path, workers: int) -> None:
@@ -99,6 +133,7 @@ def main() -> None:
     parser.add_argument("--counties", type=int, default=100, help="counties in the batch")
     parser.add_argument("--households", type=int, default=2000, help="households per county")
     parser.add_argument("--single", type=int, default=5, help="counties timed one at a time")
+    parser.add_argument("--cli", type=int, default=3, help="counties timed as `auditlib report`")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--example", action="store_true", help="also time the example counties")
     arguments = parser.parse_args()
@@ -106,13 +141,16 @@ def main() -> None:
         root = Path(folder)
         started = time.perf_counter()
         params = make_counties(
-            root, max(arguments.counties, arguments.single), arguments.households
+            root,
+            max(arguments.counties, arguments.single, arguments.cli),
+            arguments.households,
         )
         print(
             f"generated {len(params)} synthetic counties of {arguments.households} households "
             f"in {time.perf_counter() - started:.1f} s"
         )
         per_county(params[: arguments.single], root)
+        one_off(params[: arguments.cli], root)
         batch(params[: arguments.counties], root, arguments.workers)
         if arguments.example:
             examples = sorted((ROOT / "params").glob("*.yaml"))

@@ -132,7 +132,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counties", type=int, default=100, help="counties in the batch")
     parser.add_argument("--households", type=int, default=2000, help="households per county")
-    parser.add_argument("--single", type=int, default=5, help="counties timed one at a time")
+    parser.add_argument("--single", type=int, default=8, help="counties timed one at a time")
     parser.add_argument("--cli", type=int, default=3, help="counties timed as `auditlib report`")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--example", action="store_true", help="also time the example counties")

@@ -232,13 +232,13 @@ def start_kernel(
     cwd : pathlib.Path
         Working directory of the kernel process.
     preload : sequence of str
-        Modules the kernel imports as soon as it is ready, silently (no execution count, no
-        name bound in its namespace), with the garbage collector paused, then ``gc.freeze()``.
-        A background thread sends the imports, so the caller goes on with its own work
-        meanwhile; cells executed later queue behind them. A module
+        Modules the kernel imports first, silently (no execution count, no name bound in its
+        namespace). A background thread sends the request at once (the kernel queues it until
+        it serves requests), so the caller goes on with its own work meanwhile; cells that
+        :func:`execute_notebook` runs with ``fresh_kernel=True`` queue behind it. A module
         that fails to import is ignored here: the notebook's own import then reports it.
     start_timeout : int
-        Seconds the background thread waits for the kernel to be ready.
+        Seconds the background thread waits for the preload's reply.
 
     Returns
     -------
@@ -255,16 +255,10 @@ def start_kernel(
     except Exception as error:  # NoSuchKernel, a missing interpreter, ...
         raise ReportError(_start_failure(name, error)) from error
     if preload:
-        # The collector is off while importing (imports make little garbage, and they take
-        # 1.8 s instead of 2.1-2.7 s) and the imported modules, which live as long
-        # as the kernel, are then frozen out of its generations, so that the collections while
-        # the notebook runs do not traverse them.
-        imports = "".join(f"    __import__({module!r})\n" for module in preload)
-        code = (
-            "__import__('gc').disable()\ntry:\n"
-            + imports
-            + "finally:\n    __import__('gc').freeze()\n    __import__('gc').enable()\n"
-        )
+        # Pausing the garbage collector for the imports and freezing them afterwards was
+        # measured here on 2026-11-22 and gained nothing (2.73 s both ways, median of 4
+        # kernels; the audit afterwards 1.11 s frozen, 1.00 s not), so the imports are plain.
+        code = "".join(f"__import__({module!r})\n" for module in preload)
         sent = _PRELOAD_SENT[manager] = threading.Event()
         threading.Thread(
             target=_run_silently,

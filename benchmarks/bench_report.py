@@ -55,11 +55,26 @@ def _spread(seconds: list[float]) -> str:
     return f"median {statistics.median(seconds):.2f} s (min {low:.2f}, max {high:.2f})"
 
 
+#: The baseline: a new Python process importing the kernel's largest libraries. The machine is
+#: shared, and its speed drifts by a third over an hour; the ratio of a report to this baseline,
+#: timed alternately with the reports, drifts much less than either.
+BASELINE = [sys.executable, "-c", "import pandas, sklearn.ensemble, matplotlib.figure"]
+
+
+def _baseline() -> float:
+    started = time.perf_counter()
+    subprocess.run(BASELINE, check=True)
+    return time.perf_counter() - started
+
+
 def per_county(params: list[Path], root: Path) -> None:
-    """Time single reports (one at a time) and print the median and the steps."""
+    """Time single reports (one at a time) and print the median, the steps and the ratio to
+    the baseline timed before each report."""
     totals: list[float] = []
+    baselines: list[float] = []
     steps: dict[str, list[float]] = {"notebook": [], "html": [], "pdf": []}
     for path in params:
+        baselines.append(_baseline())
         result = produce_report(
             path, root / "single", restricted_root=root / "restricted", verification="simulate"
         )
@@ -70,10 +85,18 @@ def per_county(params: list[Path], root: Path) -> None:
     print(f"  {_spread(totals)}")
     for step, values in steps.items():
         print(f"  {step:9} median {statistics.median(values):.2f} s")
+    ratios = [total / baseline for total, baseline in zip(totals, baselines, strict=True)]
+    print(
+        f"  baseline (new process importing pandas, scikit-learn, matplotlib) median "
+        f"{statistics.median(baselines):.2f} s; report / baseline median "
+        f"{statistics.median(ratios):.2f}"
+    )
 
 
 def one_off(params: list[Path], root: Path) -> None:
     """Time ``auditlib report`` as a new process per county: what one command costs a user."""
+    if not params:
+        return
     command = [str(Path(sys.executable).with_name("auditlib")), "report", "--verification"]
     walls = []
     for path in params:
@@ -98,6 +121,8 @@ def one_off(params: list[Path], root: Path) -> None:
 
 def batch(params: list[Path], root: Path, workers: int) -> None:
     """Run a batch and print wall time, per-county time and peak memory per worker."""
+    if not params:
+        return
     started = time.perf_counter()
     outcomes = run_batch(
         params,

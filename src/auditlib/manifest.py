@@ -53,6 +53,7 @@ PACKAGES = (
     "matplotlib",
     "pyarrow",
     "openpyxl",
+    "XlsxWriter",
     "papermill",
     "nbconvert",
     "nbformat",

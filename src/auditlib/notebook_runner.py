@@ -25,7 +25,6 @@ import re
 import sys
 import threading
 import time
-import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,9 +49,6 @@ _PREFERRED_KERNEL = "auditlib"
 _VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # its start-up warnings are noise in logs
-# Set once a kernel's preload request is on its way (or has failed): cells sent afterwards queue
-# behind it.
-_PRELOAD_SENT: weakref.WeakKeyDictionary[Any, threading.Event] = weakref.WeakKeyDictionary()
 
 
 def skip_slow_iri_checker() -> None:
@@ -233,10 +229,10 @@ def start_kernel(
         Working directory of the kernel process.
     preload : sequence of str
         Modules the kernel imports first, silently (no execution count, no name bound in its
-        namespace). A background thread sends the request at once (the kernel queues it until
-        it serves requests), so the caller goes on with its own work meanwhile; cells that
-        :func:`execute_notebook` runs with ``fresh_kernel=True`` queue behind it. A module
-        that fails to import is ignored here: the notebook's own import then reports it.
+        namespace). The request is sent before this function returns (the kernel queues it
+        until it serves requests), so every cell executed afterwards queues behind it; a
+        background thread collects the reply while the caller goes on with its own work. A
+        module that fails to import is ignored here: the notebook's own import then reports it.
     start_timeout : int
         Seconds the background thread waits for the preload's reply.
 
@@ -259,10 +255,10 @@ def start_kernel(
         # measured here on 2026-11-22 and gained nothing (2.73 s both ways, median of 4
         # kernels; the audit afterwards 1.11 s frozen, 1.00 s not), so the imports are plain.
         code = "".join(f"__import__({module!r})\n" for module in preload)
-        sent = _PRELOAD_SENT[manager] = threading.Event()
+        client, request = _send_silently(manager, code)
         threading.Thread(
-            target=_run_silently,
-            args=(manager, code, start_timeout, sent),
+            target=_ignore_reply,
+            args=(manager, client, request, start_timeout),
             name="kernel-preload",
             daemon=True,
         ).start()
@@ -282,69 +278,62 @@ def _start_failure(kernel_name: str, error: Exception) -> str:
     return f"could not start the Jupyter kernel {kernel_name!r}: {type(error).__name__}: {error}"
 
 
-def _execute_silently(
-    manager: Any, code: str, timeout: int, sent: threading.Event | None = None
-) -> dict[str, Any]:
-    """Execute ``code`` in a kernel, without output or execution count; return the reply.
+def _send_silently(manager: Any, code: str) -> tuple[Any, str]:
+    """Send ``code`` to a kernel, to run without output or execution count.
 
-    The request is sent at once, without the client's ``wait_for_ready`` (a kernel-info round
-    trip followed by 0.2 s of listening for silence on IOPub): a kernel still starting queues
-    it and runs it as soon as it serves requests. Each call has a client with a session of
-    its own: clients made by ``manager.client()`` share the manager's session id, which is
-    also their socket identity, so two of them talking to the kernel at once (the preload
-    thread and the runner) would receive each other's replies, or none. ``sent``, if given,
-    is set as soon as the request has been sent (or has failed).
-
-    Raises
-    ------
-    ReportError
-        When the kernel died or did not answer within ``timeout`` seconds.
+    Returns the client and the request's message id. The client's ``wait_for_ready`` is not
+    used (a kernel-info round trip followed by 0.2 s of listening for silence on IOPub): a
+    kernel still starting queues the request and runs it as soon as it serves requests. The
+    client has a session of its own: clients made by ``manager.client()`` share the manager's
+    session id, which is also their socket identity, so two of them talking to the kernel at
+    once (this one and papermill's) would receive each other's replies, or none.
     """
     from jupyter_client.session import Session
 
     session = Session(key=manager.session.key, signature_scheme=manager.session.signature_scheme)
     client = manager.client(session=session)
     client.start_channels()
-    try:
-        request = client.execute(code, silent=True, store_history=False)
-        if sent is not None:
-            sent.set()
-        return _reply_to(manager, client, request, timeout)
-    finally:
-        if sent is not None:
-            sent.set()  # never leave the runner waiting for a request that was not sent
-        client.stop_channels()
+    return client, client.execute(code, silent=True, store_history=False)
 
 
-def _reply_to(manager: Any, client: Any, request: str, timeout: float) -> dict[str, Any]:
-    """Content of the shell reply to message ``request``; checks every second that the
-    kernel is alive."""
+def _await_reply(manager: Any, client: Any, request: str, timeout: float) -> dict[str, Any]:
+    """Content of the shell reply to ``request``, then the client's channels are closed.
+
+    Raises
+    ------
+    ReportError
+        When the kernel died (checked every second) or did not answer within ``timeout``
+        seconds.
+    """
     from queue import Empty
 
     deadline = time.monotonic() + timeout
-    while (remaining := deadline - time.monotonic()) > 0:
-        try:
-            reply = client.get_shell_msg(timeout=min(1.0, remaining))
-        except Empty:
-            if not manager.is_alive():
-                raise ReportError("the notebook kernel died") from None
-            continue
-        if reply["parent_header"].get("msg_id") == request:
-            content: dict[str, Any] = reply["content"]
-            return content
-    raise ReportError(f"the notebook kernel did not respond within {timeout} s")
+    try:
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                reply = client.get_shell_msg(timeout=min(1.0, remaining))
+            except Empty:
+                if not manager.is_alive():
+                    raise ReportError("the notebook kernel died") from None
+                continue
+            if reply["parent_header"].get("msg_id") == request:
+                content: dict[str, Any] = reply["content"]
+                return content
+        raise ReportError(f"the notebook kernel did not respond within {timeout} s")
+    finally:
+        client.stop_channels()
 
 
-def _run_silently(manager: Any, code: str, timeout: int, sent: threading.Event) -> None:
-    """Preload thread: run ``code``; a failure is left to the notebook run to report."""
+def _ignore_reply(manager: Any, client: Any, request: str, timeout: float) -> None:
+    """Preload thread: wait for the reply; a failure is left to the notebook run to report."""
     with contextlib.suppress(Exception):  # a thread's traceback on stderr would only confuse
-        _execute_silently(manager, code, timeout, sent)
+        _await_reply(manager, client, request, timeout)
 
 
 def _prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None:
     """Clear a reused kernel's namespace and move it to ``cwd`` (silently: no count used)."""
     code = f"get_ipython().run_line_magic('reset', '-f')\n__import__('os').chdir({str(cwd)!r})"
-    content = _execute_silently(kernel_manager, code, timeout)
+    content = _await_reply(kernel_manager, *_send_silently(kernel_manager, code), timeout)
     if content.get("status") != "ok":
         raise ReportError(f"could not reset the reused kernel: {content.get('evalue')}")
 
@@ -382,7 +371,7 @@ def execute_notebook(
     fresh_kernel : bool
         True when ``kernel_manager`` was started by :func:`start_kernel` in ``cwd`` and has run
         no cell yet: it needs no reset, so the notebook's cells queue right behind the
-        kernel's preload instead of waiting for a reset first.
+        kernel's preload instead of behind a reset as well.
 
     Raises
     ------
@@ -407,8 +396,6 @@ def execute_notebook(
     if kernel_manager is not None:
         if not fresh_kernel:
             _prepare_reused_kernel(kernel_manager, cwd, start_timeout)
-        elif (preload := _PRELOAD_SENT.get(kernel_manager)) is not None:
-            preload.wait(timeout=start_timeout)  # the cells then queue behind the preload
         options = {"km": kernel_manager}
     try:
         executed = papermill.execute_notebook(

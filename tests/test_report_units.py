@@ -6,7 +6,6 @@ manifest comparisons and the PDF font embedding.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ from auditlib.fonts import (
     missing_characters,
     register_matplotlib_font,
 )
-from auditlib.forms import form_counts, normalise_xlsx, write_statistics_form
+from auditlib.forms import form_counts, write_statistics_form
 from auditlib.manifest import (
     compare_estimates,
     compare_inputs,
@@ -246,15 +245,18 @@ def test_form_xlsx_is_reproducible_and_leaves_manual_cells_empty(tmp_path: Path)
     assert total[headers.index("立案(件)")] is None
 
 
-def test_normalise_xlsx_fixes_zip_dates() -> None:
+def test_summary_xlsx_is_reproducible(tmp_path: Path) -> None:
     import zipfile
 
-    buffer = io.BytesIO()
-    workbook = openpyxl.Workbook()
-    workbook.save(buffer)
-    fixed = normalise_xlsx(buffer.getvalue())
-    for info in zipfile.ZipFile(io.BytesIO(fixed)).infolist():
+    from auditlib.batch import write_summary
+
+    table = pd.DataFrame({"county_code": ["430522"], "county": ["新邵县"], "error_rate": [0.089]})
+    first = write_summary(table, tmp_path).read_bytes()
+    second = write_summary(table, tmp_path).read_bytes()
+    assert first == second
+    for info in zipfile.ZipFile(tmp_path / "summary.xlsx").infolist():
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
+    assert openpyxl.load_workbook(tmp_path / "summary.xlsx").active["B2"].value == "新邵县"
 
 
 # ---------------------------------------------------------------------- manifest

@@ -334,14 +334,16 @@ def write_summary(table: pd.DataFrame, output_root: str | Path) -> Path:
     """Write ``summary.xlsx`` (key estimates of every county) into ``output_root``."""
     from io import BytesIO
 
-    from auditlib.forms import normalise_xlsx
+    from auditlib.forms import FIXED_CREATION_TIME
 
     path = Path(output_root) / "summary.xlsx"
     buffer = BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        writer.book.set_properties({"author": "auditlib", "created": FIXED_CREATION_TIME})
         table.to_excel(writer, sheet_name="summary", index=False)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(normalise_xlsx(buffer.getvalue()))
+    temporary.write_bytes(buffer.getvalue())
     os.replace(temporary, path)
     return path
 

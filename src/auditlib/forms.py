@@ -14,7 +14,6 @@ The file's bytes are reproducible: fixed document timestamps and zip entry dates
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,11 +27,12 @@ from auditlib.schema import ERROR_TYPES
 __all__ = [
     "FormCounts",
     "form_counts",
-    "normalise_xlsx",
     "write_statistics_form",
 ]
 
-_FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
+#: Creation time written into every xlsx auditlib makes (with XlsxWriter's in-memory mode,
+#: which dates every zip member 1980-01-01, the same content gives the same bytes).
+FIXED_CREATION_TIME = datetime(2000, 1, 1, 0, 0, 0)
 _REQUIRED = ("household_id", "township", "recipient", "eligible", "error_type")
 
 
@@ -168,7 +168,7 @@ def write_statistics_form(
     # In memory, every zip member is dated 1980-01-01; with the fixed creation time the bytes
     # are reproducible.
     workbook = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    workbook.set_properties({"author": "auditlib", "created": _FIXED_TIME})
+    workbook.set_properties({"author": "auditlib", "created": FIXED_CREATION_TIME})
     border = {"border": 1, "border_color": "#888888"}
     header = workbook.add_format(
         {
@@ -233,27 +233,3 @@ def write_statistics_form(
         path.write_bytes(buffer.getvalue())
     except OSError as error:
         raise ReportError(f"cannot write the statistics form {path}: {error}") from error
-
-
-def normalise_xlsx(data: bytes) -> bytes:
-    """Return an xlsx with fixed zip dates and document timestamps (reproducible bytes)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    output = io.BytesIO()
-    fixed = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                text = content.decode("utf-8")
-                for tag in ("dcterms:created", "dcterms:modified"):
-                    start = text.find(f"<{tag}")
-                    if start >= 0:
-                        close = text.find(">", start) + 1
-                        end = text.find(f"</{tag}>", close)
-                        text = text[:close] + fixed + text[end:]
-                content = text.encode("utf-8")
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, content)
-    return output.getvalue()

@@ -6,10 +6,10 @@ docs/estimation.md used 10,000). Prints the coverage table, the widths relative 
 and Clopper–Pearson, where the default is conservative and by how much, and the run time.
 
 With ``--pipeline`` it instead checks the county estimate end to end: a synthetic county
-(auditlib.synth, planted rate and intra-village correlation), repeated samples drawn by
-auditlib.sampling (villages, certainty relatives, new approvals, at-risk non-recipients),
+(auditlib.synth.generator, planted rate and intra-village correlation), repeated samples drawn by
+auditlib.sampling.sample (villages, certainty relatives, new approvals, at-risk non-recipients),
 verification from the ground truth, and the county inclusion-error interval of
-auditlib.estimands, against the county's true rate among recipient households.
+auditlib.estimation.estimands, against the county's true rate among recipient households.
 
 Usage: ``python benchmarks/bench_coverage.py [--replicates 2000] [--output table.csv]``
        ``python benchmarks/bench_coverage.py --pipeline --seed 7 --rate 0.08 --icc 0.15
@@ -25,20 +25,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditlib.intervals import DEFAULT_CI_METHOD
-from auditlib.simulation import simulate_coverage
+from auditlib.estimation.intervals import DEFAULT_CI_METHOD
+from auditlib.evaluation.coverage import simulate_coverage
 
 
 def pipeline(seed: int, rate: float, icc: float, replicates: int) -> None:
     """County inclusion-error coverage through synth → sampling → estimands."""
     import numpy as np
 
-    from auditlib.analysis_table import prepare
-    from auditlib.estimands import audit_design, inclusion_error_rate
-    from auditlib.sampling_frame import build_frame
-    from auditlib.sampling_plan import PRESETS, resolve_plan
-    from auditlib.synth import generate_county
-    from auditlib.synth_config import SynthConfig
+    from auditlib.estimation.analysis_table import prepare
+    from auditlib.estimation.estimands import audit_design, inclusion_error_rate
+    from auditlib.sampling.frame import build_frame
+    from auditlib.sampling.plan import PRESETS, resolve_plan
+    from auditlib.synth.config import SynthConfig
+    from auditlib.synth.generator import generate_county
 
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_estimation import _analysis

@@ -1,10 +1,10 @@
 """Benchmark: all county and township estimates of a 200-household sample, Python vs R survey.
 
-Builds a synthetic county (auditlib.synth), draws a 200-household sample (notice-2021 plan
+Builds a synthetic county (auditlib.synth.generator), draws a 200-household sample (notice-2021 plan
 without the temporary-assistance census: 5 recipients + 5 at-risk non-recipients per sampled
 village, certainty relatives, 30% of new approvals), derives verification results from the
 ground truth (as ``simulate_verification`` with no verifier error), and times
-:func:`auditlib.estimands.estimates_table` (county + every township: inclusion-error rate and
+:func:`auditlib.estimation.estimands.estimates_table` (county + every township: inclusion-error rate and
 by type, improper-payment total and rate, omission rate with E, R and their covariance):
 
 * once for the sample (median of repeated runs; target ≤ 50 ms),
@@ -32,12 +32,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from auditlib.estimands import build_analysis_table, estimates_table
-from auditlib.sampling import sample_from_frame
-from auditlib.sampling_frame import build_frame
-from auditlib.sampling_plan import PRESETS, resolve_plan
-from auditlib.synth import generate_county
-from auditlib.synth_config import SynthConfig
+from auditlib.estimation.analysis_table import (
+    build_analysis_table,
+)
+from auditlib.estimation.estimands import (
+    estimates_table,
+)
+from auditlib.sampling.frame import build_frame
+from auditlib.sampling.plan import PRESETS, resolve_plan
+from auditlib.sampling.sample import sample_from_frame
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survey))
@@ -102,7 +107,7 @@ def _analysis(county, frame, plan, seed: int) -> pd.DataFrame:  # type: ignore[n
     sample = sample_from_frame(frame, plan, seed, county.config.county_code).table
     truth = county.truth.households.set_index("household_id")
     ids = sample["household_id"].astype(str)
-    # As auditlib.synth.simulate_verification: 特困 (tekun) households count as eligible.
+    # As auditlib.synth.generator.simulate_verification: 特困 (tekun) households count as eligible.
     programme = county.data.households.set_index("household_id").loc[ids, "programme"]
     eligible = truth.loc[ids, "eligible"].to_numpy(bool) | (programme.to_numpy(str) == "tekun")
     ineligible = ~eligible

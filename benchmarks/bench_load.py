@@ -21,7 +21,7 @@ from pathlib import Path
 
 CHILD = """
 import json, resource, sys, time
-from auditlib.loading import load_county
+from auditlib.data.loading import load_county
 start = time.perf_counter()
 data = load_county(sys.argv[1])
 elapsed = time.perf_counter() - start
@@ -41,7 +41,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     arguments = parser.parse_args()
 
-    from auditlib.synth import SynthConfig, generate_county, write_county
+    from auditlib.synth.config import (
+        SynthConfig,
+    )
+    from auditlib.synth.generator import (
+        generate_county,
+    )
+    from auditlib.synth.output import (
+        write_county,
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()

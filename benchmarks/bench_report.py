@@ -25,9 +25,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from auditlib.batch import BatchOptions, run_batch
-from auditlib.report import produce_report
-from auditlib.synth import SynthConfig, write_practice_county
+from auditlib.batch.runner import BatchOptions, run_batch
+from auditlib.report.produce import produce_report
+from auditlib.synth.config import (
+    SynthConfig,
+)
+from auditlib.synth.generator import (
+    write_practice_county,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

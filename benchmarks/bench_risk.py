@@ -53,13 +53,18 @@ def _load(spec: str) -> Any:
     """The county named by ``spec``: ``example:<code>`` or ``synth:<households>``."""
     kind, value = spec.split(":")
     if kind == "example":
-        from auditlib.loading import load_county
+        from auditlib.data.loading import load_county
 
         folder = ROOT / "data" / "example" / value
         if not folder.is_dir():
             raise SystemExit(f"{folder} is missing: run `auditlib synth examples` first")
         return load_county(folder)
-    from auditlib.synth import SynthConfig, generate_county
+    from auditlib.synth.config import (
+        SynthConfig,
+    )
+    from auditlib.synth.generator import (
+        generate_county,
+    )
 
     return generate_county(SynthConfig(households=int(value), township_count=8, seed=11)).data
 
@@ -72,12 +77,17 @@ def _seconds(function: Callable[[], Any]) -> tuple[Any, float]:
 
 def one_run(data: Any) -> dict[str, float]:
     """Wall time (s) of each step of ``fit_assess`` on ``data``, once."""
-    from auditlib.crosscheck import cross_check, restrict_to
-    from auditlib.features import build_features, normalise_features
-    from auditlib.risk import RiskScorer
-    from auditlib.risk_inputs import check_risk_inputs
-    from auditlib.rules import evaluate_rules, recipient_ids
-    from auditlib.rules_payment import payment_frame
+    from auditlib.risk.crosscheck import cross_check, restrict_to
+    from auditlib.risk.features import build_features, normalise_features
+    from auditlib.risk.inputs import check_risk_inputs
+    from auditlib.risk.payment_ledger import (
+        payment_frame,
+    )
+    from auditlib.risk.rules.evaluate import (
+        evaluate_rules,
+        recipient_ids,
+    )
+    from auditlib.risk.scorer import RiskScorer
 
     times: dict[str, float] = {}
     scorer = RiskScorer(random_state=0, n_jobs=1)
@@ -232,9 +242,14 @@ def _timed(function: Callable[[], Any], stage: str = "") -> tuple[Any, float]:
 
 def run_large(households: int, repeats: int, label: str) -> None:
     """Stages features/fit/score/reasons on a generated county of ``households``."""
-    from auditlib.reasons import explain
-    from auditlib.risk import RiskScorer
-    from auditlib.synth import SynthConfig, generate_county
+    from auditlib.risk.reasons import explain
+    from auditlib.risk.scorer import RiskScorer
+    from auditlib.synth.config import (
+        SynthConfig,
+    )
+    from auditlib.synth.generator import (
+        generate_county,
+    )
 
     config = SynthConfig(households=households, township_count=20, seed=7)
     county, generation = _timed(lambda: generate_county(config))

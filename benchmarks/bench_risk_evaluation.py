@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditlib.risk_evaluation import evaluate_risk
-from auditlib.synth import SynthConfig
-from auditlib.synth_examples import DEFAULT_SPEC, read_county_specs
+from auditlib.evaluation.risk_ranking import evaluate_risk
+from auditlib.synth.config import (
+    SynthConfig,
+)
+from auditlib.synth.examples import DEFAULT_SPEC, read_county_specs
 
 
 def main() -> None:

@@ -19,11 +19,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from auditlib.bundle import CountyData, CountyInfo
-from auditlib.sampling import draw_sample
-from auditlib.sampling_draw import draw_from_frame
-from auditlib.sampling_frame import build_frame
-from auditlib.sampling_plan import resolve_plan
+from auditlib.data.bundle import CountyData, CountyInfo
+from auditlib.sampling.draw import draw_from_frame
+from auditlib.sampling.frame import build_frame
+from auditlib.sampling.plan import resolve_plan
+from auditlib.sampling.sample import draw_sample
 
 
 def build_county(households: int, seed: int = 1) -> CountyData:

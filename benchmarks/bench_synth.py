@@ -2,10 +2,10 @@
 
 Measures, each in a fresh subprocess so that peak memory (``ru_maxrss``) is that of one task:
 
-1. ``generate``: :func:`auditlib.synth.generate_county` for a county of ``--households``
+1. ``generate``: :func:`auditlib.synth.generator.generate_county` for a county of ``--households``
    households (default 1,000,000) with members and 12 months of payments;
-2. ``write``: the same plus :func:`auditlib.synth.write_county` to a temporary folder;
-3. ``load``: :func:`auditlib.loading.load_county` (load and validate) of the folder written
+2. ``write``: the same plus :func:`auditlib.synth.generator.write_county` to a temporary folder;
+3. ``load``: :func:`auditlib.data.loading.load_county` (load and validate) of the folder written
    (skipped with ``--no-load``).
 
 Usage::
@@ -30,7 +30,9 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 task, households, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-from auditlib.synth import SynthConfig, generate_county, write_county
+from auditlib.synth.config import (SynthConfig,)
+from auditlib.synth.generator import (generate_county,)
+from auditlib.synth.output import (write_county,)
 result = {}
 if task in ("generate", "write"):
     config = SynthConfig(households=households, township_count=max(8, households // 20_000),
@@ -48,7 +50,7 @@ if task in ("generate", "write"):
         result["megabytes_written"] = sum(
             p.stat().st_size for p in Path(folder).rglob("*") if p.is_file()) / 1e6
 elif task == "load":
-    from auditlib.loading import load_county
+    from auditlib.data.loading import load_county
     start = time.perf_counter()
     data = load_county(Path(folder))
     result["load_seconds"] = time.perf_counter() - start

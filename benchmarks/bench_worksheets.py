@@ -2,8 +2,8 @@
 
 Loads ``params/<code>.yaml`` (default 430522, 新邵县; data in ``data/example/<code>``, created by
 ``auditlib synth examples`` when missing), draws the report's sample (risk-scored as in
-``auditlib.report_context``, or without risk scores with ``--no-risk``) and times
-``auditlib.fieldwork.write_worksheets`` into a temporary restricted folder. Prints the median
+``auditlib.pipeline.audit``, or without risk scores with ``--no-risk``) and times
+``auditlib.fieldwork.layout.write_worksheets`` into a temporary restricted folder. Prints the median
 of ``--repeat`` runs; asserts nothing.
 
     .venv/bin/python benchmarks/bench_worksheets.py [--params params/430522.yaml] [--repeat 5]
@@ -22,10 +22,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from auditlib.fieldwork import WORKSHEET_COLUMNS, write_worksheets
-from auditlib.loading import load_county
-from auditlib.params import load_params
-from auditlib.sampling import draw_sample
+from auditlib.data.loading import load_county
+from auditlib.fieldwork.layout import (
+    WORKSHEET_COLUMNS,
+)
+from auditlib.fieldwork.writing import (
+    write_worksheets,
+)
+from auditlib.pipeline.audit import risk_scorer
+from auditlib.pipeline.params import load_params
+from auditlib.sampling.sample import draw_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +47,7 @@ def main() -> None:
     data = load_county(params.data)
     scores = None
     if not arguments.no_risk:
-        scores = params.risk.scorer().fit_assess(data).scores
+        scores = risk_scorer(params.risk).fit_assess(data).scores
     sample = draw_sample(data, params.sampling_plan(), params.seed, risk=scores)
     times = []
     with tempfile.TemporaryDirectory() as folder:

@@ -1,11 +1,11 @@
-"""Regenerate the contract tables in docs/data-contract.md from auditlib.schema."""
+"""Regenerate the contract tables in docs/data-contract.md from auditlib.data.schema."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from auditlib.schema import contract_markdown
+from auditlib.data.schema import contract_markdown
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "data-contract.md"
 BEGIN = "<!-- BEGIN GENERATED CONTRACT (do not edit by hand) -->\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from auditlib.idcard import check_character
+from auditlib.data.idcard import check_character
 
 
 def make_id(prefix17: str) -> str:

@@ -34,8 +34,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from auditlib.bundle import CountyData, CountyInfo
-from auditlib.idcard import check_character
+from auditlib.data.bundle import CountyData, CountyInfo
+from auditlib.data.idcard import check_character
 
 REFERENCE = date(2025, 6, 30)
 INFO = CountyInfo(

@@ -7,8 +7,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from auditlib.bundle import CountyData, CountyInfo
-from auditlib.idcard import check_character
+from auditlib.data.bundle import CountyData, CountyInfo
+from auditlib.data.idcard import check_character
 
 INFO = CountyInfo(
     county_code="430522",

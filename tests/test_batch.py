@@ -14,11 +14,22 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from auditlib.batch import BatchOptions, CountyOutcome, run_batch, summary_table, write_summary
+from auditlib.batch.runner import (
+    BatchOptions,
+    CountyOutcome,
+    run_batch,
+    summary_table,
+    write_summary,
+)
 
 
 def _county(root: Path, code: str, seed: int) -> Path:
-    from auditlib.synth import SynthConfig, write_practice_county
+    from auditlib.synth.config import (
+        SynthConfig,
+    )
+    from auditlib.synth.generator import (
+        write_practice_county,
+    )
 
     config = SynthConfig(
         county_code=code,

@@ -7,9 +7,15 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from auditlib.crosscheck import cross_check, restrict_to, spreadsheet_rows
+from auditlib.data.table_keys import (
+    spreadsheet_rows,
+)
 from auditlib.errors import DataError
-from auditlib.risk_inputs import check_risk_inputs, risk_input_problems
+from auditlib.risk.crosscheck import (
+    cross_check,
+    restrict_to,
+)
+from auditlib.risk.inputs import check_risk_inputs, risk_input_problems
 from tests.risk_fixtures import id_number, make_county
 
 
@@ -145,7 +151,7 @@ def test_restrict_keeps_row_numbers(county) -> None:  # type: ignore[no-untyped-
 
 
 def test_id_fixture_numbers_are_valid() -> None:
-    from auditlib.idcard import is_valid_id_number
+    from auditlib.data.idcard import is_valid_id_number
 
     assert is_valid_id_number(id_number(40, 12, True))
 

@@ -224,7 +224,7 @@ def test_zero_errors_in_a_clustered_design_uses_df() -> None:
 def test_korn_graubard_caps_effective_n() -> None:
     # A design effect below 1 would give n_eff > n; the NCHS form caps it at n, so the
     # interval equals the one at deff = 1 (checked with the same p and variance p(1-p)/n).
-    from auditlib.intervals import proportion_interval
+    from auditlib.estimation.intervals import proportion_interval
 
     capped = proportion_interval(0.2, 0.2 * 0.8 / 100 / 3, 50, 20)
     at_n = proportion_interval(0.2, 0.2 * 0.8 / 50, 50, 20)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib.design import SurveyDesign
+from auditlib.estimation.design import SurveyDesign
 
 HERE = Path(__file__).parent / "r"
 LEVELS = (0.95, 0.90)

@@ -21,7 +21,7 @@ from auditlib import (
     estimates_table,
     township_estimates,
 )
-from auditlib.estimands import audit_design, omission_rate
+from auditlib.estimation.estimands import audit_design, omission_rate
 
 HERE = Path(__file__).parent / "r"
 
@@ -234,9 +234,9 @@ def test_analysis_table_reconciliation_errors() -> None:
 
 
 def test_pipeline_on_synthetic_county() -> None:
-    synth = pytest.importorskip("auditlib.synth")
-    sampling = pytest.importorskip("auditlib.sampling")
-    from auditlib.synth_config import SynthConfig
+    synth = pytest.importorskip("auditlib.synth.generator")
+    sampling = pytest.importorskip("auditlib.sampling.sample")
+    from auditlib.synth.config import SynthConfig
 
     county = synth.generate_county(SynthConfig(households=4000, township_count=4, seed=3))
     sample = sampling.draw_sample(county.data, "notice-2021", 11).table

@@ -7,9 +7,17 @@ from pathlib import Path
 import pandas as pd
 from click.testing import CliRunner
 
-from auditlib.cli import cli
-from auditlib.loading import load_county
-from auditlib.synth import SynthConfig, generate_county, write_county
+from auditlib.cli.main import cli
+from auditlib.data.loading import load_county
+from auditlib.synth.config import (
+    SynthConfig,
+)
+from auditlib.synth.generator import (
+    generate_county,
+)
+from auditlib.synth.output import (
+    write_county,
+)
 
 
 def test_generated_county_loads_clean_with_same_tables(tmp_path: Path) -> None:

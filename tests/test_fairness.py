@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from auditlib.errors import DataError
-from auditlib.fairness import FAIRNESS_COLUMNS, fairness_audit, household_groups
+from auditlib.risk.fairness import FAIRNESS_COLUMNS, fairness_audit, household_groups
 from tests.risk_fixtures import make_county
 
 FLAGGED = {"HH0005", "HH0010", "HH0014", "HH0020"}

@@ -13,24 +13,26 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from auditlib.data.schema import ERROR_TYPES
 from auditlib.errors import FieldworkError
-from auditlib.fieldwork import (
+from auditlib.fieldwork.importing import (
+    VERIFICATION_COLUMNS,
+    import_worksheets,
+    read_issued,
+    read_verification,
+)
+from auditlib.fieldwork.layout import (
     ANSWER_COLUMNS,
     CODES_SHEET,
     HEADER_ROW,
     WORKSHEET_COLUMNS,
     error_type_entries,
     identity_digest,
+)
+from auditlib.fieldwork.writing import (
     write_worksheets,
 )
-from auditlib.fieldwork_import import (
-    VERIFICATION_COLUMNS,
-    import_worksheets,
-    read_issued,
-    read_verification,
-)
-from auditlib.sampling import draw_sample
-from auditlib.schema import ERROR_TYPES
+from auditlib.sampling.sample import draw_sample
 from tests.sampling_fixtures import make_county
 
 COLUMN = {column.key: index + 1 for index, column in enumerate(WORKSHEET_COLUMNS)}

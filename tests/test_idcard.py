@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from hypothesis import given, strategies as st
 
-from auditlib.idcard import (
+from auditlib.data.idcard import (
     check_character,
     id_number_problems,
     is_valid_id_number,

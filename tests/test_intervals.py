@@ -1,4 +1,4 @@
-"""auditlib.intervals: closed forms, vectorisation and argument checks.
+"""auditlib.estimation.intervals: closed forms, vectorisation and argument checks.
 
 R agreement of every method is tested in tests/test_design_r.py; here the closed forms.
 """
@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from auditlib import DesignError
-from auditlib.intervals import (
+from auditlib.estimation.intervals import (
     CI_METHODS,
     effective_sample_size,
     proportion_interval,

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from auditlib.cli import cli
-from auditlib.commands.common import run_guarded
+from auditlib.cli.common import run_guarded
+from auditlib.cli.main import cli
+from auditlib.data.loading import load_county
+from auditlib.data.validation import ValidationPolicy
 from auditlib.errors import DataError
-from auditlib.loading import load_county
-from auditlib.validation import ValidationPolicy
 from tests import contract_fixtures as fx
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from auditlib.notebook_runner import execute_notebook, notebook_parameters
+from auditlib.report.notebook_runner import execute_notebook, notebook_parameters
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 ALL = sorted(NOTEBOOKS.rglob("*.ipynb"))

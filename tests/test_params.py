@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from auditlib.errors import ParamsError
-from auditlib.params import load_params, params_from_mapping
-from auditlib.sampling_plan import PRESETS, resolve_plan
+from auditlib.pipeline.params import load_params, params_from_mapping
+from auditlib.sampling.plan import PRESETS, resolve_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = "county_code: '430522'\ndata: ../data/example/430522\nseed: 7\n"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from scipy import stats
 
 from auditlib.errors import DesignError
-from auditlib.planner import (
+from auditlib.sampling.planner import (
     achieved_margin,
     design_effect,
     frame_counts,
@@ -116,8 +116,16 @@ def test_frame_counts_from_county() -> None:
 
 def test_cli_size_and_margin(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
-    from auditlib.cli import cli
-    from auditlib.synth import SynthConfig, generate_county, write_county
+    from auditlib.cli.main import cli
+    from auditlib.synth.config import (
+        SynthConfig,
+    )
+    from auditlib.synth.generator import (
+        generate_county,
+    )
+    from auditlib.synth.output import (
+        write_county,
+    )
 
     # a small county of its own (the example counties may not be generated yet)
     write_county(generate_county(SynthConfig(households=4_000, seed=3)), tmp_path / "county")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditlib.report_privacy import identities_in_folder, scan_files
+from auditlib.report.privacy import identities_in_folder, scan_files
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ("430522", "500102", "530621")
@@ -87,7 +87,7 @@ def test_no_identity_in_any_report_notebook_or_log(demo_output: Path) -> None:
 
 
 def test_demo_report_is_reproduced_byte_for_byte(demo_output: Path) -> None:
-    from auditlib.reproduce import verify_report
+    from auditlib.report.verify import verify_report
 
     result = verify_report(demo_output / "reports" / "530621")
     assert result.identical, [item.describe() for item in result.outputs]

@@ -18,28 +18,28 @@ import pandas as pd
 import pytest
 
 from auditlib.errors import ParamsError, ReportError
-from auditlib.figures import bar_chart, interval_plot
-from auditlib.fonts import (
+from auditlib.report.figures import bar_chart, interval_plot
+from auditlib.report.fonts import (
     CSS_FONT_STACK,
     FONT_FAMILY,
     font_path,
     missing_characters,
     register_matplotlib_font,
 )
-from auditlib.forms import form_counts, write_statistics_form
-from auditlib.manifest import (
+from auditlib.report.forms import form_counts, write_statistics_form
+from auditlib.report.manifest import (
     compare_estimates,
     compare_inputs,
     compare_outputs,
     input_fingerprint,
 )
-from auditlib.notebook_runner import (
+from auditlib.report.notebook_runner import (
     execute_notebook,
     normalise_notebook,
     notebook_parameters,
     parameters_source,
 )
-from auditlib.render import html_to_pdf, network_references, notebook_to_html
+from auditlib.report.render import html_to_pdf, network_references, notebook_to_html
 
 # ---------------------------------------------------------------------- fonts and figures
 
@@ -248,7 +248,7 @@ def test_form_xlsx_is_reproducible_and_leaves_manual_cells_empty(tmp_path: Path)
 def test_summary_xlsx_is_reproducible(tmp_path: Path) -> None:
     import zipfile
 
-    from auditlib.batch import write_summary
+    from auditlib.batch.runner import write_summary
 
     table = pd.DataFrame({"county_code": ["430522"], "county": ["新邵县"], "error_rate": [0.089]})
     first = write_summary(table, tmp_path).read_bytes()
@@ -326,7 +326,7 @@ def test_pdf_embeds_only_the_bundled_font(tmp_path: Path) -> None:
 
 
 def test_manifest_json_roundtrip(tmp_path: Path) -> None:
-    from auditlib.manifest import read_manifest, write_manifest
+    from auditlib.report.manifest import read_manifest, write_manifest
 
     write_manifest(tmp_path / "manifest.json", {"county": "新邵县"})
     assert "新邵县" in (tmp_path / "manifest.json").read_text(encoding="utf-8")
@@ -337,7 +337,7 @@ def test_manifest_json_roundtrip(tmp_path: Path) -> None:
 
 
 def test_missing_verification_source_fails_before_any_kernel(tmp_path: Path) -> None:
-    from auditlib.report import produce_report
+    from auditlib.report.produce import produce_report
 
     (tmp_path / "data").mkdir()
     params = tmp_path / "params.yaml"
@@ -353,8 +353,8 @@ def test_missing_verification_source_fails_before_any_kernel(tmp_path: Path) -> 
 
 def test_report_css_uses_the_font_list_of_the_charts() -> None:
     # Chart text (SVG <text>) and body text must fall back to the same system fonts in a browser.
-    from auditlib import render
-    from auditlib.fonts import CSS_FONT_STACK
+    from auditlib.report import render
+    from auditlib.report.fonts import CSS_FONT_STACK
 
     css = (Path(render.__file__).with_name("templates") / "report.css").read_text(encoding="utf-8")
     assert CSS_FONT_STACK in " ".join(css.split())
@@ -364,7 +364,7 @@ def test_every_preloaded_module_exists() -> None:
     # A renamed module would make the kernel's preload fail silently (and reports slower).
     import importlib.util
 
-    from auditlib.report import REPORT_PRELOAD
+    from auditlib.report.produce import REPORT_PRELOAD
 
     missing = [name for name in REPORT_PRELOAD if importlib.util.find_spec(name) is None]
     assert missing == []
@@ -373,7 +373,7 @@ def test_every_preloaded_module_exists() -> None:
 def test_worker_start_up_keeps_the_slow_iri_checker_out() -> None:
     # rfc3987_syntax compiles ~35 grammars at import (1-2 s per process); nbformat never needs it.
     code = (
-        "import sys, auditlib.worker_startup, nbformat, jsonschema\n"
+        "import sys, auditlib.batch.worker_startup, nbformat, jsonschema\n"
         "print(sys.modules.get('rfc3987_syntax', 'absent'))"
     )
     result = subprocess.run(
@@ -383,7 +383,7 @@ def test_worker_start_up_keeps_the_slow_iri_checker_out() -> None:
 
 
 def test_unknown_kernel_is_a_clear_error(tmp_path: Path) -> None:
-    from auditlib.notebook_runner import start_kernel
+    from auditlib.report.notebook_runner import start_kernel
 
     with pytest.raises(ReportError, match=r"no Jupyter kernel named 'no-such-kernel'.*installed"):
         start_kernel("no-such-kernel", cwd=tmp_path)
@@ -392,8 +392,8 @@ def test_unknown_kernel_is_a_clear_error(tmp_path: Path) -> None:
 def test_bad_parameter_file_fails_before_a_kernel_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from auditlib import notebook_runner
-    from auditlib.report import produce_report
+    from auditlib.report import notebook_runner
+    from auditlib.report.produce import produce_report
 
     def no_kernel(*args: object, **kwargs: object) -> None:
         raise AssertionError("a kernel was started for a parameter file that cannot be read")
@@ -407,8 +407,13 @@ def test_bad_parameter_file_fails_before_a_kernel_starts(
 
 
 def test_unknown_kernel_leaves_no_partial_report(tmp_path: Path) -> None:
-    from auditlib.report import produce_report
-    from auditlib.synth import SynthConfig, write_practice_county
+    from auditlib.report.produce import produce_report
+    from auditlib.synth.config import (
+        SynthConfig,
+    )
+    from auditlib.synth.generator import (
+        write_practice_county,
+    )
 
     config = SynthConfig(
         county_code="419901", county="练习县", seed=3, households=400, township_count=2
@@ -422,7 +427,7 @@ def test_unknown_kernel_leaves_no_partial_report(tmp_path: Path) -> None:
 def test_fresh_kernel_runs_its_preload_before_the_notebook(tmp_path: Path) -> None:
     # The cells must queue behind the preload (which pauses and freezes the collector), not race
     # it; the preload is sent without waiting for the kernel to be ready.
-    from auditlib.notebook_runner import start_kernel
+    from auditlib.report.notebook_runner import start_kernel
 
     parameters = nbformat.v4.new_code_cell("module = ''")
     parameters.metadata["tags"] = ["parameters"]

@@ -8,12 +8,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditlib.cli import cli
-from auditlib.commands.common import run_guarded
-from auditlib.risk import RiskScorer
-from auditlib.risk_evaluation import _jaccard, evaluate_assessment, evaluate_risk, planted_types
-from auditlib.rules import RULES
-from auditlib.synth import SynthConfig, generate_county, write_county
+from auditlib.cli.common import run_guarded
+from auditlib.cli.main import cli
+from auditlib.evaluation.risk_ranking import (
+    _jaccard,
+    evaluate_assessment,
+    evaluate_risk,
+    planted_types,
+)
+from auditlib.risk.rules.catalogue import RULES
+from auditlib.risk.scorer import RiskScorer
+from auditlib.synth.config import (
+    SynthConfig,
+)
+from auditlib.synth.generator import (
+    generate_county,
+)
+from auditlib.synth.output import (
+    write_county,
+)
 from tests.risk_fixtures import make_county
 
 #: Planted type of each planted household of risk_fixtures (its module docstring).

@@ -15,8 +15,13 @@ import pandas as pd
 import pytest
 
 from auditlib.errors import ParamsError
-from auditlib.risk import RiskScorer
-from auditlib.synth import SynthConfig, generate_county
+from auditlib.risk.scorer import RiskScorer
+from auditlib.synth.config import (
+    SynthConfig,
+)
+from auditlib.synth.generator import (
+    generate_county,
+)
 from tests.risk_fixtures import make_county
 
 

@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from auditlib.errors import ParamsError
-from auditlib.rules import RULES, RuleParameters, evaluate_rules, rule_catalogue, rule_spec
+from auditlib.risk.rules.catalogue import (
+    RULES,
+    rule_catalogue,
+    rule_spec,
+)
+from auditlib.risk.rules.evaluate import (
+    RuleParameters,
+    evaluate_rules,
+)
 from tests.risk_fixtures import make_county
 
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from auditlib.errors import DataError, DesignError, ParamsError
-from auditlib.sampling import check_sample, draw_sample, read_sample
-from auditlib.sampling_draw import SAMPLE_COLUMNS, systematic_pps, unit_keys
-from auditlib.sampling_frame import build_frame, share_count
-from auditlib.sampling_plan import resolve_plan
+from auditlib.sampling.draw import SAMPLE_COLUMNS, systematic_pps, unit_keys
+from auditlib.sampling.frame import build_frame, share_count
+from auditlib.sampling.plan import resolve_plan
+from auditlib.sampling.sample import check_sample, draw_sample, read_sample
 from tests.sampling_fixtures import make_county
 
 RISK_PLAN = {"preset": "risk-targeted", "risk_column": "risk_score"}
@@ -228,7 +228,7 @@ def test_parquet_round_trip(county, tmp_path) -> None:  # type: ignore[no-untype
 def test_risk_needed_but_missing(county) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DesignError, match="risk"):
         draw_sample(county, "risk-targeted", seed=1)
-    # risk scores from auditlib.risk output (household_id, risk_percentile)
+    # risk scores from auditlib.risk.scorer output (household_id, risk_percentile)
     scores = pd.DataFrame(
         {
             "household_id": county.households["household_id"],

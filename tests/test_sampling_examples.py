@@ -11,15 +11,26 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from auditlib.cli import cli
-from auditlib.commands.common import run_guarded
-from auditlib.fieldwork import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
-from auditlib.sampling import draw_sample, read_sample
-from auditlib.sampling_frame import build_frame, share_count
-from auditlib.sampling_plan import resolve_plan
-from auditlib.schema import ERROR_TYPES
-from auditlib.synth import SynthConfig, generate_county, simulate_verification, write_county
-from auditlib.synth_examples import DEFAULT_SPEC, read_county_specs
+from auditlib.cli.common import run_guarded
+from auditlib.cli.main import cli
+from auditlib.data.schema import ERROR_TYPES
+from auditlib.fieldwork.layout import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
+from auditlib.sampling.frame import build_frame, share_count
+from auditlib.sampling.plan import resolve_plan
+from auditlib.sampling.sample import draw_sample, read_sample
+from auditlib.synth.config import (
+    SynthConfig,
+)
+from auditlib.synth.examples import DEFAULT_SPEC, read_county_specs
+from auditlib.synth.fieldwork import (
+    simulate_verification,
+)
+from auditlib.synth.generator import (
+    generate_county,
+)
+from auditlib.synth.output import (
+    write_county,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = {config.county_code: config for config in read_county_specs(ROOT / DEFAULT_SPEC)}

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from auditlib.sampling_draw import draw_from_frame, selection
-from auditlib.sampling_frame import build_frame
-from auditlib.sampling_plan import resolve_plan
+from auditlib.sampling.draw import draw_from_frame, selection
+from auditlib.sampling.frame import build_frame
+from auditlib.sampling.plan import resolve_plan
 from tests.sampling_fixtures import make_county
 
 REPLICATES = 2_000

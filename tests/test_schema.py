@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditlib.schema import CONTRACT, _normalise_header, contract_markdown
-from auditlib.validation import DEFAULT_ACTIONS
+from auditlib.data.schema import CONTRACT, _normalise_header, contract_markdown
+from auditlib.data.validation import DEFAULT_ACTIONS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "data-contract.md"
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from auditlib import ParamsError, SurveyDesign
-from auditlib.simulation import (
+from auditlib.evaluation.coverage import (
     draw_replicates,
     plan_for,
     replicate_estimates,
@@ -81,7 +81,7 @@ def test_coverage_grid_small() -> None:
 
 
 def test_simulate_command() -> None:
-    from auditlib.commands.simulate import simulate
+    from auditlib.cli.simulate import simulate
 
     result = CliRunner().invoke(
         simulate, ["--replicates", "50", "--rates", "0.05", "--sizes", "30", "--iccs", "0.1"]

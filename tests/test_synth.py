@@ -12,15 +12,19 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from auditlib.cli import cli
-from auditlib.commands.common import run_guarded
+from auditlib.cli.common import run_guarded
+from auditlib.cli.main import cli
+from auditlib.data.idcard import birth_dates, id_number_problems
+from auditlib.data.schema import HOUSEHOLDS, MEMBERS, PAYMENTS, REGISTRY_TABLES, TableSpec
 from auditlib.errors import ParamsError
-from auditlib.idcard import birth_dates, id_number_problems
-from auditlib.schema import HOUSEHOLDS, MEMBERS, PAYMENTS, REGISTRY_TABLES, TableSpec
-from auditlib.synth import (
+from auditlib.synth.config import (
     SynthConfig,
-    SyntheticCounty,
+)
+from auditlib.synth.generator import (
     generate_county,
+)
+from auditlib.synth.output import (
+    SyntheticCounty,
     read_ground_truth,
     write_county,
 )
@@ -161,7 +165,7 @@ def test_written_files_read_back(tmp_path: Path, county: SyntheticCounty) -> Non
 
 
 def test_written_county_loads_clean(tmp_path: Path, county: SyntheticCounty) -> None:
-    loading = pytest.importorskip("auditlib.loading")
+    loading = pytest.importorskip("auditlib.data.loading")
     write_county(county, tmp_path)
     data = loading.load_county(tmp_path)
     errors = data.problems[data.problems["severity"] == "error"]

@@ -9,14 +9,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from auditlib.data.schema import VERIFICATION
 from auditlib.errors import FieldworkError, ParamsError
-from auditlib.schema import VERIFICATION
-from auditlib.synth import (
+from auditlib.synth.config import (
     SynthConfig,
-    SyntheticCounty,
-    generate_county,
-    read_ground_truth,
+)
+from auditlib.synth.fieldwork import (
     simulate_verification,
+)
+from auditlib.synth.generator import (
+    generate_county,
+)
+from auditlib.synth.output import (
+    SyntheticCounty,
+    read_ground_truth,
     write_county,
 )
 
@@ -123,7 +129,7 @@ def test_bad_requests_raise_clear_errors(county: SyntheticCounty, sample: list[s
 def test_works_on_a_written_and_reloaded_county(
     tmp_path: Path, county: SyntheticCounty, sample: list[str]
 ) -> None:
-    loading = pytest.importorskip("auditlib.loading")
+    loading = pytest.importorskip("auditlib.data.loading")
     write_county(county, tmp_path)
     data = loading.load_county(tmp_path)
     truth = read_ground_truth(tmp_path)

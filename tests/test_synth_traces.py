@@ -6,8 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib.schema import PAYMENT_ANOMALY_TYPES
-from auditlib.synth import SynthConfig, SyntheticCounty, generate_county
+from auditlib.data.schema import PAYMENT_ANOMALY_TYPES
+from auditlib.synth.config import (
+    SynthConfig,
+)
+from auditlib.synth.generator import (
+    generate_county,
+)
+from auditlib.synth.output import (
+    SyntheticCounty,
+)
 
 CONFIG = SynthConfig(
     households=12_000,

@@ -7,19 +7,12 @@ becomes a package attribute, imported from its module on first use, and is liste
 
 __version__: str
 
-from .batch import (
+from .batch.runner import (
     BatchOptions as BatchOptions,
     CountyOutcome as CountyOutcome,
     run_batch as run_batch,
     summary_table as summary_table,
     write_summary as write_summary,
-)
-from .crosscheck import (
-    CrossCheckResult as CrossCheckResult,
-    cross_check as cross_check,
-)
-from .design import (
-    SurveyDesign as SurveyDesign,
 )
 from .errors import (
     AuditError as AuditError,
@@ -30,44 +23,108 @@ from .errors import (
     Problem as Problem,
     ReportError as ReportError,
 )
-from .estimands import (
+from .estimation.analysis_table import (
+    build_analysis_table as build_analysis_table,
+)
+from .estimation.design import (
+    SurveyDesign as SurveyDesign,
+)
+from .estimation.estimands import (
     AuditEstimates as AuditEstimates,
     OmissionEstimate as OmissionEstimate,
-    build_analysis_table as build_analysis_table,
     county_estimates as county_estimates,
     estimates_table as estimates_table,
     township_estimates as township_estimates,
 )
-from .estimation import (
+from .estimation.results import (
     Estimate as Estimate,
     Estimates as Estimates,
 )
-from .fairness import (
-    fairness_audit as fairness_audit,
+from .evaluation.risk_ranking import (
+    RiskEvaluation as RiskEvaluation,
+    evaluate_risk as evaluate_risk,
 )
-from .fieldwork import (
-    WorksheetSet as WorksheetSet,
-    write_worksheets as write_worksheets,
-)
-from .fieldwork_import import (
+from .fieldwork.importing import (
     ImportResult as ImportResult,
     import_worksheets as import_worksheets,
     read_issued as read_issued,
 )
-from .forms import (
+from .fieldwork.writing import (
+    WorksheetSet as WorksheetSet,
+    write_worksheets as write_worksheets,
+)
+from .pipeline.audit import (
+    AuditRun as AuditRun,
+    run_audit as run_audit,
+)
+from .pipeline.params import (
+    AuditParams as AuditParams,
+    load_params as load_params,
+)
+from .report.forms import (
     FormCounts as FormCounts,
     form_counts as form_counts,
     write_statistics_form as write_statistics_form,
 )
-from .notebook_runner import (
+from .report.notebook_runner import (
     execute_notebook as execute_notebook,
     notebook_parameters as notebook_parameters,
 )
-from .params import (
-    AuditParams as AuditParams,
-    load_params as load_params,
+from .report.outputs import (
+    save_outputs as save_outputs,
 )
-from .planner import (
+from .report.produce import (
+    ReportResult as ReportResult,
+    produce_report as produce_report,
+)
+from .report.render import (
+    html_to_pdf as html_to_pdf,
+    notebook_to_html as notebook_to_html,
+)
+from .report.verify import (
+    VerifyResult as VerifyResult,
+    report_is_current as report_is_current,
+    verify_report as verify_report,
+)
+from .risk.assessment import (
+    RiskAssessment as RiskAssessment,
+)
+from .risk.crosscheck import (
+    CrossCheckResult as CrossCheckResult,
+    cross_check as cross_check,
+)
+from .risk.fairness import (
+    fairness_audit as fairness_audit,
+)
+from .risk.inputs import (
+    check_risk_inputs as check_risk_inputs,
+)
+from .risk.reasons import (
+    explain as explain,
+    top_reasons as top_reasons,
+)
+from .risk.rules.catalogue import (
+    RULES as RULES,
+    rule_catalogue as rule_catalogue,
+)
+from .risk.rules.evaluate import (
+    RuleHits as RuleHits,
+    RuleParameters as RuleParameters,
+    evaluate_rules as evaluate_rules,
+)
+from .risk.scorer import (
+    RiskScorer as RiskScorer,
+)
+from .sampling.frame import (
+    SamplingFrame as SamplingFrame,
+    build_frame as build_frame,
+)
+from .sampling.plan import (
+    PRESETS as PRESETS,
+    SamplingPlan as SamplingPlan,
+    resolve_plan as resolve_plan,
+)
+from .sampling.planner import (
     MarginResult as MarginResult,
     SampleSizePlan as SampleSizePlan,
     achieved_margin as achieved_margin,
@@ -76,66 +133,23 @@ from .planner import (
     plan_sample_size as plan_sample_size,
     required_sample_size as required_sample_size,
 )
-from .reasons import (
-    explain as explain,
-    top_reasons as top_reasons,
-)
-from .render import (
-    html_to_pdf as html_to_pdf,
-    notebook_to_html as notebook_to_html,
-)
-from .report import (
-    ReportResult as ReportResult,
-    produce_report as produce_report,
-)
-from .report_context import (
-    AuditRun as AuditRun,
-    run_audit as run_audit,
-    save_outputs as save_outputs,
-)
-from .reproduce import (
-    VerifyResult as VerifyResult,
-    report_is_current as report_is_current,
-    verify_report as verify_report,
-)
-from .risk import (
-    RiskAssessment as RiskAssessment,
-    RiskScorer as RiskScorer,
-)
-from .risk_evaluation import (
-    RiskEvaluation as RiskEvaluation,
-    evaluate_risk as evaluate_risk,
-)
-from .risk_inputs import (
-    check_risk_inputs as check_risk_inputs,
-)
-from .rules import (
-    RULES as RULES,
-    RuleHits as RuleHits,
-    RuleParameters as RuleParameters,
-    evaluate_rules as evaluate_rules,
-    rule_catalogue as rule_catalogue,
-)
-from .sampling import (
+from .sampling.sample import (
     Sample as Sample,
     check_sample as check_sample,
     draw_sample as draw_sample,
     read_sample as read_sample,
 )
-from .sampling_frame import (
-    SamplingFrame as SamplingFrame,
-    build_frame as build_frame,
-)
-from .sampling_plan import (
-    PRESETS as PRESETS,
-    SamplingPlan as SamplingPlan,
-    resolve_plan as resolve_plan,
-)
-from .synth import (
-    GroundTruth as GroundTruth,
+from .synth.config import (
     SynthConfig as SynthConfig,
-    SyntheticCounty as SyntheticCounty,
-    generate_county as generate_county,
+)
+from .synth.fieldwork import (
     simulate_verification as simulate_verification,
+)
+from .synth.generator import (
+    generate_county as generate_county,
+)
+from .synth.output import (
+    GroundTruth as GroundTruth,
+    SyntheticCounty as SyntheticCounty,
     write_county as write_county,
 )

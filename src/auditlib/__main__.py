@@ -1,5 +1,5 @@
 """``python -m auditlib``: the same as the ``auditlib`` command."""
 
-from auditlib.cli import main
+from auditlib.cli.main import main
 
 main()

@@ -1,0 +1,353 @@
+"""Reports for many counties: parallel, isolated, resumable, with a summary table.
+
+Each county runs in its own worker process (started from a fork server that has imported the
+heavy libraries once, or spawned where fork is unavailable), in its own process group so that a
+county exceeding its time limit is killed together with its notebook kernel. A county that fails
+is recorded with its error; the others finish. A county whose report folder's manifest matches
+its current inputs is skipped (resume). Outputs are atomic (see :func:`auditlib.report.produce.
+produce_report`), so killing a batch leaves every report folder either complete or untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from auditlib.batch.worker import LOG_FOLDER, worker_loop
+from auditlib.errors import AuditError, ReportError
+
+__all__ = [
+    "BatchOptions",
+    "CountyOutcome",
+    "run_batch",
+    "summary_table",
+    "write_summary",
+]
+
+_PRELOAD = [
+    "auditlib.batch.worker_startup",  # first: keeps jsonschema's slow IRI checker out of nbformat
+    "pandas",
+    "papermill",
+    "nbconvert",
+    "weasyprint",
+    "jupyter_client",
+    "auditlib.report.produce",
+    "auditlib.report.render",
+    "auditlib.batch.worker",
+]
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Options shared by every county of a batch (see :func:`auditlib.report.produce.produce_report`)."""
+
+    restricted_root: str = "restricted"
+    verification: str = "simulate"
+    language: str = ""
+    kernel_name: str | None = None
+    timeout: float = 1800.0
+    cell_timeout: int = 600
+    pdf: bool = True
+
+
+@dataclass(frozen=True)
+class CountyOutcome:
+    """What happened to one county of a batch.
+
+    Attributes
+    ----------
+    params_file : str
+        The county's parameter file.
+    county_code : str
+        County code (the parameter file's stem when it could not be read).
+    status : str
+        ``"done"``, ``"skipped"`` (report already current), ``"failed"`` or ``"timeout"``.
+    message : str
+        Error message for failures; empty otherwise.
+    seconds : float
+        Wall time of the county (0 when skipped).
+    peak_memory_mb : float
+        Peak resident memory of the worker process (MB; 0 when skipped).
+    kernel_peak_memory_mb : float
+        Peak resident memory of its notebook kernel (MB).
+    """
+
+    params_file: str
+    county_code: str
+    status: str
+    message: str = ""
+    seconds: float = 0.0
+    peak_memory_mb: float = 0.0
+    kernel_peak_memory_mb: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _county_code(params_file: Path) -> str:
+    try:
+        from auditlib.pipeline.params import load_params
+
+        return str(load_params(params_file).county_code)
+    except AuditError:
+        return params_file.stem
+
+
+def _kill(process: Any) -> None:
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    process.join(5)
+
+
+def _clean_partial(output_root: Path, county_code: str) -> None:
+    for leftover in output_root.glob(f".partial-{county_code}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def run_batch(
+    params_files: Sequence[str | Path],
+    output_root: str | Path = "reports",
+    *,
+    options: BatchOptions | None = None,
+    workers: int | None = None,
+    resume: bool = True,
+    on_outcome: Callable[[CountyOutcome], None] | None = None,
+) -> list[CountyOutcome]:
+    """Produce the reports of many counties in parallel.
+
+    Parameters
+    ----------
+    params_files : sequence of path
+        One parameter file per county.
+    output_root : str or pathlib.Path
+        Folder receiving ``<county_code>/`` report folders (and ``.logs/``).
+    options : BatchOptions, optional
+        Report options and the per-county timeout (seconds).
+    workers : int, optional
+        Counties run at once (default: the number of CPU cores).
+    resume : bool
+        Skip counties whose report is current (manifest matches the inputs).
+    on_outcome : callable, optional
+        Called with each :class:`CountyOutcome` as it is known (progress display).
+
+    Returns
+    -------
+    list of CountyOutcome
+        In the order of ``params_files``.
+    """
+    from auditlib.report.verify import report_is_current
+
+    options = options or BatchOptions()
+    workers = max(1, workers or os.cpu_count() or 1)
+    root = Path(output_root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    paths = [Path(path).resolve() for path in params_files]
+    duplicates = sorted({str(path) for path in paths if paths.count(path) > 1})
+    if duplicates:
+        raise ReportError(f"parameter file(s) given twice: {', '.join(duplicates)}")
+    outcomes: dict[int, CountyOutcome] = {}
+
+    def record(index: int, outcome: CountyOutcome) -> None:
+        outcomes[index] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    pending: list[tuple[int, Path, str]] = []
+    for index, path in enumerate(paths):
+        code = _county_code(path)
+        if resume and report_is_current(
+            path,
+            root,
+            verification=options.verification,
+            language=options.language,
+            pdf=options.pdf,
+        ):
+            record(index, CountyOutcome(str(path), code, "skipped"))
+        else:
+            pending.append((index, path, code))
+    if pending:
+        _run_pending(pending, root, options, workers, record)
+    return [outcomes[index] for index in range(len(paths))]
+
+
+@dataclass
+class _Worker:
+    """A worker process, its pipe and the county it is working on."""
+
+    process: Any
+    connection: Any
+    task: tuple[int, Path, str, float] | None = None
+
+
+def _start_worker(context: Any, root: Path, options: BatchOptions, number: int) -> _Worker:
+    parent, child = context.Pipe()
+    process = context.Process(
+        target=worker_loop, args=(child, str(root), options, number), daemon=True
+    )
+    process.start()
+    child.close()
+    return _Worker(process, parent)
+
+
+def _run_pending(
+    pending: list[tuple[int, Path, str]],
+    root: Path,
+    options: BatchOptions,
+    workers: int,
+    record: Callable[[int, CountyOutcome], None],
+) -> None:
+    context = _context()
+    (root / LOG_FOLDER).mkdir(parents=True, exist_ok=True)
+    queue = list(reversed(pending))
+    started_workers = 0
+    pool: list[_Worker] = []
+    for _ in range(min(workers, len(pending))):
+        pool.append(_start_worker(context, root, options, started_workers))
+        started_workers += 1
+    try:
+        while queue or any(worker.task for worker in pool):
+            for worker in pool:
+                if worker.task is None and queue:
+                    index, path, code = queue.pop()
+                    _clean_partial(root, code)
+                    worker.connection.send((index, str(path)))
+                    worker.task = (index, path, code, time.monotonic())
+            busy = [worker for worker in pool if worker.task is not None]
+            wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=0.5)
+            now = time.monotonic()
+            for position, worker in enumerate(pool):
+                if worker.task is None:
+                    continue
+                index, path, code, started = worker.task
+                outcome: CountyOutcome | None = None
+                replace = False
+                if worker.connection.poll():
+                    try:
+                        _, result = worker.connection.recv()
+                        outcome = _outcome(path, code, result)
+                    except (EOFError, OSError):
+                        replace = True
+                elif not worker.process.is_alive():
+                    replace = True
+                elif now - started > options.timeout:
+                    _kill(worker.process)
+                    _clean_partial(root, code)
+                    message = f"exceeded the per-county timeout of {options.timeout:g} s"
+                    outcome = CountyOutcome(str(path), code, "timeout", message, now - started)
+                    replace = True
+                if replace and outcome is None:
+                    exitcode = worker.process.exitcode
+                    message = f"worker process ended with exit code {exitcode}"
+                    outcome = CountyOutcome(str(path), code, "failed", message, now - started)
+                    _clean_partial(root, code)
+                if outcome is None:
+                    continue
+                worker.task = None
+                record(index, outcome)
+                if replace:
+                    _kill(worker.process)
+                    pool[position] = _start_worker(context, root, options, started_workers)
+                    started_workers += 1
+    finally:
+        for worker in pool:
+            with contextlib.suppress(OSError, ValueError):
+                worker.connection.send(None)
+        for worker in pool:
+            worker.process.join(30)
+            if worker.process.is_alive():
+                _kill(worker.process)
+
+
+def _outcome(path: Path, code: str, result: dict[str, Any]) -> CountyOutcome:
+    return CountyOutcome(
+        params_file=str(path),
+        county_code=str(result.get("county_code", code)),
+        status=str(result.get("status", "failed")),
+        message=str(result.get("message", "")),
+        seconds=float(result.get("seconds", 0.0)),
+        peak_memory_mb=float(result.get("peak_memory_mb", 0.0)),
+        kernel_peak_memory_mb=float(result.get("kernel_peak_memory_mb", 0.0)),
+        steps={key: float(value) for key, value in result.get("steps", {}).items()},
+    )
+
+
+_SUMMARY_FIGURES = (
+    "error_rate_estimate",
+    "error_rate_lower",
+    "error_rate_upper",
+    "improper_amount_estimate",
+    "improper_amount_lower",
+    "improper_amount_upper",
+    "improper_rate_estimate",
+    "improper_rate_lower",
+    "improper_rate_upper",
+    "omission_rate_estimate",
+    "omission_rate_lower",
+    "omission_rate_upper",
+)
+
+
+def summary_table(outcomes: Sequence[CountyOutcome], output_root: str | Path) -> pd.DataFrame:
+    """All counties' key estimates side by side (from each report's ``estimates.json``)."""
+    rows = []
+    for outcome in outcomes:
+        row: dict[str, Any] = {
+            "county_code": outcome.county_code,
+            "county": "",
+            "status": outcome.status,
+            "message": outcome.message,
+        }
+        path = Path(output_root) / outcome.county_code / "estimates.json"
+        if outcome.status in ("done", "skipped") and path.is_file():
+            content = json.loads(path.read_text(encoding="utf-8"))
+            row["county"] = content.get("county", "")
+            row.update({key: content["estimates"].get(key) for key in _SUMMARY_FIGURES})
+        rows.append(row)
+    table = pd.DataFrame(
+        rows, columns=["county_code", "county", "status", "message", *_SUMMARY_FIGURES]
+    )
+    return table.sort_values("county_code", kind="stable").reset_index(drop=True)
+
+
+def write_summary(table: pd.DataFrame, output_root: str | Path) -> Path:
+    """Write ``summary.xlsx`` (key estimates of every county) into ``output_root``."""
+    from io import BytesIO
+
+    from auditlib.report.forms import FIXED_CREATION_TIME
+
+    path = Path(output_root) / "summary.xlsx"
+    buffer = BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        writer.book.set_properties({"author": "auditlib", "created": FIXED_CREATION_TIME})
+        table.to_excel(writer, sheet_name="summary", index=False)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(buffer.getvalue())
+    os.replace(temporary, path)
+    return path
+
+
+def outcome_record(outcome: CountyOutcome) -> dict[str, Any]:
+    """An outcome as a plain dict (for JSON logs)."""
+    return asdict(outcome)

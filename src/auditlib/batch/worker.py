@@ -1,0 +1,134 @@
+"""The worker processes of :mod:`auditlib.batch.runner`.
+
+A worker is a long-lived process in its own process group that receives counties over a pipe
+and produces their reports one after the other. It keeps one notebook kernel alive across
+counties (the kernel's imports — pandas, scikit-learn, matplotlib, auditlib — are the largest
+fixed cost of a report); before each county the kernel's namespace is reset and its working
+directory set (:func:`auditlib.report.notebook_runner.execute_notebook` with ``kernel_manager``), and
+execution counts are renumbered, so a report made by a reused kernel is byte-identical to one
+made by a fresh kernel. The kernel is replaced after :data:`KERNEL_REUSE_LIMIT` counties, or when
+it died. The parent kills the whole process group (worker and kernel) of a county that exceeds
+its time limit and starts a new worker.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from auditlib.errors import AuditError
+
+__all__ = ["KERNEL_REUSE_LIMIT", "LOG_FOLDER", "worker_loop"]
+
+#: Counties one kernel serves before it is replaced (bounds memory growth).
+KERNEL_REUSE_LIMIT = 25
+LOG_FOLDER = ".logs"
+
+
+def _maxrss_mb() -> float:
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return 0.0
+    value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return value / (1024 * 1024) if sys.platform == "darwin" else value / 1024
+
+
+def _kernel_peak_mb(kernel: Any) -> float:
+    """Peak resident memory of the kernel process (Linux ``VmHWM``; 0 elsewhere)."""
+    process = getattr(getattr(kernel, "provisioner", None), "process", None)
+    pid = getattr(process, "pid", None)
+    try:
+        text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except (OSError, TypeError):
+        return 0.0
+    for line in text.splitlines():
+        if line.startswith("VmHWM:"):
+            return float(line.split()[1]) / 1024
+    return 0.0
+
+
+def _start_kernel(kernel_name: str | None, cwd: str) -> Any:
+    from auditlib.report.notebook_runner import start_kernel
+    from auditlib.report.produce import REPORT_PRELOAD
+
+    return start_kernel(kernel_name, cwd=Path(cwd), preload=REPORT_PRELOAD)
+
+
+def _produce(
+    params_file: str, output_root: str, options: Any, kernel: Any, log: Any
+) -> dict[str, Any]:
+    from auditlib.report.produce import produce_report
+
+    result: dict[str, Any] = {"status": "failed", "message": "", "steps": {}}
+    try:
+        report = produce_report(
+            params_file,
+            output_root,
+            restricted_root=options.restricted_root,
+            verification=options.verification,
+            language=options.language,
+            kernel_name=options.kernel_name,
+            cell_timeout=options.cell_timeout,
+            pdf=options.pdf,
+            kernel_manager=kernel,
+        )
+        result.update(status="done", county_code=report.county_code, steps=dict(report.seconds))
+    except AuditError as error:
+        result["message"] = f"{type(error).__name__}: {error.message}"
+        print(result["message"], file=log)
+        for problem in error.problems[:20]:
+            print(problem.describe(), file=log)
+    except Exception as error:  # isolation: any failure is this county's only
+        result["message"] = f"{type(error).__name__}: {error}"
+        traceback.print_exc(file=log)
+    return result
+
+
+def worker_loop(connection: Any, output_root: str, options: Any, number: int) -> None:
+    """Serve counties from ``connection`` until it sends ``None`` (run in a worker process).
+
+    Each request is ``(index, params_file)``; each reply ``(index, result dict)`` with status,
+    message, seconds, step times and peak memory of the worker and of its kernel.
+    """
+    if hasattr(os, "setsid"):
+        os.setsid()  # own process group: a timeout kills the kernel too
+    logs = Path(output_root) / LOG_FOLDER
+    logs.mkdir(parents=True, exist_ok=True)
+    worker_log = open(logs / f"worker-{number}.log", "a", encoding="utf-8")  # noqa: SIM115
+    os.dup2(worker_log.fileno(), 1)
+    os.dup2(worker_log.fileno(), 2)
+    kernel: Any = None
+    served = 0
+    try:
+        while True:
+            request = connection.recv()
+            if request is None:
+                break
+            index, params_file = request
+            started = time.perf_counter()
+            with open(logs / f"{Path(params_file).stem}.log", "w", encoding="utf-8") as log:
+                try:
+                    if kernel is None or served >= KERNEL_REUSE_LIMIT or not kernel.is_alive():
+                        if kernel is not None:
+                            kernel.shutdown_kernel(now=True)
+                        kernel, served = _start_kernel(options.kernel_name, output_root), 0
+                    result = _produce(params_file, output_root, options, kernel, log)
+                except Exception as error:  # kernel could not start
+                    result = {"status": "failed", "message": f"{type(error).__name__}: {error}"}
+                    traceback.print_exc(file=log)
+            served += 1
+            result["seconds"] = time.perf_counter() - started
+            result["peak_memory_mb"] = _maxrss_mb()
+            result["kernel_peak_memory_mb"] = _kernel_peak_mb(kernel)
+            connection.send((index, result))
+    except (EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        if kernel is not None:
+            kernel.shutdown_kernel(now=True)
+        worker_log.close()

@@ -1,0 +1,3 @@
+"""The ``auditlib`` command: ``main`` (the click group, sub-commands imported lazily) and one
+module per command.
+"""

@@ -1,0 +1,154 @@
+"""``auditlib batch``: reports for many counties in parallel, with resume and a summary."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from auditlib.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    kernel_option,
+    output_root_option,
+    restricted_root_option,
+)
+from auditlib.cli.report import VERIFICATION_HELP
+
+if TYPE_CHECKING:
+    from auditlib.batch.runner import BatchOptions, CountyOutcome
+
+__all__ = ["batch", "print_summary", "run_with_progress"]
+
+
+def run_with_progress(
+    params_files: list[Path], output_root: Path, options: BatchOptions, workers: int, resume: bool
+) -> list[CountyOutcome]:
+    """Run a batch with a rich progress bar on stderr; return the outcomes."""
+    from auditlib.batch.runner import run_batch
+
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("counties", total=len(params_files))
+
+        def advance(outcome: CountyOutcome) -> None:
+            style = {"done": "green", "skipped": "cyan"}.get(outcome.status, "red")
+            progress.console.print(
+                f"[{style}]{outcome.status:8}[/{style}] {outcome.county_code} "
+                f"{outcome.seconds:6.1f} s {outcome.message}",
+                highlight=False,
+            )
+            progress.advance(task)
+
+        outcomes = run_batch(
+            params_files,
+            output_root,
+            options=options,
+            workers=workers,
+            resume=resume,
+            on_outcome=advance,
+        )
+    return list(outcomes)
+
+
+def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
+    """Print the key estimates of every county and write summary.xlsx; True if all succeeded."""
+    from auditlib.batch.runner import summary_table, write_summary
+
+    table = summary_table(outcomes, output_root)
+    path = write_summary(table, output_root)
+    view = Table(title="Key estimates (95% intervals)")
+    for header in ("county", "status", "错保率", "improper yuan", "improper rate", "漏保率"):
+        view.add_column(header)
+
+    def interval(row: object, name: str, yuan: bool = False) -> str:
+        values = [getattr(row, f"{name}_{part}") for part in ("estimate", "lower", "upper")]
+        if any(value is None or value != value for value in values):
+            return "—"
+        if yuan:
+            return f"{values[0]:,.0f} [{values[1]:,.0f}, {values[2]:,.0f}]"
+        return f"{values[0]:.1%} [{values[1]:.1%}, {values[2]:.1%}]"
+
+    for row in table.itertuples():
+        view.add_row(
+            f"{row.county_code} {row.county}",
+            str(row.status) if not row.message else f"{row.status}: {row.message}"[:80],
+            interval(row, "error_rate"),
+            interval(row, "improper_amount", yuan=True),
+            interval(row, "improper_rate"),
+            interval(row, "omission_rate"),
+        )
+    Console(width=160).print(view)
+    click.echo(f"summary: {path}")
+    return all(outcome.status in ("done", "skipped") for outcome in outcomes)
+
+
+@click.command()
+@click.argument(
+    "params_files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@output_root_option("Folder receiving one folder per county.")
+@restricted_root_option()
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Counties run at once (default: number of CPU cores).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=1800,
+    show_default=True,
+    help="Seconds one county may take before it is stopped and listed as failed.",
+)
+@click.option("--verification", default="data", show_default=True, help=VERIFICATION_HELP)
+@click.option("--language", type=click.Choice(["zh", "en"]), default=None)
+@kernel_option()
+@click.option("--no-resume", is_flag=True, help="Re-run counties whose report is current.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDFs.")
+def batch(
+    params_files: tuple[Path, ...],
+    output_root: Path,
+    restricted_root: Path,
+    workers: int | None,
+    timeout: float,
+    verification: str,
+    language: str | None,
+    kernel_name: str | None,
+    no_resume: bool,
+    no_pdf: bool,
+) -> int:
+    """Produce the reports of every PARAMS_FILE (e.g. params/*.yaml) in parallel.
+
+    A county that fails is listed with its error while the others finish (exit code 1); a
+    rerun skips counties whose report is current, so an interrupted batch resumes.
+    """
+    from auditlib.batch.runner import BatchOptions
+
+    options = BatchOptions(
+        restricted_root=str(restricted_root.resolve()),
+        verification=verification,
+        language=language or "",
+        kernel_name=kernel_name,
+        timeout=timeout,
+        pdf=not no_pdf,
+    )
+    outcomes = run_with_progress(
+        list(params_files), output_root, options, workers or os.cpu_count() or 1, not no_resume
+    )
+    return EXIT_OK if print_summary(outcomes, output_root) else EXIT_FAILURE

@@ -1,1 +1,0 @@
-"""Sub-commands of the ``auditlib`` command line, one module each."""

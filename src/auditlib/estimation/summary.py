@@ -1,0 +1,234 @@
+"""The report's estimates, from :mod:`auditlib.estimation.estimands` plus the report-only breakdowns.
+
+County and township figures come from :func:`auditlib.estimation.estimands.county_estimates` and
+:func:`auditlib.estimation.estimands.township_estimates` (township designs conditional on the township's
+villages). Added here for the report: the estimated number of ineligible households and the
+total paid (the denominators people ask about), and the share found eligible among sampled
+non-recipients of each priority group (groups overlap; domains of the county design).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from auditlib.data.schema import PRIORITY_GROUPS
+from auditlib.errors import DesignError
+from auditlib.estimation.estimands import audit_design, county_estimates, township_estimates
+from auditlib.estimation.results import Estimate
+
+__all__ = [
+    "ReportEstimates",
+    "compute_estimates",
+    "estimate_record",
+    "key_figures",
+    "priority_groups",
+]
+
+_INTERVAL_COLUMNS = (
+    "estimate",
+    "lower",
+    "upper",
+    "upper_one_sided",
+    "degrees_of_freedom",
+    "effective_n",
+    "reliable",
+)
+
+
+@dataclass(frozen=True)
+class ReportEstimates:
+    """Every estimate a county report shows.
+
+    Attributes
+    ----------
+    error_rate : Estimate
+        错保率: share of recipient households found ineligible.
+    ineligible_households : Estimate
+        Estimated number of ineligible recipient households.
+    improper_amount, total_paid : Estimate
+        Yuan paid to ineligible recipients; yuan paid to all recipients (audit period).
+    improper_rate : Estimate or None
+        ``improper_amount / total_paid`` (``None`` when nothing was paid).
+    omission_rate : Estimate or None
+        漏保率 E / (E + R); ``None`` when the sample has no non-recipient household.
+    by_type : pandas.DataFrame
+        One row per error type found: code, found, estimate, lower, upper, ...
+    townships : pandas.DataFrame
+        One row per township: township_code, township, sampled, found, estimate, lower,
+        upper, upper_one_sided, degrees_of_freedom, effective_n, reliable.
+    omission_by_group : pandas.DataFrame
+        One row per priority group sampled: code, sampled, eligible_found, estimate, ...
+    notes : tuple of str
+        Notes of the estimands (e.g. why the omission rate is missing).
+    """
+
+    error_rate: Estimate
+    ineligible_households: Estimate
+    improper_amount: Estimate
+    total_paid: Estimate
+    improper_rate: Estimate | None
+    omission_rate: Estimate | None
+    by_type: pd.DataFrame
+    townships: pd.DataFrame
+    omission_by_group: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+def estimate_record(estimate: Estimate | None) -> dict[str, Any] | None:
+    """The fields of an estimate as JSON-ready values (NaN → ``None``)."""
+    if estimate is None:
+        return None
+    return {
+        key: (None if isinstance(value, float) and not np.isfinite(value) else value)
+        for key, value in estimate.as_dict().items()
+    }
+
+
+def _interval_row(estimate: Estimate) -> dict[str, Any]:
+    return {column: getattr(estimate, column) for column in _INTERVAL_COLUMNS}
+
+
+def priority_groups(
+    households: pd.DataFrame, members: pd.DataFrame, reference: pd.Timestamp, months: int = 24
+) -> pd.DataFrame:
+    """Boolean membership of each household in each priority group (groups overlap).
+
+    Same definitions as the sampling frame: a member with disability grade 1–2; a seriously
+    ill member; registered poor; left Dibao or refused within ``months`` before ``reference``.
+    """
+    since = reference - pd.DateOffset(months=months)
+    result = pd.DataFrame({"household_id": households["household_id"].astype(str).to_numpy()})
+    grade = members["disability_grade"].to_numpy()
+    disabled = set(members.loc[(grade >= 1) & (grade <= 2), "household_id"].astype(str))
+    ill = set(members.loc[members["serious_illness"].to_numpy(bool), "household_id"].astype(str))
+    result["severe_disability"] = result["household_id"].isin(disabled)
+    result["serious_illness"] = result["household_id"].isin(ill)
+    result["registered_poor"] = households["registered_poor"].to_numpy(bool)
+    for group, column in (("recently_exited", "exit_date"), ("refused", "refusal_date")):
+        dates = pd.to_datetime(households[column])
+        result[group] = ((dates >= since) & (dates <= reference)).to_numpy(bool)
+    return result
+
+
+def _township_table(
+    analysis: pd.DataFrame, per_township: Mapping[str, Any], names: Mapping[str, str]
+) -> pd.DataFrame:
+    rows = []
+    township = analysis["township_code"].astype(str)
+    recipient = analysis["recipient"].astype(bool)
+    ineligible = analysis["ineligible"].astype(float)
+    for code, result in per_township.items():
+        in_township = (township == code).to_numpy()
+        rows.append(
+            {
+                "township_code": code,
+                "township": names.get(code, code),
+                "sampled": int((in_township & recipient.to_numpy()).sum()),
+                "found": int(ineligible.to_numpy()[in_township].sum()),
+                **_interval_row(result.inclusion_error),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["township_code", "township", "sampled", "found", *_INTERVAL_COLUMNS]
+    )
+
+
+def compute_estimates(
+    analysis: pd.DataFrame,
+    *,
+    groups: pd.DataFrame | None = None,
+    township_names: Mapping[str, str] | None = None,
+    method: str = "korn-graubard",
+    level: float = 0.95,
+    lonely_psu: str = "fail",
+    ultimate_cluster: bool = False,
+) -> ReportEstimates:
+    """Compute every estimate of the report.
+
+    Parameters
+    ----------
+    analysis : pandas.DataFrame
+        From :func:`auditlib.estimation.estimands.build_analysis_table`.
+    groups : pandas.DataFrame, optional
+        Priority-group membership (:func:`priority_groups`) of (at least) the sampled
+        households.
+    township_names : mapping, optional
+        Township name by code (for tables and figures).
+    method, level : str, float
+        Confidence-interval method and level.
+    lonely_psu, ultimate_cluster
+        Design options (see :class:`auditlib.estimation.design.SurveyDesign`).
+    """
+    options: dict[str, Any] = {
+        "method": method,
+        "level": level,
+        "lonely_psu": lonely_psu,
+        "ultimate_cluster": ultimate_cluster,
+    }
+    design = audit_design(analysis, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
+    county = county_estimates(analysis, design=design, method=method, level=level)
+    towns = township_estimates(analysis, **options)
+    table = design.data
+    recipients = design.subset(table["recipient"].to_numpy(bool))
+    ineligible_households: Estimate = recipients.total("ineligible", level=level)
+    total_paid: Estimate = recipients.total("amount_paid", level=level)
+    type_rows = []
+    for code, estimate in county.inclusion_error_by_type.items():
+        found = int(
+            ((table["ineligible"] > 0) & (table["error_type"].astype("string") == code))
+            .fillna(False)
+            .sum()
+        )
+        type_rows.append({"code": code, "found": found, **_interval_row(estimate)})
+    group_rows = []
+    non_recipient = ~table["recipient"].to_numpy(bool)
+    if groups is not None and county.omission is not None:
+        merged = table[["household_id"]].astype(str).merge(groups, on="household_id", how="left")
+        for code in PRIORITY_GROUPS:
+            member = merged[code].fillna(False).to_numpy(bool) & non_recipient
+            if not member.any():
+                continue
+            try:
+                estimate = design.subset(member).proportion(
+                    "eligible_flag", method=method, level=level
+                )
+            except DesignError:
+                continue
+            group_rows.append(
+                {
+                    "code": code,
+                    "sampled": int(member.sum()),
+                    "eligible_found": int(table.loc[member, "eligible_flag"].sum()),
+                    **_interval_row(estimate),
+                }
+            )
+    return ReportEstimates(
+        error_rate=county.inclusion_error,
+        ineligible_households=ineligible_households,
+        improper_amount=county.improper_payment_total,
+        total_paid=total_paid,
+        improper_rate=county.improper_payment_rate,
+        omission_rate=None if county.omission is None else county.omission.rate,
+        by_type=pd.DataFrame(type_rows, columns=["code", "found", *_INTERVAL_COLUMNS]),
+        townships=_township_table(table, towns, township_names or {}),
+        omission_by_group=pd.DataFrame(
+            group_rows, columns=["code", "sampled", "eligible_found", *_INTERVAL_COLUMNS]
+        ),
+        notes=county.notes,
+    )
+
+
+def key_figures(estimates: ReportEstimates) -> Mapping[str, float | None]:
+    """The headline numbers (``estimates.json``, the manifest and the batch summary)."""
+    figures: dict[str, float | None] = {}
+    for name in ("error_rate", "improper_amount", "improper_rate", "omission_rate"):
+        estimate = getattr(estimates, name)
+        for part in ("estimate", "lower", "upper"):
+            value = None if estimate is None else float(getattr(estimate, part))
+            figures[f"{name}_{part}"] = value
+    return figures

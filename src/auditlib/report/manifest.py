@@ -1,0 +1,337 @@
+"""``manifest.json``: what a county report was made from, and how to check it again.
+
+A manifest records the inputs (SHA-256 of the parameter file, of every file of the county data
+folder and of the notebook template; for CSV files also a digest per column and per block of
+rows, so that a later change can be located), the parameters and seed, the package versions and
+platform, the SHA-256 of every output, and the key estimates. :func:`compare_inputs` and
+:func:`compare_outputs` say what differs between two manifests, in words.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import platform
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from auditlib.errors import ReportError
+
+__all__ = [
+    "MANIFEST_FILE",
+    "PACKAGES",
+    "Difference",
+    "code_fingerprint",
+    "compare_estimates",
+    "compare_inputs",
+    "compare_outputs",
+    "file_digest",
+    "input_fingerprint",
+    "notebook_content_digest",
+    "package_differences",
+    "package_versions",
+    "platform_facts",
+    "read_manifest",
+    "write_manifest",
+]
+
+MANIFEST_FILE = "manifest.json"
+MANIFEST_FORMAT = 1
+ROW_BLOCK = 1000
+#: Packages whose versions can change a report's numbers or bytes.
+PACKAGES = (
+    "auditlib",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "matplotlib",
+    "pyarrow",
+    "openpyxl",
+    "XlsxWriter",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "weasyprint",
+    "pydyf",
+    "fonttools",
+    "pydantic",
+    "PyYAML",
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference between a manifest and a re-run: what, and how it changed."""
+
+    kind: str
+    name: str
+    detail: str
+
+    def describe(self) -> str:
+        """One line for people."""
+        return f"{self.kind} {self.name}: {self.detail}"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _csv_digests(path: Path) -> dict[str, Any] | None:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return None
+    header, body = rows[0], rows[1:]
+    columns: dict[str, str] = {}
+    for index, name in enumerate(header):
+        values = "\x1f".join(row[index] if index < len(row) else "" for row in body)
+        columns[name] = _short(values)
+    blocks = [
+        _short("\x1e".join("\x1f".join(row) for row in body[start : start + ROW_BLOCK]))
+        for start in range(0, len(body), ROW_BLOCK)
+    ]
+    return {"rows": len(body), "columns": columns, "row_blocks": blocks}
+
+
+def input_fingerprint(
+    params_file: Path, data_folder: Path, templates: Iterable[Path]
+) -> dict[str, Any]:
+    """Digests of every input of a report.
+
+    Parameters
+    ----------
+    params_file : pathlib.Path
+        The county's parameter file.
+    data_folder : pathlib.Path
+        The county's data folder (every file below it, hidden files excepted).
+    templates : iterable of pathlib.Path
+        Notebook templates executed.
+
+    Returns
+    -------
+    dict
+        ``{"params": {...}, "data": {relative path: {...}}, "notebooks": {name: sha256}}``.
+    """
+    if not data_folder.is_dir():
+        raise ReportError(f"data folder {data_folder} does not exist or is not a folder")
+    data: dict[str, Any] = {}
+    for path in sorted(data_folder.rglob("*")):
+        relative = path.relative_to(data_folder)
+        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        entry: dict[str, Any] = {"sha256": file_digest(path), "bytes": path.stat().st_size}
+        if path.suffix.lower() == ".csv":
+            digests = _csv_digests(path)
+            if digests is not None:
+                entry.update(digests)
+        data[relative.as_posix()] = entry
+    return {
+        "params": {"file": params_file.name, "sha256": file_digest(params_file)},
+        "data": data,
+        "notebooks": {path.name: file_digest(path) for path in templates},
+        "code": code_fingerprint(),
+    }
+
+
+def code_fingerprint() -> dict[str, str]:
+    """SHA-256 of every source file of the installed ``auditlib`` package (modules, templates).
+
+    The package version alone does not change while a project is developed; these digests
+    make ``verify`` and ``batch`` resume notice a changed module. The files are found through
+    :mod:`importlib.resources`, so every subpackage of the installation is covered.
+    """
+    package = Path(str(files("auditlib")))
+    digests: dict[str, str] = {}
+    for pattern in ("*.py", "*.j2", "*.css", "*.json"):
+        for path in sorted(package.rglob(pattern)):
+            if "__pycache__" not in path.parts:
+                digests[path.relative_to(package).as_posix()] = file_digest(path)
+    return dict(sorted(digests.items()))
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape a report."""
+    versions: dict[str, str] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def platform_facts() -> dict[str, str]:
+    """Python version and operating system (informative: not compared)."""
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "system": platform.system(),
+        "machine": platform.machine(),
+    }
+
+
+def write_manifest(path: Path, content: Mapping[str, Any]) -> None:
+    """Write a manifest as sorted, indented UTF-8 JSON (readable Chinese)."""
+    document = {"format": MANIFEST_FORMAT, **content}
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """Read ``manifest.json`` from a report folder.
+
+    Raises
+    ------
+    ReportError
+        When the file is missing, not JSON, or of an unknown format.
+    """
+    path = folder / MANIFEST_FILE
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(
+            f"{path} does not exist; expected a report folder made by 'auditlib report'"
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ReportError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(content, dict) or content.get("format") != MANIFEST_FORMAT:
+        raise ReportError(f"{path}: unknown manifest format; expected format {MANIFEST_FORMAT}")
+    return content
+
+
+def _file_changes(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    old_columns, new_columns = old.get("columns"), new.get("columns")
+    if not isinstance(old_columns, dict) or not isinstance(new_columns, dict):
+        return "content changed"
+    parts: list[str] = []
+    if old.get("rows") != new.get("rows"):
+        parts.append(f"rows {old.get('rows')} -> {new.get('rows')}")
+    added = sorted(set(new_columns) - set(old_columns))
+    removed = sorted(set(old_columns) - set(new_columns))
+    if added:
+        parts.append("columns added: " + ", ".join(added))
+    if removed:
+        parts.append("columns removed: " + ", ".join(removed))
+    changed = [c for c in old_columns if c in new_columns and old_columns[c] != new_columns[c]]
+    if changed:
+        parts.append("values changed in column(s) " + ", ".join(changed))
+    old_blocks, new_blocks = old.get("row_blocks", []), new.get("row_blocks", [])
+    if old.get("rows") == new.get("rows"):
+        spans = [
+            f"{index * ROW_BLOCK + 2}-{min((index + 1) * ROW_BLOCK, int(new['rows'])) + 1}"
+            for index, (a, b) in enumerate(zip(old_blocks, new_blocks, strict=False))
+            if a != b
+        ]
+        if spans:
+            parts.append("in file rows " + ", ".join(spans))
+    return "; ".join(parts) or "bytes changed (same cell values: encoding or line endings?)"
+
+
+def compare_inputs(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> list[Difference]:
+    """Differences between two input fingerprints (see :func:`input_fingerprint`)."""
+    differences: list[Difference] = []
+    if recorded["params"]["sha256"] != current["params"]["sha256"]:
+        differences.append(
+            Difference("input", recorded["params"]["file"], "parameter file changed")
+        )
+    old_data, new_data = recorded["data"], current["data"]
+    for name in sorted(set(old_data) | set(new_data)):
+        if name not in new_data:
+            differences.append(Difference("input", name, "file removed"))
+        elif name not in old_data:
+            differences.append(Difference("input", name, "file added"))
+        elif old_data[name]["sha256"] != new_data[name]["sha256"]:
+            differences.append(
+                Difference("input", name, _file_changes(name, old_data[name], new_data[name]))
+            )
+    old_code, new_code = recorded.get("code", {}), current.get("code", {})
+    changed_code = sorted(
+        name for name in set(old_code) | set(new_code) if old_code.get(name) != new_code.get(name)
+    )
+    if changed_code:
+        shown = ", ".join(changed_code[:8]) + (" ..." if len(changed_code) > 8 else "")
+        differences.append(Difference("code", "auditlib", f"source changed: {shown}"))
+    old_books, new_books = recorded.get("notebooks", {}), current.get("notebooks", {})
+    for name in sorted(set(old_books) | set(new_books)):
+        if old_books.get(name) != new_books.get(name):
+            differences.append(Difference("notebook", name, "template changed"))
+    return differences
+
+
+def compare_outputs(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[Difference]:
+    """Per output file: identical, different, missing or new."""
+    results: list[Difference] = []
+    for name in sorted(set(recorded) | set(current)):
+        if name not in current:
+            results.append(Difference("output", name, "missing in the re-run"))
+        elif name not in recorded:
+            results.append(Difference("output", name, "new in the re-run"))
+        elif recorded[name] == current[name]:
+            results.append(Difference("output", name, "identical"))
+        else:
+            results.append(Difference("output", name, "differs"))
+    return results
+
+
+def compare_estimates(
+    recorded: Mapping[str, Any], current: Mapping[str, Any], *, tolerance: float = 1e-12
+) -> list[Difference]:
+    """Key estimates whose value differs between a manifest and a re-run."""
+    differences: list[Difference] = []
+    for name in sorted(set(recorded) | set(current)):
+        old, new = recorded.get(name), current.get(name)
+        if isinstance(old, int | float) and isinstance(new, int | float):
+            if abs(float(old) - float(new)) <= tolerance * max(1.0, abs(float(old))):
+                continue
+        elif old == new:
+            continue
+        differences.append(Difference("estimate", name, f"{old!r} -> {new!r}"))
+    return differences
+
+
+def package_differences(
+    recorded: Mapping[str, str], current: Mapping[str, str]
+) -> list[Difference]:
+    """Packages whose installed version differs from the manifest's."""
+    return [
+        Difference("package", name, f"{recorded.get(name)} -> {current.get(name)}")
+        for name in sorted(set(recorded) | set(current))
+        if recorded.get(name) != current.get(name)
+    ]
+
+
+def notebook_content_digest(path: Path) -> str:
+    """SHA-256 of an executed notebook without its injected-parameters cell source."""
+    content = json.loads(path.read_text(encoding="utf-8"))
+    for cell in content.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = ""
+    content.get("metadata", {}).get("papermill", {}).pop("parameters", None)
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

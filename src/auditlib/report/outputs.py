@@ -1,0 +1,62 @@
+"""The machine-readable outputs of a report: ``estimates.json`` and the statistics form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from auditlib.estimation.summary import estimate_record, key_figures
+from auditlib.pipeline.audit import AuditRun
+from auditlib.report.forms import form_counts, write_statistics_form
+from auditlib.report.text import text
+
+__all__ = ["save_outputs"]
+
+
+def save_outputs(run: AuditRun, output_dir: str | Path) -> list[Path]:
+    """Write ``estimates.json`` and the statistics form into ``output_dir``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    info = run.data.info
+    estimates = run.estimates
+    content = {
+        "county_code": info.county_code,
+        "county": info.county,
+        "province": info.province,
+        "title": text("title", run.language, county=info.county),
+        "seed": run.params.seed,
+        "verification": run.verification_source,
+        "estimates": dict(key_figures(estimates)),
+        "details": {
+            name: estimate_record(getattr(estimates, name))
+            for name in (
+                "error_rate",
+                "ineligible_households",
+                "improper_amount",
+                "total_paid",
+                "improper_rate",
+                "omission_rate",
+            )
+        },
+        "sample": {"households": len(run.sample.table), "frame_hash": run.sample.frame_hash},
+    }
+    estimates_path = folder / "estimates.json"
+    estimates_path.write_text(
+        json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    form_path = folder / "statistics_form.xlsx"
+    write_statistics_form(
+        form_counts(run.analysis, info.county),
+        form_path,
+        county=info.county,
+        province=info.province,
+        period=f"{info.audit_period_start} 至 {info.audit_period_end}",
+        seed=run.params.seed,
+    )
+    return [estimates_path, form_path]

@@ -1,0 +1,434 @@
+"""Producing one county's report folder: notebook → HTML, PDF, form, manifest (atomically).
+
+:func:`produce_report` executes the report notebook (``notebooks/county_report.ipynb``) with
+papermill for one parameter file, renders the executed notebook to ``report.html`` and
+``report.pdf``, keeps the executed notebook, the statistics form and the key estimates the
+notebook wrote, and records everything in ``manifest.json``. All of it is written into a temporary
+folder beside the destination and moved into place only when complete, so an interrupted run
+never leaves a half-written report.
+
+Files of a report folder ``reports/<county_code>/``:
+
+===========================  ======================================================
+``report.html``              self-contained report (no network access needed)
+``report.pdf``               A4 PDF of the same report, bundled Chinese font
+``report.ipynb``             the executed notebook (code visible, identities masked)
+``statistics_form.xlsx``     工作情况统计表 filled from the verification results
+``estimates.json``           the key estimates, machine-readable
+``manifest.json``            inputs, parameters, versions, outputs' SHA-256
+===========================  ======================================================
+
+The fieldwork worksheets (full identities) go to ``restricted/<county_code>/`` instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditlib.errors import Problem, ReportError
+from auditlib.report.manifest import (
+    MANIFEST_FILE,
+    file_digest,
+    input_fingerprint,
+    notebook_content_digest,
+    package_versions,
+    platform_facts,
+    write_manifest,
+)
+from auditlib.report.package_data import asset_path
+from auditlib.report.privacy import Identities, identities_in_folder, scan_files
+
+__all__ = [
+    "ESTIMATES_FILE",
+    "FORM_FILE",
+    "OUTPUT_FILES",
+    "ReportResult",
+    "input_fingerprint_of",
+    "load_report_params",
+    "notebook_template",
+    "produce_report",
+    "replace_folder",
+]
+
+ESTIMATES_FILE = "estimates.json"
+FORM_FILE = "statistics_form.xlsx"
+NOTEBOOK_FILE = "report.ipynb"
+HTML_FILE = "report.html"
+PDF_FILE = "report.pdf"
+#: Files every complete report folder holds (besides the manifest).
+OUTPUT_FILES = (HTML_FILE, PDF_FILE, NOTEBOOK_FILE, FORM_FILE, ESTIMATES_FILE)
+REPORT_NOTEBOOK = "county_report.ipynb"
+#: Modules a fresh report kernel imports while the runner prepares (see :func:`start_kernel`).
+REPORT_PRELOAD = (
+    "auditlib.report.sections",  # report_context, estimation (scipy), figures, pandas
+    "auditlib.data.loading",
+    "auditlib.risk.scorer",  # scikit-learn
+    "auditlib.risk.reasons",
+    "auditlib.sampling.sample",
+    "auditlib.fieldwork.layout",
+    "auditlib.synth.generator",
+    "auditlib.report.forms",
+    "xlsxwriter",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_svg",
+)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`produce_report` made.
+
+    Attributes
+    ----------
+    county_code : str
+        County of the report.
+    folder : pathlib.Path
+        The report folder (``<output_root>/<county_code>``).
+    outputs : dict of str to str
+        SHA-256 of each output file.
+    estimates : dict
+        Key estimates (as in ``estimates.json``).
+    seconds : dict of str to float
+        Wall time of each step (``notebook``, ``html``, ``pdf``, ``total``).
+    skipped : bool
+        True when the report was already current and nothing was run.
+    """
+
+    county_code: str
+    folder: Path
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    estimates: Mapping[str, Any] = field(default_factory=dict)
+    seconds: Mapping[str, float] = field(default_factory=dict)
+    skipped: bool = False
+
+
+def notebook_template(name: str = REPORT_NOTEBOOK) -> Path:
+    """Path of a report notebook template shipped with the package (``assets/notebooks``).
+
+    ``notebooks/county_report.ipynb`` in the project folder is a link to the same file, for
+    analysts who open it in JupyterLab.
+    """
+    return asset_path("notebooks", name)
+
+
+def replace_folder(source: Path, destination: Path) -> None:
+    """Move a finished folder into place, replacing any previous one.
+
+    The previous folder is first renamed aside, so at every moment the destination is either the
+    old complete folder, absent for an instant, or the new complete folder — never a mix.
+    """
+    aside: Path | None = None
+    if destination.exists():
+        aside = destination.with_name(f".old-{destination.name}-{os.getpid()}-{time.time_ns()}")
+        os.replace(destination, aside)
+    os.replace(source, destination)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def load_report_params(params_file: Path) -> Any:
+    """The county's :class:`~auditlib.pipeline.params.AuditParams` (imported lazily: pandas, pydantic)."""
+    from auditlib.pipeline.params import load_params
+
+    return load_params(params_file)
+
+
+def input_fingerprint_of(params_file: Path, params: Any, template: Path) -> dict[str, Any]:
+    """Fingerprint of a report's inputs: parameter file, data folder and notebook template."""
+    return input_fingerprint(params_file, Path(params.data), [template])
+
+
+def _options(
+    verification: str, language: str, kernel_name: str
+) -> dict[str, str]:  # recorded in the manifest; kernel informative
+    return {"verification": verification, "language": language, "kernel": kernel_name}
+
+
+def _check_verification(verification: str, data_folder: Path) -> None:
+    """Fail before starting a kernel when the verification source cannot exist."""
+    if verification == "simulate":
+        if not (data_folder / "ground_truth").is_dir():
+            raise ReportError(
+                f"verification='simulate' needs the synthetic ground truth, but {data_folder} "
+                "has no ground_truth/ folder (only generated counties have one)"
+            )
+        return
+    if verification == "data":
+        from auditlib.data.io import SUPPORTED_SUFFIXES
+        from auditlib.data.schema import VERIFICATION
+
+        stems = (VERIFICATION.name, VERIFICATION.label_zh)
+        if not any(
+            (data_folder / f"{stem}{suffix}").is_file()
+            for stem in stems
+            for suffix in SUPPORTED_SUFFIXES
+        ):
+            raise ReportError(
+                f"verification='data' but {data_folder} has no verification table "
+                f"(verification.csv/.xlsx/.parquet); pass the folder of filled worksheets or a "
+                "verification CSV (--verification PATH), or 'simulate' for the example counties"
+            )
+        return
+    if not Path(verification).exists():
+        raise ReportError(
+            f"verification source {verification!r} does not exist; expected 'simulate', "
+            "'data', a folder of filled worksheets or a verification CSV"
+        )
+
+
+def _privacy_guard(work: Path, identities: Identities) -> None:
+    findings = scan_files(sorted(work.iterdir()), identities)
+    if findings:
+        problems = [Problem(f.file, None, None, f.masked, f"a masked {f.kind}") for f in findings]
+        raise ReportError(
+            f"the report would publish {len(findings)} unmasked personal value(s) (first: "
+            f"{findings[0].describe()}); nothing was written. This is a bug: please report it",
+            problems,
+        )
+
+
+def produce_report(
+    params_file: str | Path,
+    output_root: str | Path = "reports",
+    *,
+    restricted_root: str | Path = "restricted",
+    verification: str = "simulate",
+    language: str = "",
+    kernel_name: str | None = None,
+    cell_timeout: int = 600,
+    pdf: bool = True,
+    kernel_manager: Any = None,
+) -> ReportResult:
+    """Make ``<output_root>/<county_code>/`` for one parameter file.
+
+    Parameters
+    ----------
+    params_file : str or pathlib.Path
+        ``params/<county_code>.yaml``.
+    output_root : str or pathlib.Path
+        Folder receiving one sub-folder per county.
+    restricted_root : str or pathlib.Path
+        Folder receiving the fieldwork worksheets (full identities), one sub-folder per county.
+    verification : str
+        ``"simulate"`` (fieldwork simulated from the synthetic data's ground truth, as in the
+        demo and training), ``"data"`` (the ``verification`` table of the county data folder)
+        or the path of a folder of filled worksheets / a verification file.
+    language : {"", "zh", "en"}
+        Report language; ``""`` takes it from the parameter file.
+    kernel_name : str, optional
+        Jupyter kernel (default :func:`auditlib.report.notebook_runner.default_kernel_name`).
+    cell_timeout : int
+        Seconds any notebook cell may run.
+    pdf : bool
+        Also render the PDF (default True).
+    kernel_manager : jupyter_client.KernelManager, optional
+        A running kernel to reuse (batch workers); by default a fresh kernel per report, shut
+        down as soon as the notebook has run.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    AuditError
+        Bad parameters or data (raised before a kernel starts or anything is written), or a
+        failing notebook (:class:`ReportError` naming the cell and the error).
+    """
+    from auditlib.report.notebook_runner import default_kernel_name, skip_slow_iri_checker
+
+    skip_slow_iri_checker()
+    started = time.perf_counter()
+    if language not in ("", "zh", "en"):
+        raise ReportError(
+            f"language must be 'zh' or 'en' (or empty for the params file's), got {language!r}"
+        )
+    params_path = Path(params_file).resolve()
+    params = load_report_params(params_path)
+    if not Path(params.data).is_dir():
+        raise ReportError(f"data folder {params.data} (from {params_path}) does not exist")
+    _check_verification(verification, Path(params.data))
+    settings = _Settings(
+        restricted_root=Path(restricted_root).resolve(),
+        verification=verification,
+        language=language or params.report.language,
+        kernel_name=kernel_name or default_kernel_name(),
+        cell_timeout=cell_timeout,
+        pdf=pdf,
+    )
+    output_root = Path(output_root).resolve()
+    output_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
+    work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
+    try:
+        with _ReportKernel(kernel_manager, settings, work) as kernel:
+            return _produce(params_path, params, output_root, work, settings, kernel, started)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+@dataclass(frozen=True)
+class _Settings:
+    restricted_root: Path
+    verification: str
+    language: str
+    kernel_name: str
+    cell_timeout: int
+    pdf: bool
+
+
+class _ReportKernel:
+    """The kernel a report runs in: a batch worker's (reused, left running) or its own.
+
+    An own kernel is started in the report's work folder as soon as the parameters are known,
+    importing :data:`REPORT_PRELOAD` while the runner prepares; it is shut down in the
+    background as soon as the notebook has run (:meth:`release`), while the report renders,
+    and at the latest when the report is done, before its folder is moved into place.
+    """
+
+    def __init__(self, reused: Any, settings: _Settings, work: Path) -> None:
+        self.manager = reused
+        self.fresh = reused is None
+        self._settings, self._work = settings, work
+        self._shutdown: threading.Thread | None = None
+
+    def __enter__(self) -> _ReportKernel:
+        if self.fresh:
+            from auditlib.report.notebook_runner import start_kernel
+
+            self.manager = start_kernel(
+                self._settings.kernel_name,
+                cwd=self._work,
+                preload=REPORT_PRELOAD,
+                start_timeout=self._settings.cell_timeout,
+            )
+        return self
+
+    def release(self) -> None:
+        """Start shutting an own kernel down (in a thread); a reused kernel is left alone."""
+        if self.fresh and self._shutdown is None:
+            self._shutdown = threading.Thread(
+                target=_shut_down, args=(self.manager,), name="kernel-shutdown", daemon=True
+            )
+            self._shutdown.start()
+
+    def wait_released(self) -> None:
+        """Return once an own kernel has stopped (its process held the work folder)."""
+        self.release()
+        if self._shutdown is not None:
+            self._shutdown.join()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.wait_released()
+
+
+def _shut_down(manager: Any) -> None:
+    with contextlib.suppress(Exception):  # a kernel that already died needs no shutdown
+        manager.shutdown_kernel(now=True)
+
+
+def _produce(
+    params_path: Path,
+    params: Any,
+    output_root: Path,
+    work: Path,
+    settings: _Settings,
+    kernel: _ReportKernel,
+    started: float,
+) -> ReportResult:
+    """Body of :func:`produce_report`, with a running kernel and the work folder."""
+    from auditlib.report.notebook_runner import execute_notebook
+    from auditlib.report.render import html_to_pdf, notebook_to_html, warm_up
+
+    restricted = settings.restricted_root / params.county_code
+    template = notebook_template()
+    seconds: dict[str, float] = {}
+    # Hash the inputs, collect the data's identities (privacy guard) and warm the renderers up
+    # while the kernel works.
+    background = ThreadPoolExecutor(max_workers=1)
+    fingerprint = background.submit(input_fingerprint_of, params_path, params, template)
+    identities = background.submit(identities_in_folder, Path(params.data))
+    renderers = background.submit(warm_up, settings.pdf)
+    background.shutdown(wait=False)
+    mark = time.perf_counter()
+    notebook = execute_notebook(
+        template,
+        {
+            "params_file": str(params_path),
+            "output_dir": ".",
+            "restricted_dir": str(restricted),
+            "verification": settings.verification,
+            "language": settings.language,
+        },
+        cwd=work,
+        kernel_name=settings.kernel_name,
+        cell_timeout=settings.cell_timeout,
+        kernel_manager=kernel.manager,
+        fresh_kernel=kernel.fresh,
+    )
+    seconds["notebook"] = time.perf_counter() - mark
+    kernel.release()
+    renderers.result()
+    import nbformat
+
+    nbformat.write(notebook, str(work / NOTEBOOK_FILE))
+    estimates_path = work / ESTIMATES_FILE
+    if not estimates_path.is_file() or not (work / FORM_FILE).is_file():
+        raise ReportError(
+            f"notebook {template.name} ran but did not write {ESTIMATES_FILE} and "
+            f"{FORM_FILE}; its last cells must call save_outputs(...)"
+        )
+    estimates = json.loads(estimates_path.read_text(encoding="utf-8"))
+    mark = time.perf_counter()
+    title = str(estimates.get("title", params.county_code))
+    html = notebook_to_html(notebook, title=title, language=settings.language)
+    (work / HTML_FILE).write_text(html, encoding="utf-8")
+    seconds["html"] = time.perf_counter() - mark
+    if settings.pdf:
+        mark = time.perf_counter()
+        html_to_pdf(html, work / PDF_FILE)
+        seconds["pdf"] = time.perf_counter() - mark
+    _privacy_guard(work, identities.result())
+    outputs = {name: file_digest(work / name) for name in OUTPUT_FILES if (work / name).is_file()}
+    notebook_content = {NOTEBOOK_FILE: "content:" + notebook_content_digest(work / NOTEBOOK_FILE)}
+    write_manifest(
+        work / MANIFEST_FILE,
+        {
+            "county_code": params.county_code,
+            "county": estimates.get("county", ""),
+            "params_file": str(params_path),
+            "parameters": params.model_dump(mode="json", exclude={"source"}),
+            "seed": params.seed,
+            "options": _options(settings.verification, settings.language, settings.kernel_name),
+            "notebook": template.name,
+            "inputs": fingerprint.result(),
+            "packages": package_versions(),
+            "platform": platform_facts(),
+            "outputs": outputs,
+            "notebook_content": notebook_content,
+            "estimates": estimates.get("estimates", {}),
+        },
+    )
+    destination = output_root / params.county_code
+    kernel.wait_released()
+    replace_folder(work, destination)
+    seconds["total"] = time.perf_counter() - started
+    return ReportResult(
+        county_code=params.county_code,
+        folder=destination,
+        outputs=outputs,
+        estimates=estimates.get("estimates", {}),
+        seconds=seconds,
+    )

@@ -1,0 +1,401 @@
+"""``RiskScorer``: red-flag rules and an isolation forest combined into one ranking.
+
+The scorer follows scikit-learn conventions (``sklearn/ensemble/_iforest.py``): ``__init__``
+only stores keyword-only parameters, every check happens in :meth:`RiskScorer.fit`, learned
+state ends in ``_`` and randomness comes only from ``random_state``.
+
+How a county is scored
+----------------------
+1. Inputs are checked (:func:`auditlib.risk.crosscheck.check_risk_inputs`): unknown households in
+   the ledger, bad amounts, an ID number in two households, empty registries raise a
+   :class:`~auditlib.errors.DataError` listing every problem.
+2. The county is restricted to the scored (recipient) households; registries are matched to
+   their members by ID number and every rule of :data:`auditlib.risk.rules.catalogue.RULES` runs.
+3. Continuous per-capita features (:mod:`auditlib.risk.features`) are normalised within township
+   (or county) and an isolation forest is fitted on the county's recipient households, sorted
+   by household id so that the row order of the input does not matter.
+4. ``forest_score`` is the forest's anomaly score (``-score_samples``, in (0, 1], higher is
+   more isolated); ``forest_percentile`` its within-county percentile.
+5. The combined ranking (``combine="lexicographic"``, the default) orders households by the
+   summed weight of the distinct rules they hit, then by forest score: any household with a
+   definitive rule hit ranks above every household without one, and among equals the forest
+   decides. ``combine="rank_average"`` averages the percentile of the rule weight and the
+   forest percentile instead. ``risk_percentile`` is the within-county percentile of the
+   combined key (100 = highest risk).
+6. Tiers: the top ``tiers[0]`` share of households (by combined key, ties broken by household
+   id) is ``"high"``, up to ``tiers[1]`` ``"medium"``, the rest ``"low"``.
+
+A score is only ever a reason to visit a household; nothing is decided by it.
+
+Examples
+--------
+>>> scorer = RiskScorer(n_estimators=300, random_state=0).fit(data)  # doctest: +SKIP
+>>> scores = scorer.score(data)  # doctest: +SKIP
+>>> scores.columns.tolist()  # doctest: +SKIP
+['household_id', 'forest_score', 'forest_percentile', 'rule_count', 'rule_codes',
+ 'risk_percentile', 'tier']
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import IsolationForest
+
+from auditlib.data.bundle import CountyData
+from auditlib.errors import ParamsError
+from auditlib.risk.assessment import (
+    RiskAssessment,
+    rank_households,
+    within_percentile,
+)
+from auditlib.risk.crosscheck import cross_check, restrict_to
+from auditlib.risk.features import FEATURES, build_features, normalise_features, peer_statistics
+from auditlib.risk.inputs import check_risk_inputs
+from auditlib.risk.payment_ledger import (
+    payment_frame,
+)
+from auditlib.risk.rules.catalogue import (
+    RULES,
+)
+from auditlib.risk.rules.evaluate import (
+    RuleParameters,
+    evaluate_rules,
+    recipient_ids,
+)
+
+__all__ = ["RiskScorer"]
+
+
+class RiskScorer(BaseEstimator):
+    """Rank a county's recipient households for verification visits.
+
+    Parameters
+    ----------
+    n_estimators : int, default=500
+        Trees of the isolation forest (≥ 10).
+    max_samples : int or float, default=1024
+        Households drawn per tree: an int ≥ 2 (capped at the number of households) or a share
+        in (0, 1].
+    features : tuple of str or None, default=None
+        Forest features (names of :data:`auditlib.risk.features.FEATURES`); ``None`` = all.
+    normalise_within : {"township", "county"}, default="township"
+        Peer group of the normalisation and of the medians quoted in reasons.
+    min_peers : int, default=30
+        Townships with fewer recipient households are compared with the whole county.
+    combine : {"lexicographic", "rank_average"}, default="lexicographic"
+        How rule hits and the forest make one ranking (module docstring).
+    one_sided : bool, default=True
+        Clip normalised features at 0 so that only values *above* the peer median can isolate
+        a household (every feature points one way: more income, more assets, more payments
+        than peers). Being poorer or smaller than one's peers is never a reason for a visit.
+    tiers : tuple of two floats, default=(0.05, 0.20)
+        Cumulative shares of the high and high+medium tiers.
+    programmes : tuple of str, default=("dibao",)
+        Programmes whose households are scored.
+    shared_account_households, oversized_multiple, entitlement_tolerance, luxury_storeys, \
+vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
+        Rule thresholds and exemptions (see :class:`auditlib.risk.rules.catalogue.RuleParameters`).
+    rule_weights : dict of str to float or None, default=None
+        Weights overriding the catalogue's by rule code (≥ 0; ≥ 1 makes a rule definitive,
+        below 1 a prompt added to the forest percentile); ``None`` keeps the catalogue's.
+    rejected_rows : {"error", "warning"}, default="warning"
+        What a row of households, members or payments rejected by loading is.
+    empty_registry : {"error", "warning"}, default="error"
+        What an empty registry file is.
+    random_state : int, default=0
+        Seed of the forest (logged in reports).
+    n_jobs : int or None, default=1
+        Threads fitting the forest's trees (``-1``: one per core; ``None``: 1). The scores do
+        not depend on it: scikit-learn draws every tree's seed before the trees are shared
+        out among the threads, so any ``n_jobs`` grows the same trees, bit for bit
+        (tests/test_risk_parallel.py). The default is 1 because batch runs already use one
+        process per core. Threads help little: most of a tree's fit is scikit-learn Python
+        code holding the GIL (seeding, cloning, checks), only the tree building releases it;
+        on this project's 2 shared cores ``n_jobs=2`` was no faster (docs/risk.md §9).
+        Scoring always runs in one thread.
+
+    Attributes
+    ----------
+    forest_ : sklearn.ensemble.IsolationForest
+        The fitted forest.
+    feature_names_ : tuple of str
+        Features used, in column order.
+    n_features_in_ : int
+        Number of features.
+    n_households_ : int
+        Recipient households the forest was fitted on.
+    county_code_ : str
+        County fitted.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_estimators: int = 500,
+        max_samples: int | float = 1024,
+        features: tuple[str, ...] | None = None,
+        normalise_within: str = "township",
+        min_peers: int = 30,
+        combine: str = "lexicographic",
+        one_sided: bool = True,
+        tiers: tuple[float, float] = (0.05, 0.20),
+        programmes: tuple[str, ...] = ("dibao",),
+        shared_account_households: int = 2,
+        oversized_multiple: float = 2.5,
+        entitlement_tolerance: float = 0.10,
+        luxury_storeys: int = 3,
+        vehicle_value_minimum: float = 20_000.0,
+        business_capital_minimum: float = 10_000.0,
+        payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",),
+        rule_weights: dict[str, float] | None = None,
+        empty_registry: str = "error",
+        rejected_rows: str = "warning",
+        random_state: int = 0,
+        n_jobs: int | None = 1,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.features = features
+        self.normalise_within = normalise_within
+        self.min_peers = min_peers
+        self.combine = combine
+        self.one_sided = one_sided
+        self.tiers = tiers
+        self.programmes = programmes
+        self.shared_account_households = shared_account_households
+        self.oversized_multiple = oversized_multiple
+        self.entitlement_tolerance = entitlement_tolerance
+        self.luxury_storeys = luxury_storeys
+        self.vehicle_value_minimum = vehicle_value_minimum
+        self.business_capital_minimum = business_capital_minimum
+        self.payroll_exempt_keywords = payroll_exempt_keywords
+        self.rule_weights = rule_weights
+        self.empty_registry = empty_registry
+        self.rejected_rows = rejected_rows
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_parameters(self) -> None:
+        problems: list[str] = []
+
+        def bad(name: str, expected: str) -> None:
+            problems.append(f"{name} must be {expected}, got {getattr(self, name)!r}")
+
+        if not isinstance(self.n_estimators, Integral) or self.n_estimators < 10:
+            bad("n_estimators", "an integer ≥ 10")
+        samples = self.max_samples
+        if isinstance(samples, bool) or not (
+            (isinstance(samples, Integral) and samples >= 2)
+            or (
+                isinstance(samples, Real) and not isinstance(samples, Integral) and 0 < samples <= 1
+            )
+        ):
+            bad("max_samples", "an integer ≥ 2 or a share in (0, 1]")
+        known = {spec.name for spec in FEATURES}
+        if self.features is not None and (not self.features or not set(self.features) <= known):
+            bad("features", "None or a non-empty subset of " + ", ".join(sorted(known)))
+        if self.normalise_within not in ("township", "county"):
+            bad("normalise_within", "'township' or 'county'")
+        if not isinstance(self.min_peers, Integral) or self.min_peers < 2:
+            bad("min_peers", "an integer ≥ 2")
+        codes = {rule.code for rule in RULES}
+        if self.rule_weights is not None and (
+            not isinstance(self.rule_weights, dict)
+            or not set(self.rule_weights) <= codes
+            or not all(
+                isinstance(value, Real) and value >= 0 for value in self.rule_weights.values()
+            )
+        ):
+            bad(
+                "rule_weights",
+                "None or a dict of rule codes (" + ", ".join(sorted(codes)) + ") to weights ≥ 0",
+            )
+        if not isinstance(self.one_sided, bool):
+            bad("one_sided", "True or False")
+        if self.combine not in ("lexicographic", "rank_average"):
+            bad("combine", "'lexicographic' or 'rank_average'")
+        tiers = tuple(self.tiers) if isinstance(self.tiers, tuple | list) else ()
+        if (
+            len(tiers) != 2
+            or not all(isinstance(value, Real) for value in tiers)
+            or not (0 < tiers[0] <= tiers[1] <= 1)
+        ):
+            bad("tiers", "two cumulative shares 0 < high ≤ high+medium ≤ 1")
+        if not self.programmes:
+            bad("programmes", "a non-empty tuple of programme codes")
+        if self.empty_registry not in ("error", "warning"):
+            bad("empty_registry", "'error' or 'warning'")
+        if self.rejected_rows not in ("error", "warning"):
+            bad("rejected_rows", "'error' or 'warning'")
+        if not isinstance(self.random_state, Integral) or isinstance(self.random_state, bool):
+            bad("random_state", "an integer seed")
+        if self.n_jobs is not None and (
+            not isinstance(self.n_jobs, Integral)
+            or isinstance(self.n_jobs, bool)
+            or self.n_jobs == 0
+        ):
+            bad("n_jobs", "None or a non-zero integer (-1 = one thread per core)")
+        if problems:
+            raise ParamsError("; ".join(problems))
+        self._rule_parameters().validate()
+
+    def _rule_parameters(self) -> RuleParameters:
+        return RuleParameters(
+            shared_account_households=self.shared_account_households,
+            oversized_multiple=self.oversized_multiple,
+            entitlement_tolerance=self.entitlement_tolerance,
+            luxury_storeys=self.luxury_storeys,
+            vehicle_value_minimum=self.vehicle_value_minimum,
+            business_capital_minimum=self.business_capital_minimum,
+            payroll_exempt_keywords=tuple(self.payroll_exempt_keywords),
+        )
+
+    def _feature_names(self) -> tuple[str, ...]:
+        if self.features is None:
+            return tuple(spec.name for spec in FEATURES)
+        return tuple(spec.name for spec in FEATURES if spec.name in set(self.features))
+
+    # ------------------------------------------------------------------ work
+
+    def _prepare(self, data: CountyData) -> dict[str, Any]:
+        warnings = check_risk_inputs(
+            data, empty_registry=self.empty_registry, rejected_rows=self.rejected_rows
+        )
+        ids = recipient_ids(data, tuple(self.programmes)).sort_values(kind="stable")
+        if len(ids) < 2:
+            raise ParamsError(
+                f"county {data.info.county_code}: {len(ids)} recipient household(s) of "
+                f"programmes {list(self.programmes)}; expected at least 2 to rank"
+            )
+        data = restrict_to(data, ids)
+        crosscheck = cross_check(data)
+        ledger = payment_frame(data)
+        hits = evaluate_rules(
+            data,
+            crosscheck,
+            self._rule_parameters(),
+            programmes=tuple(self.programmes),
+            ledger=ledger,
+        )
+        names = self._feature_names()
+        raw = build_features(data, ids, ledger)
+        normalised = normalise_features(
+            raw, names, within=self.normalise_within, min_peers=self.min_peers
+        )
+        if self.one_sided:
+            normalised = normalised.clip(lower=0.0)
+        return {
+            "ids": ids,
+            "crosscheck": crosscheck,
+            "hits": hits,
+            "names": names,
+            "raw": raw,
+            "normalised": normalised,
+            "problems": (*warnings, *crosscheck.problems),
+        }
+
+    def _fit_forest(self, prepared: dict[str, Any]) -> None:
+        matrix = prepared["normalised"].to_numpy(dtype=float)
+        samples = self.max_samples
+        if isinstance(samples, Integral):
+            samples = min(int(samples), matrix.shape[0])
+        self.forest_ = IsolationForest(
+            n_estimators=self.n_estimators,
+            max_samples=samples,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+        ).fit(matrix)
+        self.feature_names_ = prepared["names"]
+        self.n_features_in_ = len(prepared["names"])
+        self.n_households_ = matrix.shape[0]
+
+    def fit(self, data: CountyData) -> RiskScorer:
+        """Check the inputs and fit the isolation forest on the county's recipient households.
+
+        Parameters
+        ----------
+        data : CountyData
+            The county.
+
+        Returns
+        -------
+        RiskScorer
+            ``self``.
+        """
+        self._check_parameters()
+        prepared = self._prepare(data)
+        self._fit_forest(prepared)
+        self.county_code_ = data.info.county_code
+        return self
+
+    def fit_assess(self, data: CountyData) -> RiskAssessment:
+        """Fit on ``data`` and assess the same county (computing features once)."""
+        self._check_parameters()
+        prepared = self._prepare(data)
+        self._fit_forest(prepared)
+        self.county_code_ = data.info.county_code
+        return self._assess(prepared)
+
+    def fit_assess_seeds(
+        self, data: CountyData, seeds: tuple[int, ...] | list[int]
+    ) -> list[RiskAssessment]:
+        """One assessment per forest seed, the features computed once (for stability checks).
+
+        Each seed fits a fresh forest (``random_state=seed``); ``self`` ends fitted with the
+        last seed.
+        """
+        self._check_parameters()
+        prepared = self._prepare(data)
+        self.county_code_ = data.info.county_code
+        assessments = []
+        for seed in seeds:
+            self.set_params(random_state=int(seed))
+            self._fit_forest(prepared)
+            assessments.append(self._assess(prepared))
+        return assessments
+
+    def assess(self, data: CountyData) -> RiskAssessment:
+        """Score a county and keep every intermediate result (for reasons and audits)."""
+        if not hasattr(self, "forest_"):
+            raise ParamsError("this RiskScorer is not fitted yet; call fit(data) first")
+        return self._assess(self._prepare(data))
+
+    def score(self, data: CountyData) -> pd.DataFrame:
+        """One row per recipient household: :data:`SCORE_COLUMNS`, highest risk first."""
+        return self.assess(data).scores
+
+    def _assess(self, prepared: dict[str, Any]) -> RiskAssessment:
+        names: tuple[str, ...] = prepared["names"]
+        if names != self.feature_names_:
+            raise ParamsError(
+                f"features changed since fit: fitted on {list(self.feature_names_)}, "
+                f"got {list(names)}"
+            )
+        normalised: pd.DataFrame = prepared["normalised"]
+        forest_score = -self.forest_.score_samples(normalised.to_numpy(dtype=float))
+        ids: pd.Series = prepared["ids"]
+        rules = prepared["hits"].per_household(ids, self.rule_weights)
+        scores = rank_households(
+            ids, forest_score, rules, combine=self.combine, tiers=tuple(self.tiers)
+        )
+        medians, percentiles, peer = peer_statistics(
+            prepared["raw"], names, within=self.normalise_within, min_peers=self.min_peers
+        )
+        return RiskAssessment(
+            scores=scores,
+            features=prepared["raw"],
+            normalised=normalised,
+            peer_medians=medians,
+            peer_percentiles=percentiles,
+            peer=peer,
+            rule_hits=prepared["hits"],
+            crosscheck=prepared["crosscheck"],
+            problems=tuple(prepared["problems"]),
+            feature_names=names,
+        )

@@ -1,0 +1,101 @@
+"""The example counties: reading their specs and regenerating them.
+
+``data/example/counties.yaml`` holds one :class:`~auditlib.synth.config.SynthConfig` mapping per
+county under the key ``counties``; :func:`generate_examples` writes each into
+``<out>/<county_code>/`` with :func:`~auditlib.synth.output.write_county`, byte-identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from auditlib.errors import ParamsError, Problem
+from auditlib.synth.config import SynthConfig
+
+__all__ = ["DEFAULT_SPEC", "generate_examples", "read_county_specs"]
+
+#: Default spec file, relative to the repository root.
+DEFAULT_SPEC = Path("data/example/counties.yaml")
+
+
+def read_county_specs(path: Path | str) -> list[SynthConfig]:
+    """Read and validate the county specs of ``path`` (``counties:`` list of mappings)."""
+    source = Path(path)
+    if not source.is_file():
+        raise ParamsError(
+            f"{source}: file not found; expected a YAML file with a 'counties' list "
+            "(e.g. data/example/counties.yaml, run from the repository root)"
+        )
+    try:
+        content = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ParamsError(f"{source}: not valid UTF-8 YAML ({error})") from None
+    entries = content.get("counties") if isinstance(content, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ParamsError(f"{source}: expected a non-empty list under the key 'counties'")
+    configs: list[SynthConfig] = []
+    problems: list[Problem] = []
+    for number, entry in enumerate(entries, start=1):
+        place = f"{source.name}, county #{number}"
+        if not isinstance(entry, dict):
+            problems.append(Problem(place, None, None, repr(entry), "a mapping of parameters"))
+            continue
+        try:
+            configs.append(SynthConfig.from_mapping(entry, source=place))
+        except ParamsError as error:
+            problems.extend(error.problems)
+    codes = [config.county_code for config in configs]
+    for code in sorted({code for code in codes if codes.count(code) > 1}):
+        problems.append(Problem(source.name, None, "county_code", code, "each county once"))
+    if problems:
+        raise ParamsError(
+            f"{source}: {len(problems)} problem(s) in the county specs: "
+            + "; ".join(problem.describe() for problem in problems[:10]),
+            problems,
+        )
+    return configs
+
+
+def generate_examples(
+    spec: Path | str = DEFAULT_SPEC,
+    out: Path | str | None = None,
+    only: Sequence[str] = (),
+) -> list[Path]:
+    """Regenerate the example counties; return the county folders written.
+
+    Parameters
+    ----------
+    spec : path
+        The specs file.
+    out : path, optional
+        Output folder (default: the folder of ``spec``).
+    only : sequence of str
+        County codes to regenerate (default: all).
+    """
+    from auditlib.synth.generator import (
+        generate_county,
+    )
+    from auditlib.synth.output import (
+        write_county,
+    )
+
+    configs = read_county_specs(spec)
+    known = [config.county_code for config in configs]
+    unknown = [code for code in only if code not in known]
+    if unknown:
+        raise ParamsError(
+            f"--only: unknown county code(s) {', '.join(unknown)}; "
+            f"the specs have {', '.join(known)}"
+        )
+    target = Path(out) if out is not None else Path(spec).parent
+    folders = []
+    for config in configs:
+        if only and config.county_code not in only:
+            continue
+        folder = target / config.county_code
+        write_county(generate_county(config), folder)
+        folders.append(folder)
+    return folders

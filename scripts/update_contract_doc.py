@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from auditlib.data.schema import contract_markdown
+from auditlib.data.contract import (
+    contract_markdown,
+)
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "data-contract.md"
 BEGIN = "<!-- BEGIN GENERATED CONTRACT (do not edit by hand) -->\n"

@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from auditlib.data.schema import ERROR_TYPES
+from auditlib.data.codes import (
+    ERROR_TYPES,
+)
 from auditlib.errors import FieldworkError
 from auditlib.fieldwork.importing import (
     VERIFICATION_COLUMNS,

@@ -13,7 +13,9 @@ from openpyxl import Workbook
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
 from auditlib.data.loading import load_county
-from auditlib.data.validation import ValidationPolicy
+from auditlib.data.policy import (
+    ValidationPolicy,
+)
 from auditlib.errors import DataError
 from tests import contract_fixtures as fx
 

@@ -14,9 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from auditlib.report.folder import (
+    OUTPUT_FILES,
+)
 from auditlib.report.manifest import file_digest, read_manifest
 from auditlib.report.privacy import identities_in_folder, scan_files
-from auditlib.report.produce import OUTPUT_FILES, ReportResult, produce_report
+from auditlib.report.produce import (
+    ReportResult,
+    produce_report,
+)
 from auditlib.report.verify import verify_report
 
 COUNTY_CODE = "410101"

@@ -383,7 +383,9 @@ def test_worker_start_up_keeps_the_slow_iri_checker_out() -> None:
 
 
 def test_unknown_kernel_is_a_clear_error(tmp_path: Path) -> None:
-    from auditlib.report.notebook_runner import start_kernel
+    from auditlib.report.kernel import (
+        start_kernel,
+    )
 
     with pytest.raises(ReportError, match=r"no Jupyter kernel named 'no-such-kernel'.*installed"):
         start_kernel("no-such-kernel", cwd=tmp_path)
@@ -392,13 +394,13 @@ def test_unknown_kernel_is_a_clear_error(tmp_path: Path) -> None:
 def test_bad_parameter_file_fails_before_a_kernel_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from auditlib.report import notebook_runner
+    from auditlib.report import kernel
     from auditlib.report.produce import produce_report
 
     def no_kernel(*args: object, **kwargs: object) -> None:
         raise AssertionError("a kernel was started for a parameter file that cannot be read")
 
-    monkeypatch.setattr(notebook_runner, "start_kernel", no_kernel)
+    monkeypatch.setattr(kernel, "start_kernel", no_kernel)
     params = tmp_path / "params.yaml"
     params.write_text('county_code: "430522"\ndata: data\nseed: -3\n', encoding="utf-8")
     with pytest.raises(ParamsError, match="seed"):
@@ -427,7 +429,9 @@ def test_unknown_kernel_leaves_no_partial_report(tmp_path: Path) -> None:
 def test_fresh_kernel_runs_its_preload_before_the_notebook(tmp_path: Path) -> None:
     # The cells must queue behind the preload (which pauses and freezes the collector), not race
     # it; the preload is sent without waiting for the kernel to be ready.
-    from auditlib.report.notebook_runner import start_kernel
+    from auditlib.report.kernel import (
+        start_kernel,
+    )
 
     parameters = nbformat.v4.new_code_cell("module = ''")
     parameters.metadata["tags"] = ["parameters"]

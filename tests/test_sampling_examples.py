@@ -13,7 +13,9 @@ from openpyxl import load_workbook
 
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
-from auditlib.data.schema import ERROR_TYPES
+from auditlib.data.codes import (
+    ERROR_TYPES,
+)
 from auditlib.fieldwork.layout import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
 from auditlib.sampling.frame import build_frame, share_count
 from auditlib.sampling.plan import resolve_plan

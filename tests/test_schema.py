@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditlib.data.schema import CONTRACT, _normalise_header, contract_markdown
-from auditlib.data.validation import DEFAULT_ACTIONS
+from auditlib.data.contract import (
+    CONTRACT,
+    contract_markdown,
+)
+from auditlib.data.policy import (
+    DEFAULT_ACTIONS,
+)
+from auditlib.data.schema import (
+    normalise_header,
+)
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "data-contract.md"
 
@@ -22,7 +30,7 @@ def test_every_spelling_maps_to_one_column() -> None:
         seen: dict[str, str] = {}
         for column in spec.columns:
             for spelling in (column.name, column.label_zh, *column.aliases):
-                key = _normalise_header(spelling)
+                key = normalise_header(spelling)
                 assert seen.setdefault(key, column.name) == column.name, (spec.name, spelling)
 
 

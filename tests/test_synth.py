@@ -15,7 +15,17 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
 from auditlib.data.idcard import birth_dates, id_number_problems
-from auditlib.data.schema import HOUSEHOLDS, MEMBERS, PAYMENTS, REGISTRY_TABLES, TableSpec
+from auditlib.data.register_tables import (
+    HOUSEHOLDS,
+    MEMBERS,
+    PAYMENTS,
+)
+from auditlib.data.registry_tables import (
+    REGISTRY_TABLES,
+)
+from auditlib.data.schema import (
+    TableSpec,
+)
 from auditlib.errors import ParamsError
 from auditlib.synth.config import (
     SynthConfig,

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib.data.schema import VERIFICATION
+from auditlib.data.contract import (
+    VERIFICATION,
+)
 from auditlib.errors import FieldworkError, ParamsError
 from auditlib.synth.config import (
     SynthConfig,

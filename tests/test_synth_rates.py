@@ -21,7 +21,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from auditlib.data.schema import ERROR_TYPES
+from auditlib.data.codes import (
+    ERROR_TYPES,
+)
 from auditlib.synth.config import (
     SynthConfig,
 )

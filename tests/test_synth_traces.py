@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib.data.schema import PAYMENT_ANOMALY_TYPES
+from auditlib.data.codes import (
+    PAYMENT_ANOMALY_TYPES,
+)
 from auditlib.synth.config import (
     SynthConfig,
 )

@@ -53,7 +53,9 @@ def _kernel_peak_mb(kernel: Any) -> float:
 
 
 def _start_kernel(kernel_name: str | None, cwd: str) -> Any:
-    from auditlib.report.notebook_runner import start_kernel
+    from auditlib.report.kernel import (
+        start_kernel,
+    )
     from auditlib.report.produce import REPORT_PRELOAD
 
     return start_kernel(kernel_name, cwd=Path(cwd), preload=REPORT_PRELOAD)

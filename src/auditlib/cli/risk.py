@@ -16,7 +16,9 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from auditlib.data.io import atomic_write_text
+from auditlib.data.atomic import (
+    atomic_write_text,
+)
 
 __all__ = ["risk"]
 

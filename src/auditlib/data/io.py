@@ -1,4 +1,4 @@
-"""Reading raw tables from CSV, xlsx and parquet files, and writing files atomically.
+"""Reading raw tables from CSV, xlsx and parquet files (writing: :mod:`auditlib.data.atomic`).
 
 Reading returns every cell as text (``str``; empty cells as ``""``) together with the
 spreadsheet row number of every record, so that validation can name the exact place of a
@@ -13,14 +13,11 @@ found is recorded in :attr:`RawTable.encoding`.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -32,17 +29,10 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from auditlib.data.schema import normalise_header
 from auditlib.errors import DataError, Problem
 
-__all__ = [
-    "SUPPORTED_SUFFIXES",
-    "RawTable",
-    "atomic_write",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "file_sha256",
-    "read_raw_table",
-]
+__all__ = ["SUPPORTED_SUFFIXES", "RawTable", "file_sha256", "read_raw_table"]
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 HEADER_SEARCH_ROWS = 10
@@ -163,14 +153,12 @@ def _undecodable(path: Path, data: bytes, error: UnicodeDecodeError, expected: s
 
 
 def _find_header(rows: list[list[str]], known_headers: Mapping[str, str]) -> int:
-    from auditlib.data.schema import _normalise_header
-
     best_index, best_score = 0, -1.0
     for index, row in enumerate(rows):
         cells = [cell for cell in row if str(cell).strip()]
         if not cells:
             continue
-        matches = sum(_normalise_header(str(cell)) in known_headers for cell in cells)
+        matches = sum(normalise_header(str(cell)) in known_headers for cell in cells)
         score = matches / max(len(cells), 1)
         if matches >= 2 and score >= 0.5:
             return index
@@ -365,56 +353,3 @@ def _read_parquet(path: Path) -> RawTable:
         columns[name] = column.cast(pa.string()).fill_null("")
     frame = pa.table(columns).to_pandas().astype(object)
     return RawTable(path, frame, _arange(len(frame), 1), 1, "parquet")
-
-
-# --------------------------------------------------------------------------- atomic writes
-
-
-@contextlib.contextmanager
-def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
-    """Open a temporary file beside ``path`` and move it into place only on success.
-
-    A crash or exception leaves ``path`` as it was (old content or absent), never half written.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        with open(handle, mode, encoding=encoding) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically."""
-    with atomic_write(path, "wb") as stream:
-        stream.write(data)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically (``\\n`` line endings)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def write_with(path: Path, writer: Callable[[Path], None]) -> None:
-    """Let ``writer`` write a temporary file, then move it onto ``path`` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent
-    )
-    os.close(handle)
-    try:
-        writer(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

@@ -18,7 +18,7 @@ probably not what it claims to be.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -29,91 +29,14 @@ import pyarrow.compute as pc
 from auditlib.data.arrow import bool_mask, string_array
 from auditlib.data.idcard import id_number_problems, mask_id_number
 from auditlib.data.io import RawTable
-from auditlib.data.schema import BOOL_FALSE, BOOL_TRUE, ColumnSpec, TableSpec, _normalise_header
-from auditlib.errors import ParamsError, Problem
+from auditlib.data.policy import ValidationPolicy
+from auditlib.data.schema import BOOL_FALSE, BOOL_TRUE, ColumnSpec, TableSpec, normalise_header
+from auditlib.errors import Problem
 
-__all__ = ["ACTIONS", "DEFAULT_ACTIONS", "CheckedTable", "ValidationPolicy", "check_table"]
+__all__ = ["CheckedTable", "check_table"]
 
-ACTIONS = ("error", "reject", "warning")
 EARLIEST_DATE = np.datetime64("1890-01-01", "s")
 LATEST_DATE = np.datetime64("2200-01-01", "s")
-
-#: Default action of every check code.
-DEFAULT_ACTIONS: dict[str, str] = {
-    "file_missing": "error",
-    "file_empty": "error",
-    "file_encoding": "error",
-    "file_truncated": "error",
-    "file_corrupt": "error",
-    "file_malformed": "error",
-    "dup_col": "error",
-    "missing_column": "error",
-    "unknown_column": "warning",
-    "short_row": "error",
-    "missing_value": "reject",
-    "bad_number": "reject",
-    "bad_date": "reject",
-    "bad_bool": "reject",
-    "bad_category": "reject",
-    "out_of_range": "reject",
-    "future_date": "reject",
-    "id_invalid": "warning",
-    "id_lost_precision": "error",
-    "duplicate_key": "error",
-    "orphan_key": "reject",
-    "member_count": "warning",
-    "no_members": "warning",
-    "too_many_rejected": "error",
-    "head_not_member": "warning",
-    "registry_unknown_id": "warning",
-}
-
-
-@dataclass(frozen=True)
-class ValidationPolicy:
-    """What each kind of problem does when loading (see the module docstring).
-
-    Parameters
-    ----------
-    actions : dict of str to str
-        Overrides of :data:`DEFAULT_ACTIONS`, e.g. ``{"id_invalid": "error"}``.
-    max_rejected_share : float
-        Largest share of a table's rows that may be rejected before loading fails.
-    reference_date : datetime.date or None
-        Dates after this are "in the future" (default: the county's reference date).
-    """
-
-    actions: dict[str, str] = field(default_factory=dict)
-    max_rejected_share: float = 0.01
-    reference_date: date | None = None
-
-    def __post_init__(self) -> None:
-        for code, action in self.actions.items():
-            if code not in DEFAULT_ACTIONS:
-                raise ParamsError(
-                    f"validation policy: unknown check {code!r}; known checks: "
-                    + ", ".join(sorted(DEFAULT_ACTIONS))
-                )
-            if action not in ACTIONS:
-                raise ParamsError(
-                    f"validation policy: action for {code!r} must be one of "
-                    f"{', '.join(ACTIONS)} (got {action!r})"
-                )
-        if not 0 <= self.max_rejected_share <= 1:
-            raise ParamsError(
-                f"validation policy: max_rejected_share must be in [0, 1], "
-                f"got {self.max_rejected_share}"
-            )
-
-    def action(self, code: str) -> str:
-        """Action taken for problems with check code ``code``."""
-        return self.actions.get(code, DEFAULT_ACTIONS.get(code, "error"))
-
-    def with_reference_date(self, reference_date: date) -> ValidationPolicy:
-        """This policy with ``reference_date`` filled in when it was not set."""
-        if self.reference_date is not None:
-            return self
-        return replace(self, reference_date=reference_date)
 
 
 @dataclass
@@ -184,7 +107,7 @@ def _rename_columns(raw: RawTable, spec: TableSpec, findings: _Findings) -> pd.D
     aliases = spec.alias_map()
     renamed: dict[str, str] = {}
     for header in raw.frame.columns:
-        english = aliases.get(_normalise_header(str(header)))
+        english = aliases.get(normalise_header(str(header)))
         if english is None:
             findings.table_problem(
                 "unknown_column",
@@ -405,7 +328,7 @@ def _integer_columns(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 def _present_columns(raw: RawTable, spec: TableSpec) -> set[str]:
     """English names of the contract columns present in the raw file."""
     aliases = spec.alias_map()
-    return {aliases[key] for key in map(_normalise_header, raw.frame.columns) if key in aliases}
+    return {aliases[key] for key in map(normalise_header, raw.frame.columns) if key in aliases}
 
 
 def _check_id_numbers(

@@ -24,9 +24,14 @@ from typing import Any
 
 import pandas as pd
 
+from auditlib.data.atomic import (
+    atomic_write_text,
+    write_with,
+)
 from auditlib.data.bundle import CountyData
-from auditlib.data.io import atomic_write_text, write_with
-from auditlib.data.schema import PROGRAMMES
+from auditlib.data.codes import (
+    PROGRAMMES,
+)
 from auditlib.errors import FieldworkError
 from auditlib.fieldwork.layout import (
     COLUMN_INDEX,

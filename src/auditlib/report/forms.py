@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditlib.data.schema import ERROR_TYPES
+from auditlib.data.codes import (
+    ERROR_TYPES,
+)
 from auditlib.errors import ReportError
 
 __all__ = [

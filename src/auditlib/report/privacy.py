@@ -27,7 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditlib.data.schema import CONTRACT, TableSpec
+from auditlib.data.contract import (
+    CONTRACT,
+)
+from auditlib.data.schema import (
+    TableSpec,
+)
 
 __all__ = ["Finding", "Identities", "identities_in_folder", "scan_files", "scan_text"]
 

@@ -1,31 +1,18 @@
 """Producing one county's report folder: notebook → HTML, PDF, form, manifest (atomically).
 
-:func:`produce_report` executes the report notebook (``notebooks/county_report.ipynb``) with
+:func:`produce_report` executes the report notebook (``assets/notebooks/county_report.ipynb``) with
 papermill for one parameter file, renders the executed notebook to ``report.html`` and
 ``report.pdf``, keeps the executed notebook, the statistics form and the key estimates the
 notebook wrote, and records everything in ``manifest.json``. All of it is written into a temporary
 folder beside the destination and moved into place only when complete, so an interrupted run
-never leaves a half-written report.
-
-Files of a report folder ``reports/<county_code>/``:
-
-===========================  ======================================================
-``report.html``              self-contained report (no network access needed)
-``report.pdf``               A4 PDF of the same report, bundled Chinese font
-``report.ipynb``             the executed notebook (code visible, identities masked)
-``statistics_form.xlsx``     工作情况统计表 filled from the verification results
-``estimates.json``           the key estimates, machine-readable
-``manifest.json``            inputs, parameters, versions, outputs' SHA-256
-===========================  ======================================================
-
-The fieldwork worksheets (full identities) go to ``restricted/<county_code>/`` instead.
+never leaves a half-written report. The files of a report folder are listed in
+:mod:`auditlib.report.folder`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -37,6 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.errors import Problem, ReportError
+from auditlib.report.folder import (
+    ESTIMATES_FILE,
+    FORM_FILE,
+    HTML_FILE,
+    NOTEBOOK_FILE,
+    OUTPUT_FILES,
+    PDF_FILE,
+    notebook_template,
+    replace_folder,
+)
 from auditlib.report.manifest import (
     MANIFEST_FILE,
     file_digest,
@@ -46,29 +43,10 @@ from auditlib.report.manifest import (
     platform_facts,
     write_manifest,
 )
-from auditlib.report.package_data import asset_path
 from auditlib.report.privacy import Identities, identities_in_folder, scan_files
 
-__all__ = [
-    "ESTIMATES_FILE",
-    "FORM_FILE",
-    "OUTPUT_FILES",
-    "ReportResult",
-    "input_fingerprint_of",
-    "load_report_params",
-    "notebook_template",
-    "produce_report",
-    "replace_folder",
-]
+__all__ = ["ReportResult", "input_fingerprint_of", "load_report_params", "produce_report"]
 
-ESTIMATES_FILE = "estimates.json"
-FORM_FILE = "statistics_form.xlsx"
-NOTEBOOK_FILE = "report.ipynb"
-HTML_FILE = "report.html"
-PDF_FILE = "report.pdf"
-#: Files every complete report folder holds (besides the manifest).
-OUTPUT_FILES = (HTML_FILE, PDF_FILE, NOTEBOOK_FILE, FORM_FILE, ESTIMATES_FILE)
-REPORT_NOTEBOOK = "county_report.ipynb"
 #: Modules a fresh report kernel imports while the runner prepares (see :func:`start_kernel`).
 REPORT_PRELOAD = (
     "auditlib.report.sections",  # report_context, estimation (scipy), figures, pandas
@@ -113,30 +91,6 @@ class ReportResult:
     skipped: bool = False
 
 
-def notebook_template(name: str = REPORT_NOTEBOOK) -> Path:
-    """Path of a report notebook template shipped with the package (``assets/notebooks``).
-
-    ``notebooks/county_report.ipynb`` in the project folder is a link to the same file, for
-    analysts who open it in JupyterLab.
-    """
-    return asset_path("notebooks", name)
-
-
-def replace_folder(source: Path, destination: Path) -> None:
-    """Move a finished folder into place, replacing any previous one.
-
-    The previous folder is first renamed aside, so at every moment the destination is either the
-    old complete folder, absent for an instant, or the new complete folder — never a mix.
-    """
-    aside: Path | None = None
-    if destination.exists():
-        aside = destination.with_name(f".old-{destination.name}-{os.getpid()}-{time.time_ns()}")
-        os.replace(destination, aside)
-    os.replace(source, destination)
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
-
-
 def load_report_params(params_file: Path) -> Any:
     """The county's :class:`~auditlib.pipeline.params.AuditParams` (imported lazily: pandas, pydantic)."""
     from auditlib.pipeline.params import load_params
@@ -165,8 +119,10 @@ def _check_verification(verification: str, data_folder: Path) -> None:
             )
         return
     if verification == "data":
+        from auditlib.data.contract import (
+            VERIFICATION,
+        )
         from auditlib.data.io import SUPPORTED_SUFFIXES
-        from auditlib.data.schema import VERIFICATION
 
         stems = (VERIFICATION.name, VERIFICATION.label_zh)
         if not any(
@@ -246,7 +202,12 @@ def produce_report(
         Bad parameters or data (raised before a kernel starts or anything is written), or a
         failing notebook (:class:`ReportError` naming the cell and the error).
     """
-    from auditlib.report.notebook_runner import default_kernel_name, skip_slow_iri_checker
+    from auditlib.report.kernel import (
+        default_kernel_name,
+    )
+    from auditlib.report.notebook_runner import (
+        skip_slow_iri_checker,
+    )
 
     skip_slow_iri_checker()
     started = time.perf_counter()
@@ -306,7 +267,9 @@ class _ReportKernel:
 
     def __enter__(self) -> _ReportKernel:
         if self.fresh:
-            from auditlib.report.notebook_runner import start_kernel
+            from auditlib.report.kernel import (
+                start_kernel,
+            )
 
             self.manager = start_kernel(
                 self._settings.kernel_name,

@@ -92,7 +92,12 @@ def verify_report(folder: str | Path, *, kernel_name: str | None = None) -> Veri
         No manifest, or the parameter file it names no longer exists.
     """
     from auditlib.pipeline.params import load_params
-    from auditlib.report.produce import notebook_template, produce_report
+    from auditlib.report.folder import (
+        notebook_template,
+    )
+    from auditlib.report.produce import (
+        produce_report,
+    )
 
     folder = Path(folder).resolve()
     manifest = read_manifest(folder)
@@ -147,12 +152,14 @@ def report_is_current(
     True when its manifest's inputs, options and package versions equal the current ones and
     every output file still has the recorded SHA-256 (used by ``batch`` to resume).
     """
-    from auditlib.report.produce import (
+    from auditlib.report.folder import (
         PDF_FILE,
         REPORT_NOTEBOOK,
+        notebook_template,
+    )
+    from auditlib.report.produce import (
         input_fingerprint_of,
         load_report_params,
-        notebook_template,
     )
 
     try:

@@ -6,9 +6,8 @@ state ends in ``_`` and randomness comes only from ``random_state``.
 
 How a county is scored
 ----------------------
-1. Inputs are checked (:func:`auditlib.risk.crosscheck.check_risk_inputs`): unknown households in
-   the ledger, bad amounts, an ID number in two households, empty registries raise a
-   :class:`~auditlib.errors.DataError` listing every problem.
+1. Inputs are checked (:func:`auditlib.risk.inputs.check_risk_inputs`): unknown households in the
+   ledger, bad amounts, an ID number in two households, empty registries raise a ``DataError``.
 2. The county is restricted to the scored (recipient) households; registries are matched to
    their members by ID number and every rule of :data:`auditlib.risk.rules.catalogue.RULES` runs.
 3. Continuous per-capita features (:mod:`auditlib.risk.features`) are normalised within township
@@ -50,7 +49,6 @@ from auditlib.errors import ParamsError
 from auditlib.risk.assessment import (
     RiskAssessment,
     rank_households,
-    within_percentile,
 )
 from auditlib.risk.crosscheck import cross_check, restrict_to
 from auditlib.risk.features import FEATURES, build_features, normalise_features, peer_statistics

@@ -1,19 +1,12 @@
-"""Drawing the sample from a frame: hash-keyed SRSWOR and systematic πps.
+"""Drawing the sample from a frame: townships' villages, then households, then certainty strata.
 
-Every random number is a *keyed hash*: the 64-bit key of unit ``u`` in selection ``label`` is
-the first 8 bytes (big-endian) of ``SHA-256("auditlib-sample-v1␟<seed>␟<label>␟<u>")`` (``␟`` =
-U+001F). A simple random sample without replacement of ``n`` out of ``N`` units takes the ``n``
-units with the smallest keys (ties, which have probability ~2⁻⁶⁴, by unit id). Because keys
-depend only on the seed, the selection's label (its stratum, PSU and SSU stratum) and the unit
-id, the draw does not depend on row order or machine, and adding a township or a household
-elsewhere leaves every other selection unchanged. ``docs/sampling.md`` gives the full recipe
-and a worked example.
+Villages are drawn by SRSWOR or systematic πps and households by SRSWOR within each village and
+second-stage stratum, all with the keyed-hash random numbers of
+:mod:`auditlib.sampling.keyed_hash`, so the draw does not depend on row order or machine.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,21 +14,11 @@ import numpy as np
 import pandas as pd
 
 from auditlib.sampling.frame import SamplingFrame, share_count
+from auditlib.sampling.keyed_hash import SEPARATOR, srswor, systematic_pps, unit_keys
 from auditlib.sampling.plan import SamplingPlan
 
-__all__ = [
-    "HASH_PREFIX",
-    "SAMPLE_COLUMNS",
-    "SSU_STRATA",
-    "draw_from_frame",
-    "selection",
-    "srswor",
-    "systematic_pps",
-    "unit_keys",
-]
+__all__ = ["SAMPLE_COLUMNS", "SSU_STRATA", "draw_from_frame", "selection"]
 
-HASH_PREFIX = "auditlib-sample-v1"
-_SEPARATOR = "\x1f"
 
 #: Columns of the sample table (shared-interfaces.md), in order.
 SAMPLE_COLUMNS: tuple[str, ...] = (
@@ -72,104 +55,6 @@ _CERTAINTY_REASONS = {
     "C:risk": "certainty_risk",
     "N:new_approval": "new_approval",
 }
-
-
-def unit_keys(seed: int, label: str, units: Sequence[str]) -> np.ndarray:
-    """64-bit random keys of ``units`` in the selection ``label`` (see module docstring).
-
-    Returns
-    -------
-    numpy.ndarray of uint64
-    """
-    prefix = f"{HASH_PREFIX}{_SEPARATOR}{seed}{_SEPARATOR}{label}{_SEPARATOR}".encode()
-    sha = hashlib.sha256
-    out = np.fromiter(
-        (int.from_bytes(sha(prefix + unit.encode()).digest()[:8], "big") for unit in units),
-        dtype=np.uint64,
-        count=len(units),
-    )
-    return out
-
-
-def srswor(seed: int, label: str, units: np.ndarray, n: int) -> np.ndarray:
-    """Simple random sample without replacement: the ``n`` units with the smallest keys.
-
-    Parameters
-    ----------
-    seed : int
-        Seed of the draw.
-    label : str
-        Identifier of this selection (stratum, PSU, SSU stratum).
-    units : numpy.ndarray of str
-        Unit ids (distinct).
-    n : int
-        Sample size (capped at ``len(units)``).
-
-    Returns
-    -------
-    numpy.ndarray
-        Selected unit ids, in ascending key order.
-    """
-    if n >= len(units):
-        return np.sort(units)
-    keys = unit_keys(seed, label, units.tolist())
-    order = np.lexsort((units, keys))
-    return units[order[:n]]
-
-
-def systematic_pps(
-    seed: int, label: str, units: np.ndarray, sizes: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Systematic πps sampling on a randomly ordered list (exact integer arithmetic).
-
-    Units with ``n·xᵢ ≥ X`` are taken with certainty and removed (repeatedly, ``n`` reduced
-    each time). The remaining units are ordered by their keys; with cumulative sizes
-    ``Cᵢ = n'·(x₁+…+xᵢ)`` and ``X'`` the remaining total, the start ``r = key(label+"/start",
-    "start") mod X'`` and the points ``r + k·X'`` (``k = 0..n'−1``) select the units whose
-    interval ``[Cᵢ₋₁, Cᵢ)`` contains a point; πᵢ = n'·xᵢ/X'.
-
-    Returns
-    -------
-    selected : numpy.ndarray
-        Selected unit ids.
-    probabilities : numpy.ndarray
-        Inclusion probability of every unit of ``units`` (same order).
-    """
-    sizes = sizes.astype(np.int64)
-    probabilities = np.zeros(len(units))
-    certain = np.zeros(len(units), dtype=bool)
-    remaining = min(n, len(units))
-    while remaining > 0:
-        open_units = ~certain
-        total = int(sizes[open_units].sum())
-        new_certain = open_units & (remaining * sizes >= total)
-        if not new_certain.any():
-            break
-        take = int(new_certain.sum())
-        if take >= remaining:
-            # more certainty candidates than places: the largest (then smallest id) win
-            candidates = np.flatnonzero(new_certain)
-            order = np.lexsort((units[candidates], -sizes[candidates]))
-            new_certain = np.zeros(len(units), dtype=bool)
-            new_certain[candidates[order[:remaining]]] = True
-            take = remaining
-        certain |= new_certain
-        remaining -= take
-    probabilities[certain] = 1.0
-    selected = list(units[certain])
-    open_index = np.flatnonzero(~certain)
-    if remaining > 0 and len(open_index) > 0:
-        open_units_ids = units[open_index]
-        keys = unit_keys(seed, label, open_units_ids.tolist())
-        order = open_index[np.lexsort((open_units_ids, keys))]
-        total = int(sizes[order].sum())
-        start = int(unit_keys(seed, label + "/start", ["start"])[0]) % total
-        upper = np.cumsum(remaining * sizes[order])
-        points = start + total * np.arange(remaining, dtype=np.int64)
-        hit = np.searchsorted(upper, points, side="right")
-        selected.extend(units[order[hit]])
-        probabilities[order] = remaining * sizes[order] / total
-    return np.array(selected, dtype=object), probabilities
 
 
 def _ssu_size(plan: SamplingPlan, ssu_stratum: str, population: int) -> int:
@@ -323,7 +208,7 @@ def _select(groups: _Groups, plan: SamplingPlan, seed: int) -> list[_Row]:
         for village, psu_probability in selected:
             for ssu_stratum, positions in groups.ssu.get(village, []):
                 size = _ssu_size(plan, ssu_stratum, len(positions))
-                label = f"{township.name}{_SEPARATOR}{village}{_SEPARATOR}{ssu_stratum}"
+                label = f"{township.name}{SEPARATOR}{village}{SEPARATOR}{ssu_stratum}"
                 chosen = _srswor_positions(seed, label, ids, positions, size)
                 rows.append(
                     (

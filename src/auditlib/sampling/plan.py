@@ -24,7 +24,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from auditlib.data.schema import PRIORITY_GROUPS
+from auditlib.data.codes import (
+    PRIORITY_GROUPS,
+)
 from auditlib.errors import ParamsError, Problem
 
 __all__ = [

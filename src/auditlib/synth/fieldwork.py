@@ -21,7 +21,12 @@ import numpy as np
 import pandas as pd
 
 from auditlib.data.bundle import CountyData
-from auditlib.data.schema import ERROR_TYPES, VERIFICATION
+from auditlib.data.codes import (
+    ERROR_TYPES,
+)
+from auditlib.data.contract import (
+    VERIFICATION,
+)
 from auditlib.errors import FieldworkError, ParamsError, Problem
 from auditlib.synth.households import benefit_per_person
 from auditlib.synth.identity import person_names

@@ -32,12 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from auditlib.estimation.analysis_table import (
-    build_analysis_table,
-)
-from auditlib.estimation.estimands import (
-    estimates_table,
-)
+from auditlib.estimation.analysis_table import build_analysis_table
+from auditlib.estimation.estimands import estimates_table
 from auditlib.sampling.frame import build_frame
 from auditlib.sampling.plan import PRESETS, resolve_plan
 from auditlib.sampling.sample import sample_from_frame

@@ -41,15 +41,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     arguments = parser.parse_args()
 
-    from auditlib.synth.config import (
-        SynthConfig,
-    )
-    from auditlib.synth.generator import (
-        generate_county,
-    )
-    from auditlib.synth.output import (
-        write_county,
-    )
+    from auditlib.synth.config import SynthConfig
+    from auditlib.synth.generator import generate_county
+    from auditlib.synth.output import write_county
 
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()

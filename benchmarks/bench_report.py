@@ -27,12 +27,8 @@ from pathlib import Path
 
 from auditlib.batch.runner import BatchOptions, run_batch
 from auditlib.report.produce import produce_report
-from auditlib.synth.config import (
-    SynthConfig,
-)
-from auditlib.synth.generator import (
-    write_practice_county,
-)
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import write_practice_county
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -59,12 +59,8 @@ def _load(spec: str) -> Any:
         if not folder.is_dir():
             raise SystemExit(f"{folder} is missing: run `auditlib synth examples` first")
         return load_county(folder)
-    from auditlib.synth.config import (
-        SynthConfig,
-    )
-    from auditlib.synth.generator import (
-        generate_county,
-    )
+    from auditlib.synth.config import SynthConfig
+    from auditlib.synth.generator import generate_county
 
     return generate_county(SynthConfig(households=int(value), township_count=8, seed=11)).data
 
@@ -80,13 +76,8 @@ def one_run(data: Any) -> dict[str, float]:
     from auditlib.risk.crosscheck import cross_check, restrict_to
     from auditlib.risk.features import build_features, normalise_features
     from auditlib.risk.inputs import check_risk_inputs
-    from auditlib.risk.payment_ledger import (
-        payment_frame,
-    )
-    from auditlib.risk.rules.evaluate import (
-        evaluate_rules,
-        recipient_ids,
-    )
+    from auditlib.risk.payment_ledger import payment_frame
+    from auditlib.risk.rules.evaluate import evaluate_rules, recipient_ids
     from auditlib.risk.scorer import RiskScorer
 
     times: dict[str, float] = {}
@@ -244,12 +235,8 @@ def run_large(households: int, repeats: int, label: str) -> None:
     """Stages features/fit/score/reasons on a generated county of ``households``."""
     from auditlib.risk.reasons import explain
     from auditlib.risk.scorer import RiskScorer
-    from auditlib.synth.config import (
-        SynthConfig,
-    )
-    from auditlib.synth.generator import (
-        generate_county,
-    )
+    from auditlib.synth.config import SynthConfig
+    from auditlib.synth.generator import generate_county
 
     config = SynthConfig(households=households, township_count=20, seed=7)
     county, generation = _timed(lambda: generate_county(config))

@@ -20,9 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from auditlib.evaluation.risk_ranking import evaluate_risk
-from auditlib.synth.config import (
-    SynthConfig,
-)
+from auditlib.synth.config import SynthConfig
 from auditlib.synth.examples import DEFAULT_SPEC, read_county_specs
 
 

@@ -30,9 +30,9 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 task, households, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-from auditlib.synth.config import (SynthConfig,)
-from auditlib.synth.generator import (generate_county,)
-from auditlib.synth.output import (write_county,)
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import write_county
 result = {}
 if task in ("generate", "write"):
     config = SynthConfig(households=households, township_count=max(8, households // 20_000),

@@ -23,12 +23,8 @@ import time
 from pathlib import Path
 
 from auditlib.data.loading import load_county
-from auditlib.fieldwork.layout import (
-    WORKSHEET_COLUMNS,
-)
-from auditlib.fieldwork.writing import (
-    write_worksheets,
-)
+from auditlib.fieldwork.layout import WORKSHEET_COLUMNS
+from auditlib.fieldwork.writing import write_worksheets
 from auditlib.pipeline.audit import risk_scorer
 from auditlib.pipeline.params import load_params
 from auditlib.sampling.sample import draw_sample

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from auditlib.data.contract import (
-    contract_markdown,
-)
+from auditlib.data.contract import contract_markdown
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "data-contract.md"
 BEGIN = "<!-- BEGIN GENERATED CONTRACT (do not edit by hand) -->\n"

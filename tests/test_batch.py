@@ -24,12 +24,8 @@ from auditlib.batch.runner import (
 
 
 def _county(root: Path, code: str, seed: int) -> Path:
-    from auditlib.synth.config import (
-        SynthConfig,
-    )
-    from auditlib.synth.generator import (
-        write_practice_county,
-    )
+    from auditlib.synth.config import SynthConfig
+    from auditlib.synth.generator import write_practice_county
 
     config = SynthConfig(
         county_code=code,

@@ -7,14 +7,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from auditlib.data.table_keys import (
-    spreadsheet_rows,
-)
+from auditlib.data.table_keys import spreadsheet_rows
 from auditlib.errors import DataError
-from auditlib.risk.crosscheck import (
-    cross_check,
-    restrict_to,
-)
+from auditlib.risk.crosscheck import cross_check, restrict_to
 from auditlib.risk.inputs import check_risk_inputs, risk_input_problems
 from tests.risk_fixtures import id_number, make_county
 

@@ -9,15 +9,9 @@ from click.testing import CliRunner
 
 from auditlib.cli.main import cli
 from auditlib.data.loading import load_county
-from auditlib.synth.config import (
-    SynthConfig,
-)
-from auditlib.synth.generator import (
-    generate_county,
-)
-from auditlib.synth.output import (
-    write_county,
-)
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import write_county
 
 
 def test_generated_county_loads_clean_with_same_tables(tmp_path: Path) -> None:

@@ -13,9 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from auditlib.data.codes import (
-    ERROR_TYPES,
-)
+from auditlib.data.codes import ERROR_TYPES
 from auditlib.errors import FieldworkError
 from auditlib.fieldwork.importing import (
     VERIFICATION_COLUMNS,
@@ -31,9 +29,7 @@ from auditlib.fieldwork.layout import (
     error_type_entries,
     identity_digest,
 )
-from auditlib.fieldwork.writing import (
-    write_worksheets,
-)
+from auditlib.fieldwork.writing import write_worksheets
 from auditlib.sampling.sample import draw_sample
 from tests.sampling_fixtures import make_county
 

@@ -13,9 +13,7 @@ from openpyxl import Workbook
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
 from auditlib.data.loading import load_county
-from auditlib.data.policy import (
-    ValidationPolicy,
-)
+from auditlib.data.policy import ValidationPolicy
 from auditlib.errors import DataError
 from tests import contract_fixtures as fx
 

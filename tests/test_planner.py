@@ -117,15 +117,9 @@ def test_frame_counts_from_county() -> None:
 def test_cli_size_and_margin(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
     from auditlib.cli.main import cli
-    from auditlib.synth.config import (
-        SynthConfig,
-    )
-    from auditlib.synth.generator import (
-        generate_county,
-    )
-    from auditlib.synth.output import (
-        write_county,
-    )
+    from auditlib.synth.config import SynthConfig
+    from auditlib.synth.generator import generate_county
+    from auditlib.synth.output import write_county
 
     # a small county of its own (the example counties may not be generated yet)
     write_county(generate_county(SynthConfig(households=4_000, seed=3)), tmp_path / "county")

@@ -14,15 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from auditlib.report.folder import (
-    OUTPUT_FILES,
-)
+from auditlib.report.folder import OUTPUT_FILES
 from auditlib.report.manifest import file_digest, read_manifest
 from auditlib.report.privacy import identities_in_folder, scan_files
-from auditlib.report.produce import (
-    ReportResult,
-    produce_report,
-)
+from auditlib.report.produce import ReportResult, produce_report
 from auditlib.report.verify import verify_report
 
 COUNTY_CODE = "410101"
@@ -31,12 +26,8 @@ COUNTY = "示例县"
 
 def make_county(root: Path, *, seed: int = 12, households: int = 4000) -> Path:
     """Write a small synthetic county and its parameter file under ``root``; return the params."""
-    from auditlib.synth.config import (
-        SynthConfig,
-    )
-    from auditlib.synth.generator import (
-        write_practice_county,
-    )
+    from auditlib.synth.config import SynthConfig
+    from auditlib.synth.generator import write_practice_county
 
     config = SynthConfig(
         county_code=COUNTY_CODE,

@@ -383,9 +383,7 @@ def test_worker_start_up_keeps_the_slow_iri_checker_out() -> None:
 
 
 def test_unknown_kernel_is_a_clear_error(tmp_path: Path) -> None:
-    from auditlib.report.kernel import (
-        start_kernel,
-    )
+    from auditlib.report.kernel import start_kernel
 
     with pytest.raises(ReportError, match=r"no Jupyter kernel named 'no-such-kernel'.*installed"):
         start_kernel("no-such-kernel", cwd=tmp_path)
@@ -410,12 +408,8 @@ def test_bad_parameter_file_fails_before_a_kernel_starts(
 
 def test_unknown_kernel_leaves_no_partial_report(tmp_path: Path) -> None:
     from auditlib.report.produce import produce_report
-    from auditlib.synth.config import (
-        SynthConfig,
-    )
-    from auditlib.synth.generator import (
-        write_practice_county,
-    )
+    from auditlib.synth.config import SynthConfig
+    from auditlib.synth.generator import write_practice_county
 
     config = SynthConfig(
         county_code="419901", county="练习县", seed=3, households=400, township_count=2
@@ -429,9 +423,7 @@ def test_unknown_kernel_leaves_no_partial_report(tmp_path: Path) -> None:
 def test_fresh_kernel_runs_its_preload_before_the_notebook(tmp_path: Path) -> None:
     # The cells must queue behind the preload (which pauses and freezes the collector), not race
     # it; the preload is sent without waiting for the kernel to be ready.
-    from auditlib.report.kernel import (
-        start_kernel,
-    )
+    from auditlib.report.kernel import start_kernel
 
     parameters = nbformat.v4.new_code_cell("module = ''")
     parameters.metadata["tags"] = ["parameters"]

@@ -10,14 +10,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from auditlib.errors import ParamsError
-from auditlib.risk.assessment import (
-    SCORE_COLUMNS,
-    within_percentile,
-)
+from auditlib.risk.assessment import SCORE_COLUMNS, within_percentile
 from auditlib.risk.reasons import REASON_COLUMNS, explain, feature_reason_text, top_reasons
-from auditlib.risk.scorer import (
-    RiskScorer,
-)
+from auditlib.risk.scorer import RiskScorer
 from tests.risk_fixtures import make_county
 
 PLANTED_DEFINITIVE = {f"HH{n:04d}" for n in range(1, 18)} - {"HH0002"}

@@ -14,15 +14,8 @@ import pandas as pd
 from hypothesis import given, settings, strategies as st
 
 from auditlib.data.idcard import birth_dates
-from auditlib.data.table_keys import (
-    repeated_keys,
-    text_column,
-)
-from auditlib.risk.crosscheck import (
-    _id_ages,
-    cross_check,
-    member_frame,
-)
+from auditlib.data.table_keys import repeated_keys, text_column
+from auditlib.risk.crosscheck import _id_ages, cross_check, member_frame
 from auditlib.risk.payment_ledger import pairs_in, payment_frame, present_in
 from auditlib.risk.rules.hits import linked_registry
 from tests.risk_fixtures import make_county

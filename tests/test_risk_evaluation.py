@@ -18,15 +18,9 @@ from auditlib.evaluation.risk_ranking import (
 )
 from auditlib.risk.rules.catalogue import RULES
 from auditlib.risk.scorer import RiskScorer
-from auditlib.synth.config import (
-    SynthConfig,
-)
-from auditlib.synth.generator import (
-    generate_county,
-)
-from auditlib.synth.output import (
-    write_county,
-)
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import write_county
 from tests.risk_fixtures import make_county
 
 #: Planted type of each planted household of risk_fixtures (its module docstring).

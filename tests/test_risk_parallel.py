@@ -16,12 +16,8 @@ import pytest
 
 from auditlib.errors import ParamsError
 from auditlib.risk.scorer import RiskScorer
-from auditlib.synth.config import (
-    SynthConfig,
-)
-from auditlib.synth.generator import (
-    generate_county,
-)
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
 from tests.risk_fixtures import make_county
 
 

@@ -8,15 +8,8 @@ import pandas as pd
 import pytest
 
 from auditlib.errors import ParamsError
-from auditlib.risk.rules.catalogue import (
-    RULES,
-    rule_catalogue,
-    rule_spec,
-)
-from auditlib.risk.rules.evaluate import (
-    RuleParameters,
-    evaluate_rules,
-)
+from auditlib.risk.rules.catalogue import RULES, rule_catalogue, rule_spec
+from auditlib.risk.rules.evaluate import RuleParameters, evaluate_rules
 from tests.risk_fixtures import make_county
 
 

@@ -11,14 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from auditlib.errors import DataError, DesignError, ParamsError
-from auditlib.sampling.draw import (
-    SAMPLE_COLUMNS,
-)
+from auditlib.sampling.draw import SAMPLE_COLUMNS
 from auditlib.sampling.frame import build_frame, share_count
-from auditlib.sampling.keyed_hash import (
-    systematic_pps,
-    unit_keys,
-)
+from auditlib.sampling.keyed_hash import systematic_pps, unit_keys
 from auditlib.sampling.plan import resolve_plan
 from auditlib.sampling.sample import check_sample, draw_sample, read_sample
 from tests.sampling_fixtures import make_county

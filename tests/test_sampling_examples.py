@@ -13,26 +13,16 @@ from openpyxl import load_workbook
 
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
-from auditlib.data.codes import (
-    ERROR_TYPES,
-)
+from auditlib.data.codes import ERROR_TYPES
 from auditlib.fieldwork.layout import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
 from auditlib.sampling.frame import build_frame, share_count
 from auditlib.sampling.plan import resolve_plan
 from auditlib.sampling.sample import draw_sample, read_sample
-from auditlib.synth.config import (
-    SynthConfig,
-)
+from auditlib.synth.config import SynthConfig
 from auditlib.synth.examples import DEFAULT_SPEC, read_county_specs
-from auditlib.synth.fieldwork import (
-    simulate_verification,
-)
-from auditlib.synth.generator import (
-    generate_county,
-)
-from auditlib.synth.output import (
-    write_county,
-)
+from auditlib.synth.fieldwork import simulate_verification
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import write_county
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = {config.county_code: config for config in read_county_specs(ROOT / DEFAULT_SPEC)}

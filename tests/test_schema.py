@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditlib.data.contract import (
-    CONTRACT,
-    contract_markdown,
-)
-from auditlib.data.policy import (
-    DEFAULT_ACTIONS,
-)
-from auditlib.data.schema import (
-    normalise_header,
-)
+from auditlib.data.contract import CONTRACT, contract_markdown
+from auditlib.data.policy import DEFAULT_ACTIONS
+from auditlib.data.schema import normalise_header
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "data-contract.md"
 

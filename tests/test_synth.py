@@ -15,29 +15,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
 from auditlib.data.idcard import birth_dates, id_number_problems
-from auditlib.data.register_tables import (
-    HOUSEHOLDS,
-    MEMBERS,
-    PAYMENTS,
-)
-from auditlib.data.registry_tables import (
-    REGISTRY_TABLES,
-)
-from auditlib.data.schema import (
-    TableSpec,
-)
+from auditlib.data.register_tables import HOUSEHOLDS, MEMBERS, PAYMENTS
+from auditlib.data.registry_tables import REGISTRY_TABLES
+from auditlib.data.schema import TableSpec
 from auditlib.errors import ParamsError
-from auditlib.synth.config import (
-    SynthConfig,
-)
-from auditlib.synth.generator import (
-    generate_county,
-)
-from auditlib.synth.output import (
-    SyntheticCounty,
-    read_ground_truth,
-    write_county,
-)
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import SyntheticCounty, read_ground_truth, write_county
 
 SMALL = SynthConfig(households=3_000, township_count=3, village_households=150, seed=11)
 

@@ -9,24 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib.data.contract import (
-    VERIFICATION,
-)
+from auditlib.data.contract import VERIFICATION
 from auditlib.errors import FieldworkError, ParamsError
-from auditlib.synth.config import (
-    SynthConfig,
-)
-from auditlib.synth.fieldwork import (
-    simulate_verification,
-)
-from auditlib.synth.generator import (
-    generate_county,
-)
-from auditlib.synth.output import (
-    SyntheticCounty,
-    read_ground_truth,
-    write_county,
-)
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.fieldwork import simulate_verification
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import SyntheticCounty, read_ground_truth, write_county
 
 CONFIG = SynthConfig(households=8_000, township_count=3, village_households=200, seed=3)
 

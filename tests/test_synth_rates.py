@@ -21,19 +21,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from auditlib.data.codes import (
-    ERROR_TYPES,
-)
-from auditlib.synth.config import (
-    SynthConfig,
-)
+from auditlib.data.codes import ERROR_TYPES
+from auditlib.synth.config import SynthConfig
 from auditlib.synth.examples import read_county_specs
-from auditlib.synth.generator import (
-    generate_county,
-)
-from auditlib.synth.output import (
-    SyntheticCounty,
-)
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import SyntheticCounty
 
 BASE = SynthConfig(households=60_000, township_count=10, village_households=250, seed=2024)
 

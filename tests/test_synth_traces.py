@@ -6,18 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib.data.codes import (
-    PAYMENT_ANOMALY_TYPES,
-)
-from auditlib.synth.config import (
-    SynthConfig,
-)
-from auditlib.synth.generator import (
-    generate_county,
-)
-from auditlib.synth.output import (
-    SyntheticCounty,
-)
+from auditlib.data.codes import PAYMENT_ANOMALY_TYPES
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import SyntheticCounty
 
 CONFIG = SynthConfig(
     households=12_000,

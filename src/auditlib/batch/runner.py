@@ -19,6 +19,7 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from io import BytesIO
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ import pandas as pd
 
 from auditlib.batch.worker import LOG_FOLDER, worker_loop
 from auditlib.errors import AuditError, ReportError
+from auditlib.pipeline.params import load_params
+from auditlib.report.forms import FIXED_CREATION_TIME
+from auditlib.report.verify import report_is_current
 
 __all__ = [
     "BatchOptions",
@@ -105,8 +109,6 @@ def _context() -> Any:
 
 def _county_code(params_file: Path) -> str:
     try:
-        from auditlib.pipeline.params import load_params
-
         return str(load_params(params_file).county_code)
     except AuditError:
         return params_file.stem
@@ -156,8 +158,6 @@ def run_batch(
     list of CountyOutcome
         In the order of ``params_files``.
     """
-    from auditlib.report.verify import report_is_current
-
     options = options or BatchOptions()
     workers = max(1, workers or os.cpu_count() or 1)
     root = Path(output_root).resolve()
@@ -332,10 +332,6 @@ def summary_table(outcomes: Sequence[CountyOutcome], output_root: str | Path) ->
 
 def write_summary(table: pd.DataFrame, output_root: str | Path) -> Path:
     """Write ``summary.xlsx`` (key estimates of every county) into ``output_root``."""
-    from io import BytesIO
-
-    from auditlib.report.forms import FIXED_CREATION_TIME
-
     path = Path(output_root) / "summary.xlsx"
     buffer = BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}

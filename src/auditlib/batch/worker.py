@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.errors import AuditError
+from auditlib.report.kernel import start_kernel
+from auditlib.report.produce import REPORT_PRELOAD, produce_report
 
 __all__ = ["KERNEL_REUSE_LIMIT", "LOG_FOLDER", "worker_loop"]
 
@@ -53,19 +55,12 @@ def _kernel_peak_mb(kernel: Any) -> float:
 
 
 def _start_kernel(kernel_name: str | None, cwd: str) -> Any:
-    from auditlib.report.kernel import (
-        start_kernel,
-    )
-    from auditlib.report.produce import REPORT_PRELOAD
-
     return start_kernel(kernel_name, cwd=Path(cwd), preload=REPORT_PRELOAD)
 
 
 def _produce(
     params_file: str, output_root: str, options: Any, kernel: Any, log: Any
 ) -> dict[str, Any]:
-    from auditlib.report.produce import produce_report
-
     result: dict[str, Any] = {"status": "failed", "message": "", "steps": {}}
     try:
         report = produce_report(

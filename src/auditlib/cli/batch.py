@@ -21,6 +21,7 @@ from auditlib.cli.common import (
 from auditlib.cli.report import VERIFICATION_HELP
 
 if TYPE_CHECKING:
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.batch.runner import BatchOptions, CountyOutcome
 
 __all__ = ["batch", "print_summary", "run_with_progress"]
@@ -30,6 +31,7 @@ def run_with_progress(
     params_files: list[Path], output_root: Path, options: BatchOptions, workers: int, resume: bool
 ) -> list[CountyOutcome]:
     """Run a batch with a rich progress bar on stderr; return the outcomes."""
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.batch.runner import run_batch
 
     console = Console(stderr=True)
@@ -64,6 +66,7 @@ def run_with_progress(
 
 def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
     """Print the key estimates of every county and write summary.xlsx; True if all succeeded."""
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.batch.runner import summary_table, write_summary
 
     table = summary_table(outcomes, output_root)
@@ -138,6 +141,7 @@ def batch(
     A county that fails is listed with its error while the others finish (exit code 1); a
     rerun skips counties whose report is current, so an interrupted batch resumes.
     """
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.batch.runner import BatchOptions
 
     options = BatchOptions(

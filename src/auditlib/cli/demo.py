@@ -13,12 +13,7 @@ from pathlib import Path
 
 import click
 
-from auditlib.cli.common import (
-    EXIT_FAILURE,
-    EXIT_OK,
-    output_root_option,
-    restricted_root_option,
-)
+from auditlib.cli.common import EXIT_FAILURE, EXIT_OK, output_root_option, restricted_root_option
 
 __all__ = ["demo"]
 
@@ -48,6 +43,7 @@ def demo(
     skip_generate: bool,
 ) -> int:
     """Regenerate the example counties and produce all their reports (fieldwork simulated)."""
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.batch.runner import BatchOptions
     from auditlib.cli.batch import print_summary, run_with_progress
     from auditlib.data.loading import load_county

@@ -38,9 +38,8 @@ def import_(
     imported, answers imported before are never overwritten. Exit code 2 if any row was
     refused.
     """
-    from auditlib.data.atomic import (
-        atomic_write_text,
-    )
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
+    from auditlib.data.atomic import atomic_write_text
     from auditlib.fieldwork.importing import import_worksheets, read_issued, read_verification
     from auditlib.sampling.sample import read_sample
 

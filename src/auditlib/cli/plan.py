@@ -12,10 +12,12 @@ from rich.table import Table
 if TYPE_CHECKING:
     import pandas as pd
 
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.pipeline.params import AuditParams
 
 
 def _counts(params_file: Path) -> tuple[AuditParams, pd.DataFrame]:
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.data.loading import load_county
     from auditlib.pipeline.params import load_params
     from auditlib.sampling.planner import frame_counts
@@ -76,6 +78,7 @@ def size(
     allocation: str,
 ) -> None:
     """Villages per township and households per village needed for --margin."""
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.sampling.planner import plan_sample_size
 
     _, counts = _counts(params_file)
@@ -108,6 +111,7 @@ def margin(
     params_file: Path, rate: float, level: float, icc: float | None, deff: float | None
 ) -> None:
     """The margin (CI half-width) the params file's plan achieves."""
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.sampling.planner import achieved_margin
 
     params, counts = _counts(params_file)

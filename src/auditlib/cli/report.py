@@ -48,6 +48,7 @@ def report(
     no_pdf: bool,
 ) -> None:
     """Run the report notebook for PARAMS_FILE and render HTML, PDF, form and manifest."""
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.report.produce import produce_report
 
     result = produce_report(

@@ -16,9 +16,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from auditlib.data.atomic import (
-    atomic_write_text,
-)
+from auditlib.data.atomic import atomic_write_text
 
 __all__ = ["risk"]
 
@@ -96,6 +94,7 @@ def score(
     strict: bool,
 ) -> None:
     """Score the recipient households of the county in FOLDER."""
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.data.loading import load_county
     from auditlib.risk.fairness import fairness_audit
     from auditlib.risk.reasons import explain
@@ -206,14 +205,14 @@ def evaluate(
     """Evaluate the risk ranking on generated counties with known ground truth."""
     from dataclasses import replace
 
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.errors import ParamsError
     from auditlib.evaluation.risk_ranking import evaluate_risk
-    from auditlib.synth.config import (
-        SynthConfig,
-    )
+    from auditlib.synth.config import SynthConfig
 
     config = SynthConfig()
     if spec is not None:
+        # deferred: loaded only when this command runs (`auditlib --help` stays fast)
         from auditlib.synth.examples import read_county_specs
 
         configs = read_county_specs(spec)

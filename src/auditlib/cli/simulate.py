@@ -51,6 +51,7 @@ def simulate(
     Repeated two-stage samples (strata of townships, villages, five households per village)
     from synthetic counties with known error rates; zero-error samples are counted.
     """
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.estimation.intervals import DEFAULT_CI_METHOD
     from auditlib.evaluation.coverage import simulate_coverage
 

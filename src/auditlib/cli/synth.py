@@ -47,10 +47,9 @@ def synth() -> None:
 @click.option("--only", multiple=True, help="County code to regenerate (repeatable).")
 def examples(spec: Path, out: Path | None, only: tuple[str, ...]) -> None:
     """Regenerate the example counties byte-identically from their recorded seeds."""
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.synth.examples import generate_examples
-    from auditlib.synth.output import (
-        read_ground_truth,
-    )
+    from auditlib.synth.output import read_ground_truth
 
     for folder in generate_examples(spec, out, only):
         click.echo(_summary_line(folder, read_ground_truth(folder).summary()))
@@ -136,12 +135,9 @@ def county(
     anomaly_share: float | None,
 ) -> None:
     """Generate one custom synthetic county into --out."""
-    from auditlib.synth.generator import (
-        generate_county,
-    )
-    from auditlib.synth.output import (
-        write_county,
-    )
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
+    from auditlib.synth.generator import generate_county
+    from auditlib.synth.output import write_county
 
     config = SynthConfig(
         county_code=county_code,

@@ -9,13 +9,9 @@ import yaml
 from rich.console import Console
 
 from auditlib.cli.common import print_problems
-from auditlib.data.atomic import (
-    atomic_write_text,
-)
+from auditlib.data.atomic import atomic_write_text
 from auditlib.data.loading import load_county
-from auditlib.data.policy import (
-    ValidationPolicy,
-)
+from auditlib.data.policy import ValidationPolicy
 from auditlib.errors import ParamsError, Problem
 
 

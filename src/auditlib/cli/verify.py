@@ -21,6 +21,7 @@ def verify(folder: Path, kernel_name: str | None) -> int:
     made (file, columns, rows) and every key estimate that moved. Exit code 0 when everything
     is identical, 1 otherwise.
     """
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.report.verify import verify_report
 
     result = verify_report(folder, kernel_name=kernel_name)

@@ -23,20 +23,11 @@ import yaml
 
 from auditlib.data.arrow import string_array
 from auditlib.data.bundle import CountyData, CountyInfo
-from auditlib.data.contract import (
-    CONTRACT,
-)
+from auditlib.data.contract import CONTRACT
 from auditlib.data.io import SUPPORTED_SUFFIXES, file_sha256, read_raw_table
-from auditlib.data.policy import (
-    ValidationPolicy,
-)
-from auditlib.data.schema import (
-    TableSpec,
-)
-from auditlib.data.validation import (
-    CheckedTable,
-    check_table,
-)
+from auditlib.data.policy import ValidationPolicy
+from auditlib.data.schema import TableSpec
+from auditlib.data.validation import CheckedTable, check_table
 from auditlib.errors import DataError, Problem
 
 __all__ = ["COUNTY_INFO_FILE", "load_county", "read_county_info"]

@@ -41,10 +41,7 @@ from auditlib.estimation.analysis_table import (
 from auditlib.estimation.design import SurveyDesign
 from auditlib.estimation.estimators import proportions
 from auditlib.estimation.intervals import DEFAULT_CI_METHOD
-from auditlib.estimation.results import (
-    Estimate,
-    Estimates,
-)
+from auditlib.estimation.results import Estimate, Estimates
 from auditlib.estimation.variables import column_values
 
 __all__ = [

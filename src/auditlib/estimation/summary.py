@@ -16,9 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from auditlib.data.codes import (
-    PRIORITY_GROUPS,
-)
+from auditlib.data.codes import PRIORITY_GROUPS
 from auditlib.errors import DesignError
 from auditlib.estimation.estimands import audit_design, county_estimates, township_estimates
 from auditlib.estimation.results import Estimate

@@ -31,22 +31,12 @@ from sklearn.base import clone
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from auditlib.errors import ParamsError
-from auditlib.risk.assessment import (
-    RiskAssessment,
-)
+from auditlib.risk.assessment import RiskAssessment
 from auditlib.risk.reasons import explain, top_reasons
-from auditlib.risk.scorer import (
-    RiskScorer,
-)
-from auditlib.synth.config import (
-    SynthConfig,
-)
-from auditlib.synth.generator import (
-    generate_county,
-)
-from auditlib.synth.output import (
-    SyntheticCounty,
-)
+from auditlib.risk.scorer import RiskScorer
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import SyntheticCounty
 
 __all__ = [
     "METRICS",

@@ -19,9 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from auditlib.data.contract import (
-    VERIFICATION,
-)
+from auditlib.data.contract import VERIFICATION
 from auditlib.errors import FieldworkError, Problem
 from auditlib.fieldwork.layout import ISSUED_FILE
 from auditlib.fieldwork.reading import WorksheetReader

@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from auditlib.data.codes import (
-    ERROR_TYPES,
-)
+from auditlib.data.codes import ERROR_TYPES
 
 __all__ = [
     "ANSWER_COLUMNS",

@@ -15,14 +15,9 @@ from typing import Any
 import pandas as pd
 from openpyxl import load_workbook
 
-from auditlib.data.codes import (
-    ERROR_TYPES,
-)
+from auditlib.data.codes import ERROR_TYPES
 from auditlib.data.idcard import mask_id_number
-from auditlib.data.schema import (
-    BOOL_FALSE,
-    BOOL_TRUE,
-)
+from auditlib.data.schema import BOOL_FALSE, BOOL_TRUE
 from auditlib.errors import Problem
 from auditlib.fieldwork.layout import (
     ANSWER_COLUMNS,

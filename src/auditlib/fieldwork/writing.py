@@ -24,14 +24,9 @@ from typing import Any
 
 import pandas as pd
 
-from auditlib.data.atomic import (
-    atomic_write_text,
-    write_with,
-)
+from auditlib.data.atomic import atomic_write_text, write_with
 from auditlib.data.bundle import CountyData
-from auditlib.data.codes import (
-    PROGRAMMES,
-)
+from auditlib.data.codes import PROGRAMMES
 from auditlib.errors import FieldworkError
 from auditlib.fieldwork.layout import (
     COLUMN_INDEX,

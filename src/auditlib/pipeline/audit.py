@@ -19,26 +19,16 @@ import pandas as pd
 from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
 from auditlib.errors import ReportError
-from auditlib.estimation.analysis_table import (
-    build_analysis_table,
-)
-from auditlib.estimation.summary import (
-    ReportEstimates,
-    compute_estimates,
-    priority_groups,
-)
+from auditlib.estimation.analysis_table import build_analysis_table
+from auditlib.estimation.summary import ReportEstimates, compute_estimates, priority_groups
 from auditlib.fieldwork.importing import import_worksheets, read_issued, read_verification
 from auditlib.fieldwork.writing import write_worksheets
 from auditlib.pipeline.params import RiskParams, load_params
 from auditlib.risk.reasons import explain
 from auditlib.risk.scorer import RiskScorer
 from auditlib.sampling.sample import draw_sample
-from auditlib.synth.fieldwork import (
-    simulate_verification,
-)
-from auditlib.synth.output import (
-    read_ground_truth,
-)
+from auditlib.synth.fieldwork import simulate_verification
+from auditlib.synth.output import read_ground_truth
 
 __all__ = ["AuditRun", "analysis_table", "run_audit", "township_names"]
 

@@ -21,9 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditlib.data.codes import (
-    ERROR_TYPES,
-)
+from auditlib.data.codes import ERROR_TYPES
 from auditlib.errors import ReportError
 
 __all__ = [

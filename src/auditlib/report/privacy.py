@@ -27,12 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditlib.data.contract import (
-    CONTRACT,
-)
-from auditlib.data.schema import (
-    TableSpec,
-)
+from auditlib.data.contract import CONTRACT
+from auditlib.data.schema import TableSpec, normalise_header
+from auditlib.errors import DataError
 
 __all__ = ["Finding", "Identities", "identities_in_folder", "scan_files", "scan_text"]
 
@@ -62,12 +59,8 @@ class Finding:
         return f"{self.file}: unmasked {self.kind} {self.masked}"
 
 
-def _normalise(header: str) -> str:
-    return "".join(str(header).split()).lower().replace("（", "(").replace("）", ")")
-
-
 def _table_file(folder: Path, spec: TableSpec) -> Path | None:
-    from auditlib.data.io import SUPPORTED_SUFFIXES
+    from auditlib.data.io import SUPPORTED_SUFFIXES  # pandas, pyarrow: not before the kernel starts
 
     for stem in (spec.name, spec.label_zh):
         for suffix in SUPPORTED_SUFFIXES:
@@ -83,8 +76,7 @@ def identities_in_folder(folder: str | Path) -> Identities:
     Tables that cannot be read are skipped (loading reports them); this guard only needs the
     values it can see.
     """
-    from auditlib.data.io import read_raw_table
-    from auditlib.errors import DataError
+    from auditlib.data.io import read_raw_table  # pandas, pyarrow: not before the kernel starts
 
     names: set[str] = set()
     numbers: set[str] = set()
@@ -99,7 +91,7 @@ def identities_in_folder(folder: str | Path) -> Identities:
         except DataError:
             continue
         for header in raw.frame.columns:
-            name = aliases.get(_normalise(header))
+            name = aliases.get(normalise_header(header))
             if name is None:
                 continue
             column = spec.column(name)
@@ -122,10 +114,7 @@ def identities_in_folder(folder: str | Path) -> Identities:
 
 def scan_text(text: str, identities: Identities, file: str = "") -> list[Finding]:
     """Findings of unmasked personal values in ``text``."""
-    from auditlib.data.idcard import (  # pandas: not needed to start a report
-        mask_id_number,
-        mask_name,
-    )
+    from auditlib.data.idcard import mask_id_number, mask_name  # pandas: not before the kernel
 
     findings: dict[tuple[str, str], Finding] = {}
     for match in _DIGIT_RUN.finditer(text):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditlib.data.contract import VERIFICATION
 from auditlib.errors import Problem, ReportError
 from auditlib.report.folder import (
     ESTIMATES_FILE,
@@ -93,7 +94,7 @@ class ReportResult:
 
 def load_report_params(params_file: Path) -> Any:
     """The county's :class:`~auditlib.pipeline.params.AuditParams` (imported lazily: pandas, pydantic)."""
-    from auditlib.pipeline.params import load_params
+    from auditlib.pipeline.params import load_params  # pydantic, YAML: only when a report runs
 
     return load_params(params_file)
 
@@ -119,10 +120,7 @@ def _check_verification(verification: str, data_folder: Path) -> None:
             )
         return
     if verification == "data":
-        from auditlib.data.contract import (
-            VERIFICATION,
-        )
-        from auditlib.data.io import SUPPORTED_SUFFIXES
+        from auditlib.data.io import SUPPORTED_SUFFIXES  # pandas, pyarrow: not before the kernel
 
         stems = (VERIFICATION.name, VERIFICATION.label_zh)
         if not any(
@@ -202,12 +200,10 @@ def produce_report(
         Bad parameters or data (raised before a kernel starts or anything is written), or a
         failing notebook (:class:`ReportError` naming the cell and the error).
     """
-    from auditlib.report.kernel import (
-        default_kernel_name,
-    )
-    from auditlib.report.notebook_runner import (
-        skip_slow_iri_checker,
-    )
+    # jupyter_client, nbformat: imported only when a report runs (verify and batch resume import
+    # this module without producing)
+    from auditlib.report.kernel import default_kernel_name
+    from auditlib.report.notebook_runner import skip_slow_iri_checker
 
     skip_slow_iri_checker()
     started = time.perf_counter()
@@ -267,9 +263,8 @@ class _ReportKernel:
 
     def __enter__(self) -> _ReportKernel:
         if self.fresh:
-            from auditlib.report.kernel import (
-                start_kernel,
-            )
+            # jupyter_client: imported only when a report runs
+            from auditlib.report.kernel import start_kernel
 
             self.manager = start_kernel(
                 self._settings.kernel_name,
@@ -312,6 +307,7 @@ def _produce(
     started: float,
 ) -> ReportResult:
     """Body of :func:`produce_report`, with a running kernel and the work folder."""
+    # papermill, nbconvert, WeasyPrint: imported after the kernel started, overlapping its start-up
     from auditlib.report.notebook_runner import execute_notebook
     from auditlib.report.render import html_to_pdf, notebook_to_html, warm_up
 

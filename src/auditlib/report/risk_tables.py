@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 
 from auditlib.data.bundle import CountyData
+from auditlib.risk.fairness import fairness_audit
+from auditlib.risk.rules.catalogue import rule_catalogue
 
 __all__ = ["fairness_table", "rule_hit_counts"]
 
@@ -43,8 +45,6 @@ _GROUPS_EN = {"all": "all", "M": "male", "F": "female", "True": "yes", "False": 
 
 def rule_hit_counts(assessment: Any, language: str) -> pd.DataFrame:
     """Households hit by each rule (rules with no hit included), columns ``rule, households``."""
-    from auditlib.risk.rules.catalogue import rule_catalogue
-
     summary = assessment.rule_hits.summary()
     catalogue = rule_catalogue().set_index("code")
     label_column = "text_zh" if language == "zh" else "text_en"
@@ -72,8 +72,6 @@ def fairness_table(
     pandas.DataFrame
         Columns of :data:`auditlib.risk.fairness.FAIRNESS_COLUMNS`, labels translated.
     """
-    from auditlib.risk.fairness import fairness_audit
-
     table = fairness_audit(data, assessment.scores, verification=verification, sample=sample).copy()
     index = 0 if language == "zh" else 1
     table["attribute"] = [

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from auditlib.data.codes import (
-    ERROR_TYPES,
-    PRIORITY_GROUPS,
-)
+from auditlib.data.codes import ERROR_TYPES, PRIORITY_GROUPS
 from auditlib.errors import ReportError
 
 __all__ = ["LANGUAGES", "error_type_label", "priority_group_label", "text"]

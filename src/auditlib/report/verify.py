@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.errors import AuditError, ReportError
+from auditlib.pipeline.params import load_params
+from auditlib.report.folder import PDF_FILE, REPORT_NOTEBOOK, notebook_template
 from auditlib.report.manifest import (
     Difference,
     compare_estimates,
@@ -33,6 +35,7 @@ from auditlib.report.manifest import (
     package_versions,
     read_manifest,
 )
+from auditlib.report.produce import input_fingerprint_of, load_report_params, produce_report
 
 __all__ = ["VerifyResult", "report_is_current", "verify_report"]
 
@@ -62,7 +65,6 @@ class VerifyResult:
 
 
 def _output_digests(folder: Path, names: list[str]) -> dict[str, str]:
-    from auditlib.report.manifest import file_digest
 
     digests: dict[str, str] = {}
     for name in names:
@@ -91,13 +93,6 @@ def verify_report(folder: str | Path, *, kernel_name: str | None = None) -> Veri
     ReportError
         No manifest, or the parameter file it names no longer exists.
     """
-    from auditlib.pipeline.params import load_params
-    from auditlib.report.folder import (
-        notebook_template,
-    )
-    from auditlib.report.produce import (
-        produce_report,
-    )
 
     folder = Path(folder).resolve()
     manifest = read_manifest(folder)
@@ -152,15 +147,6 @@ def report_is_current(
     True when its manifest's inputs, options and package versions equal the current ones and
     every output file still has the recorded SHA-256 (used by ``batch`` to resume).
     """
-    from auditlib.report.folder import (
-        PDF_FILE,
-        REPORT_NOTEBOOK,
-        notebook_template,
-    )
-    from auditlib.report.produce import (
-        input_fingerprint_of,
-        load_report_params,
-    )
 
     try:
         params = load_report_params(params_file)

@@ -13,9 +13,7 @@ from scipy.stats import rankdata
 
 from auditlib.errors import Problem
 from auditlib.risk.crosscheck import CrossCheckResult
-from auditlib.risk.rules.evaluate import (
-    RuleHits,
-)
+from auditlib.risk.rules.evaluate import RuleHits
 
 __all__ = ["SCORE_COLUMNS", "TIERS", "RiskAssessment", "rank_households", "within_percentile"]
 

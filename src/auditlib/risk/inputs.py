@@ -23,9 +23,7 @@ from auditlib.data.table_keys import (
     spreadsheet_rows,
 )
 from auditlib.errors import DataError, ParamsError, Problem
-from auditlib.risk.crosscheck import (
-    member_frame,
-)
+from auditlib.risk.crosscheck import member_frame
 
 __all__ = ["check_risk_inputs", "risk_input_problems"]
 

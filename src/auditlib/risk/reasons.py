@@ -30,9 +30,7 @@ import numpy as np
 import pandas as pd
 
 from auditlib.errors import ParamsError
-from auditlib.risk.assessment import (
-    RiskAssessment,
-)
+from auditlib.risk.assessment import RiskAssessment
 from auditlib.risk.features import feature_spec
 from auditlib.risk.rules.catalogue import RULES, rule_spec
 

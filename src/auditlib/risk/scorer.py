@@ -46,24 +46,13 @@ from sklearn.ensemble import IsolationForest
 
 from auditlib.data.bundle import CountyData
 from auditlib.errors import ParamsError
-from auditlib.risk.assessment import (
-    RiskAssessment,
-    rank_households,
-)
+from auditlib.risk.assessment import RiskAssessment, rank_households
 from auditlib.risk.crosscheck import cross_check, restrict_to
 from auditlib.risk.features import FEATURES, build_features, normalise_features, peer_statistics
 from auditlib.risk.inputs import check_risk_inputs
-from auditlib.risk.payment_ledger import (
-    payment_frame,
-)
-from auditlib.risk.rules.catalogue import (
-    RULES,
-)
-from auditlib.risk.rules.evaluate import (
-    RuleParameters,
-    evaluate_rules,
-    recipient_ids,
-)
+from auditlib.risk.payment_ledger import payment_frame
+from auditlib.risk.rules.catalogue import RULES
+from auditlib.risk.rules.evaluate import RuleParameters, evaluate_rules, recipient_ids
 
 __all__ = ["RiskScorer"]
 

@@ -24,9 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from auditlib.data.codes import (
-    PRIORITY_GROUPS,
-)
+from auditlib.data.codes import PRIORITY_GROUPS
 from auditlib.errors import ParamsError, Problem
 
 __all__ = [

@@ -22,20 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from auditlib.data.atomic import (
-    atomic_write_text,
-    write_with,
-)
+from auditlib.data.atomic import atomic_write_text, write_with
 from auditlib.data.bundle import CountyData
 from auditlib.errors import DesignError, Problem
-from auditlib.sampling.draw import (
-    SAMPLE_COLUMNS,
-    draw_from_frame,
-)
+from auditlib.sampling.draw import SAMPLE_COLUMNS, draw_from_frame
 from auditlib.sampling.frame import SamplingFrame, build_frame
-from auditlib.sampling.keyed_hash import (
-    HASH_PREFIX,
-)
+from auditlib.sampling.keyed_hash import HASH_PREFIX
 from auditlib.sampling.plan import SamplingPlan, resolve_plan
 
 __all__ = [

@@ -31,11 +31,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from auditlib.data.codes import (
-    ERROR_TYPES,
-    PAYMENT_ANOMALY_TYPES,
-    PRIORITY_GROUPS,
-)
+from auditlib.data.codes import ERROR_TYPES, PAYMENT_ANOMALY_TYPES, PRIORITY_GROUPS
 from auditlib.errors import ParamsError, Problem
 from auditlib.synth.defaults import (
     DEFAULT_ERROR_TYPE_WEIGHTS,

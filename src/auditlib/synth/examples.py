@@ -14,6 +14,8 @@ import yaml
 
 from auditlib.errors import ParamsError, Problem
 from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import generate_county
+from auditlib.synth.output import write_county
 
 __all__ = ["DEFAULT_SPEC", "generate_examples", "read_county_specs"]
 
@@ -75,13 +77,6 @@ def generate_examples(
     only : sequence of str
         County codes to regenerate (default: all).
     """
-    from auditlib.synth.generator import (
-        generate_county,
-    )
-    from auditlib.synth.output import (
-        write_county,
-    )
-
     configs = read_county_specs(spec)
     known = [config.county_code for config in configs]
     unknown = [code for code in only if code not in known]

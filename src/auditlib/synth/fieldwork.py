@@ -21,12 +21,8 @@ import numpy as np
 import pandas as pd
 
 from auditlib.data.bundle import CountyData
-from auditlib.data.codes import (
-    ERROR_TYPES,
-)
-from auditlib.data.contract import (
-    VERIFICATION,
-)
+from auditlib.data.codes import ERROR_TYPES
+from auditlib.data.contract import VERIFICATION
 from auditlib.errors import FieldworkError, ParamsError, Problem
 from auditlib.synth.households import benefit_per_person
 from auditlib.synth.identity import person_names

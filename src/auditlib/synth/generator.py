@@ -38,21 +38,11 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from auditlib.data.atomic import (
-    atomic_write_text,
-)
+from auditlib.data.atomic import atomic_write_text
 from auditlib.data.bundle import CountyData, CountyInfo
-from auditlib.data.register_tables import (
-    HOUSEHOLDS,
-    MEMBERS,
-    PAYMENTS,
-)
-from auditlib.data.registry_tables import (
-    REGISTRY_TABLES,
-)
-from auditlib.data.schema import (
-    TableSpec,
-)
+from auditlib.data.register_tables import HOUSEHOLDS, MEMBERS, PAYMENTS
+from auditlib.data.registry_tables import REGISTRY_TABLES
+from auditlib.data.schema import TableSpec
 from auditlib.synth.config import SynthConfig
 from auditlib.synth.households import (
     Coded,

@@ -20,19 +20,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import yaml
 
-from auditlib.data.atomic import (
-    atomic_write_bytes,
-    atomic_write_text,
-)
+from auditlib.data.atomic import atomic_write_bytes, atomic_write_text
 from auditlib.data.bundle import CountyData
-from auditlib.data.register_tables import (
-    HOUSEHOLDS,
-    MEMBERS,
-    PAYMENTS,
-)
-from auditlib.data.registry_tables import (
-    REGISTRY_TABLES,
-)
+from auditlib.data.register_tables import HOUSEHOLDS, MEMBERS, PAYMENTS
+from auditlib.data.registry_tables import REGISTRY_TABLES
 from auditlib.errors import DataError
 from auditlib.synth.config import SynthConfig
 

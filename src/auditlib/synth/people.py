@@ -22,9 +22,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from auditlib.data.codes import (
-    EMPLOYMENT,
-)
+from auditlib.data.codes import EMPLOYMENT
 from auditlib.synth.config import SynthConfig
 from auditlib.synth.households import Columns
 from auditlib.synth.identity import (

@@ -19,14 +19,9 @@ import numpy as np
 import pandas as pd
 
 from auditlib.data.bundle import CountyData
-from auditlib.data.table_keys import (
-    positions_in,
-)
+from auditlib.data.table_keys import positions_in
 from auditlib.errors import ParamsError
-from auditlib.risk.crosscheck import (
-    CrossCheckResult,
-    cross_check,
-)
+from auditlib.risk.crosscheck import CrossCheckResult, cross_check
 from auditlib.risk.payment_ledger import payment_frame
 from auditlib.risk.rules import household, payment
 from auditlib.risk.rules.catalogue import RULES, rule_catalogue

@@ -15,12 +15,8 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.data.idcard import mask_names
-from auditlib.data.table_keys import (
-    spreadsheet_rows,
-)
-from auditlib.risk.crosscheck import (
-    CrossCheckResult,
-)
+from auditlib.data.table_keys import spreadsheet_rows
+from auditlib.risk.crosscheck import CrossCheckResult
 
 __all__ = [
     "HIT_COLUMNS",

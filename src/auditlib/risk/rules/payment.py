@@ -12,14 +12,8 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.data.idcard import mask_id_numbers, mask_names
-from auditlib.data.table_keys import (
-    positions_in,
-    spreadsheet_rows,
-    text_column,
-)
-from auditlib.risk.crosscheck import (
-    CrossCheckResult,
-)
+from auditlib.data.table_keys import positions_in, spreadsheet_rows, text_column
+from auditlib.risk.crosscheck import CrossCheckResult
 from auditlib.risk.payment_ledger import (
     account_households,
     entitled_months,

@@ -4,8 +4,8 @@ Builds a synthetic county (auditlib.synth.generator), draws a 200-household samp
 without the temporary-assistance census: 5 recipients + 5 at-risk non-recipients per sampled
 village, certainty relatives, 30% of new approvals), derives verification results from the
 ground truth (as ``simulate_verification`` with no verifier error), and times
-:func:`auditlib.estimation.estimands.estimates_table` (county + every township: inclusion-error rate and
-by type, improper-payment total and rate, omission rate with E, R and their covariance):
+:func:`auditlib.estimation.estimands.estimates_table` (county + every township: inclusion-error
+rate and by type, improper-payment total and rate, omission rate with E, R and their covariance):
 
 * once for the sample (median of repeated runs; target ≤ 50 ms),
 * for ``--replicates`` replicate samples (default 1,000),
@@ -103,7 +103,7 @@ def _analysis(county, frame, plan, seed: int) -> pd.DataFrame:  # type: ignore[n
     sample = sample_from_frame(frame, plan, seed, county.config.county_code).table
     truth = county.truth.households.set_index("household_id")
     ids = sample["household_id"].astype(str)
-    # As auditlib.synth.generator.simulate_verification: 特困 (tekun) households count as eligible.
+    # As auditlib.synth.fieldwork.simulate_verification: 特困 (tekun) households count as eligible.
     programme = county.data.households.set_index("household_id").loc[ids, "programme"]
     eligible = truth.loc[ids, "eligible"].to_numpy(bool) | (programme.to_numpy(str) == "tekun")
     ineligible = ~eligible

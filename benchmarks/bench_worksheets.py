@@ -3,8 +3,8 @@
 Loads ``params/<code>.yaml`` (default 430522, 新邵县; data in ``data/example/<code>``, created by
 ``auditlib synth examples`` when missing), draws the report's sample (risk-scored as in
 ``auditlib.pipeline.audit``, or without risk scores with ``--no-risk``) and times
-``auditlib.fieldwork.layout.write_worksheets`` into a temporary restricted folder. Prints the median
-of ``--repeat`` runs; asserts nothing.
+``auditlib.fieldwork.writing.write_worksheets`` into a temporary restricted folder. Prints the
+median of ``--repeat`` runs; asserts nothing.
 
     .venv/bin/python benchmarks/bench_worksheets.py [--params params/430522.yaml] [--repeat 5]
 

@@ -55,7 +55,8 @@ _PRELOAD = [
 
 @dataclass(frozen=True)
 class BatchOptions:
-    """Options shared by every county of a batch (see :func:`auditlib.report.produce.produce_report`)."""
+    """Options shared by every county of a batch (see
+    :func:`auditlib.report.produce.produce_report`)."""
 
     restricted_root: str = "restricted"
     verification: str = "simulate"

@@ -4,8 +4,8 @@ A worker is a long-lived process in its own process group that receives counties
 and produces their reports one after the other. It keeps one notebook kernel alive across
 counties (the kernel's imports — pandas, scikit-learn, matplotlib, auditlib — are the largest
 fixed cost of a report); before each county the kernel's namespace is reset and its working
-directory set (:func:`auditlib.report.notebook_runner.execute_notebook` with ``kernel_manager``), and
-execution counts are renumbered, so a report made by a reused kernel is byte-identical to one
+directory set (:func:`auditlib.report.notebook_runner.execute_notebook` with ``kernel_manager``),
+and execution counts are renumbered, so a report made by a reused kernel is byte-identical to one
 made by a fresh kernel. The kernel is replaced after :data:`KERNEL_REUSE_LIMIT` counties, or when
 it died. The parent kills the whole process group (worker and kernel) of a county that exceeds
 its time limit and starts a new worker.

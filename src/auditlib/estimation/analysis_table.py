@@ -1,8 +1,8 @@
 """The analysis table: sample table + verification results + yuan paid in the audit period.
 
 :func:`build_analysis_table` joins the three inputs and derives the 0/1 variables the audit
-estimands (:mod:`auditlib.estimation.estimands`) estimate; :func:`prepare` turns an analysis table into
-the lean numpy-backed frame the designs are built from.
+estimands (:mod:`auditlib.estimation.estimands`) estimate; :func:`prepare` turns an analysis table
+into the lean numpy-backed frame the designs are built from.
 """
 
 from __future__ import annotations

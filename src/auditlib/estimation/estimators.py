@@ -282,8 +282,8 @@ def ratio(
     bottom_total = float((weight * bottom).sum())
     if bottom_total == 0:
         raise DesignError(
-            f"the estimated total of denominator {variable_name(denominator)!r} is 0 in this domain; "
-            "the ratio is undefined"
+            f"the estimated total of denominator {variable_name(denominator)!r} is 0 in this "
+            "domain; the ratio is undefined"
         )
     estimate = float((weight * top).sum()) / bottom_total
     scores = weight * (top - estimate * bottom) / bottom_total

@@ -45,8 +45,8 @@ class Estimate:
     n : int
         Sampled rows in the domain.
     effective_n : float
-        Effective sample size (see :func:`auditlib.estimation.intervals.effective_sample_size`), capped
-        at ``n``.
+        Effective sample size (see :func:`auditlib.estimation.intervals.effective_sample_size`),
+        capped at ``n``.
     design_effect : float
         Design variance ÷ simple-random-sampling variance (NaN for ratios).
     reliable : bool

@@ -1,9 +1,10 @@
-"""The report's estimates, from :mod:`auditlib.estimation.estimands` plus the report-only breakdowns.
+"""The report's estimates, from :mod:`auditlib.estimation.estimands` plus the report-only
+breakdowns.
 
 County and township figures come from :func:`auditlib.estimation.estimands.county_estimates` and
-:func:`auditlib.estimation.estimands.township_estimates` (township designs conditional on the township's
-villages). Added here for the report: the estimated number of ineligible households and the
-total paid (the denominators people ask about), and the share found eligible among sampled
+:func:`auditlib.estimation.estimands.township_estimates` (township designs conditional on the
+township's villages). Added here for the report: the estimated number of ineligible households and
+the total paid (the denominators people ask about), and the share found eligible among sampled
 non-recipients of each priority group (groups overlap; domains of the county design).
 """
 
@@ -153,7 +154,7 @@ def compute_estimates(
     Parameters
     ----------
     analysis : pandas.DataFrame
-        From :func:`auditlib.estimation.estimands.build_analysis_table`.
+        From :func:`auditlib.estimation.analysis_table.build_analysis_table`.
     groups : pandas.DataFrame, optional
         Priority-group membership (:func:`priority_groups`) of (at least) the sampled
         households.

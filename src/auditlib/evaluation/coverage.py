@@ -5,8 +5,8 @@ A synthetic county with known truth is sampled repeatedly with the audit's two-s
 households per village by simple random sampling without replacement); for each sample the
 inclusion-error rate, its two-stage variance (the same formula as
 :meth:`auditlib.estimation.design.SurveyDesign.covariance`) and every interval of
-:data:`auditlib.estimation.intervals.CI_METHODS` are computed, all replicates at once (numpy arrays of
-shape replicates × sampled villages). Zero-error samples are kept and counted.
+:data:`auditlib.estimation.intervals.CI_METHODS` are computed, all replicates at once (numpy arrays
+of shape replicates × sampled villages). Zero-error samples are kept and counted.
 
 The synthetic county: ``townships`` townships of ``villages`` villages each, 30–90
 recipient households per village; each village's error probability is drawn from a beta

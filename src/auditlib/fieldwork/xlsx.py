@@ -1,7 +1,7 @@
 """Layout of one fieldwork workbook, written with XlsxWriter (write-only, shared formats).
 
-:mod:`auditlib.fieldwork.layout` prepares the rows of each township sheet; this module lays them out:
-title row, header row, one row per household, answer columns unlocked and shaded, drop-downs
+:mod:`auditlib.fieldwork.layout` prepares the rows of each township sheet; this module lays them
+out: title row, header row, one row per household, answer columns unlocked and shaded, drop-downs
 (data validations), frozen panes, print titles, A4 landscape fitted to the page width, a footer,
 sheet protection without password and the hidden ``codes`` sheet that feeds the error-type
 drop-down. Every cell format is created once per workbook and shared by all cells, so writing

@@ -111,8 +111,8 @@ def analysis_table(
 ) -> pd.DataFrame:
     """Sample table + verification answers + ``amount_paid`` (audit period) + ``township``.
 
-    Built by :func:`auditlib.estimation.estimands.build_analysis_table` (which refuses answers that do
-    not reconcile with the sample), with the township name added.
+    Built by :func:`auditlib.estimation.analysis_table.build_analysis_table` (which refuses answers
+    that do not reconcile with the sample), with the township name added.
     """
     table = build_analysis_table(
         sample_table,

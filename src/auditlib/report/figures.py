@@ -6,10 +6,10 @@ report. The SVG is byte-identical across runs: ``svg.hashsalt`` is fixed and the
 creator) is cleared.
 
 Text stays text (``svg.fonttype = "none"``) in the report's font list
-(:data:`auditlib.report.fonts.CSS_FONT_STACK`): the PDF draws it with the bundled font, so chart labels
-are searchable and copyable there, and a browser uses the same system CJK font as for the rest of
-the HTML. (Glyphs drawn as paths made each chart three times larger and took WeasyPrint about
-0.2 s per chart to draw.)
+(:data:`auditlib.report.fonts.CSS_FONT_STACK`): the PDF draws it with the bundled font, so chart
+labels are searchable and copyable there, and a browser uses the same system CJK font as for the
+rest of the HTML. (Glyphs drawn as paths made each chart three times larger and took WeasyPrint
+about 0.2 s per chart to draw.)
 """
 
 from __future__ import annotations

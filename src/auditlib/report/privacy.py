@@ -4,8 +4,8 @@
 contract marks ``personal``: names, resident ID numbers, account numbers). :func:`scan_files`
 looks for them in report outputs — HTML, JSON, notebooks, logs, xlsx cells and PDF text (via
 ``pdftotext``) — and returns findings that name the file and the kind of value, never the value
-itself unmasked. :func:`auditlib.report.produce.produce_report` runs it on every report before moving
-it into place and refuses to publish one that leaks.
+itself unmasked. :func:`auditlib.report.produce.produce_report` runs it on every report before
+moving it into place and refuses to publish one that leaks.
 
 How values are matched:
 

@@ -48,16 +48,14 @@ from auditlib.report.privacy import Identities, identities_in_folder, scan_files
 
 __all__ = ["ReportResult", "input_fingerprint_of", "load_report_params", "produce_report"]
 
-#: Modules a fresh report kernel imports while the runner prepares (see :func:`start_kernel`).
+#: Modules a fresh report kernel imports while the runner prepares
+#: (see :func:`auditlib.report.kernel.start_kernel`).
 REPORT_PRELOAD = (
-    "auditlib.report.sections",  # report_context, estimation (scipy), figures, pandas
-    "auditlib.data.loading",
-    "auditlib.risk.scorer",  # scikit-learn
-    "auditlib.risk.reasons",
-    "auditlib.sampling.sample",
-    "auditlib.fieldwork.layout",
-    "auditlib.synth.generator",
-    "auditlib.report.forms",
+    # the pipeline's audit run: loading, risk (scikit-learn), sampling, fieldwork, synth,
+    # estimation (scipy) and pandas
+    "auditlib.report.sections",
+    "auditlib.report.sections_risk",
+    "auditlib.report.outputs",  # the statistics form
     "xlsxwriter",
     "matplotlib.figure",
     "matplotlib.backends.backend_svg",
@@ -93,7 +91,8 @@ class ReportResult:
 
 
 def load_report_params(params_file: Path) -> Any:
-    """The county's :class:`~auditlib.pipeline.params.AuditParams` (imported lazily: pandas, pydantic)."""
+    """The county's :class:`~auditlib.pipeline.params.AuditParams` (imported lazily: pandas,
+    pydantic)."""
     from auditlib.pipeline.params import load_params  # pydantic, YAML: only when a report runs
 
     return load_params(params_file)

@@ -2,8 +2,8 @@
 
 The HTML comes from nbconvert with auditlib's own template (``templates/auditlib_report``): code
 hidden, no script, no style sheet or font fetched from any address, figures inline as SVG. The PDF
-is WeasyPrint's rendering of the same HTML with the bundled Chinese font (:mod:`auditlib.report.fonts`)
-declared by ``@font-face``, so it looks the same on every machine.
+is WeasyPrint's rendering of the same HTML with the bundled Chinese font
+(:mod:`auditlib.report.fonts`) declared by ``@font-face``, so it looks the same on every machine.
 """
 
 from __future__ import annotations
@@ -151,8 +151,8 @@ def warm_up(pdf: bool = True) -> None:
 
     The first rendering in a process loads nbconvert's templates, initialises Pango and
     fontconfig and reads the bundled font (about 1 s, against 0.2 s HTML and 0.8 s PDF for a
-    small county's report afterwards). :func:`auditlib.report.produce.produce_report` calls this in a
-    background thread while the notebook runs. Nothing is written; later calls do nothing.
+    small county's report afterwards). :func:`auditlib.report.produce.produce_report` calls this in
+    a background thread while the notebook runs. Nothing is written; later calls do nothing.
 
     Parameters
     ----------

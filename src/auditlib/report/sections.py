@@ -2,8 +2,8 @@
 
 Every function takes the :class:`~auditlib.pipeline.audit.AuditRun` and returns the section's
 heading, plain-language text, tables and figures, in the run's language. Identities are masked
-here (:func:`auditlib.data.idcard.mask_name`, :func:`auditlib.data.idcard.mask_id_number`): the report and
-its notebook never hold a full name or ID number.
+here (:func:`auditlib.data.idcard.mask_name`, :func:`auditlib.data.idcard.mask_id_number`): the
+report and its notebook never hold a full name or ID number.
 """
 
 from __future__ import annotations

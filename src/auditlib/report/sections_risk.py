@@ -1,8 +1,8 @@
 """The risk section of a county report (rules, scores, masked top households, fairness).
 
 Identities are masked here with :func:`auditlib.data.idcard.mask_name` and
-:func:`auditlib.data.idcard.mask_id_numbers`; the statement that a flag is a prompt for verification,
-not a finding, opens the section.
+:func:`auditlib.data.idcard.mask_id_numbers`; the statement that a flag is a prompt for
+verification, not a finding, opens the section.
 """
 
 from __future__ import annotations

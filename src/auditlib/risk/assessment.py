@@ -95,7 +95,7 @@ def rank_households(
     forest_score : numpy.ndarray
         The forest's anomaly score of each household.
     rules : pandas.DataFrame
-        :meth:`auditlib.risk.rules.catalogue.RuleHits.per_household` of ``ids``.
+        :meth:`auditlib.risk.rules.evaluate.RuleHits.per_household` of ``ids``.
     combine : {"lexicographic", "rank_average"}
         How rules and forest make one ranking (see :mod:`auditlib.risk.scorer`).
     tiers : tuple of two floats

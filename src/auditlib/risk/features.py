@@ -196,7 +196,7 @@ def build_features(
     household_ids : pandas.Series
         Households to describe (recipients), in output order.
     ledger : pandas.DataFrame, optional
-        ``auditlib.risk.rules.payment.payment_frame(data)`` when already computed.
+        ``auditlib.risk.payment_ledger.payment_frame(data)`` when already computed.
 
     Returns
     -------

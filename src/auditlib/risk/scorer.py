@@ -85,7 +85,7 @@ class RiskScorer(BaseEstimator):
         Programmes whose households are scored.
     shared_account_households, oversized_multiple, entitlement_tolerance, luxury_storeys, \
 vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
-        Rule thresholds and exemptions (see :class:`auditlib.risk.rules.catalogue.RuleParameters`).
+        Rule thresholds and exemptions (see :class:`auditlib.risk.rules.evaluate.RuleParameters`).
     rule_weights : dict of str to float or None, default=None
         Weights overriding the catalogue's by rule code (≥ 0; ≥ 1 makes a rule definitive,
         below 1 a prompt added to the forest percentile); ``None`` keeps the catalogue's.

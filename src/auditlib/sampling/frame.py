@@ -102,7 +102,7 @@ def _risk_scores(
             raise DesignError(
                 "the sampling plan uses risk scores (risk_certainty_share or "
                 f"risk_oversample_share > 0) but no scores were given and the households table "
-                f"has no column {column!r}; pass auditlib.risk.scorer output (risk_percentile) or set "
+                f"has no column {column!r}; pass RiskScorer output (risk_percentile) or set "
                 "sampling.plan.risk_column to a score column"
             )
         return np.asarray(pd.to_numeric(households[column], errors="coerce"), dtype=float)

@@ -1,11 +1,11 @@
 """Simulated fieldwork: what verification teams would return for a sample of households.
 
 :func:`simulate_verification` reads the ground truth and returns a table conforming to
-:data:`auditlib.data.schema.VERIFICATION`. With ``verifier_error_rate = r`` each household's verdict is
-wrong with probability ``r``, independently: an eligible household is reported ineligible (for a
-recipient with one of the judgement-based reasons ``income_above_standard``, ``wealthy_children``
-or ``connections``) and an ineligible one eligible (with its current benefit, or for a
-non-recipient the benefit its declared income implies).
+:data:`auditlib.data.contract.VERIFICATION`. With ``verifier_error_rate = r`` each household's
+verdict is wrong with probability ``r``, independently: an eligible household is reported
+ineligible (for a recipient with one of the judgement-based reasons ``income_above_standard``,
+``wealthy_children`` or ``connections``) and an ineligible one eligible (with its current benefit,
+or for a non-recipient the benefit its declared income implies).
 
 The random draws of a household depend only on ``seed`` and its ``household_id`` (a BLAKE2b hash),
 so a household gets the same verdict whatever else is in the sample and in whatever order.
@@ -71,10 +71,10 @@ def simulate_verification(
     Returns
     -------
     pandas.DataFrame
-        Columns of :data:`~auditlib.data.schema.VERIFICATION` in contract order, one row per household
-        in the order given: ``eligible`` ``"yes"``/``"no"``, ``error_type`` (code or ``<NA>``),
-        ``correct_benefit`` (yuan/month; 0 if ineligible), ``verifier``, ``verification_date``,
-        ``notes``.
+        Columns of :data:`~auditlib.data.contract.VERIFICATION` in contract order, one row per
+        household in the order given: ``eligible`` ``"yes"``/``"no"``, ``error_type`` (code or
+        ``<NA>``), ``correct_benefit`` (yuan/month; 0 if ineligible), ``verifier``,
+        ``verification_date``, ``notes``.
     """
     if isinstance(verifier_error_rate, bool) or not 0 <= verifier_error_rate <= 0.5:
         raise ParamsError(

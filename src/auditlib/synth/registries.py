@@ -98,7 +98,8 @@ def build_registries(
     external: Columns,
     rng: np.random.Generator,
 ) -> dict[str, Columns]:
-    """Build the seven registries (internal dtypes; see :mod:`auditlib.synth.generator` for conversion)."""
+    """Build the seven registries (internal dtypes; see :mod:`auditlib.synth.generator` for
+    conversion)."""
     people = _People(members, external)
     reference = np.datetime64(config.reference_date, "D")
     size = frame["size"]

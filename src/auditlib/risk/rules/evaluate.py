@@ -227,7 +227,7 @@ def evaluate_rules(
     Parameters
     ----------
     data : CountyData
-        The county (validated inputs: see :func:`auditlib.risk.crosscheck.check_risk_inputs`).
+        The county (validated inputs: see :func:`auditlib.risk.inputs.check_risk_inputs`).
     crosscheck : CrossCheckResult, optional
         Registry matches (computed when not given).
     parameters : RuleParameters, optional
@@ -237,7 +237,7 @@ def evaluate_rules(
     programmes : tuple of str
         Programmes whose households count as recipients (default Dibao only).
     ledger : pandas.DataFrame, optional
-        ``auditlib.risk.rules.payment_frame(data)`` when already computed.
+        ``auditlib.risk.payment_ledger.payment_frame(data)`` when already computed.
 
     Returns
     -------

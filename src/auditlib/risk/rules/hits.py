@@ -1,7 +1,7 @@
 """Hit frames of the red-flag rules: their columns, their assembly and the formatting and
 registry-joining helpers shared by :mod:`auditlib.risk.rules.household` and
-:mod:`auditlib.risk.rules.payment` (split from :mod:`auditlib.risk.rules.household`, which re-exports
-the public names).
+:mod:`auditlib.risk.rules.payment` (split from :mod:`auditlib.risk.rules.household`, which
+re-exports the public names).
 
 A *hit frame* has one row per triggering record (columns :data:`HIT_COLUMNS`), naming the table
 and spreadsheet row of that record and describing it in Chinese and English with masked

@@ -2,7 +2,8 @@
 
 Each function returns a *hit frame* (columns :data:`HIT_COLUMNS`): one row per triggering
 record, naming the table and spreadsheet row of that record and describing it in Chinese and
-English with masked identities. :mod:`auditlib.risk.rules.catalogue` adds the rule texts and clauses.
+English with masked identities. :mod:`auditlib.risk.rules.catalogue` adds the rule texts and
+clauses.
 """
 
 from __future__ import annotations

@@ -353,10 +353,10 @@ def test_missing_verification_source_fails_before_any_kernel(tmp_path: Path) -> 
 
 def test_report_css_uses_the_font_list_of_the_charts() -> None:
     # Chart text (SVG <text>) and body text must fall back to the same system fonts in a browser.
-    from auditlib.report import render
     from auditlib.report.fonts import CSS_FONT_STACK
+    from auditlib.report.package_data import asset_path
 
-    css = (Path(render.__file__).with_name("templates") / "report.css").read_text(encoding="utf-8")
+    css = asset_path("templates", "report.css").read_text(encoding="utf-8")
     assert CSS_FONT_STACK in " ".join(css.split())
 
 

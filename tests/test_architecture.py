@@ -173,3 +173,20 @@ def test_lazy_imports_only_where_allowed_and_explained() -> None:
                 if not explained:
                     problems.append(f"{name}:{node.lineno} lazy import without a reason")
     assert problems == []
+
+
+def test_the_report_notebook_has_one_home() -> None:
+    # The template ships inside the package (it must work from a wheel); notebooks/ links to it
+    # for analysts who open it in JupyterLab, so the two can never differ.
+    from auditlib.report.folder import notebook_template
+
+    link = PROJECT / "notebooks" / "county_report.ipynb"
+    assert link.is_symlink()
+    assert link.resolve() == notebook_template().resolve()
+    assert notebook_template().is_relative_to(PACKAGE)
+
+
+def test_version_is_the_installed_distribution_version() -> None:
+    from importlib import metadata
+
+    assert auditlib.__version__ == metadata.version("auditlib")

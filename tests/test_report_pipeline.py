@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from auditlib.data.fingerprint import file_sha256
 from auditlib.report.folder import OUTPUT_FILES
-from auditlib.report.manifest import file_digest, read_manifest
+from auditlib.report.manifest import (
+    read_manifest,
+)
 from auditlib.report.privacy import identities_in_folder, scan_files
 from auditlib.report.produce import ReportResult, produce_report
 from auditlib.report.verify import verify_report
@@ -106,7 +109,7 @@ def test_manifest_records_inputs_parameters_versions_and_outputs(first: ReportRe
     assert manifest["inputs"]["data"]["households.csv"]["columns"]
     assert manifest["packages"]["papermill"] and manifest["platform"]["python"]
     for name, digest in manifest["outputs"].items():
-        assert file_digest(first.folder / name) == digest
+        assert file_sha256(first.folder / name) == digest
     estimates = json.loads((first.folder / "estimates.json").read_text(encoding="utf-8"))
     assert estimates["estimates"] == manifest["estimates"]
     rate = manifest["estimates"]["error_rate_estimate"]

@@ -59,6 +59,7 @@ class BatchOptions:
     :func:`auditlib.report.produce.produce_report`)."""
 
     restricted_root: str = "restricted"
+    audit_root: str = ""  # county workspaces; empty: "audits" beside the output folder
     verification: str = "simulate"
     language: str = ""
     kernel_name: str | None = None

@@ -67,6 +67,7 @@ def _produce(
             params_file,
             output_root,
             restricted_root=options.restricted_root,
+            audit_root=options.audit_root or None,
             verification=options.verification,
             language=options.language,
             kernel_name=options.kernel_name,
@@ -78,8 +79,10 @@ def _produce(
     except AuditError as error:
         result["message"] = f"{type(error).__name__}: {error.message}"
         print(result["message"], file=log)
-        for problem in error.problems[:20]:
+        for problem in error.problems[:200]:
             print(problem.describe(), file=log)
+        if len(error.problems) > 200:
+            print(f"... and {len(error.problems) - 200} more problem(s)", file=log)
     except Exception as error:  # isolation: any failure is this county's only
         result["message"] = f"{type(error).__name__}: {error}"
         traceback.print_exc(file=log)

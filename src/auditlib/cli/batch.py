@@ -17,6 +17,7 @@ from auditlib.cli.common import (
     kernel_option,
     output_root_option,
     restricted_root_option,
+    workspace_root_option,
 )
 from auditlib.cli.report import VERIFICATION_HELP
 
@@ -106,6 +107,7 @@ def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
 )
 @output_root_option("Folder receiving one folder per county.")
 @restricted_root_option()
+@workspace_root_option()
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -119,7 +121,7 @@ def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
     show_default=True,
     help="Seconds one county may take before it is stopped and listed as failed.",
 )
-@click.option("--verification", default="data", show_default=True, help=VERIFICATION_HELP)
+@click.option("--verification", default="auto", show_default=True, help=VERIFICATION_HELP)
 @click.option("--language", type=click.Choice(["zh", "en"]), default=None)
 @kernel_option()
 @click.option("--no-resume", is_flag=True, help="Re-run counties whose report is current.")
@@ -128,6 +130,7 @@ def batch(
     params_files: tuple[Path, ...],
     output_root: Path,
     restricted_root: Path,
+    audit_root: Path,
     workers: int | None,
     timeout: float,
     verification: str,
@@ -146,6 +149,7 @@ def batch(
 
     options = BatchOptions(
         restricted_root=str(restricted_root.resolve()),
+        audit_root=str(audit_root.resolve()),
         verification=verification,
         language=language or "",
         kernel_name=kernel_name,

@@ -94,6 +94,19 @@ def restricted_root_option() -> Callable[[Any], Any]:
     )
 
 
+def workspace_root_option() -> Callable[[Any], Any]:
+    """The ``--workspace`` option: the county workspaces (sample record, imported results)."""
+    return click.option(
+        "--workspace",
+        "audit_root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("audits"),
+        show_default=True,
+        help="Folder of the county workspaces: <county_code>/sample (the sample record phase 1 "
+        "writes once) and <county_code>/results (imported results).",
+    )
+
+
 def kernel_option() -> Callable[[Any], Any]:
     """The ``--kernel`` option of the commands that execute notebooks."""
     return click.option(

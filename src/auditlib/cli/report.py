@@ -6,14 +6,20 @@ from pathlib import Path
 
 import click
 
-from auditlib.cli.common import kernel_option, output_root_option, restricted_root_option
+from auditlib.cli.common import (
+    kernel_option,
+    output_root_option,
+    restricted_root_option,
+    workspace_root_option,
+)
 
 __all__ = ["report"]
 
 VERIFICATION_HELP = (
-    "Verification results: 'simulate' (from the synthetic data's ground truth; demo and "
-    "training), 'data' (the county folder's verification table), a folder of filled worksheets "
-    "or a verification CSV."
+    "Verification results: 'auto' (the results imported into the county workspace with "
+    "'auditlib fieldwork import', or else the county folder's verification table), 'results', "
+    "'data', 'simulate' (from the synthetic data's ground truth; demo and training), a folder of "
+    "filled worksheets or a verification CSV (paths relative to the current folder)."
 )
 
 
@@ -21,7 +27,20 @@ VERIFICATION_HELP = (
 @click.argument("params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_root_option("Folder receiving <county_code>/ (report.html, report.pdf, ...).")
 @restricted_root_option()
-@click.option("--verification", default="data", show_default=True, help=VERIFICATION_HELP)
+@workspace_root_option()
+@click.option("--verification", default="auto", show_default=True, help=VERIFICATION_HELP)
+@click.option(
+    "--interim",
+    is_flag=True,
+    help="An interim report: households whose results are still pending count as "
+    "non-response; page 1 and the file names say 'interim' (report-interim.html, ...).",
+)
+@click.option(
+    "--from-recorded-sample",
+    is_flag=True,
+    help="Estimate from the sample recorded in phase 1 although the county data changed since "
+    "(the report says so). Without it such a change stops the report.",
+)
 @click.option(
     "--language",
     type=click.Choice(["zh", "en"]),
@@ -41,13 +60,21 @@ def report(
     params_file: Path,
     output_root: Path,
     restricted_root: Path,
+    audit_root: Path,
     verification: str,
+    interim: bool,
+    from_recorded_sample: bool,
     language: str | None,
     kernel_name: str | None,
     cell_timeout: int,
     no_pdf: bool,
 ) -> None:
-    """Run the report notebook for PARAMS_FILE and render HTML, PDF, form and manifest."""
+    """Phase 2: the report of PARAMS_FILE — HTML, PDF, statistics form and manifest.
+
+    Reads the sample recorded by phase 1 ('auditlib sample'; drawn now when there is none) and
+    refuses data that changed since. Writes only its own files into OUT/<county_code>; a
+    previous, different report there is moved into superseded-<n>/, never deleted.
+    """
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.report.produce import produce_report
 
@@ -55,7 +82,10 @@ def report(
         params_file,
         output_root,
         restricted_root=restricted_root,
+        audit_root=audit_root,
         verification=verification,
+        interim=interim,
+        from_recorded_sample=from_recorded_sample,
         language=language or "",
         kernel_name=kernel_name,
         cell_timeout=cell_timeout,

@@ -9,15 +9,15 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from auditlib.cli.common import restricted_root_option, workspace_root_option
 from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
 from auditlib.errors import DesignError
-from auditlib.fieldwork.writing import write_worksheets
 from auditlib.pipeline.audit import risk_scorer
 from auditlib.pipeline.params import AuditParams, load_params
-from auditlib.sampling.sample import check_sample, draw_sample, read_sample, sample_summary
-
-DEFAULT_OUTPUT = Path("reports")
+from auditlib.pipeline.phases import phase_one
+from auditlib.pipeline.workspace import CountyWorkspace, data_changes, refuse_changed_data
+from auditlib.sampling.sample import check_sample, sample_summary
 
 
 def load_risk(path: Path | None, params: AuditParams, data: CountyData) -> pd.DataFrame | None:
@@ -38,47 +38,37 @@ def load_risk(path: Path | None, params: AuditParams, data: CountyData) -> pd.Da
 
 @click.command()
 @click.argument("params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default reports/<county_code>/sample).",
-)
+@workspace_root_option()
+@restricted_root_option()
 @click.option(
     "--risk",
     "risk_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CSV of risk scores (household_id, risk_percentile) for plans that use risk.",
 )
-@click.option("--parquet", is_flag=True, help="Write the sample table as parquet, not CSV.")
-@click.option("--no-worksheets", is_flag=True, help="Do not write the fieldwork worksheets.")
-@click.option(
-    "--restricted",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("restricted"),
-    show_default=True,
-    help="Folder receiving the worksheets (full identities) as <county_code>/worksheets; "
-    "kept apart from reports/.",
-)
+@click.option("--no-worksheets", is_flag=True, help="Do not issue the fieldwork worksheets.")
 @click.option(
     "--check",
     is_flag=True,
-    help="Do not write: re-derive the sample already in the output folder and fail if the "
-    "data, plan or seed no longer give the same households.",
+    help="Do not write: check that the data, plan and seed still give the recorded sample "
+    "(and that the data did not change since it was drawn).",
 )
 def sample(
     params_file: Path,
-    out: Path | None,
+    audit_root: Path,
+    restricted_root: Path,
     risk_file: Path | None,
-    parquet: bool,
     no_worksheets: bool,
-    restricted: Path,
     check: bool,
 ) -> None:
-    """Draw the sample described by PARAMS_FILE (params/<county_code>.yaml).
+    """Phase 1: draw the sample of PARAMS_FILE, record it once and issue the worksheets.
 
-    Writes sample.csv and sample.json (seed, plan, frame hash) into the output folder and the
-    fieldwork worksheets (full identities) into RESTRICTED/<county_code>/worksheets, a folder kept
-    apart from the reports.
+    The sample record (sample.csv, sample.json with seed, plan and hashes, the frame and the
+    data fingerprint) goes to WORKSPACE/<county_code>/sample and the worksheets (full
+    identities) to RESTRICTED/<county_code>/worksheets. Run again, it finds the same sample
+    already recorded and the worksheets already issued and writes nothing; it never replaces
+    a recorded sample or an issued worksheet (a different sample is refused; worksheets of
+    another sample stay where they are and this sample's go to worksheets-2, ...).
     """
     params = load_params(params_file)
     data = load_county(params.data)
@@ -87,27 +77,32 @@ def sample(
             f"{params_file}: county_code {params.county_code} but the data folder {params.data} "
             f"holds county {data.info.county_code}"
         )
-    plan = params.sampling_plan()
+    workspace = CountyWorkspace(
+        params.county_code, audit_root=audit_root, restricted_root=restricted_root
+    ).check()
     risk = load_risk(risk_file, params, data)
-    folder = out if out is not None else DEFAULT_OUTPUT / params.county_code / "sample"
+    console = Console(width=140)
     if check:
-        recorded = read_sample(folder)
+        recorded = workspace.read_sample()
+        plan = params.sampling_plan()
         if recorded.seed != params.seed or recorded.plan != plan:
             raise DesignError(
-                f"{folder}: the sample was drawn with seed {recorded.seed} and plan "
+                f"{workspace.sample_dir}: the sample was drawn with seed {recorded.seed} and plan "
                 f"{recorded.plan.name!r}, the parameter file now says seed {params.seed} and "
                 f"plan {plan.name!r}"
             )
+        refuse_changed_data(data_changes(workspace, data), data)
         check_sample(recorded, data, risk=risk)
-        Console().print(
-            f"{folder}: the data, plan and seed reproduce the recorded sample "
+        console.print(
+            f"{workspace.sample_dir}: the data, plan and seed reproduce the recorded sample "
             f"({len(recorded.table)} households, frame SHA-256 {recorded.frame_hash[:16]}…)"
         )
         return
-    drawn = draw_sample(data, plan, params.seed, risk=risk)
-    written = drawn.write(folder, parquet=parquet)
-    console = Console(width=140)
-    table = Table(title=f"Sample of {data.info.county} ({params.county_code}), plan {plan.name}")
+    result = phase_one(params, workspace, data, risk=risk, worksheets=not no_worksheets)
+    drawn = result.sample
+    table = Table(
+        title=f"Sample of {data.info.county} ({params.county_code}), plan {drawn.plan.name}"
+    )
     for header in ("stratum", "selection_reason", "psus", "households", "weighted_households"):
         table.add_column(header, justify="right" if header != "stratum" else "left")
     for record in sample_summary(drawn.table).to_dict(orient="records"):
@@ -118,18 +113,14 @@ def sample(
             )
         )
     console.print(table)
+    where = (
+        f"recorded in {workspace.sample_dir}"
+        if result.recorded_now
+        else f"already recorded in {workspace.sample_dir} (the same sample; nothing rewritten)"
+    )
     console.print(
         f"{len(drawn.table)} households; seed {drawn.seed}; frame SHA-256 "
-        f"{drawn.frame_hash[:16]}…; written to {written}"
+        f"{drawn.frame_hash[:16]}…; {where}"
     )
-    if not no_worksheets:
-        sheets = write_worksheets(
-            drawn,
-            data,
-            restricted / params.county_code / "worksheets",
-            teams=params.sampling.teams,
-        )
-        console.print(
-            f"{len(sheets.files)} worksheet file(s) in {sheets.folder} (restricted: "
-            "full names and ID numbers)"
-        )
+    if result.worksheets is not None:
+        console.print(result.worksheets.describe())

@@ -14,7 +14,6 @@ found is recorded in :attr:`RawTable.encoding`.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Mapping
@@ -32,7 +31,7 @@ import pyarrow.parquet as pq
 from auditlib.data.schema import normalise_header
 from auditlib.errors import DataError, Problem
 
-__all__ = ["SUPPORTED_SUFFIXES", "RawTable", "file_sha256", "read_raw_table"]
+__all__ = ["SUPPORTED_SUFFIXES", "RawTable", "read_raw_table"]
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 HEADER_SEARCH_ROWS = 10
@@ -66,15 +65,6 @@ class RawTable:
     header_row: int
     encoding: str
     short_rows: tuple[int, ...] = ()
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, as hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_raw_table(path: Path, known_headers: Mapping[str, str]) -> RawTable:

@@ -24,7 +24,8 @@ import yaml
 from auditlib.data.arrow import string_array
 from auditlib.data.bundle import CountyData, CountyInfo
 from auditlib.data.contract import CONTRACT
-from auditlib.data.io import SUPPORTED_SUFFIXES, file_sha256, read_raw_table
+from auditlib.data.fingerprint import file_sha256
+from auditlib.data.io import SUPPORTED_SUFFIXES, read_raw_table
 from auditlib.data.policy import ValidationPolicy
 from auditlib.data.schema import TableSpec
 from auditlib.data.validation import CheckedTable, check_table

@@ -1,11 +1,14 @@
 """One county audit end to end, for the report notebook: phase 1 and phase 2 in library calls.
 
-:func:`run_audit` loads and validates the county, scores risk, draws the sample, writes the
-fieldwork worksheets into the restricted folder (phase 1), obtains the verification results —
-simulated from the synthetic ground truth, taken from the data folder, or imported from filled
-worksheets — and computes every estimate (phase 2). The notebook then only displays sections
-(:mod:`auditlib.report.sections`) and calls
-:func:`auditlib.report.outputs.save_outputs`.
+:func:`run_audit` loads and validates the county and scores risk; when the county workspace
+(:mod:`auditlib.pipeline.workspace`) records no sample yet it runs phase 1
+(:func:`auditlib.pipeline.phases.phase_one`: draw, record, issue worksheets). Phase 2
+(:func:`phase_two`) then *reads* the recorded sample, checks it against the data (refusing data
+that changed since phase 1 unless told to estimate from the recorded sample), takes the
+verification results (:mod:`auditlib.pipeline.verification`) and computes every estimate. The
+notebook then only displays sections (:mod:`auditlib.report.sections`) and calls
+:func:`auditlib.report.outputs.save_outputs`. ``auditlib sample``, the notebook and batches all
+go through these functions.
 """
 
 from __future__ import annotations
@@ -18,21 +21,25 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
-from auditlib.errors import ReportError
+from auditlib.errors import DesignError, FieldworkError, ReportError
 from auditlib.estimation.analysis_table import build_analysis_table
 from auditlib.estimation.summary import ReportEstimates, compute_estimates, priority_groups
-from auditlib.fieldwork.importing import import_worksheets, read_issued, read_verification
-from auditlib.fieldwork.writing import write_worksheets
-from auditlib.pipeline.params import RiskParams, load_params
+from auditlib.pipeline.params import AuditParams, RiskParams, load_params
+from auditlib.pipeline.phases import phase_one
+from auditlib.pipeline.verification import pending_problems, verification_results
+from auditlib.pipeline.workspace import CountyWorkspace, data_changes, refuse_changed_data
 from auditlib.risk.reasons import explain
 from auditlib.risk.scorer import RiskScorer
-from auditlib.sampling.sample import draw_sample
-from auditlib.synth.fieldwork import simulate_verification
-from auditlib.synth.output import read_ground_truth
+from auditlib.sampling.sample import Sample, check_sample
 
-__all__ = ["AuditRun", "analysis_table", "run_audit", "township_names"]
-
-VERIFICATION_MODES = ("simulate", "data")
+__all__ = [
+    "AuditRun",
+    "analysis_table",
+    "phase_two",
+    "risk_scorer",
+    "run_audit",
+    "township_names",
+]
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,12 @@ class AuditRun:
     estimates : ReportEstimates
         Every estimate of the report.
     worksheet_files : tuple of str
-        Names of the worksheet files written into the restricted folder.
+        Names of the worksheet files issued by this run (phase 1 run now).
+    interim : bool
+        An interim report: results still pending counted as non-response.
+    notes : tuple of str
+        Facts the report must state (``"data_changed:<what>"`` when estimated from the
+        recorded sample on changed data).
     """
 
     params: Any
@@ -76,6 +88,8 @@ class AuditRun:
     analysis: pd.DataFrame
     estimates: ReportEstimates
     worksheet_files: tuple[str, ...]
+    interim: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def simulated(self) -> bool:
@@ -107,7 +121,11 @@ def township_names(data: CountyData) -> dict[str, str]:
 
 
 def analysis_table(
-    sample_table: pd.DataFrame, verification: pd.DataFrame, data: CountyData
+    sample_table: pd.DataFrame,
+    verification: pd.DataFrame,
+    data: CountyData,
+    *,
+    interim: bool = False,
 ) -> pd.DataFrame:
     """Sample table + verification answers + ``amount_paid`` (audit period) + ``township``.
 
@@ -120,87 +138,131 @@ def analysis_table(
         data.payments,
         period_start=data.info.audit_period_start,
         period_end=data.info.audit_period_end,
+        interim=interim,
     )
     names = township_names(data)
     table["township"] = table["township_code"].astype(str).map(names)
     return table
 
 
-def _verification(
-    mode: str, params: Any, data: CountyData, sample: Any, restricted: Path | None
-) -> pd.DataFrame:
-    ids = sample.table["household_id"].astype(str).tolist()
-    if mode == "simulate":
-        truth = read_ground_truth(params.data)
-        return simulate_verification(data, truth, ids, seed=params.seed)
-    if mode == "data":
-        if data.verification is None:
-            raise ReportError(
-                f"verification='data' but {params.data} has no verification table; "
-                "import the filled worksheets or pass their folder"
-            )
-        return data.verification
-    source = Path(mode)
-    if source.is_dir():
-        issued_folder = restricted if restricted is not None else source
-        result = import_worksheets(
-            sorted(source.glob("*.xlsx")), sample, read_issued(issued_folder)
+def phase_two(
+    params: AuditParams,
+    workspace: CountyWorkspace,
+    data: CountyData,
+    assessment: Any,
+    *,
+    verification: str = "auto",
+    interim: bool = False,
+    from_recorded_sample: bool = False,
+) -> tuple[Sample, pd.DataFrame, str, tuple[str, ...]]:
+    """Read the recorded sample, check it against the data, take the results.
+
+    Returns
+    -------
+    sample, verification table, source used, notes for the report
+
+    Raises
+    ------
+    DataError
+        The data changed since phase 1 (each changed file named), unless
+        ``from_recorded_sample``.
+    DesignError
+        No sample recorded, or the recorded sample cannot be re-derived from unchanged data.
+    FieldworkError
+        Results that do not reconcile; pending results in a final report (each listed with
+        the worksheet file, sheet and row).
+    """
+    if not workspace.has_sample():
+        raise DesignError(
+            f"no sample is recorded in {workspace.sample_dir}; run phase 1 first "
+            "('auditlib sample')"
         )
-        if result.errors:
-            raise ReportError(
-                f"the worksheets in {source} have {len(result.errors)} problem(s); fix them "
-                "(see 'auditlib fieldwork import') before reporting",
-                result.errors,
-            )
-        return result.verification
-    if source.is_file():
-        return read_verification(source)
-    raise ReportError(
-        f"verification must be 'simulate', 'data', a folder of filled worksheets or a "
-        f"verification CSV; got {mode!r} (no such file or folder)"
-    )
+    sample = workspace.read_sample()
+    notes: list[str] = []
+    changes = data_changes(workspace, data)
+    if changes and not from_recorded_sample:
+        refuse_changed_data(changes, data)
+    if changes:
+        notes.append(
+            "data_changed:" + "; ".join(f"{change.file}: {change.detail}" for change in changes)
+        )
+    else:
+        check_sample(sample, data, risk=assessment.scores)
+    answers, source = verification_results(verification, params, data, sample, workspace)
+    pending = pending_problems(sample, answers, workspace)
+    if pending and not interim:
+        raise FieldworkError(
+            f"{len(pending)} sampled household(s) have no result yet (listed with the worksheet "
+            "file, sheet and row they were issued in); import them, or make an interim report "
+            "(--interim)",
+            pending,
+        )
+    return sample, answers, source, tuple(notes)
 
 
 def run_audit(
     params_file: str | Path,
     *,
-    verification: str = "simulate",
-    restricted_dir: str | Path | None = None,
+    verification: str = "auto",
+    restricted_root: str | Path | None = None,
+    audit_root: str | Path = "audits",
     language: str = "",
+    interim: bool = False,
+    from_recorded_sample: bool = False,
 ) -> AuditRun:
-    """Run both phases of one county's audit.
+    """Run one county's audit: phase 1 when no sample is recorded yet, then phase 2.
 
     Parameters
     ----------
     params_file : str or pathlib.Path
         ``params/<county_code>.yaml``.
     verification : str
-        ``"simulate"``, ``"data"``, a folder of filled worksheets or a verification CSV.
-    restricted_dir : str or pathlib.Path, optional
-        Folder for the fieldwork worksheets (full identities); ``None`` writes none.
+        Source of the results (:mod:`auditlib.pipeline.verification`): ``"auto"``,
+        ``"results"``, ``"data"``, ``"simulate"``, a folder of filled worksheets or a file.
+    restricted_root : str or pathlib.Path, optional
+        Parent of ``<county_code>/worksheets`` (full identities); ``None`` issues none.
+    audit_root : str or pathlib.Path
+        Parent of ``<county_code>/sample`` and ``<county_code>/results``.
     language : {"", "zh", "en"}
         Report language; ``""`` takes the parameter file's.
+    interim : bool
+        Count results still pending as non-response (an interim report).
+    from_recorded_sample : bool
+        Estimate from the recorded sample even though the data changed since phase 1.
     """
     params = load_params(params_file)
     chosen_language = language or params.report.language
     if chosen_language not in ("zh", "en"):
         raise ReportError(f"language must be 'zh' or 'en', got {chosen_language!r}")
+    workspace = CountyWorkspace(
+        params.county_code,
+        audit_root=Path(audit_root),
+        restricted_root=Path(restricted_root) if restricted_root else Path("restricted"),
+    )
     data = load_county(params.data)
     assessment = risk_scorer(params.risk).fit_assess(data)
     reasons = explain(assessment, language=chosen_language)
-    sample = draw_sample(data, params.sampling_plan(), params.seed, risk=assessment.scores)
-    restricted = Path(restricted_dir) if restricted_dir else None
     files: tuple[str, ...] = ()
-    if restricted is not None:
-        written = write_worksheets(sample, data, restricted, teams=params.sampling.teams)
-        files = tuple(sorted(Path(path).name for path in written.files))
-    answers = _verification(verification, params, data, sample, restricted)
-    table = analysis_table(sample.table, answers, data)
+    if not workspace.has_sample():
+        first = phase_one(
+            params, workspace, data, risk=assessment.scores, worksheets=bool(restricted_root)
+        )
+        files = first.worksheets.files if first.worksheets is not None else ()
+    sample, answers, source, notes = phase_two(
+        params,
+        workspace,
+        data,
+        assessment,
+        verification=verification,
+        interim=interim,
+        from_recorded_sample=from_recorded_sample,
+    )
+    table = analysis_table(sample.table, answers, data, interim=interim)
     groups = priority_groups(
         data.households,
         data.members,
         pd.Timestamp(data.info.reference_date),
-        params.sampling_plan().priority_window_months,
+        sample.plan.priority_window_months,
     )
     estimates = compute_estimates(
         table,
@@ -219,8 +281,10 @@ def run_audit(
         reasons=reasons,
         sample=sample,
         verification=answers,
-        verification_source=verification,
+        verification_source=source,
         analysis=table,
         estimates=estimates,
         worksheet_files=files,
+        interim=interim,
+        notes=notes,
     )

@@ -1,4 +1,4 @@
-"""What a report folder holds and how a finished one is moved into place.
+"""What a report folder holds and how a finished report is put into it.
 
 Files of a report folder ``reports/<county_code>/``:
 
@@ -17,8 +17,7 @@ The fieldwork worksheets (full identities) go to ``restricted/<county_code>/`` i
 from __future__ import annotations
 
 import os
-import shutil
-import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditlib.report.package_data import asset_path
@@ -32,7 +31,8 @@ __all__ = [
     "PDF_FILE",
     "REPORT_NOTEBOOK",
     "notebook_template",
-    "replace_folder",
+    "output_name",
+    "place_outputs",
 ]
 
 ESTIMATES_FILE = "estimates.json"
@@ -56,16 +56,55 @@ def notebook_template(name: str = REPORT_NOTEBOOK) -> Path:
     return asset_path("notebooks", name)
 
 
-def replace_folder(source: Path, destination: Path) -> None:
-    """Move a finished folder into place, replacing any previous one.
+def output_name(name: str, *, interim: bool = False) -> str:
+    """File name of output ``name`` (``report.html``, ``manifest.json``, ...) in a report folder.
 
-    The previous folder is first renamed aside, so at every moment the destination is either the
-    old complete folder, absent for an instant, or the new complete folder — never a mix.
+    An interim report's files carry ``-interim`` before the suffix (``report-interim.html``),
+    so an interim report and the final one can stand side by side and cannot be mistaken.
     """
-    aside: Path | None = None
-    if destination.exists():
-        aside = destination.with_name(f".old-{destination.name}-{os.getpid()}-{time.time_ns()}")
-        os.replace(destination, aside)
-    os.replace(source, destination)
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
+    if not interim:
+        return name
+    stem, dot, suffix = name.partition(".")
+    return f"{stem}-interim{dot}{suffix}"
+
+
+def place_outputs(
+    work: Path, destination: Path, names: Sequence[str], manifest: str
+) -> Path | None:
+    """Move a finished report's files from ``work`` into ``destination``, manifest last.
+
+    Each file replaces the one of the same name atomically; files of the folder that are not
+    report outputs (anything a person or another step put there) are never touched. When the
+    folder already holds a report whose files differ from the new ones, that report's files are
+    first moved into ``destination/superseded-<n>/`` (never deleted).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The folder the previous report was moved into, if any.
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    every = [*names, manifest]
+    previous = [name for name in every if (destination / name).is_file()]
+    changed = [
+        name
+        for name in previous
+        if not (work / name).is_file() or _bytes(destination / name) != _bytes(work / name)
+    ]
+    kept: Path | None = None
+    if changed:
+        number = 1
+        while (destination / f"superseded-{number}").exists():
+            number += 1
+        kept = destination / f"superseded-{number}"
+        kept.mkdir()
+        for name in previous:
+            os.replace(destination / name, kept / name)
+    for name in every:
+        if (work / name).is_file():
+            os.replace(work / name, destination / name)
+    return kept
+
+
+def _bytes(path: Path) -> bytes:
+    return path.read_bytes()

@@ -9,9 +9,7 @@ platform, the SHA-256 of every output, and the key estimates. :func:`compare_inp
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import platform
 import sys
@@ -22,6 +20,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from auditlib.data.fingerprint import (
+    compare_folder_fingerprints,
+    file_sha256,
+    folder_fingerprint,
+)
 from auditlib.errors import ReportError
 
 __all__ = [
@@ -32,7 +35,6 @@ __all__ = [
     "compare_estimates",
     "compare_inputs",
     "compare_outputs",
-    "file_digest",
     "input_fingerprint",
     "notebook_content_digest",
     "package_differences",
@@ -44,7 +46,6 @@ __all__ = [
 
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = 1
-ROW_BLOCK = 1000
 #: Packages whose versions can change a report's numbers or bytes.
 PACKAGES = (
     "auditlib",
@@ -81,44 +82,6 @@ class Difference:
         return f"{self.kind} {self.name}: {self.detail}"
 
 
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _short(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _csv_digests(path: Path) -> dict[str, Any] | None:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return None
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        return None
-    header, body = rows[0], rows[1:]
-    columns: dict[str, str] = {}
-    for index, name in enumerate(header):
-        values = "\x1f".join(row[index] if index < len(row) else "" for row in body)
-        columns[name] = _short(values)
-    blocks = [
-        _short("\x1e".join("\x1f".join(row) for row in body[start : start + ROW_BLOCK]))
-        for start in range(0, len(body), ROW_BLOCK)
-    ]
-    return {"rows": len(body), "columns": columns, "row_blocks": blocks}
-
-
 def input_fingerprint(
     params_file: Path, data_folder: Path, templates: Iterable[Path]
 ) -> dict[str, Any]:
@@ -140,21 +103,11 @@ def input_fingerprint(
     """
     if not data_folder.is_dir():
         raise ReportError(f"data folder {data_folder} does not exist or is not a folder")
-    data: dict[str, Any] = {}
-    for path in sorted(data_folder.rglob("*")):
-        relative = path.relative_to(data_folder)
-        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
-            continue
-        entry: dict[str, Any] = {"sha256": file_digest(path), "bytes": path.stat().st_size}
-        if path.suffix.lower() == ".csv":
-            digests = _csv_digests(path)
-            if digests is not None:
-                entry.update(digests)
-        data[relative.as_posix()] = entry
+    data = folder_fingerprint(data_folder)
     return {
-        "params": {"file": params_file.name, "sha256": file_digest(params_file)},
+        "params": {"file": params_file.name, "sha256": file_sha256(params_file)},
         "data": data,
-        "notebooks": {path.name: file_digest(path) for path in templates},
+        "notebooks": {path.name: file_sha256(path) for path in templates},
         "code": code_fingerprint(),
     }
 
@@ -171,7 +124,7 @@ def code_fingerprint() -> dict[str, str]:
     for pattern in ("*.py", "*.j2", "*.css", "*.json"):
         for path in sorted(package.rglob(pattern)):
             if "__pycache__" not in path.parts:
-                digests[path.relative_to(package).as_posix()] = file_digest(path)
+                digests[path.relative_to(package).as_posix()] = file_sha256(path)
     return dict(sorted(digests.items()))
 
 
@@ -203,15 +156,15 @@ def write_manifest(path: Path, content: Mapping[str, Any]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """Read ``manifest.json`` from a report folder.
+def read_manifest(folder: Path, name: str = MANIFEST_FILE) -> dict[str, Any]:
+    """Read ``manifest.json`` (or the manifest called ``name``) from a report folder.
 
     Raises
     ------
     ReportError
         When the file is missing, not JSON, or of an unknown format.
     """
-    path = folder / MANIFEST_FILE
+    path = folder / name
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -225,34 +178,6 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return content
 
 
-def _file_changes(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
-    old_columns, new_columns = old.get("columns"), new.get("columns")
-    if not isinstance(old_columns, dict) or not isinstance(new_columns, dict):
-        return "content changed"
-    parts: list[str] = []
-    if old.get("rows") != new.get("rows"):
-        parts.append(f"rows {old.get('rows')} -> {new.get('rows')}")
-    added = sorted(set(new_columns) - set(old_columns))
-    removed = sorted(set(old_columns) - set(new_columns))
-    if added:
-        parts.append("columns added: " + ", ".join(added))
-    if removed:
-        parts.append("columns removed: " + ", ".join(removed))
-    changed = [c for c in old_columns if c in new_columns and old_columns[c] != new_columns[c]]
-    if changed:
-        parts.append("values changed in column(s) " + ", ".join(changed))
-    old_blocks, new_blocks = old.get("row_blocks", []), new.get("row_blocks", [])
-    if old.get("rows") == new.get("rows"):
-        spans = [
-            f"{index * ROW_BLOCK + 2}-{min((index + 1) * ROW_BLOCK, int(new['rows'])) + 1}"
-            for index, (a, b) in enumerate(zip(old_blocks, new_blocks, strict=False))
-            if a != b
-        ]
-        if spans:
-            parts.append("in file rows " + ", ".join(spans))
-    return "; ".join(parts) or "bytes changed (same cell values: encoding or line endings?)"
-
-
 def compare_inputs(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> list[Difference]:
     """Differences between two input fingerprints (see :func:`input_fingerprint`)."""
     differences: list[Difference] = []
@@ -260,16 +185,10 @@ def compare_inputs(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> l
         differences.append(
             Difference("input", recorded["params"]["file"], "parameter file changed")
         )
-    old_data, new_data = recorded["data"], current["data"]
-    for name in sorted(set(old_data) | set(new_data)):
-        if name not in new_data:
-            differences.append(Difference("input", name, "file removed"))
-        elif name not in old_data:
-            differences.append(Difference("input", name, "file added"))
-        elif old_data[name]["sha256"] != new_data[name]["sha256"]:
-            differences.append(
-                Difference("input", name, _file_changes(name, old_data[name], new_data[name]))
-            )
+    differences += [
+        Difference("input", name, detail)
+        for name, detail in compare_folder_fingerprints(recorded["data"], current["data"])
+    ]
     old_code, new_code = recorded.get("code", {}), current.get("code", {})
     changed_code = sorted(
         name for name in set(old_code) | set(new_code) if old_code.get(name) != new_code.get(name)

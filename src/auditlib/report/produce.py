@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -24,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.data.contract import VERIFICATION
+from auditlib.data.fingerprint import file_sha256
 from auditlib.errors import Problem, ReportError
+from auditlib.pipeline.workspace import CountyWorkspace
 from auditlib.report.folder import (
     ESTIMATES_FILE,
     FORM_FILE,
@@ -33,11 +36,11 @@ from auditlib.report.folder import (
     OUTPUT_FILES,
     PDF_FILE,
     notebook_template,
-    replace_folder,
+    output_name,
+    place_outputs,
 )
 from auditlib.report.manifest import (
     MANIFEST_FILE,
-    file_digest,
     input_fingerprint,
     notebook_content_digest,
     package_versions,
@@ -103,21 +106,43 @@ def input_fingerprint_of(params_file: Path, params: Any, template: Path) -> dict
     return input_fingerprint(params_file, Path(params.data), [template])
 
 
-def _options(
-    verification: str, language: str, kernel_name: str
-) -> dict[str, str]:  # recorded in the manifest; kernel informative
-    return {"verification": verification, "language": language, "kernel": kernel_name}
+def _options(settings: _Settings) -> dict[str, Any]:
+    """Options recorded in the manifest (the kernel is informative)."""
+    options: dict[str, Any] = {
+        "verification": settings.verification,
+        "language": settings.language,
+        "kernel": settings.kernel_name,
+        "audit_root": str(settings.audit_root),
+    }
+    if settings.interim:
+        options["interim"] = True
+    if settings.from_recorded_sample:
+        options["from_recorded_sample"] = True
+    return options
 
 
-def _check_verification(verification: str, data_folder: Path) -> None:
-    """Fail before starting a kernel when the verification source cannot exist."""
+def _check_verification(verification: str, data_folder: Path, workspace: CountyWorkspace) -> str:
+    """Fail before starting a kernel when the verification source cannot exist.
+
+    Returns the source as the kernel must receive it: a path resolved against the caller's
+    working directory (the kernel runs in another folder).
+    """
+    if verification == "auto":
+        return verification
+    if verification == "results":
+        if not workspace.results_log.is_file():
+            raise ReportError(
+                f"verification='results' but nothing was imported into {workspace.results_dir}; "
+                "import the filled worksheets first ('auditlib fieldwork import')"
+            )
+        return verification
     if verification == "simulate":
         if not (data_folder / "ground_truth").is_dir():
             raise ReportError(
                 f"verification='simulate' needs the synthetic ground truth, but {data_folder} "
                 "has no ground_truth/ folder (only generated counties have one)"
             )
-        return
+        return verification
     if verification == "data":
         from auditlib.data.io import SUPPORTED_SUFFIXES  # pandas, pyarrow: not before the kernel
 
@@ -132,12 +157,15 @@ def _check_verification(verification: str, data_folder: Path) -> None:
                 f"(verification.csv/.xlsx/.parquet); pass the folder of filled worksheets or a "
                 "verification CSV (--verification PATH), or 'simulate' for the example counties"
             )
-        return
-    if not Path(verification).exists():
+        return verification
+    source = Path(verification).resolve()
+    if not source.exists():
         raise ReportError(
-            f"verification source {verification!r} does not exist; expected 'simulate', "
-            "'data', a folder of filled worksheets or a verification CSV"
+            f"verification source {verification!r} does not exist (looked for {source}); "
+            "expected auto, results, data, simulate, a folder of filled worksheets or a "
+            "verification CSV"
         )
+    return str(source)
 
 
 def _privacy_guard(work: Path, identities: Identities) -> None:
@@ -156,8 +184,11 @@ def produce_report(
     output_root: str | Path = "reports",
     *,
     restricted_root: str | Path = "restricted",
+    audit_root: str | Path | None = None,
     verification: str = "simulate",
     language: str = "",
+    interim: bool = False,
+    from_recorded_sample: bool = False,
     kernel_name: str | None = None,
     cell_timeout: int = 600,
     pdf: bool = True,
@@ -172,11 +203,21 @@ def produce_report(
     output_root : str or pathlib.Path
         Folder receiving one sub-folder per county.
     restricted_root : str or pathlib.Path
-        Folder receiving the fieldwork worksheets (full identities), one sub-folder per county.
+        Folder receiving the fieldwork worksheets (full identities), one sub-folder per county;
+        never inside ``output_root``.
+    audit_root : str or pathlib.Path, optional
+        The county workspaces (``<audit_root>/<county_code>/sample``, ``results``); default
+        ``audits`` beside ``output_root``.
     verification : str
         ``"simulate"`` (fieldwork simulated from the synthetic data's ground truth, as in the
-        demo and training), ``"data"`` (the ``verification`` table of the county data folder)
-        or the path of a folder of filled worksheets / a verification file.
+        demo and training), ``"auto"``, ``"results"`` (the workspace's imported results),
+        ``"data"`` (the ``verification`` table of the county data folder) or the path of a
+        folder of filled worksheets / a verification file (relative to the working directory).
+    interim : bool
+        An interim report: results still pending count as non-response; page 1 and the file
+        names say so (``report-interim.html``, ...).
+    from_recorded_sample : bool
+        Estimate from the recorded sample although the data changed since phase 1.
     language : {"", "zh", "en"}
         Report language; ``""`` takes it from the parameter file.
     kernel_name : str, optional
@@ -214,16 +255,24 @@ def produce_report(
     params = load_report_params(params_path)
     if not Path(params.data).is_dir():
         raise ReportError(f"data folder {params.data} (from {params_path}) does not exist")
-    _check_verification(verification, Path(params.data))
-    settings = _Settings(
+    output_root = Path(output_root).resolve()
+    workspace = CountyWorkspace(
+        params.county_code,
+        audit_root=Path(audit_root).resolve() if audit_root else output_root.parent / "audits",
         restricted_root=Path(restricted_root).resolve(),
-        verification=verification,
+        report_root=output_root,
+    ).check()
+    settings = _Settings(
+        restricted_root=workspace.restricted_root,
+        audit_root=workspace.audit_root,
+        verification=_check_verification(verification, Path(params.data), workspace),
+        interim=interim,
+        from_recorded_sample=from_recorded_sample,
         language=language or params.report.language,
         kernel_name=kernel_name or default_kernel_name(),
         cell_timeout=cell_timeout,
         pdf=pdf,
     )
-    output_root = Path(output_root).resolve()
     output_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
     work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
@@ -238,7 +287,10 @@ def produce_report(
 @dataclass(frozen=True)
 class _Settings:
     restricted_root: Path
+    audit_root: Path
     verification: str
+    interim: bool
+    from_recorded_sample: bool
     language: str
     kernel_name: str
     cell_timeout: int
@@ -310,7 +362,6 @@ def _produce(
     from auditlib.report.notebook_runner import execute_notebook
     from auditlib.report.render import html_to_pdf, notebook_to_html, warm_up
 
-    restricted = settings.restricted_root / params.county_code
     template = notebook_template()
     seconds: dict[str, float] = {}
     # Hash the inputs, collect the data's identities (privacy guard) and warm the renderers up
@@ -326,9 +377,12 @@ def _produce(
         {
             "params_file": str(params_path),
             "output_dir": ".",
-            "restricted_dir": str(restricted),
+            "audit_root": str(settings.audit_root),
+            "restricted_root": str(settings.restricted_root),
             "verification": settings.verification,
             "language": settings.language,
+            "interim": settings.interim,
+            "from_recorded_sample": settings.from_recorded_sample,
         },
         cwd=work,
         kernel_name=settings.kernel_name,
@@ -359,17 +413,25 @@ def _produce(
         html_to_pdf(html, work / PDF_FILE)
         seconds["pdf"] = time.perf_counter() - mark
     _privacy_guard(work, identities.result())
-    outputs = {name: file_digest(work / name) for name in OUTPUT_FILES if (work / name).is_file()}
-    notebook_content = {NOTEBOOK_FILE: "content:" + notebook_content_digest(work / NOTEBOOK_FILE)}
+    names = {name: output_name(name, interim=settings.interim) for name in OUTPUT_FILES}
+    for name, final in names.items():
+        if final != name and (work / name).is_file():
+            os.replace(work / name, work / final)
+    notebook_name = names[NOTEBOOK_FILE]
+    outputs = {
+        final: file_sha256(work / final) for final in names.values() if (work / final).is_file()
+    }
+    notebook_content = {notebook_name: "content:" + notebook_content_digest(work / notebook_name)}
+    manifest_name = output_name(MANIFEST_FILE, interim=settings.interim)
     write_manifest(
-        work / MANIFEST_FILE,
+        work / manifest_name,
         {
             "county_code": params.county_code,
             "county": estimates.get("county", ""),
             "params_file": str(params_path),
             "parameters": params.model_dump(mode="json", exclude={"source"}),
             "seed": params.seed,
-            "options": _options(settings.verification, settings.language, settings.kernel_name),
+            "options": _options(settings),
             "notebook": template.name,
             "inputs": fingerprint.result(),
             "packages": package_versions(),
@@ -381,7 +443,8 @@ def _produce(
     )
     destination = output_root / params.county_code
     kernel.wait_released()
-    replace_folder(work, destination)
+    place_outputs(work, destination, list(outputs), manifest_name)
+    shutil.rmtree(work, ignore_errors=True)  # emptied: every file was moved into place
     seconds["total"] = time.perf_counter() - started
     return ReportResult(
         county_code=params.county_code,

@@ -20,15 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditlib.data.fingerprint import file_sha256
 from auditlib.errors import AuditError, ReportError
 from auditlib.pipeline.params import load_params
-from auditlib.report.folder import PDF_FILE, REPORT_NOTEBOOK, notebook_template
+from auditlib.report.folder import PDF_FILE, REPORT_NOTEBOOK, notebook_template, output_name
 from auditlib.report.manifest import (
+    MANIFEST_FILE,
     Difference,
     compare_estimates,
     compare_inputs,
     compare_outputs,
-    file_digest,
     input_fingerprint,
     notebook_content_digest,
     package_differences,
@@ -74,7 +75,7 @@ def _output_digests(folder: Path, names: list[str]) -> dict[str, str]:
         if name.endswith(".ipynb"):
             digests[name] = "content:" + notebook_content_digest(path)
         else:
-            digests[name] = file_digest(path)
+            digests[name] = file_sha256(path)
     return digests
 
 
@@ -95,7 +96,9 @@ def verify_report(folder: str | Path, *, kernel_name: str | None = None) -> Veri
     """
 
     folder = Path(folder).resolve()
-    manifest = read_manifest(folder)
+    interim_name = output_name(MANIFEST_FILE, interim=True)
+    interim = not (folder / MANIFEST_FILE).is_file() and (folder / interim_name).is_file()
+    manifest = read_manifest(folder, interim_name if interim else MANIFEST_FILE)
     params_file = Path(manifest["params_file"])
     if not params_file.is_file():
         raise ReportError(
@@ -114,16 +117,22 @@ def verify_report(folder: str | Path, *, kernel_name: str | None = None) -> Veri
         for name in names
         if name.endswith(".ipynb")
     }
+    recorded_workspace = Path(str(options.get("audit_root", "")))
     scratch = Path(tempfile.mkdtemp(prefix="auditlib-verify-"))
     try:
+        # The re-run reads the recorded sample and results of the county workspace (phase 2
+        # writes nothing there); without one it draws the sample again in the scratch folder.
         rerun = produce_report(
             params_file,
             scratch / "reports",
             restricted_root=scratch / "restricted",
+            audit_root=recorded_workspace if recorded_workspace.is_dir() else scratch / "audits",
             verification=str(options.get("verification", "simulate")),
             language=str(options.get("language", "")),
             kernel_name=kernel_name,
-            pdf="report.pdf" in recorded,
+            pdf=output_name(PDF_FILE, interim=interim) in recorded,
+            interim=bool(options.get("interim", False)),
+            from_recorded_sample=bool(options.get("from_recorded_sample", False)),
         )
         current_digests = _output_digests(rerun.folder, names)
         outputs = compare_outputs(recorded_digests, current_digests)
@@ -171,6 +180,6 @@ def report_is_current(
         return False
     for name, digest in manifest.get("outputs", {}).items():
         path = folder / name
-        if not path.is_file() or file_digest(path) != digest:
+        if not path.is_file() or file_sha256(path) != digest:
             return False
     return True

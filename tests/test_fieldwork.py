@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
-from auditlib.data.codes import ERROR_TYPES
+from auditlib.data.codes import ERROR_TYPES, FIELD_STATUSES
 from auditlib.errors import FieldworkError
-from auditlib.fieldwork.importing import (
-    VERIFICATION_COLUMNS,
-    import_worksheets,
-    read_issued,
-    read_verification,
-)
+from auditlib.fieldwork.importing import import_worksheets, read_issued, read_verification
 from auditlib.fieldwork.layout import (
     ANSWER_COLUMNS,
     CODES_SHEET,
     HEADER_ROW,
+    STATUS_CHOICES,
     WORKSHEET_COLUMNS,
     error_type_entries,
     identity_digest,
+    title_sample,
 )
+from auditlib.fieldwork.verification_table import VERIFICATION_COLUMNS
 from auditlib.fieldwork.writing import write_worksheets
-from auditlib.sampling.sample import draw_sample
+from auditlib.sampling.sample import draw_sample, table_sha256
 from tests.sampling_fixtures import make_county
 
 COLUMN = {column.key: index + 1 for index, column in enumerate(WORKSHEET_COLUMNS)}
@@ -75,14 +76,22 @@ def test_layout_dropdowns_and_print_setup(issued) -> None:  # type: ignore[no-un
     assert sheet.cell(HEADER_ROW, COLUMN["eligible"]).value == "是否符合条件\neligible"
     validations = {str(v.sqref).split(":")[0][:1]: v for v in sheet.data_validations.dataValidation}
     kinds = sorted(v.type for v in sheet.data_validations.dataValidation)
-    assert kinds == ["date", "decimal", "list", "list", "textLength"]
+    assert kinds == ["date", "decimal", "list", "list", "list", "textLength"]
     lists = [v.formula1 for v in validations.values() if v.type == "list"]
     assert '"是,否"' in lists
     assert f"{CODES_SHEET}!$A$2:$A${len(ERROR_TYPES) + 1}" in lists
+    assert f"{CODES_SHEET}!$B$2:$B${len(FIELD_STATUSES) + 1}" in lists
     codes = book[CODES_SHEET]
     assert [codes.cell(r, 1).value for r in range(2, len(ERROR_TYPES) + 2)] == (
         error_type_entries()
     )
+    assert [codes.cell(r, 2).value for r in range(2, len(FIELD_STATUSES) + 2)] == list(
+        STATUS_CHOICES
+    )
+    assert STATUS_CHOICES == ("已核查", "未找到", "已迁出", "拒绝配合")
+    # the status answer comes before eligible, with its Chinese header
+    assert COLUMN["status"] == COLUMN["eligible"] - 1
+    assert sheet.cell(HEADER_ROW, COLUMN["status"]).value == "核查状态\nstatus"
     assert codes.sheet_state == "hidden"
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == 9  # A4 in the OOXML paper-size table
@@ -288,6 +297,15 @@ def test_verification_csv_round_trip(issued, tmp_path: Path) -> None:  # type: i
     back = read_verification(target)
     pd.testing.assert_frame_equal(back, result.verification)
     assert "village_cadre" in set(back["error_type"].dropna())
+    # the file goes through the same checks as the worksheet: with the sample and the audit
+    # period it is accepted as it is, and gives the same table
+    checked = read_verification(target, sample=sample, period_start=date(2020, 1, 1))
+    pd.testing.assert_frame_equal(checked, result.verification)
+    # a table written before the status column existed still loads: every answer verified
+    table.drop(columns="status").to_csv(target, index=False)
+    old = read_verification(target, sample=sample)
+    assert (old["status"] == "verified").all()
+    pd.testing.assert_frame_equal(old, result.verification)
 
 
 def test_household_missing_from_the_data_refused(tmp_path: Path) -> None:
@@ -362,4 +380,466 @@ def test_libreoffice_renders_and_keeps_dropdowns(issued, tmp_path: Path) -> None
     assert float(size.group(1)) > float(size.group(2))
     resaved = load_workbook(tmp_path / "xlsx" / source.name)
     kinds = sorted(v.type for v in resaved.worksheets[0].data_validations.dataValidation)
-    assert kinds.count("list") == 2 and "date" in kinds
+    assert kinds.count("list") == 3 and "date" in kinds
+
+
+# --------------------------------------------------------------------------- statuses, pending
+
+
+def _first_sheet(path: Path) -> tuple[str, list[str]]:
+    """Title and household ids (in row order) of the first township sheet of a workbook."""
+    sheet = load_workbook(path).worksheets[0]
+    rows = range(FIRST, sheet.max_row + 1)
+    return sheet.title, [sheet.cell(r, COLUMN["household_id"]).value for r in rows]
+
+
+def _edit(path: Path, out: Path, edit: Callable[[Any], None]) -> Path:
+    """Apply ``edit`` to the first township sheet of ``path`` and save the book as ``out``."""
+    book = load_workbook(path)
+    edit(book.worksheets[0])
+    book.save(out)
+    return out
+
+
+NO_FINDING: dict[str, object] = {"eligible": None, "correct_benefit": None}
+
+
+def test_title_row_names_the_seed_and_the_sample(issued) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    title = load_workbook(sheets.files[0]).worksheets[0].cell(1, 1).value
+    assert title_sample(title) == (str(sample.seed), table_sha256(sample.table)[:12])
+    manifest = read_issued(sheets.folder)
+    assert manifest["sample_table_sha256"].startswith(title_sample(title)[1])
+
+
+def test_field_statuses(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    _title, households = _first_sheet(sheets.files[0])
+    out = tmp_path / "statuses.xlsx"
+    gone = {**NO_FINDING, "verifier": None, "verification_date": None}
+    _fill(
+        sheets.files[0],
+        out,
+        {
+            FIRST: {"status": "未找到", **gone},  # the Chinese label, nothing else needed
+            FIRST + 1: {"status": "moved 已迁出", **NO_FINDING},  # "code label"; who and when kept
+            FIRST + 2: {"status": "refused", **NO_FINDING},  # the code
+            FIRST + 3: {"status": "已核查"},  # verified, as an empty status
+            FIRST + 4: {"status": "未找到"},  # not found, yet eligible 是 and a benefit
+            FIRST + 5: {"status": "lost"},
+            FIRST + 6: {"status": "已核查", "eligible": None},  # verified without a finding
+            FIRST + 7: {"verifier": None, "verification_date": None},  # verified by nobody
+        },
+    )
+    result = import_worksheets([out], sample, read_issued(sheets.folder))
+    table = result.verification.set_index("household_id")
+    assert list(table.loc[households[:4], "status"]) == [
+        "not_found",
+        "moved",
+        "refused",
+        "verified",
+    ]
+    assert table.loc[households[:3], "eligible"].isna().all()
+    assert table.loc[households[0], "verifier"] is pd.NA
+    assert table.loc[households[1], "verification_date"] == pd.Timestamp(2021, 3, 1)
+    assert (table.drop(index=households[:3])["status"] == "verified").all()
+    assert set(result.verification["status"]) <= set(FIELD_STATUSES)
+    found = {(p.row, p.column, p.code) for p in result.errors}
+    assert found == {
+        (FIRST + 4, "eligible", "answer_inconsistent"),
+        (FIRST + 4, "correct_benefit", "answer_inconsistent"),
+        (FIRST + 5, "status", "answer_code"),
+        (FIRST + 6, "eligible", "answer_missing"),
+        (FIRST + 7, "verifier", "answer_missing"),
+        (FIRST + 7, "verification_date", "answer_missing"),
+    }
+    status = next(p for p in result.errors if p.column == "status")
+    assert "已核查 / 未找到 / 已迁出 / 拒绝配合" in status.expected
+    assert not set(households[4:8]) & set(result.verification["household_id"])
+
+
+def test_ineligible_recipient_needs_a_reason(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    _title, households = _first_sheet(sheets.files[0])
+    recipients = set(sample.table.loc[sample.table["recipient"], "household_id"])
+    recipient = next(i for i, h in enumerate(households) if h in recipients)
+    other = next(i for i, h in enumerate(households) if h not in recipients)
+    out = tmp_path / "reasons.xlsx"
+    no = {"eligible": "否", "correct_benefit": 0}
+    _fill(sheets.files[0], out, {FIRST + recipient: no, FIRST + other: no})
+    result = import_worksheets([out], sample, read_issued(sheets.folder))
+    assert [(p.row, p.column, p.code) for p in result.errors] == [
+        (FIRST + recipient, "error_type", "answer_missing")
+    ]
+    assert "recipient household is not eligible" in result.errors[0].expected
+    # a non-recipient found not eligible is simply not omitted: no reason needed
+    table = result.verification.set_index("household_id")
+    assert table.loc[households[other], "eligible"] == "no"
+    assert households[recipient] in result.unanswered
+
+
+def test_pending_households_listed_with_file_sheet_and_row(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    title, households = _first_sheet(sheets.files[0])
+    out = tmp_path / "partial.xlsx"
+    empty = dict.fromkeys(ANSWER_COLUMNS)
+    _fill(sheets.files[0], out, {FIRST + 1: empty, FIRST + 3: empty})
+    result = import_worksheets([out], sample, read_issued(sheets.folder))
+    assert result.errors == ()
+    assert tuple(sorted(p.household_id for p in result.pending)) == result.unanswered
+    assert len(result.pending) == len(sample.table) - len(households) + 2
+    here = [p for p in result.pending if p.sheet == title]
+    assert [(p.household_id, p.file, p.row) for p in here] == [
+        (households[1], sheets.files[0].name, FIRST + 1),
+        (households[3], sheets.files[0].name, FIRST + 3),
+    ]
+    assert here[0].describe() == (
+        f"file {sheets.files[0].name}, sheet {title}, row {FIRST + 1}: "
+        f"household {households[1]} not returned"
+    )
+    manifest = read_issued(sheets.folder)["households"]
+    for pending in result.pending:  # every one at the place it was issued, in that order
+        where = manifest[pending.household_id]
+        assert (pending.file, pending.sheet, pending.row) == (
+            where["file"],
+            where["sheet"],
+            where["row"],
+        )
+    places = [(p.file, p.sheet, p.row) for p in result.pending]
+    assert places == sorted(places)  # type: ignore[type-var]
+
+
+def test_correction_with_a_later_date_supersedes(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    _title, households = _first_sheet(sheets.files[0])
+    manifest = read_issued(sheets.folder)
+    first_file = tmp_path / "first.xlsx"
+    _fill(sheets.files[0], first_file)
+    first = import_worksheets([first_file], sample, manifest)
+    corrected = {"eligible": "否", "error_type": "car_owner", "correct_benefit": 0}
+    later = tmp_path / "later.xlsx"
+    _fill(sheets.files[0], later, {FIRST: {**corrected, "verification_date": date(2021, 4, 1)}})
+    second = import_worksheets([later], sample, manifest, first.verification)
+    assert second.errors == ()
+    assert (second.imported, second.superseded) == (1, (households[0],))
+    assert list(second.answers["household_id"]) == [households[0]]
+    assert list(second.answers["source_row"]) == [FIRST]
+    table = second.verification.set_index("household_id")
+    assert (table.loc[households[0], "eligible"], table.loc[households[0], "error_type"]) == (
+        "no",
+        "car_owner",
+    )
+    assert len(second.verification) == len(first.verification)
+    # a different answer dated before the current one is a conflict; the current one stays
+    earlier = tmp_path / "earlier.xlsx"
+    _fill(sheets.files[0], earlier, {FIRST: {"verification_date": date(2021, 3, 15)}})
+    third = import_worksheets([earlier], sample, manifest, second.verification)
+    assert [(p.row, p.code) for p in third.errors] == [(FIRST, "answer_conflict")]
+    assert "dated 2021-04-01" in third.errors[0].expected
+    assert third.imported == 0 and third.superseded == ()
+    pd.testing.assert_frame_equal(third.verification, second.verification)
+
+
+# --------------------------------------------------------------------------- refused worksheets
+
+
+def test_renamed_sheet_refused(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    title, households = _first_sheet(sheets.files[0])
+    filled = tmp_path / "filled.xlsx"
+    _fill(sheets.files[0], filled)
+
+    def rename(sheet: Any) -> None:
+        sheet.title = "乡镇一"
+
+    out = _edit(filled, tmp_path / "renamed.xlsx", rename)
+    result = import_worksheets([out], sample, read_issued(sheets.folder))
+    assert [(p.file, p.code, p.value) for p in result.errors] == [
+        ("renamed.xlsx[乡镇一]", "worksheet_sheet_renamed", "乡镇一")
+    ]
+    assert f"issued in sheet {title}: rename it back" in result.errors[0].expected
+    assert result.imported == 0
+    assert set(households) <= set(result.unanswered)
+    # an empty sheet added beside the township sheet is ignored with a warning
+    book = load_workbook(filled)
+    book.create_sheet("Sheet1")
+    book.save(out)
+    result = import_worksheets([out], sample, read_issued(sheets.folder))
+    assert result.errors == () and result.imported == len(households)
+    assert [p.code for p in result.problems] == ["worksheet_extra_sheet"]
+
+
+def test_formula_without_a_calculated_value_refused(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    _title, households = _first_sheet(sheets.files[0])
+    out = tmp_path / "formulas.xlsx"
+    _fill(
+        sheets.files[0],
+        out,
+        {
+            FIRST: {"verification_date": "=DATE(2021,3,1)"},  # openpyxl never calculates
+            FIRST + 1: {"verifier": '=HYPERLINK("http://example.org","王核查")'},
+        },
+    )
+    result = import_worksheets([out], sample, read_issued(sheets.folder))
+    assert [(p.row, p.column, p.code) for p in result.errors] == [
+        (FIRST, "verification_date", "worksheet_formula"),
+        (FIRST + 1, "verifier", "worksheet_formula"),
+    ]
+    assert result.errors[0].value == "=DATE(2021,3,1)"
+    assert result.errors[1].value == "=…"  # the verifier's name is personal
+    assert "open and save it in Excel, WPS or LibreOffice" in result.errors[0].expected
+    assert result.imported == len(households) - 2
+    assert set(households[:2]) <= set(result.unanswered)
+    assert not [p for p in result.errors if p.code == "household_missing"]
+
+
+def test_error_values_refused(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    out = tmp_path / "errors.xlsx"
+    _fill(
+        sheets.files[0],
+        out,
+        {
+            FIRST: {"correct_benefit": "#VALUE!"},
+            FIRST + 1: {"verification_date": "#N/A"},
+            FIRST + 2: {"eligible": "#REF!"},
+        },
+    )
+    result = import_worksheets([out], sample, read_issued(sheets.folder))
+    assert [(p.row, p.column, p.value, p.code) for p in result.errors] == [
+        (FIRST, "correct_benefit", "#VALUE!", "worksheet_error_value"),
+        (FIRST + 1, "verification_date", "#N/A", "worksheet_error_value"),
+        (FIRST + 2, "eligible", "#REF!", "worksheet_error_value"),
+    ]
+
+
+def test_worksheet_of_another_draw_refused(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data, sample, sheets = issued
+    other = write_worksheets(draw_sample(data, "notice-2021", seed=43), data, tmp_path / "o")
+    same_township = next(p for p in other.files if p.name == sheets.files[0].name)
+    out = tmp_path / "other.xlsx"
+    _fill(same_township, out)
+    manifest = read_issued(sheets.folder)
+    result = import_worksheets([out], sample, manifest)
+    problem = result.errors[0]
+    assert [(p.row, p.code) for p in result.errors] == [(1, "worksheet_other_sample")]
+    assert problem.value.startswith("抽样种子 43, 样本 ")
+    assert f"抽样种子 42, 样本 {manifest['sample_table_sha256'][:12]}" in problem.expected
+    assert result.imported == 0
+
+    def retitle(sheet: Any) -> None:
+        sheet.cell(1, 1).value = "入户核查表"
+
+    result = import_worksheets([_edit(out, tmp_path / "t.xlsx", retitle)], sample, manifest)
+    assert [(p.row, p.code, p.value) for p in result.errors] == [
+        (1, "worksheet_title", "入户核查表")
+    ]
+
+
+def test_dates_as_serial_numbers_and_spelled_codes(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    _title, households = _first_sheet(sheets.files[0])
+    out = tmp_path / "spelled.xlsx"
+    _fill(
+        sheets.files[0],
+        out,
+        {
+            FIRST: {"verification_date": 44256},  # the serial number of 2021-03-01
+            FIRST + 1: {"verification_date": "2021年3月1日", "status": "verified 已核查"},
+            FIRST + 2: {"eligible": "否", "error_type": "拥有机动车辆", "correct_benefit": 0},
+        },
+    )
+    result = import_worksheets([out], sample, read_issued(sheets.folder))
+    assert result.errors == ()
+    table = result.verification.set_index("household_id")
+    assert (table.loc[households[:2], "verification_date"] == pd.Timestamp(2021, 3, 1)).all()
+    assert table.loc[households[2], "error_type"] == "car_owner"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (shutil.which("libreoffice") or shutil.which("soffice")), reason="LibreOffice not installed"
+)
+def test_workbook_resaved_by_libreoffice_imports(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    _title, households = _first_sheet(sheets.files[0])
+    filled = tmp_path / "filled" / sheets.files[0].name
+    filled.parent.mkdir()
+    _fill(
+        sheets.files[0],
+        filled,
+        {
+            FIRST: {"status": "未找到", **NO_FINDING, "verifier": None, "verification_date": None},
+            FIRST + 1: {
+                "eligible": "否",
+                "error_type": error_type_entries()[3],
+                "correct_benefit": 0,
+            },
+            FIRST + 2: {"verification_date": "=DATE(2021,3,2)"},  # calculated on re-saving
+            FIRST + 3: {"correct_benefit": "=1/0"},  # calculated as #DIV/0!
+        },
+    )
+    program = shutil.which("libreoffice") or shutil.which("soffice")
+    subprocess.run(
+        [
+            str(program),
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "resaved"),
+            str(filled),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    manifest = read_issued(sheets.folder)
+    before = import_worksheets([filled], sample, manifest)
+    assert {(p.row, p.code) for p in before.errors} == {
+        (FIRST + 2, "worksheet_formula"),
+        (FIRST + 3, "worksheet_formula"),
+    }
+    after = import_worksheets([tmp_path / "resaved" / filled.name], sample, manifest)
+    assert [(p.row, p.column, p.value, p.code) for p in after.errors] == [
+        (FIRST + 3, "correct_benefit", "#DIV/0!", "worksheet_error_value")
+    ]
+    table = after.verification.set_index("household_id")
+    assert table.loc[households[0], "status"] == "not_found"
+    assert table.loc[households[1], "error_type"] == "car_owner"
+    assert table.loc[households[2], "verification_date"] == pd.Timestamp(2021, 3, 2)
+    expected = before.verification.set_index("household_id")
+    same = expected.index  # everything imported before the re-save is imported alike after it
+    pd.testing.assert_frame_equal(table.loc[same], expected)
+
+
+# --------------------------------------------------------------------------- verification files
+
+HEADER_ZH = [
+    "户编号",
+    "核查状态",
+    "是否符合条件",
+    "不符合情形",
+    "核定保障金额",
+    "核查人",
+    "核查日期",
+    "备注",
+]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([header, *rows])
+    return path
+
+
+def test_verification_file_bad_values_refused_all_at_once(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data, sample, _sheets = issued
+    table = sample.table
+    recipients = list(table.loc[table["recipient"], "household_id"])
+    not_sampled = sorted(set(data.households["household_id"]) - set(table["household_id"]))
+    ok = ["是", "", 300, "王核查", "2021-03-01", ""]
+    rows: list[list[object]] = [
+        [recipients[0], "", "是", "", -5, "王核查", "2021-03-01", ""],  # negative benefit
+        [recipients[1], "", "是", "", 300, "王核查", "2099-01-01", ""],  # a date in 2099
+        [recipients[2], "", "是", "", 300, '=HYPERLINK("http://x","王核查")', "2021-03-01", ""],
+        [recipients[3], "", "否", "", 0, "王核查", "2021-03-01", ""],  # ineligible, no reason
+        [recipients[4], "", "是", "", 100_001, "王核查", "2021-03-01", ""],
+        [recipients[5], "", "是", "", 300, "王核查", "2019-12-31", ""],  # before the period
+        [recipients[6], "", "是", "", 300, "王核查", "2021-02-30", ""],
+        [recipients[7], "lost", "maybe", "no_such_reason", 300, "王核查", "2021-03-01", ""],
+        [recipients[8], "", *ok[:-1], "@SUM(A1)"],
+        [recipients[9], "未找到", *ok],  # not found, yet a finding
+        [recipients[10], "", "", "", "", "", "", ""],  # no answer at all: left out, not refused
+        [not_sampled[0], "", *ok],
+        [recipients[11], "", *ok],
+        [recipients[11], "", *ok],  # the same household twice
+        ["", "", *ok],
+    ]
+    path = _write_csv(tmp_path / "verification.csv", HEADER_ZH, rows)
+    with pytest.raises(FieldworkError, match="problem") as caught:
+        read_verification(path, sample=sample, period_start=date(2020, 1, 1))
+    found = [(p.file, p.row, p.column, p.code) for p in caught.value.problems]
+    name = "verification.csv"
+    assert found == [
+        (name, 2, "correct_benefit", "answer_number"),
+        (name, 3, "verification_date", "answer_date"),
+        (name, 4, "verifier", "answer_formula"),
+        (name, 5, "error_type", "answer_missing"),
+        (name, 6, "correct_benefit", "answer_number"),
+        (name, 7, "verification_date", "answer_date"),
+        (name, 8, "verification_date", "answer_date"),
+        (name, 9, "status", "answer_code"),
+        (name, 9, "eligible", "answer_code"),
+        (name, 9, "error_type", "answer_code"),
+        (name, 10, "notes", "answer_formula"),
+        (name, 11, "eligible", "answer_inconsistent"),
+        (name, 11, "correct_benefit", "answer_inconsistent"),
+        (name, 13, "household_id", "household_not_sampled"),
+        (name, 15, "household_id", "duplicate_key"),
+        (name, 16, "household_id", "missing_value"),
+    ]
+    problems = {(p.row, p.column): p for p in caught.value.problems}
+    assert "王" not in problems[4, "verifier"].value  # the verifier's name is masked
+    assert problems[2, "correct_benefit"].expected.endswith("between 0 and 100000")
+    assert "2020-01-01 and today" in problems[3, "verification_date"].expected
+    assert all(p.severity == "error" for p in caught.value.problems)
+    # without the sample nothing tells a recipient from a non-recipient, nor a drawn household
+    with pytest.raises(FieldworkError) as caught:
+        read_verification(path)
+    codes = {(p.row, p.code) for p in caught.value.problems}
+    assert (5, "answer_missing") not in codes and (13, "household_not_sampled") not in codes
+    assert (7, "answer_date") not in codes and (3, "answer_date") in codes
+
+
+def test_verification_file_in_chinese_csv_or_xlsx(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, _sheets = issued
+    table = sample.table
+    recipients = list(table.loc[table["recipient"], "household_id"])
+    others = list(table.loc[~table["recipient"], "household_id"])
+    rows: list[list[object]] = [
+        [recipients[0], "已核查", "符合", "", "1,200", "王核查", "2021/03/01", "备注"],
+        [recipients[1], "", "不符合", "car_owner 拥有机动车辆", 0, "王核查", "20210301", ""],
+        [recipients[2], "moved", "", "", "", "", "", "迁往县城"],
+        [others[0], "", "否", "", 0, "李核查", "2021-03-02", ""],  # not omitted: no reason needed
+    ]
+    path = _write_csv(tmp_path / "核查结果.csv", HEADER_ZH, rows)
+    read = read_verification(path, sample=sample, period_start=date(2020, 1, 1))
+    assert list(read.columns) == list(VERIFICATION_COLUMNS)
+    by_id = read.set_index("household_id")
+    assert list(by_id.loc[recipients[:3], "status"]) == ["verified", "verified", "moved"]
+    assert by_id.loc[recipients[0], "correct_benefit"] == 1200.0
+    assert by_id.loc[recipients[1], "error_type"] == "car_owner"
+    assert by_id.loc[others[0], "eligible"] == "no"
+    # the same table as an xlsx with a title row above the header
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["新邵县入户核查结果"])
+    sheet.append(HEADER_ZH)
+    for row in rows:
+        sheet.append(row)
+    book.save(tmp_path / "核查结果.xlsx")
+    from_xlsx = read_verification(tmp_path / "核查结果.xlsx", sample=sample)
+    pd.testing.assert_frame_equal(from_xlsx, read)
+    sourced = read_verification(path, sample=sample, with_source=True)
+    rows_of = dict(zip(sourced["household_id"], sourced["source_row"], strict=True))
+    assert rows_of == {row[0]: number for number, row in enumerate(rows, start=2)}
+    assert set(sourced["source_file"]) == {"核查结果.csv"}
+    assert read_verification(tmp_path / "absent.csv").empty
+
+
+def test_worksheet_issued_before_the_status_column_imports(issued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _data, sample, sheets = issued
+    _title, households = _first_sheet(sheets.files[0])
+    filled = tmp_path / "filled.xlsx"
+    _fill(sheets.files[0], filled)
+
+    def drop_status(sheet: Any) -> None:
+        sheet.delete_cols(COLUMN["status"])
+
+    old = _edit(filled, tmp_path / "old.xlsx", drop_status)
+    result = import_worksheets([old], sample, read_issued(sheets.folder))
+    assert result.errors == () and result.imported == len(households)
+    assert (result.verification["status"] == "verified").all()

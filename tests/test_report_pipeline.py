@@ -60,7 +60,7 @@ def first(county: Path) -> ReportResult:
 def test_report_folder_holds_every_output(first: ReportResult, county: Path) -> None:
     names = sorted(path.name for path in first.folder.iterdir())
     assert names == sorted([*OUTPUT_FILES, "manifest.json"])
-    restricted = county.parent.parent / "restricted" / COUNTY_CODE
+    restricted = county.parent.parent / "restricted" / COUNTY_CODE / "worksheets"
     assert sorted(restricted.glob("worksheet_*.xlsx")), "worksheets go to the restricted folder"
     assert not list(first.folder.glob("worksheet_*"))
     assert not list(first.folder.parent.glob(".partial-*")), "no temporary folder left behind"
@@ -98,7 +98,7 @@ def test_no_identity_in_any_output_or_log(first: ReportResult, county: Path) -> 
     outputs = sorted(first.folder.iterdir())
     assert scan_files(outputs, identities) == []
     # positive control: the restricted worksheets do hold full identities, and are found
-    worksheets = sorted((county.parent.parent / "restricted" / COUNTY_CODE).glob("*.xlsx"))
+    worksheets = sorted((county.parent.parent / "restricted" / COUNTY_CODE).rglob("*.xlsx"))
     assert scan_files(worksheets, identities)
 
 

@@ -364,7 +364,7 @@ def test_every_preloaded_module_exists() -> None:
     # A renamed module would make the kernel's preload fail silently (and reports slower).
     import importlib.util
 
-    from auditlib.report.produce import REPORT_PRELOAD
+    from auditlib.report.report_kernel import REPORT_PRELOAD
 
     missing = [name for name in REPORT_PRELOAD if importlib.util.find_spec(name) is None]
     assert missing == []

@@ -15,6 +15,7 @@ from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
 from auditlib.data.codes import ERROR_TYPES
 from auditlib.fieldwork.layout import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
+from auditlib.fieldwork.results import current_results, read_results_log
 from auditlib.sampling.frame import build_frame, share_count
 from auditlib.sampling.plan import resolve_plan
 from auditlib.sampling.sample import draw_sample, read_sample
@@ -132,21 +133,24 @@ def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
         "county_code: '430522'\ndata: ../data/430522\nseed: 99\nsampling: {plan: notice-2021}\n",
         encoding="utf-8",
     )
-    out = tmp_path / "out"
+    audits = tmp_path / "audits"
     runner = CliRunner()
     restricted = tmp_path / "restricted"
-    result = runner.invoke(
-        cli, ["sample", str(params), "--out", str(out), "--restricted", str(restricted)]
-    )
+    places = ["--workspace", str(audits), "--restricted", str(restricted)]
+    result = runner.invoke(cli, ["sample", str(params), *places])
     assert result.exit_code == 0, result.output
-    sample = read_sample(out)
-    assert not list(out.rglob("*.xlsx")), "worksheets must stay out of the sample folder"
-    result = runner.invoke(cli, ["sample", str(params), "--out", str(out), "--check"])
+    record = audits / "430522" / "sample"
+    sample = read_sample(record)
+    assert not list(audits.rglob("*.xlsx")), "worksheets must stay out of the workspace"
+    result = runner.invoke(cli, ["sample", str(params), *places, "--check"])
     assert result.exit_code == 0, result.output
     assert "reproduce the recorded sample" in result.output
     changed = params.with_name("changed.yaml")
     changed.write_text(params.read_text(encoding="utf-8").replace("seed: 99", "seed: 100"))
-    assert run_guarded(cli, ["sample", str(changed), "--out", str(out), "--check"]) == 2
+    assert run_guarded(cli, ["sample", str(changed), *places, "--check"]) == 2
+    # phase 1 never replaces the recorded sample with another one
+    assert run_guarded(cli, ["sample", str(changed), *places]) == 2
+    assert read_sample(record).table.equals(sample.table)
     # phase 2 re-derives the same sample from the same data and seed
     again = draw_sample(county.data, "notice-2021", seed=99)
     pd.testing.assert_frame_equal(again.table, sample.table)
@@ -160,11 +164,12 @@ def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
     for path in worksheets:
         _answer(path, truth)
     result = runner.invoke(
-        cli, ["fieldwork", "import", str(out), *map(str, worksheets), "--issued", str(issued)]
+        cli, ["fieldwork", "import", str(params), *map(str, worksheets), *places]
     )
     assert result.exit_code == 0, result.output
     assert "0 row problem(s)" in result.output, result.output
-    imported = pd.read_csv(out / "verification.csv", dtype=str, keep_default_na=False)
+    log = audits / "430522" / "results" / "results_log.csv"
+    imported = current_results(read_results_log(log))
     expected = truth.copy()
     assert sorted(imported["household_id"]) == sorted(expected["household_id"])
     merged = imported.merge(expected, on="household_id", suffixes=("", "_truth"))
@@ -174,18 +179,17 @@ def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
         merged["correct_benefit_truth"].astype(float).fillna(-1),
     )
     # importing the same worksheets again adds nothing and reports nothing
+    before = log.read_bytes()
     result = runner.invoke(
-        cli, ["fieldwork", "import", str(out), *map(str, worksheets), "--issued", str(issued)]
+        cli, ["fieldwork", "import", str(params), *map(str, worksheets), *places]
     )
     assert result.exit_code == 0, result.output
-    assert "0 new answer(s)" in result.output
+    assert "0 answer(s) added" in result.output
+    assert log.read_bytes() == before
     # a worksheet saved as CSV: clear message, exit code 2, nothing lost
     saved_as_csv = tmp_path / "worksheet.csv"
     saved_as_csv.write_text("户编号,是否符合条件\n", encoding="utf-8")
-    before = (out / "verification.csv").read_bytes()
-    result = runner.invoke(
-        cli, ["fieldwork", "import", str(out), str(saved_as_csv), "--issued", str(issued)]
-    )
+    result = runner.invoke(cli, ["fieldwork", "import", str(params), str(saved_as_csv), *places])
     assert result.exit_code == 2
     assert "saved as CSV" in result.output
-    assert (out / "verification.csv").read_bytes() == before
+    assert log.read_bytes() == before

@@ -12,13 +12,10 @@ from auditlib.data.loading import load_county
 from auditlib.errors import DataError, DesignError, ParamsError
 from auditlib.pipeline.params import load_params
 from auditlib.pipeline.phases import phase_one
-from auditlib.pipeline.workspace import (
-    CountyWorkspace,
-    data_changes,
-    recorded_frame,
-    refuse_changed_data,
-)
+from auditlib.pipeline.record import data_changes, recorded_frame, refuse_changed_data
+from auditlib.pipeline.workspace import SAMPLE_SIDECAR, CountyWorkspace
 from auditlib.report.folder import output_name, place_outputs
+from auditlib.sampling.sample import SIDECAR_FILE
 from auditlib.synth.config import SynthConfig
 from auditlib.synth.generator import write_practice_county
 
@@ -210,6 +207,11 @@ def test_placing_a_report_keeps_foreign_files_and_the_previous_report(tmp_path: 
     assert (destination / "report.html").read_text() == "second"
     assert (destination / "notes-by-the-auditor.docx").read_bytes() == b"mine"
     assert (destination / "sample" / "sample.csv").is_file()
+
+
+def test_the_workspace_names_the_sidecar_the_sampling_stage_writes() -> None:
+    # pipeline.workspace stays light (the report runner imports it before its kernel starts)
+    assert SAMPLE_SIDECAR == SIDECAR_FILE
 
 
 def test_interim_file_names() -> None:

@@ -22,7 +22,8 @@ from typing import Any
 
 from auditlib.errors import AuditError
 from auditlib.report.kernel import start_kernel
-from auditlib.report.produce import REPORT_PRELOAD, produce_report
+from auditlib.report.produce import produce_report
+from auditlib.report.report_kernel import REPORT_PRELOAD
 
 __all__ = ["KERNEL_REUSE_LIMIT", "LOG_FOLDER", "worker_loop"]
 

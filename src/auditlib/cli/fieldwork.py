@@ -1,68 +1,120 @@
-"""``auditlib fieldwork import``: validate filled worksheets and merge them into the results."""
+"""``auditlib fieldwork import``: validate returned results and append them to the workspace."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from auditlib.cli.common import EXIT_BAD_INPUT, EXIT_OK, print_problems
+from auditlib.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    print_problems,
+    restricted_root_option,
+    workspace_root_option,
+)
+
+#: Pending households listed one by one (then a count).
+PENDING_SHOWN = 30
 
 
 @click.group()
 def fieldwork() -> None:
-    """Fieldwork worksheets: import filled worksheets."""
+    """Fieldwork: import the results field teams return."""
 
 
 @fieldwork.command(name="import")
-@click.argument("sample_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("worksheets", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--into",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Verification table to merge into (default SAMPLE_FOLDER/verification.csv).",
-)
+@click.argument("params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("worksheets", nargs=-1, type=click.Path(path_type=Path))
+@workspace_root_option()
+@restricted_root_option()
 @click.option(
     "--issued",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of the issued worksheets (default restricted/<county_code>/worksheets, as "
-    "written by 'auditlib sample').",
+    help="Folder of the issued worksheets and their issued.json (default: the worksheet folder "
+    "phase 1 issued for the recorded sample).",
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A verification table (CSV or xlsx, columns of the data contract) to import instead "
+    "of, or besides, worksheets; checked like the worksheets. Repeatable.",
 )
 def import_(
-    sample_folder: Path, worksheets: tuple[Path, ...], into: Path | None, issued: Path | None
+    params_file: Path,
+    worksheets: tuple[Path, ...],
+    audit_root: Path,
+    restricted_root: Path,
+    issued: Path | None,
+    tables: tuple[Path, ...],
 ) -> int:
-    """Import filled WORKSHEETS (xlsx) for the sample in SAMPLE_FOLDER.
+    """Import filled WORKSHEETS (xlsx, as issued) of the county of PARAMS_FILE.
 
-    Every problem is listed with file, sheet, row and column; rows with a problem are not
-    imported, answers imported before are never overwritten. Exit code 2 if any row was
-    refused.
+    Answers are appended to the county workspace's results log
+    (WORKSPACE/<county_code>/results/results_log.csv), which keeps every answer ever
+    imported: the same answer again adds nothing, a correction (a different answer with a
+    later verification date) supersedes the earlier one, which stays in the log. Every refused
+    row is listed with file, sheet, row and column, and every household still pending with the
+    worksheet file, sheet and row it was issued in. Exit code 2 if any row was refused.
     """
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
-    from auditlib.data.atomic import atomic_write_text
     from auditlib.fieldwork.importing import import_worksheets, read_issued, read_verification
-    from auditlib.sampling.sample import read_sample
+    from auditlib.fieldwork.results import append_results, current_results, read_results_log
+    from auditlib.pipeline.params import load_params
+    from auditlib.pipeline.phases import matching_worksheets
+    from auditlib.pipeline.record import read_recorded_sample
+    from auditlib.pipeline.workspace import CountyWorkspace
 
-    drawn = read_sample(sample_folder)
-    if issued is None:
-        county_code = str(drawn.table["county_code"].iloc[0])
-        legacy = sample_folder / "restricted" / "worksheets"
-        issued = legacy if legacy.is_dir() else Path("restricted") / county_code / "worksheets"
-    manifest = read_issued(issued)
-    target = into or sample_folder / "verification.csv"
-    existing = read_verification(target)
-    result = import_worksheets(worksheets, drawn, manifest, existing)
-    table = result.verification.copy()
-    table["verification_date"] = table["verification_date"].dt.strftime("%Y-%m-%d")
-    atomic_write_text(target, table.to_csv(index=False, lineterminator="\n"))
-    console = Console(stderr=True, width=160)
-    if result.problems:
-        print_problems(result.problems, console)
-    console.print(
-        f"{result.imported} new answer(s) imported; {len(result.verification)} household(s) "
-        f"answered in {target}; {len(result.unanswered)} sampled household(s) still unanswered; "
-        f"{len(result.errors)} row problem(s)."
+    if not worksheets and not tables:
+        raise click.UsageError("give the filled worksheets (xlsx) and/or --table FILE")
+    params = load_params(params_file)
+    workspace = CountyWorkspace(
+        params.county_code, audit_root=audit_root, restricted_root=restricted_root
     )
-    if result.errors:
+    sample = read_recorded_sample(workspace)
+    folder = issued or matching_worksheets(workspace, sample)
+    if folder is None:
+        raise click.UsageError(
+            f"no worksheets issued for the sample recorded in {workspace.sample_dir} were found "
+            f"in {workspace.restricted_dir}; pass --issued FOLDER (where issued.json is)"
+        )
+    log = read_results_log(workspace.results_log)
+    result = import_worksheets(
+        [Path(path) for path in worksheets], sample, read_issued(folder), current_results(log)
+    )
+    answers = [result.answers]
+    for table in tables:
+        answers.append(read_verification(table, sample=sample, with_source=True))
+    console = Console(stderr=True, width=160)
+    imported_at = datetime.now().replace(microsecond=0)
+    updates = [
+        append_results(workspace.results_log, rows, imported_at=imported_at)
+        for rows in answers
+        if len(rows)
+    ]
+    conflicts = [problem for update in updates for problem in update.conflicts]
+    problems = [*result.problems, *conflicts]
+    if problems:
+        print_problems(problems, console)
+    final = read_results_log(workspace.results_log)
+    answered = set(current_results(final)["household_id"].astype(str))
+    pending = [p for p in result.pending if p.household_id not in answered]
+    for item in pending[:PENDING_SHOWN]:
+        console.print(f"  pending: {item.describe()}")
+    if len(pending) > PENDING_SHOWN:
+        console.print(f"  ... and {len(pending) - PENDING_SHOWN} more pending household(s)")
+    added = sum(len(update.added) for update in updates)
+    superseded = sum(len(update.superseded) for update in updates)
+    console.print(
+        f"{added} answer(s) added ({superseded} correction(s) superseding an earlier answer, "
+        f"kept in the log); {len(answered)} of {len(sample.table)} sampled households answered "
+        f"in {workspace.results_log}; {len(pending)} pending; "
+        f"{len(result.errors) + len(conflicts)} row problem(s)."
+    )
+    if result.errors or conflicts:
         click.get_current_context().exit(EXIT_BAD_INPUT)
     return EXIT_OK

@@ -16,7 +16,8 @@ from auditlib.errors import DesignError
 from auditlib.pipeline.audit import risk_scorer
 from auditlib.pipeline.params import AuditParams, load_params
 from auditlib.pipeline.phases import phase_one
-from auditlib.pipeline.workspace import CountyWorkspace, data_changes, refuse_changed_data
+from auditlib.pipeline.record import data_changes, read_recorded_sample, refuse_changed_data
+from auditlib.pipeline.workspace import CountyWorkspace
 from auditlib.sampling.sample import check_sample, sample_summary
 
 
@@ -83,7 +84,7 @@ def sample(
     risk = load_risk(risk_file, params, data)
     console = Console(width=140)
     if check:
-        recorded = workspace.read_sample()
+        recorded = read_recorded_sample(workspace)
         plan = params.sampling_plan()
         if recorded.seed != params.seed or recorded.plan != plan:
             raise DesignError(

@@ -9,6 +9,7 @@ __all__ = [
     "DIBAO_CATEGORIES",
     "EMPLOYMENT",
     "ERROR_TYPES",
+    "FIELD_STATUSES",
     "PAYMENT_ANOMALY_TYPES",
     "PRIORITY_GROUPS",
     "PROGRAMMES",
@@ -92,3 +93,14 @@ PRIORITY_GROUPS: dict[str, str] = {
 
 
 VERIFICATION_ELIGIBILITY: dict[str, str] = {"yes": "符合", "no": "不符合"}
+
+
+#: Outcome of a field visit (核查状态): only ``verified`` households carry an eligibility finding;
+#: the others are non-respondents of the survey (the estimates adjust for them). A household
+#: without an answer yet is *pending*, which is not a code of this list.
+FIELD_STATUSES: dict[str, str] = {
+    "verified": "已核查",
+    "not_found": "未找到",
+    "moved": "已迁出",
+    "refused": "拒绝配合",
+}

@@ -1,4 +1,4 @@
-"""The whole data contract: the verification table, every table in order, and its Markdown.
+"""The whole data contract: the verification table and its rules, every table, its Markdown.
 
 ``docs/data-contract.md`` documents the contract for people; :func:`contract_markdown` renders
 it from these definitions so the two cannot drift apart (a test compares them).
@@ -6,27 +6,46 @@ it from these definitions so the two cannot drift apart (a test compares them).
 
 from __future__ import annotations
 
-from auditlib.data.codes import ERROR_TYPES, VERIFICATION_ELIGIBILITY
+from auditlib.data.codes import ERROR_TYPES, FIELD_STATUSES, VERIFICATION_ELIGIBILITY
 from auditlib.data.register_tables import HOUSEHOLDS, MEMBERS, PAYMENTS
 from auditlib.data.registry_tables import REGISTRY_TABLES
 from auditlib.data.schema import ColumnSpec, TableSpec, category_spec, text_spec
 
-__all__ = ["CONTRACT", "VERIFICATION", "contract_markdown", "table_spec"]
+__all__ = ["CONTRACT", "FORMULA_PREFIXES", "VERIFICATION", "contract_markdown", "table_spec"]
 
 
 VERIFICATION = TableSpec(
     name="verification",
     label_zh="入户核查结果",
-    description="Verification results returned by field teams for sampled households.",
+    description=(
+        "Verification results returned by field teams for sampled households. An empty or "
+        "absent `status` means `verified`. Rules across columns, checked on import "
+        "(`auditlib.fieldwork`: worksheets and `read_verification`) by "
+        "`auditlib.data.verification_rules.verification_rule_breaches`: a verified answer needs "
+        "`eligible`, `verifier` and `verification_date`; an answer of any other status carries "
+        "no finding (`eligible`, `error_type` and `correct_benefit` empty); a recipient "
+        "household found not eligible needs its `error_type`, an eligible one has none; the "
+        "visit date lies between the audit period's start and today. Text answers starting "
+        "with `=`, `+`, `-` or `@` are refused (a spreadsheet would run them as formulas)."
+    ),
     key=("household_id",),
     required=False,
     columns=(
         text_spec("household_id", "户编号", "Sampled household.", unique=True),
         category_spec(
+            "status",
+            "核查状态",
+            "Outcome of the field visit; empty means verified.",
+            FIELD_STATUSES,
+            required=False,
+            nullable=True,
+        ),
+        category_spec(
             "eligible",
             "是否符合条件",
-            "Whether the household is eligible for the programme.",
+            "Whether the household is eligible for the programme (when verified).",
             VERIFICATION_ELIGIBILITY,
+            nullable=True,
         ),
         category_spec(
             "error_type",
@@ -44,17 +63,24 @@ VERIFICATION = TableSpec(
             maximum=100_000,
             nullable=True,
         ),
-        text_spec("verifier", "核查人", "Who verified.", personal=True),
+        text_spec(
+            "verifier", "核查人", "Who verified (when verified).", personal=True, nullable=True
+        ),
         ColumnSpec(
             "verification_date",
             "核查日期",
             "date",
-            "Date of the visit (after the registers' extraction, not after today).",
+            "Date of the visit (after the registers' extraction, not after today; when verified).",
             latest="today",
+            nullable=True,
         ),
         text_spec("notes", "备注", "Free notes.", required=False, nullable=True),
     ),
 )
+
+#: First characters that make a spreadsheet program read a text cell as a formula
+#: (formula injection): such text is refused in every text answer.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 #: All tables of a county, in loading order.

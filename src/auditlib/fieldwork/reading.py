@@ -1,79 +1,88 @@
 """Reading filled worksheets: one pass over the files, collecting answers and problems.
 
 Used by :func:`auditlib.fieldwork.importing.import_worksheets`; every problem names the file and
-sheet, the row, the column, the value found and what was expected.
+sheet, the row, the column, the value found and what was expected. Refused before any of its
+rows is read: a file that is not an xlsx workbook, a sheet whose name is not a township code of
+``issued.json`` (a renamed sheet), a sheet whose header row was changed, a sheet whose title row
+names another seed or sample. Refused row by row: a formula never calculated (no cached value:
+the file was written by a program that does not calculate), an error value (``#VALUE!``,
+``#N/A``, ...), a household not drawn or with changed identity cells, and every answer problem
+found by :func:`auditlib.fieldwork.answers.parse_answer`.
+
+A workbook is opened once as written (formulas as formulas) and, only when it holds formulas,
+a second time for the values its spreadsheet program cached.
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ERROR_CODES
 
-from auditlib.data.codes import ERROR_TYPES
 from auditlib.data.idcard import mask_id_number
-from auditlib.data.schema import BOOL_FALSE, BOOL_TRUE
 from auditlib.errors import Problem
+from auditlib.fieldwork.answers import cell_text, parse_answer
 from auditlib.fieldwork.layout import (
     ANSWER_COLUMNS,
     CODES_SHEET,
     HEADER_ROW,
+    IDENTITY_COLUMNS,
+    TITLE_ROW,
     WORKSHEET_COLUMNS,
     identity_digest,
+    title_sample,
 )
 from auditlib.sampling.sample import Sample
 
 __all__ = ["WorksheetReader"]
 
-_ELIGIBLE = {
-    **dict.fromkeys(BOOL_TRUE | {"符合"}, "yes"),
-    **dict.fromkeys(BOOL_FALSE | {"不符合"}, "no"),
-}
-_ERROR_TYPES: dict[str, str] = {}
-for _code, _label in ERROR_TYPES.items():
-    for _spelling in (_code, _label, f"{_code} {_label}"):
-        _ERROR_TYPES[_spelling.lower()] = _code
+#: Columns a worksheet may lack: ``status`` was added after the first worksheets were issued
+#: (absent means every answer of the sheet is ``verified``).
+OPTIONAL_COLUMNS = frozenset({"row_number", "status"})
+_PERSONAL = frozenset({*IDENTITY_COLUMNS[1:], "verifier"})
+_KEYS = frozenset(column.key for column in WORKSHEET_COLUMNS)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for form in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
-        try:
-            return datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
+def _listed(names: set[str], shown: int = 10) -> str:
+    ordered = sorted(names)
+    more = f", … ({len(ordered)} in all)" if len(ordered) > shown else ""
+    return ", ".join(ordered[:shown]) + more
 
 
 class WorksheetReader:
-    """Collects answers and problems from the files of one import."""
+    """Collects answers and problems from the files of one import.
 
-    def __init__(self, sample: Sample, issued: Mapping[str, Any]) -> None:
+    Parameters
+    ----------
+    sample : Sample
+        The drawn sample.
+    issued : mapping
+        The issued manifest (``issued.json``).
+    today : datetime.date, optional
+        Latest visit date accepted (default: the current date).
+    """
+
+    def __init__(
+        self, sample: Sample, issued: Mapping[str, Any], *, today: date | None = None
+    ) -> None:
         self.sampled = set(sample.table["household_id"].astype(str))
         recipients = sample.table.loc[sample.table["recipient"], "household_id"]
         self.recipients = set(recipients.astype(str))
         self.issued: Mapping[str, Any] = issued["households"]
+        self.sheets = {str(where["sheet"]) for where in self.issued.values()}
+        self.seed = str(issued.get("seed", ""))
+        self.sample_sha256 = str(issued.get("sample_table_sha256", ""))
         self.start = date.fromisoformat(str(issued["audit_period_start"]))
+        self.today = today
         self.problems: list[Problem] = []
         self.answers: dict[str, dict[str, Any]] = {}
-        self.where: dict[str, tuple[str, int]] = {}
+        # household -> (file name, sheet title, row) of its answer
+        self.where: dict[str, tuple[str, str, int]] = {}
         self.conflicted: set[str] = set()
         # sheet title (a township code, unique across workbooks) -> (file, households seen)
         self.seen: dict[str, tuple[str, set[str]]] = {}
@@ -91,6 +100,7 @@ class WorksheetReader:
         self.problems.append(Problem(place, row, column, value, expected, severity, code))
 
     def read_file(self, path: Path) -> None:
+        """Read every township sheet of one workbook."""
         name = str(path)
         if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
             self.problem(
@@ -119,7 +129,7 @@ class WorksheetReader:
             )
             return
         try:
-            workbook = load_workbook(path, data_only=True)
+            workbook = load_workbook(path)  # as written: a formula cell holds its formula
         except Exception as error:  # openpyxl raises many types for damaged files
             self.problem(
                 name,
@@ -130,19 +140,40 @@ class WorksheetReader:
                 "worksheet_unreadable",
             )
             return
-        for sheet in workbook.worksheets:
-            if sheet.title == CODES_SHEET:
-                continue
-            self.read_sheet(path, sheet)
+        calculated: dict[str, Any] = {}
 
-    def read_sheet(self, path: Path, sheet: Any) -> None:
+        def cached(title: str) -> Any:
+            """The sheet as its spreadsheet program last calculated it (loaded on demand)."""
+            if not calculated:
+                calculated["book"] = load_workbook(path, data_only=True)
+            return calculated["book"][title]
+
+        for sheet in workbook.worksheets:
+            if sheet.title != CODES_SHEET:
+                self.read_sheet(path, sheet, cached)
+
+    def read_sheet(self, path: Path, sheet: Any, cached: Callable[[str], Any]) -> None:
+        """Check a sheet's name, header and title row, then read its rows."""
         place = f"{path.name}[{sheet.title}]"
-        headers = [_text(cell.value) for cell in sheet[HEADER_ROW]]
-        position: dict[str, int] = {}
-        for index, header in enumerate(headers):
-            key = header.split("\n")[-1].strip()
-            position[key] = index
-        needed = [c.key for c in WORKSHEET_COLUMNS if c.key != "row_number"]
+        rows = [tuple(row) for row in sheet.iter_rows()]
+        headers = [cell_text(cell.value) for cell in rows[HEADER_ROW - 1]] if rows[1:] else []
+        keys = (header.split("\n")[-1].strip() for header in headers)
+        position = {key: i for i, key in enumerate(keys) if key in _KEYS}
+        if sheet.title not in self.sheets:
+            if any(cell.value is not None for row in rows for cell in row):
+                self.renamed_sheet(place, sheet.title, rows, position.get("household_id"))
+            else:
+                self.problem(
+                    place,
+                    None,
+                    None,
+                    sheet.title,
+                    "only the township sheets as issued (this empty sheet was added; ignored)",
+                    "worksheet_extra_sheet",
+                    "warning",
+                )
+            return
+        needed = [c.key for c in WORKSHEET_COLUMNS if c.key not in OPTIONAL_COLUMNS]
         absent = [key for key in needed if key not in position]
         if absent:
             self.problem(
@@ -154,21 +185,134 @@ class WorksheetReader:
                 "worksheet_header",
             )
             return
+        if not self.title_matches(place, rows):
+            return
+        if any(cell.data_type == "f" for row in rows for cell in row):
+            values = [tuple(cell.value for cell in row) for row in cached(sheet.title).iter_rows()]
+        else:
+            values = [tuple(cell.value for cell in row) for row in rows]
         self.seen.setdefault(sheet.title, (path.name, set()))
-        for row_number, cells in enumerate(
-            sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True), start=HEADER_ROW + 1
-        ):
-            values = {
-                key: cells[index] if index < len(cells) else None for key, index in position.items()
+        for row_number in range(HEADER_ROW + 1, len(rows) + 1):
+            cells = rows[row_number - 1]
+            row_values = values[row_number - 1] if row_number <= len(values) else ()
+            by_key = {
+                key: row_values[index] if index < len(row_values) else None
+                for key, index in position.items()
             }
-            if all(_text(v) == "" for v in values.values()):
+            if all(cell_text(value) == "" for value in by_key.values()) and not any(
+                index < len(cells) and cells[index].data_type == "f" for index in position.values()
+            ):
                 continue
-            self.read_row(place, path.name, sheet.title, row_number, values)
+            if self.cells_usable(place, sheet.title, row_number, cells, by_key, position):
+                self.read_row(path.name, sheet.title, row_number, by_key)
 
-    def read_row(
-        self, place: str, file: str, sheet: str, row: int, values: Mapping[str, Any]
+    def renamed_sheet(
+        self, place: str, title: str, rows: list[tuple[Any, ...]], household_column: int | None
     ) -> None:
-        household = _text(values["household_id"])
+        """Refuse a sheet whose name is not a township code of issued.json; say which it was."""
+        issued_as = set()
+        if household_column is not None:
+            for row in rows[HEADER_ROW:]:
+                if household_column < len(row):
+                    where = self.issued.get(cell_text(row[household_column].value))
+                    if where is not None:
+                        issued_as.add(str(where["sheet"]))
+        hint = (
+            f"; its households were issued in sheet {', '.join(sorted(issued_as))}: rename it back"
+            if issued_as
+            else ""
+        )
+        self.problem(
+            place,
+            None,
+            None,
+            title,
+            "a sheet named after the township code it was issued with (issued.json has "
+            f"{_listed(self.sheets)}){hint}; nothing of this sheet was imported",
+            "worksheet_sheet_renamed",
+        )
+
+    def title_matches(self, place: str, rows: list[tuple[Any, ...]]) -> bool:
+        """Whether the title row names the seed and sample of issued.json (problem if not)."""
+        title = " ".join(filter(None, (cell_text(cell.value) for cell in rows[TITLE_ROW - 1])))
+        found = title_sample(title)
+        issued_text = f"抽样种子 {self.seed}, 样本 {self.sample_sha256[:12]}"
+        if found is None:
+            self.problem(
+                place,
+                TITLE_ROW,
+                None,
+                title if len(title) <= 60 else title[:59] + "…",
+                f"the title row as issued, naming the draw ({issued_text}); nothing of this "
+                "sheet was imported",
+                "worksheet_title",
+            )
+            return False
+        seed, prefix = found
+        if seed != self.seed or not self.sample_sha256.startswith(prefix):
+            self.problem(
+                place,
+                TITLE_ROW,
+                None,
+                f"抽样种子 {seed}, 样本 {prefix}",
+                f"a worksheet of this sample ({issued_text}): this sheet was issued for another "
+                "draw; import the worksheets issued with this sample (nothing of this sheet "
+                "was imported)",
+                "worksheet_other_sample",
+            )
+            return False
+        return True
+
+    def cells_usable(
+        self,
+        place: str,
+        sheet: str,
+        row: int,
+        cells: tuple[Any, ...],
+        values: Mapping[str, Any],
+        position: Mapping[str, int],
+    ) -> bool:
+        """Refuse a row holding an uncalculated formula or an error value (``#N/A``, ...)."""
+        usable = True
+        for key, index in position.items():
+            cell = cells[index] if index < len(cells) else None
+            value = values.get(key)
+            if cell is not None and cell.data_type == "f" and value is None:
+                formula = str(cell.value)
+                personal = key in _PERSONAL or len(formula) > 40  # a formula may hold a name
+                shown = "=…" if personal else formula
+                self.problem(
+                    place,
+                    row,
+                    key,
+                    shown,
+                    "a value, not a formula without a calculated result (the file was saved by "
+                    "a program that does not calculate): open and save it in Excel, WPS or "
+                    "LibreOffice, or type the value",
+                    "worksheet_formula",
+                )
+                usable = False
+            elif (cell is not None and cell.data_type == "e") or value in ERROR_CODES:
+                self.problem(
+                    place,
+                    row,
+                    key,
+                    str(value),
+                    "a value, not a spreadsheet error (a formula failed, or a cell it refers to "
+                    "was deleted): retype the cell",
+                    "worksheet_error_value",
+                )
+                usable = False
+        if not usable:
+            household = cell_text(values.get("household_id"))
+            if household in self.sampled:
+                self.seen[sheet][1].add(household)  # present, though refused: not "missing"
+        return usable
+
+    def read_row(self, file: str, sheet: str, row: int, values: Mapping[str, Any]) -> None:
+        """Check one household row and keep its answer."""
+        place = f"{file}[{sheet}]"
+        household = cell_text(values["household_id"])
         if household == "":
             self.problem(
                 place, row, "household_id", "", "the household id as issued", "worksheet_no_id"
@@ -187,33 +331,45 @@ class WorksheetReader:
         self.seen[sheet][1].add(household)
         issued = self.issued.get(household)
         digest = identity_digest(
-            household, _text(values["head_name"]), _text(values["head_id_number"])
+            household, cell_text(values["head_name"]), cell_text(values["head_id_number"])
         )
         if issued is not None and digest != issued["identity_sha256"]:
-            shown = mask_id_number(_text(values["head_id_number"]))
             self.problem(
                 place,
                 row,
                 "head_name/head_id_number",
-                shown,
+                mask_id_number(cell_text(values["head_id_number"])),
                 "the identity cells as issued (name or ID number was changed); "
                 "correct the household register, not the worksheet",
                 "identity_changed",
             )
             return
-        answer, ok = self.parse_answer(place, row, values, household in self.recipients)
-        if not ok or answer is None:
+        answer, issues = parse_answer(
+            {key: values.get(key) for key in ANSWER_COLUMNS},
+            recipient=household in self.recipients,
+            period_start=self.start,
+            today=self.today,
+        )
+        for issue in issues:
+            self.problem(place, row, issue.column, issue.value, issue.expected, issue.code)
+        if answer is None:
             return
+        self.keep(place, file, sheet, row, household, answer)
+
+    def keep(
+        self, place: str, file: str, sheet: str, row: int, household: str, answer: dict[str, Any]
+    ) -> None:
+        """Keep an answer, unless the household was answered already in this import."""
         if household in self.answers:
-            first_place, first_row = self.where[household]
+            first_file, first_sheet, first_row = self.where[household]
+            also = f"also at {first_file}[{first_sheet}] row {first_row}"
             if answer == self.answers[household]:
                 self.problem(
                     place,
                     row,
                     "household_id",
                     household,
-                    f"each household once (also at {first_place} row {first_row}; "
-                    "same answer, kept once)",
+                    f"each household once ({also}; same answer, kept once)",
                     "duplicate_household",
                     "warning",
                 )
@@ -223,92 +379,10 @@ class WorksheetReader:
                     row,
                     "household_id",
                     household,
-                    f"each household once (also at {first_place} row {first_row} "
-                    "with a different answer; neither imported)",
+                    f"each household once ({also} with a different answer; neither imported)",
                     "duplicate_household",
                 )
                 self.conflicted.add(household)
             return
         self.answers[household] = answer
-        self.where[household] = (place, row)
-
-    def parse_answer(
-        self, place: str, row: int, values: Mapping[str, Any], recipient: bool
-    ) -> tuple[dict[str, Any] | None, bool]:
-        raw = {key: values[key] for key in ANSWER_COLUMNS}
-        if all(_text(v) == "" for v in raw.values()):
-            return None, True
-        before = len(self.problems)
-        eligible = _ELIGIBLE.get(_text(raw["eligible"]).lower())
-        if eligible is None:
-            self.problem(
-                place, row, "eligible", _text(raw["eligible"]), "是 or 否 (yes/no)", "answer_code"
-            )
-        error_text = _text(raw["error_type"])
-        error_type = _ERROR_TYPES.get(error_text.lower()) if error_text else None
-        if error_text and error_type is None:
-            self.problem(
-                place,
-                row,
-                "error_type",
-                error_text,
-                "an entry of the drop-down list (schema.ERROR_TYPES)",
-                "answer_code",
-            )
-        if eligible == "no" and recipient and not error_text:
-            self.problem(
-                place,
-                row,
-                "error_type",
-                "",
-                "the reason this recipient household is not eligible",
-                "answer_missing",
-            )
-        if eligible == "yes" and error_text:
-            self.problem(
-                place,
-                row,
-                "error_type",
-                error_text,
-                "empty when the household is eligible",
-                "answer_inconsistent",
-            )
-        benefit: float | None = None
-        if _text(raw["correct_benefit"]) != "":
-            try:
-                benefit = float(_text(raw["correct_benefit"]))
-            except ValueError:
-                benefit = None
-            if benefit is None or not 0 <= benefit <= 100_000:
-                self.problem(
-                    place,
-                    row,
-                    "correct_benefit",
-                    _text(raw["correct_benefit"]),
-                    "a number of yuan per month between 0 and 100000",
-                    "answer_number",
-                )
-        verifier = _text(raw["verifier"])
-        if verifier == "":
-            self.problem(place, row, "verifier", "", "the name of who verified", "answer_missing")
-        when = _as_date(raw["verification_date"])
-        if when is None or when < self.start or when > date.today():
-            self.problem(
-                place,
-                row,
-                "verification_date",
-                _text(raw["verification_date"]),
-                f"a date between {self.start.isoformat()} and today",
-                "answer_date",
-            )
-        if len(self.problems) > before:
-            return None, False
-        notes = _text(raw["notes"])
-        return {
-            "eligible": eligible,
-            "error_type": error_type,
-            "correct_benefit": benefit,
-            "verifier": verifier,
-            "verification_date": pd.Timestamp(when),
-            "notes": notes or None,
-        }, True
+        self.where[household] = (file, sheet, row)

@@ -8,7 +8,9 @@ formats, byte-reproducible output); filled workbooks are read back with openpyxl
 Worksheets hold full names and ID numbers, so they are written only into a *restricted*
 folder; ``issued.json`` beside them records, for each household, the file, sheet and row it
 was issued in and a SHA-256 digest of its identity cells, so that an import can detect
-deleted rows and changed identities (:mod:`auditlib.fieldwork.importing`).
+deleted rows and changed identities (:mod:`auditlib.fieldwork.importing`). Each sheet's title
+row names the seed and the first 12 hex digits of the sample table's SHA-256, both also in
+``issued.json``: a worksheet of another draw is refused on import.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from auditlib.fieldwork.layout import (
     REASONS_ZH,
     WORKSHEET_COLUMNS,
     identity_digest,
+    worksheet_title,
 )
 from auditlib.fieldwork.xlsx import TownshipSheet, write_workbook
 from auditlib.sampling.sample import Sample, table_sha256
@@ -184,9 +187,8 @@ def write_worksheets(
         sheets = []
         for code in codes:
             values = _sheet_values(by_township[code])
-            title = (
-                f"{data.info.county} {names.get(code, code)} 入户核查表 — 抽样种子 {sample.seed}, "
-                f"样本 {sample_digest[:12]}  (内部资料, 含个人身份信息)"
+            title = worksheet_title(
+                data.info.county, str(names.get(code, code)), sample.seed, sample_digest
             )
             sheets.append(TownshipSheet(name=code, title=title, rows=values))
             for offset, row in enumerate(values):

@@ -3,11 +3,11 @@
 :mod:`auditlib.fieldwork.layout` prepares the rows of each township sheet; this module lays them
 out: title row, header row, one row per household, answer columns unlocked and shaded, drop-downs
 (data validations), frozen panes, print titles, A4 landscape fitted to the page width, a footer,
-sheet protection without password and the hidden ``codes`` sheet that feeds the error-type
-drop-down. Every cell format is created once per workbook and shared by all cells, so writing
-a county of a few thousand households takes a fraction of a second. The output is byte for byte
-reproducible: the document's creation time is fixed by the caller and XlsxWriter stamps every
-zip member with 1980-01-01.
+sheet protection without password and the hidden ``codes`` sheet that feeds the field-status
+(column B) and error-type (column A) drop-downs. Every cell format is created once per workbook
+and shared by all cells, so writing a county of a few thousand households takes a fraction of a
+second. The output is byte for byte reproducible: the document's creation time is fixed by the
+caller and XlsxWriter stamps every zip member with 1980-01-01.
 
 Filled workbooks are read back with openpyxl (:mod:`auditlib.fieldwork.reading`).
 """
@@ -31,6 +31,7 @@ from auditlib.fieldwork.layout import (
     ELIGIBLE_CHOICES,
     FIRST_DATA_ROW,
     HEADER_ROW,
+    STATUS_CHOICES,
     WORKSHEET_COLUMNS,
     error_type_entries,
 )
@@ -133,6 +134,15 @@ def _validations(audit_start: date) -> list[tuple[str, dict[str, Any]]]:
     entries = len(error_type_entries())
     return [
         (
+            "status",
+            {
+                "validate": "list",
+                "source": f"={CODES_SHEET}!$B$2:$B${len(STATUS_CHOICES) + 1}",
+                "error_title": "核查状态",
+                "error_message": "请选择 " + " / ".join(STATUS_CHOICES) + " (空白视为已核查)",
+            },
+        ),
+        (
             "eligible",
             {
                 "validate": "list",
@@ -225,7 +235,11 @@ def _codes_sheet(workbook: Workbook) -> None:
     sheet.write_string(0, 0, "不符合情形 error_type")
     for offset, entry in enumerate(error_type_entries(), start=1):
         sheet.write_string(offset, 0, entry)
+    sheet.write_string(0, 1, "核查状态 status")
+    for offset, label in enumerate(STATUS_CHOICES, start=1):
+        sheet.write_string(offset, 1, label)
     sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 1, 16)
     sheet.hide()
 
 

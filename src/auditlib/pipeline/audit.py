@@ -26,8 +26,9 @@ from auditlib.estimation.analysis_table import build_analysis_table
 from auditlib.estimation.summary import ReportEstimates, compute_estimates, priority_groups
 from auditlib.pipeline.params import AuditParams, RiskParams, load_params
 from auditlib.pipeline.phases import phase_one
+from auditlib.pipeline.record import data_changes, read_recorded_sample, refuse_changed_data
 from auditlib.pipeline.verification import pending_problems, verification_results
-from auditlib.pipeline.workspace import CountyWorkspace, data_changes, refuse_changed_data
+from auditlib.pipeline.workspace import CountyWorkspace
 from auditlib.risk.reasons import explain
 from auditlib.risk.scorer import RiskScorer
 from auditlib.sampling.sample import Sample, check_sample
@@ -177,7 +178,7 @@ def phase_two(
             f"no sample is recorded in {workspace.sample_dir}; run phase 1 first "
             "('auditlib sample')"
         )
-    sample = workspace.read_sample()
+    sample = read_recorded_sample(workspace)
     notes: list[str] = []
     changes = data_changes(workspace, data)
     if changes and not from_recorded_sample:

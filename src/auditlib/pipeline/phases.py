@@ -25,7 +25,8 @@ from auditlib.fieldwork.importing import read_issued
 from auditlib.fieldwork.layout import ISSUED_FILE
 from auditlib.fieldwork.writing import write_worksheets
 from auditlib.pipeline.params import AuditParams
-from auditlib.pipeline.workspace import CountyWorkspace, write_sample_record
+from auditlib.pipeline.record import read_recorded_sample, write_sample_record
+from auditlib.pipeline.workspace import CountyWorkspace
 from auditlib.sampling.frame import build_frame
 from auditlib.sampling.sample import Sample, sample_from_frame, table_sha256
 
@@ -204,7 +205,7 @@ def phase_one(
     frame = build_frame(data, plan, risk)
     drawn = sample_from_frame(frame, plan, params.seed, data.info.county_code)
     if workspace.has_sample():
-        recorded = workspace.read_sample()
+        recorded = read_recorded_sample(workspace)
         if table_sha256(recorded.table) != table_sha256(drawn.table):
             where = workspace.sample_dir
             raise DesignError(

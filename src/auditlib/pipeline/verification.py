@@ -23,7 +23,12 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.errors import FieldworkError, Problem, ReportError
-from auditlib.fieldwork.importing import import_worksheets, read_issued, read_verification
+from auditlib.fieldwork.importing import (
+    import_worksheets,
+    pending_households,
+    read_issued,
+    read_verification,
+)
 from auditlib.fieldwork.results import current_results, read_results_log
 from auditlib.pipeline.params import AuditParams
 from auditlib.pipeline.phases import matching_worksheets
@@ -99,28 +104,20 @@ def pending_problems(
 ) -> list[Problem]:
     """One problem per sampled household without a result, naming where it was issued."""
     answered = set(verification["household_id"].astype(str))
-    pending = [h for h in sample.table["household_id"].astype(str) if h not in answered]
-    if not pending:
+    unanswered = [h for h in sample.table["household_id"].astype(str) if h not in answered]
+    if not unanswered:
         return []
     folder = matching_worksheets(workspace, sample)
     places = read_issued(folder).get("households", {}) if folder is not None else {}
-    problems = []
-    for household in pending:
-        place = places.get(household)
-        if place:
-            file = f"{place['file']}[{place['sheet']}]"
-            row = int(place["row"])
-        else:
-            file, row = "sample", None
-        problems.append(
-            Problem(
-                file,
-                row,
-                "household_id",
-                household,
-                "a returned result (the worksheet row is still empty or was not imported); "
-                "make an interim report with --interim, or import the result",
-                code="result_pending",
-            )
+    return [
+        Problem(
+            f"{pending.file}[{pending.sheet}]" if pending.file else "sample",
+            pending.row,
+            "household_id",
+            pending.household_id,
+            "a returned result (the worksheet row is still empty or was not imported); "
+            "make an interim report with --interim, or import the result",
+            code="result_pending",
         )
-    return problems
+        for pending in pending_households(unanswered, places)
+    ]

@@ -155,7 +155,8 @@ def _ignore_reply(manager: Any, client: Any, request: str, timeout: float) -> No
 
 def prepare_reused_kernel(kernel_manager: Any, cwd: Path, timeout: int) -> None:
     """Clear a reused kernel's namespace and move it to ``cwd`` (silently: no count used)."""
-    code = f"get_ipython().run_line_magic('reset', '-f')\n__import__('os').chdir({str(cwd)!r})"
+    # chdir first: the previous report's work folder (the kernel's cwd) is gone by now
+    code = f"__import__('os').chdir({str(cwd)!r})\nget_ipython().run_line_magic('reset', '-f')"
     content = _await_reply(kernel_manager, *_send_silently(kernel_manager, code), timeout)
     if content.get("status") != "ok":
         raise ReportError(f"could not reset the reused kernel: {content.get('evalue')}")

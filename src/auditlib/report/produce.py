@@ -11,12 +11,10 @@ never leaves a half-written report. The files of a report folder are listed in
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditlib.data.contract import VERIFICATION
 from auditlib.data.fingerprint import file_sha256
 from auditlib.errors import Problem, ReportError
 from auditlib.pipeline.workspace import CountyWorkspace
@@ -48,21 +45,10 @@ from auditlib.report.manifest import (
     write_manifest,
 )
 from auditlib.report.privacy import Identities, identities_in_folder, scan_files
+from auditlib.report.report_kernel import ReportKernel
+from auditlib.report.sources import checked_verification_source
 
 __all__ = ["ReportResult", "input_fingerprint_of", "load_report_params", "produce_report"]
-
-#: Modules a fresh report kernel imports while the runner prepares
-#: (see :func:`auditlib.report.kernel.start_kernel`).
-REPORT_PRELOAD = (
-    # the pipeline's audit run: loading, risk (scikit-learn), sampling, fieldwork, synth,
-    # estimation (scipy) and pandas
-    "auditlib.report.sections",
-    "auditlib.report.sections_risk",
-    "auditlib.report.outputs",  # the statistics form
-    "xlsxwriter",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_svg",
-)
 
 
 @dataclass(frozen=True)
@@ -119,53 +105,6 @@ def _options(settings: _Settings) -> dict[str, Any]:
     if settings.from_recorded_sample:
         options["from_recorded_sample"] = True
     return options
-
-
-def _check_verification(verification: str, data_folder: Path, workspace: CountyWorkspace) -> str:
-    """Fail before starting a kernel when the verification source cannot exist.
-
-    Returns the source as the kernel must receive it: a path resolved against the caller's
-    working directory (the kernel runs in another folder).
-    """
-    if verification == "auto":
-        return verification
-    if verification == "results":
-        if not workspace.results_log.is_file():
-            raise ReportError(
-                f"verification='results' but nothing was imported into {workspace.results_dir}; "
-                "import the filled worksheets first ('auditlib fieldwork import')"
-            )
-        return verification
-    if verification == "simulate":
-        if not (data_folder / "ground_truth").is_dir():
-            raise ReportError(
-                f"verification='simulate' needs the synthetic ground truth, but {data_folder} "
-                "has no ground_truth/ folder (only generated counties have one)"
-            )
-        return verification
-    if verification == "data":
-        from auditlib.data.io import SUPPORTED_SUFFIXES  # pandas, pyarrow: not before the kernel
-
-        stems = (VERIFICATION.name, VERIFICATION.label_zh)
-        if not any(
-            (data_folder / f"{stem}{suffix}").is_file()
-            for stem in stems
-            for suffix in SUPPORTED_SUFFIXES
-        ):
-            raise ReportError(
-                f"verification='data' but {data_folder} has no verification table "
-                f"(verification.csv/.xlsx/.parquet); pass the folder of filled worksheets or a "
-                "verification CSV (--verification PATH), or 'simulate' for the example counties"
-            )
-        return verification
-    source = Path(verification).resolve()
-    if not source.exists():
-        raise ReportError(
-            f"verification source {verification!r} does not exist (looked for {source}); "
-            "expected auto, results, data, simulate, a folder of filled worksheets or a "
-            "verification CSV"
-        )
-    return str(source)
 
 
 def _privacy_guard(work: Path, identities: Identities) -> None:
@@ -265,7 +204,7 @@ def produce_report(
     settings = _Settings(
         restricted_root=workspace.restricted_root,
         audit_root=workspace.audit_root,
-        verification=_check_verification(verification, Path(params.data), workspace),
+        verification=checked_verification_source(verification, Path(params.data), workspace),
         interim=interim,
         from_recorded_sample=from_recorded_sample,
         language=language or params.report.language,
@@ -277,7 +216,9 @@ def produce_report(
     work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
     work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     try:
-        with _ReportKernel(kernel_manager, settings, work) as kernel:
+        with ReportKernel(
+            kernel_manager, settings.kernel_name, settings.cell_timeout, work
+        ) as kernel:
             return _produce(params_path, params, output_root, work, settings, kernel, started)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -297,64 +238,13 @@ class _Settings:
     pdf: bool
 
 
-class _ReportKernel:
-    """The kernel a report runs in: a batch worker's (reused, left running) or its own.
-
-    An own kernel is started in the report's work folder as soon as the parameters are known,
-    importing :data:`REPORT_PRELOAD` while the runner prepares; it is shut down in the
-    background as soon as the notebook has run (:meth:`release`), while the report renders,
-    and at the latest when the report is done, before its folder is moved into place.
-    """
-
-    def __init__(self, reused: Any, settings: _Settings, work: Path) -> None:
-        self.manager = reused
-        self.fresh = reused is None
-        self._settings, self._work = settings, work
-        self._shutdown: threading.Thread | None = None
-
-    def __enter__(self) -> _ReportKernel:
-        if self.fresh:
-            # jupyter_client: imported only when a report runs
-            from auditlib.report.kernel import start_kernel
-
-            self.manager = start_kernel(
-                self._settings.kernel_name,
-                cwd=self._work,
-                preload=REPORT_PRELOAD,
-                start_timeout=self._settings.cell_timeout,
-            )
-        return self
-
-    def release(self) -> None:
-        """Start shutting an own kernel down (in a thread); a reused kernel is left alone."""
-        if self.fresh and self._shutdown is None:
-            self._shutdown = threading.Thread(
-                target=_shut_down, args=(self.manager,), name="kernel-shutdown", daemon=True
-            )
-            self._shutdown.start()
-
-    def wait_released(self) -> None:
-        """Return once an own kernel has stopped (its process held the work folder)."""
-        self.release()
-        if self._shutdown is not None:
-            self._shutdown.join()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.wait_released()
-
-
-def _shut_down(manager: Any) -> None:
-    with contextlib.suppress(Exception):  # a kernel that already died needs no shutdown
-        manager.shutdown_kernel(now=True)
-
-
 def _produce(
     params_path: Path,
     params: Any,
     output_root: Path,
     work: Path,
     settings: _Settings,
-    kernel: _ReportKernel,
+    kernel: ReportKernel,
     started: float,
 ) -> ReportResult:
     """Body of :func:`produce_report`, with a running kernel and the work folder."""

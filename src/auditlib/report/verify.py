@@ -132,7 +132,10 @@ def verify_report(folder: str | Path, *, kernel_name: str | None = None) -> Veri
             kernel_name=kernel_name,
             pdf=output_name(PDF_FILE, interim=interim) in recorded,
             interim=bool(options.get("interim", False)),
-            from_recorded_sample=bool(options.get("from_recorded_sample", False)),
+            # changed data would stop phase 2: the re-run then reports from the recorded sample
+            # and the differences are listed as inputs and outputs
+            from_recorded_sample=bool(options.get("from_recorded_sample", False))
+            or any(item.kind == "input" for item in inputs),
         )
         current_digests = _output_digests(rerun.folder, names)
         outputs = compare_outputs(recorded_digests, current_digests)

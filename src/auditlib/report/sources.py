@@ -1,0 +1,60 @@
+"""Checks of a report's verification source made before any kernel starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditlib.data.contract import VERIFICATION
+from auditlib.errors import ReportError
+from auditlib.pipeline.workspace import CountyWorkspace
+
+__all__ = ["checked_verification_source"]
+
+
+def checked_verification_source(
+    verification: str, data_folder: Path, workspace: CountyWorkspace
+) -> str:
+    """Fail before starting a kernel when the verification source cannot exist.
+
+    Returns the source as the kernel must receive it: a path resolved against the caller's
+    working directory (the kernel runs in another folder).
+    """
+    if verification == "auto":
+        return verification
+    if verification == "results":
+        if not workspace.results_log.is_file():
+            raise ReportError(
+                f"verification='results' but nothing was imported into {workspace.results_dir}; "
+                "import the filled worksheets first ('auditlib fieldwork import')"
+            )
+        return verification
+    if verification == "simulate":
+        if not (data_folder / "ground_truth").is_dir():
+            raise ReportError(
+                f"verification='simulate' needs the synthetic ground truth, but {data_folder} "
+                "has no ground_truth/ folder (only generated counties have one)"
+            )
+        return verification
+    if verification == "data":
+        from auditlib.data.io import SUPPORTED_SUFFIXES  # pandas, pyarrow: not before the kernel
+
+        stems = (VERIFICATION.name, VERIFICATION.label_zh)
+        if not any(
+            (data_folder / f"{stem}{suffix}").is_file()
+            for stem in stems
+            for suffix in SUPPORTED_SUFFIXES
+        ):
+            raise ReportError(
+                f"verification='data' but {data_folder} has no verification table "
+                f"(verification.csv/.xlsx/.parquet); pass the folder of filled worksheets or a "
+                "verification CSV (--verification PATH), or 'simulate' for the example counties"
+            )
+        return verification
+    source = Path(verification).resolve()
+    if not source.exists():
+        raise ReportError(
+            f"verification source {verification!r} does not exist (looked for {source}); "
+            "expected auto, results, data, simulate, a folder of filled worksheets or a "
+            "verification CSV"
+        )
+    return str(source)

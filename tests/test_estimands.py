@@ -21,7 +21,7 @@ from auditlib import (
     estimates_table,
     township_estimates,
 )
-from auditlib.estimation.estimands import audit_design, omission_rate
+from auditlib.estimation.estimands import audit_design, inclusion_error_rate, omission_rate
 
 HERE = Path(__file__).parent / "r"
 
@@ -89,6 +89,21 @@ def test_county_estimates_agree_with_r() -> None:
         ]
     )
     assert gradient @ covariance @ gradient == pytest.approx(omission.rate.variance, rel=1e-10)
+
+
+def test_error_rate_bounds_without_nonresponse_are_the_estimate() -> None:
+    # Everyone verified (no status column): both bounds are the 错保率 itself, which
+    # test_county_estimates_agree_with_r checks against R.
+    design = audit_design(_analysis())
+    plain = inclusion_error_rate(design)
+    for which in ("eligible", "ineligible"):
+        bound = inclusion_error_rate(design, nonrespondents=which)
+        assert bound.variable == f"ineligible:nonrespondents_{which}"
+        assert (bound.estimate, bound.standard_error, bound.upper) == (
+            plain.estimate,
+            plain.standard_error,
+            plain.upper,
+        )
 
 
 def test_inclusion_error_by_type_sums_to_overall() -> None:

@@ -52,7 +52,7 @@ def test_every_example_county_has_its_report(demo_output: Path) -> None:
             "manifest.json",
         ):
             assert (folder / name).is_file(), f"{code}/{name}"
-        assert list((demo_output / "restricted" / code).glob("worksheet_*.xlsx"))
+        assert list((demo_output / "restricted" / code / "worksheets").glob("worksheet_*.xlsx"))
     assert (demo_output / "reports" / "summary.xlsx").is_file()
 
 

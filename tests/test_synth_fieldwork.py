@@ -128,3 +128,68 @@ def test_works_on_a_written_and_reloaded_county(
         county.data, county.truth, sample, verifier_error_rate=0.1, seed=2
     )
     pd.testing.assert_frame_equal(reloaded, direct)
+
+
+# ---------------------------------------------------------------------- non-response
+def test_nonresponse_rate_is_honoured(county: SyntheticCounty, sample: list[str]) -> None:
+    rate = 0.15
+    result = simulate_verification(county.data, county.truth, sample, nonresponse_rate=rate, seed=6)
+    absent = result["status"] != "verified"
+    # Binomial: each household misses with probability 0.15, independently; 4 standard errors.
+    error = np.sqrt(rate * (1 - rate) / len(sample))
+    assert abs(absent.mean() - rate) < 4 * error, absent.mean()
+    assert set(result.loc[absent, "status"]) == {"not_found", "moved", "refused"}
+    # Non-respondents carry no finding; the visit itself is recorded.
+    assert result.loc[absent, ["eligible", "error_type", "correct_benefit"]].isna().all().all()
+    assert result.loc[absent, "verifier"].notna().all()
+    assert set(result.loc[~absent, "eligible"]) == {"yes", "no"}
+    if "status" in VERIFICATION.column_names:
+        assert list(result.columns) == list(VERIFICATION.column_names)
+
+
+def test_without_nonresponse_nothing_else_changes(
+    county: SyntheticCounty, sample: list[str]
+) -> None:
+    complete = simulate_verification(
+        county.data, county.truth, sample, verifier_error_rate=0.1, seed=2
+    )
+    if "status" in complete.columns:
+        assert (complete["status"] == "verified").all()
+    partial = simulate_verification(
+        county.data, county.truth, sample, verifier_error_rate=0.1, nonresponse_rate=0.3, seed=2
+    )
+    answered = (partial["status"] == "verified").to_numpy()
+    # A household's verdict does not depend on whether the others responded.
+    columns = [name for name in complete.columns if name != "status"]
+    pd.testing.assert_frame_equal(
+        partial.loc[answered, columns].reset_index(drop=True),
+        complete.loc[answered, columns].reset_index(drop=True),
+    )
+
+
+def test_nonresponse_is_keyed_by_household(county: SyntheticCounty, sample: list[str]) -> None:
+    full = simulate_verification(
+        county.data, county.truth, sample, nonresponse_rate=0.2, seed=4
+    ).set_index("household_id")
+    part = list(reversed(sample[::5]))
+    subset = simulate_verification(
+        county.data, county.truth, part, nonresponse_rate=0.2, seed=4
+    ).set_index("household_id")
+    pd.testing.assert_frame_equal(subset, full.loc[part])
+    with pytest.raises(ParamsError, match="nonresponse_rate"):
+        simulate_verification(county.data, county.truth, sample, nonresponse_rate=1.0, seed=1)
+
+
+def test_nonresponse_reaches_the_analysis_table(county: SyntheticCounty) -> None:
+    from auditlib.estimation.analysis_table import build_analysis_table
+    from auditlib.sampling.sample import draw_sample
+
+    drawn = draw_sample(county.data, "notice-2021", 3).table
+    verification = simulate_verification(
+        county.data, county.truth, drawn["household_id"], nonresponse_rate=0.2, seed=3
+    )
+    table = build_analysis_table(drawn, verification, county.data.payments)
+    statuses = verification.set_index("household_id")["status"]
+    assert (table["status"].to_numpy() == statuses.loc[table["household_id"]].to_numpy()).all()
+    verified = (table["status"] == "verified").to_numpy(dtype=float)
+    assert (table["respondent"].to_numpy() == verified).all()

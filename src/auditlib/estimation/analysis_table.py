@@ -3,6 +3,15 @@
 :func:`build_analysis_table` joins the three inputs and derives the 0/1 variables the audit
 estimands (:mod:`auditlib.estimation.estimands`) estimate; :func:`prepare` turns an analysis table
 into the lean numpy-backed frame the designs are built from.
+
+Field status (``status``): a sampled household is ``verified`` (已核查, a respondent) or a
+non-respondent: ``not_found`` (未找到), ``moved`` (已迁出), ``refused`` (拒绝配合), or ``pending``
+(worksheet not yet returned; interim reports only). A non-respondent has no verdict and all its
+derived 0/1 variables are 0 (never ineligible, eligible, eligible non-recipient or eligible
+recipient; ``improper_amount`` 0): estimating from such a table as it stands gives the *lower
+bound* of the 错保率, not an estimate.
+:func:`auditlib.estimation.nonresponse.adjust_for_nonresponse` drops them and reweights the
+respondents, as :func:`auditlib.estimation.summary.compute_estimates` does.
 """
 
 from __future__ import annotations
@@ -10,17 +19,29 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from auditlib.data.codes import FIELD_STATUSES
 from auditlib.errors import DesignError, FieldworkError, Problem
 
 __all__ = [
     "ANALYSIS_COLUMNS",
     "DERIVED_COLUMNS",
+    "NONRESPONSE_STATUSES",
+    "PENDING",
+    "RESPONSE_RATE_COLUMNS",
+    "SELECTION_REASONS",
     "SINGLE_STAGE_PREFIXES",
+    "STATUS_CODES",
+    "VERIFIED",
     "build_analysis_table",
+    "field_status",
     "is_prepared",
     "prepare",
+    "respondents",
+    "response_rates",
+    "selection_reasons",
 ]
 
 #: Columns the estimands read from the analysis table.
@@ -40,6 +61,28 @@ ANALYSIS_COLUMNS: tuple[str, ...] = (
     "amount_paid",
 )
 SINGLE_STAGE_PREFIXES = ("C:", "N:")
+
+#: Field status of a household with a verdict (已核查); the only respondents.
+VERIFIED = "verified"
+#: Field statuses of a verification table (empty or absent means ``verified``).
+STATUS_CODES: tuple[str, ...] = tuple(FIELD_STATUSES)
+#: Status of a sampled household without a verification row (``interim=True`` only).
+PENDING = "pending"
+#: Statuses of non-respondents, in report order.
+NONRESPONSE_STATUSES: tuple[str, ...] = ("not_found", "moved", "refused", PENDING)
+_VERDICT_COLUMNS = ("eligible", "error_type", "correct_benefit")
+_VERDICT = '"yes" or "no" (required when the status is verified)'
+#: Selection reasons of the sample table, in report (and tie-breaking) order.
+SELECTION_REASONS: tuple[str, ...] = (
+    *("random", "risk_oversample", "temporary_assistance", "non_recipient"),
+    *("certainty_relative", "certainty_risk", "new_approval"),
+)
+#: Columns of the response-rate table.
+RESPONSE_RATE_COLUMNS: tuple[str, ...] = (
+    *("level", "code", "sampled", "respondents", *NONRESPONSE_STATUSES),
+    *("weighted_sampled", "weighted_respondents", "response_rate", "weighted_response_rate"),
+)
+_FROM_STRATUM = {"C:relative": "certainty_relative", "C:risk": "certainty_risk"}
 
 
 def _as_bool(column: pd.Series, name: str) -> pd.Series:
@@ -64,6 +107,7 @@ def build_analysis_table(
     *,
     period_start: Any = None,
     period_end: Any = None,
+    interim: bool = False,
 ) -> pd.DataFrame:
     """Join the sample table, the verification results and the payments ledger.
 
@@ -73,49 +117,88 @@ def build_analysis_table(
         Sample table (auditlib.sampling.sample), one row per selected household.
     verification : DataFrame
         Verification results (schema ``verification``): household_id, eligible
-        (``"yes"``/``"no"``), error_type, correct_benefit.
+        (``"yes"``/``"no"``), error_type, correct_benefit and, optionally, ``status``
+        (:data:`STATUS_CODES`; absent or empty means ``verified``). ``eligible`` is
+        required where the status is ``verified`` and must be empty elsewhere, as must
+        ``error_type`` and ``correct_benefit``.
     payments : DataFrame
         Payments ledger (schema ``payments``): household_id, payment_date, amount.
     period_start, period_end : date-like, optional
         Audit period; payments outside it are not counted (inclusive bounds).
+    interim : bool
+        Interim report: a sampled household without a verification result gets the status
+        ``pending`` (a non-respondent) instead of being an error; a ``pending`` status in
+        the verification table is accepted too.
 
     Returns
     -------
     DataFrame
-        The sample table plus ``eligible``, ``error_type``, ``correct_benefit``,
-        ``amount_paid`` (yuan), ``ineligible`` (1.0 for recipients found ineligible),
-        ``improper_amount`` (``amount_paid × ineligible``) and ``eligible_flag`` (1.0/0.0).
+        The sample table plus ``eligible``, ``error_type``, ``correct_benefit``, ``status``,
+        ``amount_paid`` (yuan), ``respondent`` (1.0 verified, 0.0 otherwise), ``ineligible``
+        (1.0 for recipients found ineligible), ``improper_amount``
+        (``amount_paid × ineligible``), ``eligible_flag`` (1.0 found eligible),
+        ``eligible_non_recipient`` and ``eligible_recipient``; the 0/1 variables are 0 for
+        non-respondents (see the module docstring).
 
     Raises
     ------
     FieldworkError
-        A sampled household has no verification result, a result belongs to no sampled
-        household, or ``eligible`` is not ``"yes"``/``"no"``.
+        With one problem per offending row: a sampled household has no verification result
+        (unless ``interim``), a result belongs to no sampled household or is duplicated,
+        ``status`` is not a code of :data:`STATUS_CODES`, ``eligible`` is not
+        ``"yes"``/``"no"`` for a verified household, or a non-respondent has a verdict.
     """
     missing_columns = [c for c in ("household_id", "eligible") if c not in verification]
     if missing_columns:
         raise FieldworkError(f"verification table lacks column(s) {missing_columns}")
     sampled = sample["household_id"].astype("string")
     verified = verification["household_id"].astype("string")
-    problems = [
-        Problem("verification", None, "household_id", str(h), "a verification result")
-        for h in sampled[~sampled.isin(verified)]
-    ]
+    problems = []
+    if not interim:
+        problems += [
+            Problem("verification", None, "household_id", str(h), "a verification result")
+            for h in sampled[~sampled.isin(verified)]
+        ]
     problems += [
         Problem("verification", int(i) + 2, "household_id", str(h), "a sampled household")
         for i, h in zip(
             np.flatnonzero(~verified.isin(sampled)), verified[~verified.isin(sampled)], strict=True
         )
     ]
-    eligible = verification["eligible"].astype("string").str.strip()
+    status = field_status(verification)
+    allowed = [*STATUS_CODES, PENDING] if interim else list(STATUS_CODES)
+    expected = " or ".join(f'"{code}"' for code in allowed) + " (or empty for verified)"
+    expected += "" if interim else f'; "{PENDING}" only in an interim report'
+    bad_status = ~status.isin(allowed).to_numpy(bool)
     problems += [
-        Problem("verification", int(i) + 2, "eligible", str(v), '"yes" or "no"')
-        for i, v in zip(
-            np.flatnonzero(~eligible.isin(["yes", "no"]).to_numpy(bool)),
-            eligible[~eligible.isin(["yes", "no"]).fillna(False)],
-            strict=True,
-        )
+        Problem("verification", int(i) + 2, "status", str(status.iloc[i]), expected)
+        for i in np.flatnonzero(bad_status)
     ]
+    respondent = (status == VERIFIED).to_numpy(bool)
+    eligible = verification["eligible"].astype("string").str.strip()
+    bad_eligible = respondent & ~eligible.isin(["yes", "no"]).fillna(False).to_numpy(bool)
+    problems += [
+        Problem("verification", int(i) + 2, "eligible", str(eligible.iloc[i]), _VERDICT)
+        for i in np.flatnonzero(bad_eligible)
+    ]
+    for name in _VERDICT_COLUMNS:
+        if name not in verification:
+            continue
+        column = verification[name]
+        filled = column.notna().to_numpy(bool)
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            text = column.astype("string").str.strip()
+            filled = filled & (text != "").fillna(False).to_numpy(bool)
+        for i in np.flatnonzero(filled & ~respondent & ~bad_status):
+            problems.append(
+                Problem(
+                    "verification",
+                    int(i) + 2,
+                    name,
+                    str(column.iloc[i]),
+                    f"empty for a household with status {status.iloc[i]!r}",
+                )
+            )
     if verified.duplicated().any():
         problems += [
             Problem("verification", None, "household_id", str(h), "one result per household")
@@ -139,35 +222,53 @@ def build_analysis_table(
     table = sample.copy()
     table["household_id"] = sampled
     table["recipient"] = _as_bool(table["recipient"], "recipient")
-    results = verification.assign(household_id=verified, eligible=eligible).set_index(
-        "household_id"
-    )
-    keep_columns = [c for c in ("eligible", "error_type", "correct_benefit") if c in results]
+    results = verification.assign(
+        household_id=verified, eligible=eligible.where(pd.Series(respondent, index=eligible.index))
+    ).set_index("household_id")
+    keep_columns = [c for c in _VERDICT_COLUMNS if c in results]
     table = table.join(results[keep_columns], on="household_id")
     if "error_type" not in table:
         table["error_type"] = pd.NA
+    table["status"] = (
+        sampled.map(pd.Series(status.to_numpy(), index=verified.to_numpy()))
+        .fillna(PENDING)
+        .astype("string")
+    )
     table["amount_paid"] = table["household_id"].map(paid).fillna(0.0).astype(float)
     return _derive(table)
+
+
+def field_status(table: pd.DataFrame) -> pd.Series:
+    """The field status of each row: ``status`` stripped, empty or absent ⇒ ``verified``."""
+    if "status" not in table:
+        return pd.Series(VERIFIED, index=table.index, dtype="string")
+    text = table["status"].astype("string").str.strip()
+    return text.mask(text == "", pd.NA).fillna(VERIFIED)
 
 
 def _derive(table: pd.DataFrame) -> pd.DataFrame:
     table = table.copy()
     table["recipient"] = _as_bool(table["recipient"], "recipient")
+    status = field_status(table)
+    respondent = (status == VERIFIED).to_numpy(bool)
     eligible = table["eligible"].astype("string")
-    bad = ~eligible.isin(["yes", "no"]).fillna(False).to_numpy(bool)
+    bad = respondent & ~eligible.isin(["yes", "no"]).fillna(False).to_numpy(bool)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise FieldworkError(
-            f'column \'eligible\' must be "yes" or "no" for every sampled household; got '
+            f'column \'eligible\' must be "yes" or "no" for every verified household; got '
             f"{table['eligible'].iloc[row]!r} at analysis-table row {row + 2}"
         )
     recipient = table["recipient"].to_numpy(bool)
-    no = (eligible == "no").to_numpy(bool)
-    table["eligible_flag"] = (~no).astype(float)
+    no = (eligible == "no").fillna(False).to_numpy(bool) & respondent
+    yes = respondent & ~no
+    table["status"] = status
+    table["respondent"] = respondent.astype(float)
+    table["eligible_flag"] = yes.astype(float)
     table["ineligible"] = (no & recipient).astype(float)
     table["improper_amount"] = table["amount_paid"].astype(float) * table["ineligible"]
-    table["eligible_non_recipient"] = (~no & ~recipient).astype(float)
-    table["eligible_recipient"] = (~no & recipient).astype(float)
+    table["eligible_non_recipient"] = (yes & ~recipient).astype(float)
+    table["eligible_recipient"] = (yes & recipient).astype(float)
     return table
 
 
@@ -191,7 +292,11 @@ _TEXT = (
 
 
 def prepare(analysis: pd.DataFrame) -> pd.DataFrame:
-    """The columns the estimands need, as plain numpy-backed columns (fast to slice)."""
+    """The columns the estimands need, as plain numpy-backed columns (fast to slice).
+
+    ``respondent`` (1.0/0.0) is kept, derived from ``status`` when absent (no ``status``:
+    every row a respondent).
+    """
     if is_prepared(analysis):
         return analysis
     missing = [c for c in ANALYSIS_COLUMNS if c not in analysis.columns]
@@ -209,6 +314,7 @@ def prepare(analysis: pd.DataFrame) -> pd.DataFrame:
     for name in ("psu_population", "ssu_population", "weight", "amount_paid", *DERIVED_COLUMNS):
         columns[name] = analysis[name].to_numpy(dtype=float, na_value=np.nan)
     columns["recipient"] = _as_bool(analysis["recipient"], "recipient").to_numpy(bool)
+    columns["respondent"] = respondents(analysis).astype(float)
     if "county_code" in analysis.columns:
         columns["county_code"] = pd.Series(
             analysis["county_code"].to_numpy(dtype=object, na_value=None), dtype=object
@@ -222,3 +328,66 @@ def is_prepared(table: pd.DataFrame) -> bool:
         and table["recipient"].dtype == bool
         and table["stratum"].dtype == object
     )
+
+
+def respondents(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """True for the verified rows (``respondent``, else ``status``; neither: every row)."""
+    if "respondent" in table.columns:
+        return table["respondent"].to_numpy(dtype=float, na_value=0.0) > 0
+    return (field_status(table) == VERIFIED).to_numpy(bool)
+
+
+def selection_reasons(table: pd.DataFrame) -> npt.NDArray[np.object_]:
+    """``selection_reason`` of each row (from ``stratum``/``ssu_stratum`` when absent)."""
+    if "selection_reason" in table.columns:
+        return table["selection_reason"].astype(str).to_numpy(dtype=object)
+    stratum = table["stratum"].astype(str).to_numpy(dtype=object)
+    ssu = table["ssu_stratum"].astype(str).to_numpy(dtype=object)
+    reasons = [
+        _FROM_STRATUM.get(s, s[2:]) if s.startswith(SINGLE_STAGE_PREFIXES) else t
+        for s, t in zip(stratum, ssu, strict=True)
+    ]
+    return np.array(reasons, dtype=object)
+
+
+def response_rates(analysis: pd.DataFrame) -> pd.DataFrame:
+    """Unweighted and design-weighted response rates of an analysis table.
+
+    One row (columns :data:`RESPONSE_RATE_COLUMNS`) for the county, then one per township and
+    one per selection reason; a table without ``status`` counts every row as verified.
+    """
+    status = field_status(analysis).to_numpy(dtype=object)
+    frame = pd.DataFrame(
+        {
+            "township": analysis["township_code"].astype(str).to_numpy(),
+            "reason": selection_reasons(analysis),
+            "weight": analysis["weight"].to_numpy(dtype=float),
+            "respondent": respondents(analysis),
+        }
+    )
+    for code in NONRESPONSE_STATUSES:
+        frame[code] = status == code
+    order = {reason: index for index, reason in enumerate(SELECTION_REASONS)}
+    reasons = sorted(set(frame["reason"]), key=lambda value: (order.get(value, 99), value))
+    rows = [
+        _rate_row("county", "county", frame),
+        *(_rate_row("township", str(code), part) for code, part in frame.groupby("township")),
+        *(_rate_row("selection_reason", r, frame[frame["reason"] == r]) for r in reasons),
+    ]
+    return pd.DataFrame(rows, columns=list(RESPONSE_RATE_COLUMNS))
+
+
+def _rate_row(level: str, code: str, part: pd.DataFrame) -> dict[str, object]:
+    weighted = float(part["weight"].sum())
+    answered = float(part["weight"].to_numpy()[part["respondent"].to_numpy()].sum())
+    return {
+        "level": level,
+        "code": code,
+        "sampled": len(part),
+        "respondents": int(part["respondent"].sum()),
+        **{status: int(part[status].sum()) for status in NONRESPONSE_STATUSES},
+        "weighted_sampled": weighted,
+        "weighted_respondents": answered,
+        "response_rate": float(part["respondent"].mean()),
+        "weighted_response_rate": answered / weighted,
+    }

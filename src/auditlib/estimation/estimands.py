@@ -158,11 +158,28 @@ def inclusion_error_rate(
     method: str = DEFAULT_CI_METHOD,
     level: float = 0.95,
     degrees_of_freedom: int | None = None,
+    nonrespondents: str | None = None,
 ) -> Estimate:
-    """错保率: proportion of recipient households found ineligible."""
+    """错保率: proportion of recipient households found ineligible.
+
+    ``nonrespondents="eligible"`` or ``"ineligible"`` gives the lower or upper bound of the
+    rate under non-response: on the design of the *full* sample (design weights, the rows of
+    non-respondents included, column ``respondent`` 0), every non-respondent recipient counts
+    as eligible or as ineligible. ``None`` reads ``ineligible`` as it is (0 for
+    non-respondents, i.e. the lower bound).
+    """
+    variable: Any = "ineligible"
+    if nonrespondents not in (None, "eligible", "ineligible"):
+        raise DesignError(
+            f"nonrespondents must be None, 'eligible' or 'ineligible'; got {nonrespondents!r}"
+        )
+    if nonrespondents == "ineligible" and "respondent" in design.data.columns:
+        variable = np.maximum(_array(design, "ineligible"), 1.0 - _array(design, "respondent"))
     result: Estimate = _recipients(design).proportion(
-        "ineligible", method=method, level=level, degrees_of_freedom=degrees_of_freedom
+        variable, method=method, level=level, degrees_of_freedom=degrees_of_freedom
     )
+    if nonrespondents is not None:
+        result = _renamed(result, f"ineligible:nonrespondents_{nonrespondents}")
     return result
 
 

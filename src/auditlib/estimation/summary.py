@@ -6,12 +6,20 @@ County and township figures come from :func:`auditlib.estimation.estimands.count
 township's villages). Added here for the report: the estimated number of ineligible households and
 the total paid (the denominators people ask about), and the share found eligible among sampled
 non-recipients of each priority group (groups overlap; domains of the county design).
+
+Non-response: when some sampled households were not verified, every estimate comes from the
+respondents with weights adjusted within weighting classes
+(:func:`auditlib.estimation.nonresponse.adjust_for_nonresponse`), and the report adds the
+response rates, the weighting classes and the bounds of the 错保率 (every non-respondent recipient
+eligible / ineligible, on the full sample with the design weights). When everyone responded the
+estimates are those of the analysis table itself, the response rate is 1 and both bounds are
+the 错保率.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,7 +27,14 @@ import pandas as pd
 
 from auditlib.data.codes import PRIORITY_GROUPS
 from auditlib.errors import DesignError
-from auditlib.estimation.estimands import audit_design, county_estimates, township_estimates
+from auditlib.estimation.analysis_table import RESPONSE_RATE_COLUMNS
+from auditlib.estimation.estimands import (
+    audit_design,
+    county_estimates,
+    inclusion_error_rate,
+    township_estimates,
+)
+from auditlib.estimation.nonresponse import MINIMUM_RESPONDENTS, adjust_for_nonresponse
 from auditlib.estimation.results import Estimate
 
 __all__ = [
@@ -65,7 +80,20 @@ class ReportEstimates:
     omission_by_group : pandas.DataFrame
         One row per priority group sampled: code, sampled, eligible_found, estimate, ...
     notes : tuple of str
-        Notes of the estimands (e.g. why the omission rate is missing).
+        Notes of the estimands (e.g. why the omission rate is missing) and of the
+        non-response adjustment.
+    response_rates : pandas.DataFrame
+        Response rates (columns
+        :data:`~auditlib.estimation.analysis_table.RESPONSE_RATE_COLUMNS` and ``name``, the
+        township name): the county, each township, each selection reason.
+    weighting_classes : pandas.DataFrame
+        The class table of the non-response adjustment
+        (``classes`` of :class:`auditlib.estimation.nonresponse.NonresponseAdjustment`).
+    error_rate_lower_bound, error_rate_upper_bound : Estimate or None
+        错保率 with every non-respondent recipient counted eligible / ineligible (full sample,
+        design weights); both equal ``error_rate`` when everyone responded.
+    minimum_respondents : int
+        Fewest respondents of a weighting class before it was collapsed.
     """
 
     error_rate: Estimate
@@ -78,6 +106,39 @@ class ReportEstimates:
     townships: pd.DataFrame
     omission_by_group: pd.DataFrame
     notes: tuple[str, ...] = ()
+    response_rates: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(RESPONSE_RATE_COLUMNS))
+    )
+    weighting_classes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    error_rate_lower_bound: Estimate | None = None
+    error_rate_upper_bound: Estimate | None = None
+    minimum_respondents: int = MINIMUM_RESPONDENTS
+
+    @property
+    def response_rate(self) -> float | None:
+        """County share of sampled households verified (unweighted; ``None`` if unknown)."""
+        county = self.response_rates[self.response_rates["level"] == "county"]
+        return None if county.empty else float(county["response_rate"].iloc[0])
+
+    @property
+    def nonresponse_figures(self) -> dict[str, float] | None:
+        """County response and 错保率 bounds; ``None`` when every household was verified.
+
+        Keys ``sampled``, ``respondents``, ``response_rate``, ``weighted_response_rate``,
+        ``lower``, ``upper`` (point values of the bounds) and ``minimum_respondents``.
+        """
+        lower, upper = self.error_rate_lower_bound, self.error_rate_upper_bound
+        rate = self.response_rate
+        if rate is None or rate >= 1 or lower is None or upper is None:
+            return None
+        county = self.response_rates[self.response_rates["level"] == "county"].iloc[0]
+        return {
+            **{key: int(county[key]) for key in ("sampled", "respondents")},
+            **{key: float(county[key]) for key in ("response_rate", "weighted_response_rate")},
+            "lower": lower.estimate,
+            "upper": upper.estimate,
+            "minimum_respondents": self.minimum_respondents,
+        }
 
 
 def estimate_record(estimate: Estimate | None) -> dict[str, Any] | None:
@@ -117,20 +178,24 @@ def priority_groups(
 
 
 def _township_table(
-    analysis: pd.DataFrame, per_township: Mapping[str, Any], names: Mapping[str, str]
+    analysis: pd.DataFrame,
+    respondents: pd.DataFrame,
+    per_township: Mapping[str, Any],
+    names: Mapping[str, str],
 ) -> pd.DataFrame:
+    """Sampled recipients (all, respondents or not) and ineligible found, per township."""
     rows = []
-    township = analysis["township_code"].astype(str)
-    recipient = analysis["recipient"].astype(bool)
-    ineligible = analysis["ineligible"].astype(float)
+    township = analysis["township_code"].astype(str).to_numpy()
+    recipient = analysis["recipient"].astype(bool).to_numpy()
+    found_in = respondents["township_code"].astype(str).to_numpy()
+    ineligible = respondents["ineligible"].astype(float).to_numpy()
     for code, result in per_township.items():
-        in_township = (township == code).to_numpy()
         rows.append(
             {
                 "township_code": code,
                 "township": names.get(code, code),
-                "sampled": int((in_township & recipient.to_numpy()).sum()),
-                "found": int(ineligible.to_numpy()[in_township].sum()),
+                "sampled": int(((township == code) & recipient).sum()),
+                "found": int(ineligible[found_in == code].sum()),
                 **_interval_row(result.inclusion_error),
             }
         )
@@ -148,8 +213,9 @@ def compute_estimates(
     level: float = 0.95,
     lonely_psu: str = "fail",
     ultimate_cluster: bool = False,
+    minimum_respondents: int = MINIMUM_RESPONDENTS,
 ) -> ReportEstimates:
-    """Compute every estimate of the report.
+    """Compute every estimate of the report, adjusted for non-response when there is some.
 
     Parameters
     ----------
@@ -164,6 +230,8 @@ def compute_estimates(
         Confidence-interval method and level.
     lonely_psu, ultimate_cluster
         Design options (see :class:`auditlib.estimation.design.SurveyDesign`).
+    minimum_respondents : int
+        Fewest respondents of a weighting class before it is collapsed.
     """
     options: dict[str, Any] = {
         "method": method,
@@ -171,10 +239,20 @@ def compute_estimates(
         "lonely_psu": lonely_psu,
         "ultimate_cluster": ultimate_cluster,
     }
-    design = audit_design(analysis, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
-    county = county_estimates(analysis, design=design, method=method, level=level)
-    towns = township_estimates(analysis, **options)
+    adjustment = adjust_for_nonresponse(analysis, minimum_respondents=minimum_respondents)
+    answered = analysis if adjustment.complete else adjustment.analysis
+    design = audit_design(answered, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
+    county = county_estimates(answered, design=design, method=method, level=level)
+    towns = township_estimates(answered, **options)
     table = design.data
+    rates = adjustment.response_rates
+    bounds = (county.inclusion_error, county.inclusion_error)
+    if not adjustment.complete:
+        full = audit_design(analysis, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
+        bounds = (
+            inclusion_error_rate(full, method=method, level=level, nonrespondents="eligible"),
+            inclusion_error_rate(full, method=method, level=level, nonrespondents="ineligible"),
+        )
     recipients = design.subset(table["recipient"].to_numpy(bool))
     ineligible_households: Estimate = recipients.total("ineligible", level=level)
     total_paid: Estimate = recipients.total("amount_paid", level=level)
@@ -216,20 +294,39 @@ def compute_estimates(
         improper_rate=county.improper_payment_rate,
         omission_rate=None if county.omission is None else county.omission.rate,
         by_type=pd.DataFrame(type_rows, columns=["code", "found", *_INTERVAL_COLUMNS]),
-        townships=_township_table(table, towns, township_names or {}),
+        townships=_township_table(analysis, table, towns, township_names or {}),
         omission_by_group=pd.DataFrame(
             group_rows, columns=["code", "sampled", "eligible_found", *_INTERVAL_COLUMNS]
         ),
-        notes=county.notes,
+        notes=county.notes + adjustment.notes,
+        response_rates=adjustment.response_rates.assign(
+            name=[
+                (township_names or {}).get(code, code) if level == "township" else code
+                for level, code in zip(rates["level"], rates["code"], strict=True)
+            ]
+        ),
+        weighting_classes=adjustment.classes,
+        error_rate_lower_bound=bounds[0],
+        error_rate_upper_bound=bounds[1],
+        minimum_respondents=minimum_respondents,
     )
 
 
 def key_figures(estimates: ReportEstimates) -> Mapping[str, float | None]:
-    """The headline numbers (``estimates.json``, the manifest and the batch summary)."""
+    """The headline numbers (``estimates.json``, the manifest and the batch summary).
+
+    ``error_rate_*``, ``improper_amount_*``, ``improper_rate_*``, ``omission_rate_*``
+    (estimate, lower, upper); ``response_rate`` (county, unweighted) and the point values of
+    ``error_rate_lower_bound`` / ``error_rate_upper_bound``.
+    """
     figures: dict[str, float | None] = {}
     for name in ("error_rate", "improper_amount", "improper_rate", "omission_rate"):
         estimate = getattr(estimates, name)
         for part in ("estimate", "lower", "upper"):
             value = None if estimate is None else float(getattr(estimate, part))
             figures[f"{name}_{part}"] = value
+    figures["response_rate"] = estimates.response_rate
+    for name in ("error_rate_lower_bound", "error_rate_upper_bound"):
+        bound = getattr(estimates, name)
+        figures[name] = None if bound is None else float(bound.estimate)
     return figures

@@ -33,6 +33,9 @@ from auditlib.risk.reasons import explain
 from auditlib.risk.scorer import RiskScorer
 from auditlib.sampling.sample import Sample, check_sample
 
+#: Pending households named in the message of a refused final report.
+PENDING_LISTED = 20
+
 __all__ = [
     "AuditRun",
     "analysis_table",
@@ -192,10 +195,18 @@ def phase_two(
     answers, source = verification_results(verification, params, data, sample, workspace)
     pending = pending_problems(sample, answers, workspace)
     if pending and not interim:
+        # The message itself lists the places: raised in the report's kernel, only the
+        # message reaches the command line.
+        shown = "; ".join(
+            f"{problem.file} row {problem.row}: household {problem.value}"
+            for problem in pending[:PENDING_LISTED]
+        )
+        more = (
+            f"; and {len(pending) - PENDING_LISTED} more" if len(pending) > PENDING_LISTED else ""
+        )
         raise FieldworkError(
-            f"{len(pending)} sampled household(s) have no result yet (listed with the worksheet "
-            "file, sheet and row they were issued in); import them, or make an interim report "
-            "(--interim)",
+            f"{len(pending)} sampled household(s) have no result yet: {shown}{more}. Import "
+            "them ('auditlib fieldwork import'), or make an interim report (--interim)",
             pending,
         )
     return sample, answers, source, tuple(notes)

@@ -1,10 +1,20 @@
-"""The machine-readable outputs of a report: ``estimates.json`` and the statistics form."""
+"""The machine-readable outputs of a report: ``estimates.json`` and the statistics form.
+
+``estimates.json`` holds the key figures (:func:`auditlib.estimation.summary.key_figures`, with
+the response rate and the bounds of the 错保率 under non-response), the details of each headline
+estimate and the response rates by township and selection reason; the statistics form counts
+the verified households only.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
+
+from auditlib.estimation.analysis_table import respondents
 from auditlib.estimation.summary import estimate_record, key_figures
 from auditlib.pipeline.audit import AuditRun
 from auditlib.report.forms import form_counts, write_statistics_form
@@ -42,8 +52,11 @@ def save_outputs(run: AuditRun, output_dir: str | Path) -> list[Path]:
                 "total_paid",
                 "improper_rate",
                 "omission_rate",
+                "error_rate_lower_bound",
+                "error_rate_upper_bound",
             )
         },
+        "response_rates": _records(estimates.response_rates),
         "sample": {"households": len(run.sample.table), "frame_hash": run.sample.frame_hash},
     }
     estimates_path = folder / "estimates.json"
@@ -52,7 +65,7 @@ def save_outputs(run: AuditRun, output_dir: str | Path) -> list[Path]:
     )
     form_path = folder / "statistics_form.xlsx"
     write_statistics_form(
-        form_counts(run.analysis, info.county),
+        form_counts(run.analysis[respondents(run.analysis)], info.county),
         form_path,
         county=info.county,
         province=info.province,
@@ -60,3 +73,11 @@ def save_outputs(run: AuditRun, output_dir: str | Path) -> list[Path]:
         seed=run.params.seed,
     )
     return [estimates_path, form_path]
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a table as JSON-ready dictionaries (numpy scalars as Python numbers)."""
+    return [
+        {key: value.item() if hasattr(value, "item") else value for key, value in row.items()}
+        for row in table.to_dict(orient="records")
+    ]

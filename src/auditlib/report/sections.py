@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 MAX_PROBLEMS_SHOWN = 50
+_RESPONSE_COUNTS = ("sampled", "respondents", "not_found", "moved", "refused", "pending")
 
 
 def _t(run: AuditRun, key: str, **values: object) -> str:
@@ -67,12 +68,18 @@ def title(run: AuditRun) -> Html:
         )
         + "</p>",
     ]
+    if run.interim:
+        parts.append(f'<p class="note">{_t(run, "interim_report")}</p>')
+    for note in run.notes:
+        if note.startswith("data_changed:"):
+            changed = escape(note.removeprefix("data_changed:"))
+            parts.append(f'<p class="note">{_t(run, "data_changed", changes=changed)}</p>')
     if run.simulated:
         parts.append(f'<p class="note">{_t(run, "verification_simulated")}</p>')
     return Html("\n".join(parts))
 
 
-def _card(run: AuditRun, key: str, estimate: Estimate, kind: str) -> str:
+def _card(run: AuditRun, key: str, estimate: Estimate, kind: str, note: str = "") -> str:
     fmt = format_yuan if kind == "yuan" else format_percent
     interval = _t(
         run,
@@ -85,7 +92,7 @@ def _card(run: AuditRun, key: str, estimate: Estimate, kind: str) -> str:
     return (
         f'<div class="key-figure"><div class="label">{_t(run, key)}</div>'
         f'<div class="value">{escape(fmt(estimate.estimate))}</div>'
-        f'<div class="interval">{interval}{flag}</div></div>'
+        f'<div class="interval">{interval}{flag}{note}</div></div>'
     )
 
 
@@ -93,8 +100,10 @@ def summary(run: AuditRun) -> Html:
     """Key estimates with intervals, in plain words."""
     result = run.estimates
     error, households = result.error_rate, result.ineligible_households
+    figures = result.nonresponse_figures or {}  # response rate and 错保率 bounds, if < 100%
+    note = _t(run, "response_bounds", **{k: format_percent(v) for k, v in figures.items()})
     cards = [
-        _card(run, "error_rate", error, "percent"),
+        _card(run, "error_rate", error, "percent", "<br>" + note if figures else ""),
         _card(run, "improper_amount", result.improper_amount, "yuan"),
     ]
     rate = result.improper_rate
@@ -209,7 +218,15 @@ def design(run: AuditRun) -> Html:
         non_recipients=len(table) - recipients,
         villages=int(sampled["village"].nunique()),
     )
-    return Html(f"<h2>{_t(run, 'design')}</h2><p>{intro}</p>" + table_html(merged, columns))
+    body = table_html(merged, columns)
+    if (figures := run.estimates.nonresponse_figures) is not None:  # the response by township
+        response = [Column("name", columns[0].header)] + [
+            Column(key, _t(run, key), "percent" if key.endswith("rate") else "count")
+            for key in (*_RESPONSE_COUNTS, "response_rate", "weighted_response_rate")
+        ]
+        body += f"<p>{_t(run, 'design_nonresponse', minimum=figures['minimum_respondents'])}</p>"
+        body += table_html(run.estimates.response_rates.query("level == 'township'"), response)
+    return Html(f"<h2>{_t(run, 'design')}</h2><p>{intro}</p>" + body)
 
 
 def townships(run: AuditRun) -> Html:

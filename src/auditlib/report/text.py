@@ -90,6 +90,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "The sample holds no non-recipient households of the priority groups, so the omission "
         "rate cannot be estimated.",
     ),
+    "response_bounds": (
+        "核查完成率 {response_rate}；未核查户全部符合 / 全部不符合条件时错保率为 {lower} / {upper}",
+        "response rate {response_rate}; {lower} / {upper} if the households not verified are "
+        "all eligible / all ineligible",
+    ),
     "summary_unreliable": (
         "标注“估计不稳定”的数字自由度小于 8 或有效样本量小于 30（美国国家卫生统计中心标准），"
         "应谨慎解读。",
@@ -110,6 +115,25 @@ _TEXT: dict[str, tuple[str, str]] = {
         "households and priority groups) in {villages} villages. Every household's inclusion "
         "probability is known; weight = 1 / probability.",
     ),
+    "design_nonresponse": (
+        "无应答调整：未能完成核查的样本户（未找到、已迁出、拒绝配合、尚未返回）不参与估计；其权重在"
+        "“乡镇 × 抽样原因”加权类内按设计权重转给完成核查的家庭（完成户少于 {minimum} 户的类与同乡镇"
+        "同类原因合并，仍不足时跨乡镇合并）。确定性层（全部核查户）的完成户视为该层的随机子样本。"
+        "各乡镇完成情况如下表。",
+        "Non-response adjustment: households drawn but not verified (not found, moved, refused, "
+        "pending) do not enter the estimates; within weighting classes (township × selection "
+        "reason) their design weight is carried by the verified households (a class with fewer "
+        "than {minimum} verified households is merged with the township's classes of the same "
+        "kind, then across townships). In certainty strata (verified in full) the verified "
+        "households are taken as a random subsample of the stratum. Response by township below.",
+    ),
+    "respondents": ("完成核查户", "Verified"),
+    "response_rate": ("完成率", "Response rate"),
+    "weighted_response_rate": ("加权完成率", "Weighted response rate"),
+    "not_found": ("未找到", "Not found"),
+    "moved": ("已迁出", "Moved"),
+    "refused": ("拒绝配合", "Refused"),
+    "pending": ("尚未返回", "Pending"),
     "township": ("乡镇", "Township"),
     "villages_total": ("村数", "Villages"),
     "villages_sampled": ("抽中村数", "Villages drawn"),
@@ -242,6 +266,17 @@ _TEXT: dict[str, tuple[str, str]] = {
         "<code>auditlib report {params_file}{options}</code> on the same data and parameters "
         "gives a byte-identical HTML; <code>auditlib verify "
         "reports/{county_code}</code> re-runs from manifest.json and compares every output.",
+    ),
+    "interim_report": (
+        "中期报告：部分入户核查结果尚未返回，未返回的户按未应答处理；结论以最终报告为准。",
+        "Interim report: some verification results have not been returned yet and count as "
+        "non-response; the final report is authoritative.",
+    ),
+    "data_changed": (
+        "注意：抽样（第一阶段）之后县级数据已发生变化，本报告按第一阶段记录的样本和权数估计。"
+        "变化：{changes}",
+        "Note: the county data changed after the sample was drawn (phase 1); this report "
+        "estimates from the sample and weights recorded then. Changes: {changes}",
     ),
     "verification_simulated": (
         "注意：本报告的入户核查结果为模拟数据（示例县，依据合成数据的真实情况模拟），仅用于演示和培训。",

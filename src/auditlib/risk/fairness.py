@@ -117,6 +117,10 @@ def _verified_random(
     ].astype("string")
     results = verification.assign(household_id=verification["household_id"].astype("string"))
     results = results[results["household_id"].isin(set(random_ids))]
+    if "status" in results.columns:
+        # households not found, moved or refusing were not verified: no finding to score
+        status = results["status"].astype("string").fillna("verified").str.strip()
+        results = results[status.isin(["verified", ""]).to_numpy(dtype=bool)]
     eligible = results["eligible"].astype("string")
     unknown = results[~eligible.isin(["yes", "no"]).fillna(False).to_numpy(dtype=bool)]
     if len(unknown):

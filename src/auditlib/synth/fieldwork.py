@@ -7,6 +7,13 @@ ineligible (for a recipient with one of the judgement-based reasons ``income_abo
 ``wealthy_children`` or ``connections``) and an ineligible one eligible (with its current benefit,
 or for a non-recipient the benefit its declared income implies).
 
+With ``nonresponse_rate = q`` each household is a non-respondent with probability ``q``,
+independently of everything else (missing completely at random, hence at random within any
+weighting class): its ``status`` is ``not_found``, ``moved`` or ``refused`` (shares
+:data:`NONRESPONSE_SHARES`) and it has no verdict (``eligible``, ``error_type`` and
+``correct_benefit`` empty); the visit (verifier, date) is still recorded. With ``q = 0`` every
+column but ``status`` is exactly what it was before non-response existed.
+
 The random draws of a household depend only on ``seed`` and its ``household_id`` (a BLAKE2b hash),
 so a household gets the same verdict whatever else is in the sample and in whatever order.
 """
@@ -28,7 +35,11 @@ from auditlib.synth.households import benefit_per_person
 from auditlib.synth.identity import person_names
 from auditlib.synth.output import GroundTruth
 
-__all__ = ["simulate_verification"]
+__all__ = ["NONRESPONSE_SHARES", "simulate_verification"]
+
+#: Share of each non-response status among simulated non-respondents.
+NONRESPONSE_SHARES: dict[str, float] = {"not_found": 0.4, "moved": 0.3, "refused": 0.3}
+_STATUS_NOTES = {"not_found": "未找到", "moved": "已迁出", "refused": "拒绝配合"}
 
 _JUDGEMENT_ERRORS = np.array(["income_above_standard", "wealthy_children", "connections"])
 
@@ -47,6 +58,7 @@ def simulate_verification(
     household_ids: Iterable[str],
     *,
     verifier_error_rate: float = 0.0,
+    nonresponse_rate: float = 0.0,
     seed: int,
     visit_dates: tuple[date, date] | None = None,
 ) -> pd.DataFrame:
@@ -62,6 +74,8 @@ def simulate_verification(
         Sampled households (each once).
     verifier_error_rate : float
         Probability in [0, 0.5] that a verdict is wrong.
+    nonresponse_rate : float
+        Probability in [0, 1) that a household does not respond (at random).
     seed : int
         Seed of the verifier errors, verifier names and visit dates.
     visit_dates : (date, date), optional
@@ -72,9 +86,11 @@ def simulate_verification(
     -------
     pandas.DataFrame
         Columns of :data:`~auditlib.data.contract.VERIFICATION` in contract order, one row per
-        household in the order given: ``eligible`` ``"yes"``/``"no"``, ``error_type`` (code or
-        ``<NA>``), ``correct_benefit`` (yuan/month; 0 if ineligible), ``verifier``,
-        ``verification_date``, ``notes``.
+        household in the order given: ``status`` (``verified`` or a non-response code),
+        ``eligible`` ``"yes"``/``"no"``, ``error_type`` (code or ``<NA>``), ``correct_benefit``
+        (yuan/month; 0 if ineligible), ``verifier``, ``verification_date``, ``notes``. If the
+        contract has no ``status`` column, ``status`` is appended when ``nonresponse_rate > 0``
+        and left out otherwise.
     """
     if isinstance(verifier_error_rate, bool) or not 0 <= verifier_error_rate <= 0.5:
         raise ParamsError(
@@ -86,6 +102,19 @@ def simulate_verification(
                     "verifier_error_rate",
                     repr(verifier_error_rate),
                     "a number in [0, 0.5]",
+                )
+            ],
+        )
+    if isinstance(nonresponse_rate, bool) or not 0 <= nonresponse_rate < 1:
+        raise ParamsError(
+            f"nonresponse_rate must be in [0, 1), got {nonresponse_rate!r}",
+            [
+                Problem(
+                    "simulate_verification",
+                    None,
+                    "nonresponse_rate",
+                    repr(nonresponse_rate),
+                    "a number in [0, 1)",
                 )
             ],
         )
@@ -173,4 +202,25 @@ def simulate_verification(
     )
     for name in ("error_type", "notes"):
         result[name] = result[name].mask(result[name] == "")
-    return result[list(VERIFICATION.column_names)]
+    result.insert(1, "status", _statuses(seed, ids, nonresponse_rate))
+    absent = (result["status"] != "verified").to_numpy(bool)
+    if absent.any():
+        for name in ("eligible", "error_type", "correct_benefit"):
+            result[name] = result[name].mask(absent)
+        result["notes"] = result["notes"].mask(absent, result["status"].map(_STATUS_NOTES))
+    columns = list(VERIFICATION.column_names)
+    if "status" not in columns and nonresponse_rate > 0:
+        columns.append("status")
+    return result[columns]
+
+
+def _statuses(seed: int, ids: list[str], nonresponse_rate: float) -> pd.Series:
+    """``verified``, or for a non-respondent (probability ``nonresponse_rate``) its status."""
+    status = np.full(len(ids), "verified", dtype=object)
+    if nonresponse_rate > 0:
+        absent = _uniforms(seed, ids, "response") < nonresponse_rate
+        bounds = np.cumsum(list(NONRESPONSE_SHARES.values()))
+        which = np.searchsorted(bounds, _uniforms(seed, ids, "status") * bounds[-1], side="right")
+        codes = np.array(list(NONRESPONSE_SHARES), dtype=object)
+        status[absent] = codes[np.minimum(which, len(codes) - 1)][absent]
+    return pd.Series(pd.array(status, dtype="string"))

@@ -14,8 +14,10 @@ households among its recipient households (the plan's recipient programmes, Diba
 For each rate q (``--rates``, default 0 0.05 0.15) it prints: the mean response rate, the bias
 and coverage of the adjusted interval (with its Monte Carlo standard error) and its mean width,
 how often the two point bounds contain the truth, how often the wider interval from the lower
-limit of the lower bound to the upper limit of the upper bound does, and the mean distance
-between the bounds. With ``--spread s`` the rate differs by township (q·(1 − s) in the first to
+limit of the lower bound to the upper limit of the upper bound does, the mean distance between
+the bounds, and how often the bounds contain the estimate the same sample gives with every
+household answered (they must, always: the bounds bracket the non-response, not the sampling
+error). With ``--spread s`` the rate differs by township (q·(1 − s) in the first to
 q·(1 + s) in the last, still at random within each township) to show what the weighting classes
 correct. It asserts nothing.
 
@@ -114,6 +116,18 @@ def run(arguments: argparse.Namespace) -> None:
             error_rate = result.error_rate
             lower, upper = result.error_rate_lower_bound, result.error_rate_upper_bound
             assert lower is not None and upper is not None
+            # The same sample had every household answered (the simulated verdicts do not
+            # depend on the non-response draw): the bounds must contain that estimate always.
+            full = compute_estimates(
+                build_analysis_table(
+                    sample,
+                    _verification(county, sample, 0.0, 0.0, seed),
+                    county.data.payments,
+                    period_start=info.audit_period_start,
+                    period_end=info.audit_period_end,
+                ),
+                lonely_psu=arguments.lonely_psu,
+            ).error_rate.estimate
             values.append(
                 (
                     result.response_rate,
@@ -124,6 +138,7 @@ def run(arguments: argparse.Namespace) -> None:
                     upper.estimate,
                     lower.lower,
                     upper.upper,
+                    full,
                 )
             )
         table = np.array(values, dtype=float)
@@ -144,12 +159,21 @@ def run(arguments: argparse.Namespace) -> None:
                     (table[:, 6] <= truth) & (truth <= table[:, 7])
                 ).mean(),
                 "mean_bound_gap": (table[:, 5] - table[:, 4]).mean(),
+                "bounds_contain_full_response": (
+                    (table[:, 4] <= table[:, 8] + 1e-12) & (table[:, 8] <= table[:, 5] + 1e-12)
+                ).mean(),
             }
         )
     result_table = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
     shown = result_table.copy()
-    for column in ("response_rate", "coverage", "monte_carlo_se", "bounds_contain_truth"):
+    for column in (
+        "response_rate",
+        "coverage",
+        "monte_carlo_se",
+        "bounds_contain_truth",
+        "bounds_contain_full_response",
+    ):
         shown[column] = (100 * shown[column]).round(1)
     shown["bound_intervals_contain_truth"] = (100 * shown["bound_intervals_contain_truth"]).round(1)
     for column in ("bias", "mean_width", "mean_bound_gap"):

@@ -218,3 +218,44 @@ def test_interim_file_names() -> None:
     assert output_name("report.html", interim=True) == "report-interim.html"
     assert output_name("statistics_form.xlsx", interim=True) == "statistics_form-interim.xlsx"
     assert output_name("manifest.json") == "manifest.json"
+
+
+def test_a_bad_verification_file_is_refused_before_the_report_starts(
+    county: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditlib.cli.common import run_guarded
+    from auditlib.cli.main import cli
+
+    params = load_params(county)
+    data = load_county(params.data)
+    workspace = _workspace(tmp_path)
+    sample = phase_one(params, workspace, data, worksheets=False).sample
+    household = str(sample.table["household_id"].iloc[0])
+    bad = tmp_path / "results.csv"
+    bad.write_text(
+        "household_id,status,eligible,error_type,correct_benefit,verifier,verification_date,notes\n"
+        f"{household},verified,yes,,-5,张三,2099-01-01,\n",
+        encoding="utf-8",
+    )
+    code = run_guarded(
+        cli,
+        [
+            "report",
+            str(county),
+            "--verification",
+            str(bad),
+            "--workspace",
+            str(workspace.audit_root),
+            "--restricted",
+            str(workspace.restricted_root),
+            "--out",
+            str(workspace.report_root),
+        ],
+    )
+    printed = capsys.readouterr()
+    assert code == 2
+    text = printed.out + printed.err
+    assert "correct_benefit" in text and "-5" in text
+    assert "2099-01-01" in text
+    assert "Traceback" not in text
+    assert not workspace.report_dir.exists() or not any(workspace.report_dir.iterdir())

@@ -36,6 +36,10 @@ from .estimation.estimands import (
     estimates_table as estimates_table,
     township_estimates as township_estimates,
 )
+from .estimation.nonresponse import (
+    NonresponseAdjustment as NonresponseAdjustment,
+    adjust_for_nonresponse as adjust_for_nonresponse,
+)
 from .estimation.results import (
     Estimate as Estimate,
     Estimates as Estimates,
@@ -49,17 +53,29 @@ from .fieldwork.importing import (
     import_worksheets as import_worksheets,
     read_issued as read_issued,
 )
+from .fieldwork.results import (
+    append_results as append_results,
+    current_results as current_results,
+    read_results_log as read_results_log,
+)
 from .fieldwork.writing import (
     WorksheetSet as WorksheetSet,
     write_worksheets as write_worksheets,
 )
 from .pipeline.audit import (
     AuditRun as AuditRun,
+    phase_two as phase_two,
     run_audit as run_audit,
 )
 from .pipeline.params import (
     AuditParams as AuditParams,
     load_params as load_params,
+)
+from .pipeline.phases import (
+    phase_one as phase_one,
+)
+from .pipeline.workspace import (
+    CountyWorkspace as CountyWorkspace,
 )
 from .report.forms import (
     FormCounts as FormCounts,

@@ -307,6 +307,9 @@ _SUMMARY_FIGURES = (
     "omission_rate_estimate",
     "omission_rate_lower",
     "omission_rate_upper",
+    "response_rate",
+    "error_rate_lower_bound",
+    "error_rate_upper_bound",
 )
 
 

@@ -37,7 +37,7 @@ from auditlib.sampling.sample import Sample
 from auditlib.synth.fieldwork import simulate_verification
 from auditlib.synth.output import read_ground_truth
 
-__all__ = ["SOURCES", "pending_problems", "verification_results"]
+__all__ = ["SOURCES", "pending_problems", "results_from_path", "verification_results"]
 
 #: Named sources of verification results (besides a folder or a file).
 SOURCES = ("results", "auto", "data", "simulate")
@@ -80,9 +80,24 @@ def verification_results(
             )
         return data.verification, "data"
     source = Path(mode)
+    if source.exists():
+        return results_from_path(source, sample, workspace), str(source)
+    raise ReportError(
+        f"verification must be one of {', '.join(SOURCES)}, a folder of filled worksheets or a "
+        f"verification CSV; got {mode!r} (no such file or folder)"
+    )
+
+
+def results_from_path(source: Path, sample: Sample, workspace: CountyWorkspace) -> pd.DataFrame:
+    """Results in a folder of filled worksheets (imported now, nothing written) or a file.
+
+    Raises
+    ------
+    FieldworkError
+        Every problem of the worksheets or the file (file, sheet, row, column, value).
+    """
     if source.is_dir():
-        issued_folder = matching_worksheets(workspace, sample) or source
-        issued = read_issued(issued_folder)
+        issued = read_issued(matching_worksheets(workspace, sample) or source)
         result = import_worksheets(sorted(source.glob("*.xlsx")), sample, issued)
         if result.errors:
             raise FieldworkError(
@@ -90,13 +105,8 @@ def verification_results(
                 "(see 'auditlib fieldwork import') before reporting",
                 result.errors,
             )
-        return result.verification, str(source)
-    if source.is_file():
-        return read_verification(source, sample=sample), str(source)
-    raise ReportError(
-        f"verification must be one of {', '.join(SOURCES)}, a folder of filled worksheets or a "
-        f"verification CSV; got {mode!r} (no such file or folder)"
-    )
+        return result.verification
+    return read_verification(source, sample=sample)
 
 
 def pending_problems(

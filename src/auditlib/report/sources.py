@@ -57,4 +57,11 @@ def checked_verification_source(
             "expected auto, results, data, simulate, a folder of filled worksheets or a "
             "verification CSV"
         )
+    if workspace.has_sample():
+        # Checked here, not only in the kernel: a refusal then lists every problem (file,
+        # sheet, row, column, value) on the command line, where the kernel passes a message.
+        from auditlib.pipeline.record import read_recorded_sample  # pandas: only for a path
+        from auditlib.pipeline.verification import results_from_path
+
+        results_from_path(source, read_recorded_sample(workspace), workspace)
     return str(source)

@@ -107,6 +107,12 @@ def import_(
         console.print(f"  pending: {item.describe()}")
     if len(pending) > PENDING_SHOWN:
         console.print(f"  ... and {len(pending) - PENDING_SHOWN} more pending household(s)")
+    corrected = sorted({household for update in updates for household in update.superseded})
+    for household in corrected[:PENDING_SHOWN]:
+        console.print(
+            f"  corrected: household {household} (a later-dated answer supersedes the earlier "
+            "one, which stays in the log)"
+        )
     added = sum(len(update.added) for update in updates)
     superseded = sum(len(update.superseded) for update in updates)
     console.print(

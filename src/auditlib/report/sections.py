@@ -24,6 +24,7 @@ from auditlib.report.html import (
     format_yuan,
     table_html,
 )
+from auditlib.report.sections_response import response_tables
 from auditlib.report.text import error_type_label, priority_group_label, text
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 MAX_PROBLEMS_SHOWN = 50
-_RESPONSE_COUNTS = ("sampled", "respondents", "not_found", "moved", "refused", "pending")
 
 
 def _t(run: AuditRun, key: str, **values: object) -> str:
@@ -72,7 +72,7 @@ def title(run: AuditRun) -> Html:
         parts.append(f'<p class="note">{_t(run, "interim_report")}</p>')
     for note in run.notes:
         if note.startswith("data_changed:"):
-            changed = escape(note.removeprefix("data_changed:"))
+            changed = note.removeprefix("data_changed:")  # _t escapes it
             parts.append(f'<p class="note">{_t(run, "data_changed", changes=changed)}</p>')
     if run.simulated:
         parts.append(f'<p class="note">{_t(run, "verification_simulated")}</p>')
@@ -219,13 +219,7 @@ def design(run: AuditRun) -> Html:
         villages=int(sampled["village"].nunique()),
     )
     body = table_html(merged, columns)
-    if (figures := run.estimates.nonresponse_figures) is not None:  # the response by township
-        response = [Column("name", columns[0].header)] + [
-            Column(key, _t(run, key), "percent" if key.endswith("rate") else "count")
-            for key in (*_RESPONSE_COUNTS, "response_rate", "weighted_response_rate")
-        ]
-        body += f"<p>{_t(run, 'design_nonresponse', minimum=figures['minimum_respondents'])}</p>"
-        body += table_html(run.estimates.response_rates.query("level == 'township'"), response)
+    body += response_tables(run)  # only when some households did not respond
     return Html(f"<h2>{_t(run, 'design')}</h2><p>{intro}</p>" + body)
 
 

@@ -267,6 +267,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "gives a byte-identical HTML; <code>auditlib verify "
         "reports/{county_code}</code> re-runs from manifest.json and compares every output.",
     ),
+    "selection_reason": ("抽样原因", "Selection reason"),
     "interim_report": (
         "中期报告：部分入户核查结果尚未返回，未返回的户按未应答处理；结论以最终报告为准。",
         "Interim report: some verification results have not been returned yet and count as "
@@ -300,6 +301,24 @@ def text(key: str, language: str, **values: object) -> str:
 def _label(code: str, language: str, zh: Mapping[str, str], en: Mapping[str, str]) -> str:
     table = zh if language == "zh" else en
     return table.get(code, code)
+
+
+#: Why a household is in the sample (``selection_reason`` of the sample table).
+SELECTION_REASONS = {
+    "random": ("随机抽取", "random"),
+    "risk_oversample": ("高风险加抽", "risk oversample"),
+    "temporary_assistance": ("临时救助户", "temporary assistance"),
+    "non_recipient": ("未纳入低保户", "non-recipient"),
+    "certainty_relative": ("近亲属备案户", "registered close relative"),
+    "certainty_risk": ("高风险全部核查", "top risk, all verified"),
+    "new_approval": ("新增审批户", "new approval"),
+}
+
+
+def selection_reason_label(code: str, language: str) -> str:
+    """Label of a selection reason (``selection_reason`` code)."""
+    labels = SELECTION_REASONS.get(code)
+    return code if labels is None else labels[LANGUAGES.index(language)]
 
 
 def error_type_label(code: str, language: str) -> str:

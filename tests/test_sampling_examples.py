@@ -9,12 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
 
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
-from auditlib.data.codes import ERROR_TYPES
-from auditlib.fieldwork.layout import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
 from auditlib.fieldwork.results import current_results, read_results_log
 from auditlib.sampling.frame import build_frame, share_count
 from auditlib.sampling.plan import resolve_plan
@@ -24,6 +21,7 @@ from auditlib.synth.examples import DEFAULT_SPEC, read_county_specs
 from auditlib.synth.fieldwork import simulate_verification
 from auditlib.synth.generator import generate_county
 from auditlib.synth.output import write_county
+from tests.worksheet_fixtures import fill_worksheet
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = {config.county_code: config for config in read_county_specs(ROOT / DEFAULT_SPEC)}
@@ -90,32 +88,6 @@ def test_notice_2021_omission_stratum(example) -> None:  # type: ignore[no-untyp
     assert truth.loc[at_risk, "omitted"].any()
 
 
-def _answer(path: Path, verification: pd.DataFrame) -> None:
-    """Copy simulated verification results into an issued worksheet (as a field team would)."""
-    column = {c.key: i + 1 for i, c in enumerate(WORKSHEET_COLUMNS)}
-    answers = verification.set_index("household_id")
-    book = load_workbook(path)
-    for sheet in book.worksheets:
-        if sheet.title == CODES_SHEET:
-            continue
-        for row in range(HEADER_ROW + 1, sheet.max_row + 1):
-            household = sheet.cell(row, column["household_id"]).value
-            if household is None:
-                continue
-            answer = answers.loc[household]
-            sheet.cell(row, column["eligible"]).value = (
-                "是" if answer["eligible"] == "yes" else "否"
-            )
-            if not pd.isna(answer["error_type"]):
-                code = answer["error_type"]
-                sheet.cell(row, column["error_type"]).value = f"{code} {ERROR_TYPES[code]}"
-            if not pd.isna(answer["correct_benefit"]):
-                sheet.cell(row, column["correct_benefit"]).value = float(answer["correct_benefit"])
-            sheet.cell(row, column["verifier"]).value = answer["verifier"]
-            sheet.cell(row, column["verification_date"]).value = answer["verification_date"].date()
-    book.save(path)
-
-
 @pytest.mark.slow
 def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
     config = SynthConfig(
@@ -162,7 +134,7 @@ def test_cli_sample_then_import_round_trip(tmp_path: Path) -> None:
         county.data, county.truth, sample.table["household_id"].tolist(), seed=1
     )
     for path in worksheets:
-        _answer(path, truth)
+        fill_worksheet(path, truth)
     result = runner.invoke(
         cli, ["fieldwork", "import", str(params), *map(str, worksheets), *places]
     )

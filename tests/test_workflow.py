@@ -23,11 +23,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from auditlib.data.codes import ERROR_TYPES, FIELD_STATUSES
 from auditlib.fieldwork.layout import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
 from auditlib.synth.config import SynthConfig
 from auditlib.synth.fieldwork import simulate_verification
 from auditlib.synth.generator import generate_county, write_practice_county
+from tests.worksheet_fixtures import fill_worksheet
 
 CODE = "370725"
 pytestmark = pytest.mark.slow
@@ -60,40 +60,6 @@ def _auditlib(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
     )
-
-
-def _fill(path: Path, answers: pd.DataFrame, statuses: dict[str, str]) -> int:
-    """Type answers into an issued workbook as a field team would; return rows filled."""
-    column = {c.key: i + 1 for i, c in enumerate(WORKSHEET_COLUMNS)}
-    table = answers.set_index("household_id")
-    book = load_workbook(path)
-    filled = 0
-    for sheet in book.worksheets:
-        if sheet.title == CODES_SHEET:
-            continue
-        for row in range(HEADER_ROW + 1, sheet.max_row + 1):
-            household = sheet.cell(row, column["household_id"]).value
-            if household is None or household not in table.index:
-                continue
-            status = statuses.get(household, "verified")
-            sheet.cell(row, column["status"]).value = FIELD_STATUSES[status]
-            filled += 1
-            if status != "verified":
-                sheet.cell(row, column["notes"]).value = "三次上门未见"
-                continue
-            answer = table.loc[household]
-            sheet.cell(row, column["eligible"]).value = (
-                "是" if answer["eligible"] == "yes" else "否"
-            )
-            if not pd.isna(answer["error_type"]):
-                code = answer["error_type"]
-                sheet.cell(row, column["error_type"]).value = f"{code} {ERROR_TYPES[code]}"
-            if not pd.isna(answer["correct_benefit"]):
-                sheet.cell(row, column["correct_benefit"]).value = float(answer["correct_benefit"])
-            sheet.cell(row, column["verifier"]).value = answer["verifier"]
-            sheet.cell(row, column["verification_date"]).value = answer["verification_date"].date()
-    book.save(path)
-    return filled
 
 
 def _households_in(path: Path) -> list[str]:
@@ -170,7 +136,7 @@ def test_a_real_audit_loses_nothing(tmp_path: Path) -> None:
     # Field teams return two of the three workbooks; they are put back where they were issued
     returned, late = workbooks[:2], workbooks[2]
     for path in returned:
-        assert _fill(path, truth, statuses) > 0
+        assert fill_worksheet(path, truth, statuses) > 0
     resaved = _resave_with_libreoffice(returned[0], tmp_path / "office")
     returned_snapshot = _snapshot(root)
     # Re-running phase 1 now must keep the filled workbooks
@@ -207,7 +173,7 @@ def test_a_real_audit_loses_nothing(tmp_path: Path) -> None:
 
     # The late workbook comes back; one earlier answer is corrected with a later date, in a
     # copy of the workbook it was first returned in
-    _fill(late, truth, statuses)
+    fill_worksheet(late, truth, statuses)
     first_round = [h for h in _households_in(returned[-1]) if h not in statuses]
     corrected = truth.copy()
     target = corrected.index[corrected["household_id"] == first_round[0]][0]
@@ -215,7 +181,7 @@ def test_a_real_audit_loses_nothing(tmp_path: Path) -> None:
     corrected.loc[target, "verifier"] = "复核员"
     correction = tmp_path / "correction.xlsx"
     shutil.copyfile(returned[-1], correction)
-    _fill(correction, corrected, statuses)
+    fill_worksheet(correction, corrected, statuses)
     before_round_two = _snapshot(root)
     log_before = log.read_bytes()
     result = _auditlib(

@@ -107,7 +107,7 @@ def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
 )
 @output_root_option("Folder receiving one folder per county.")
 @restricted_root_option()
-@workspace_root_option()
+@workspace_root_option(beside_output=True)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -130,7 +130,7 @@ def batch(
     params_files: tuple[Path, ...],
     output_root: Path,
     restricted_root: Path,
-    audit_root: Path,
+    audit_root: Path | None,
     workers: int | None,
     timeout: float,
     verification: str,
@@ -149,7 +149,7 @@ def batch(
 
     options = BatchOptions(
         restricted_root=str(restricted_root.resolve()),
-        audit_root=str(audit_root.resolve()),
+        audit_root=str(audit_root.resolve()) if audit_root else "",
         verification=verification,
         language=language or "",
         kernel_name=kernel_name,

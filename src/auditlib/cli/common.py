@@ -94,16 +94,21 @@ def restricted_root_option() -> Callable[[Any], Any]:
     )
 
 
-def workspace_root_option() -> Callable[[Any], Any]:
-    """The ``--workspace`` option: the county workspaces (sample record, imported results)."""
+def workspace_root_option(*, beside_output: bool = False) -> Callable[[Any], Any]:
+    """The ``--workspace`` option: the county workspaces (sample record, imported results).
+
+    With ``beside_output`` (the report commands) the default is ``audits`` beside the ``--out``
+    folder, as :func:`auditlib.report.produce.produce_report` does.
+    """
+    where = "'audits' beside the --out folder" if beside_output else "'audits'"
     return click.option(
         "--workspace",
         "audit_root",
         type=click.Path(file_okay=False, path_type=Path),
-        default=Path("audits"),
-        show_default=True,
+        default=None if beside_output else Path("audits"),
+        show_default=not beside_output,
         help="Folder of the county workspaces: <county_code>/sample (the sample record phase 1 "
-        "writes once) and <county_code>/results (imported results).",
+        f"writes once) and <county_code>/results (imported results). Default {where}.",
     )
 
 

@@ -27,7 +27,7 @@ VERIFICATION_HELP = (
 @click.argument("params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_root_option("Folder receiving <county_code>/ (report.html, report.pdf, ...).")
 @restricted_root_option()
-@workspace_root_option()
+@workspace_root_option(beside_output=True)
 @click.option("--verification", default="auto", show_default=True, help=VERIFICATION_HELP)
 @click.option(
     "--interim",
@@ -60,7 +60,7 @@ def report(
     params_file: Path,
     output_root: Path,
     restricted_root: Path,
-    audit_root: Path,
+    audit_root: Path | None,
     verification: str,
     interim: bool,
     from_recorded_sample: bool,

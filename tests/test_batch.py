@@ -21,6 +21,7 @@ from auditlib.batch.runner import (
     summary_table,
     write_summary,
 )
+from auditlib.report.produce import produce_report
 
 
 def _county(root: Path, code: str, seed: int) -> Path:
@@ -161,3 +162,69 @@ def test_batch_command_exits_non_zero_and_lists_the_failure(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "410103" in result.stdout and "failed" in result.stdout
     assert "summary.xlsx" in result.stdout
+
+
+def test_a_broken_county_first_on_one_worker_leaves_the_others_whole(
+    counties: tuple[Path, list[Path]],
+) -> None:
+    # The broken county fails inside the notebook kernel; the worker must not carry anything
+    # of it (namespace, working folder) into the next counties.
+    root, params = counties
+    broken, *good = params[2], params[0], params[1]
+    outcomes = run_batch([broken, *good], root / "one-worker", options=_options(root), workers=1)
+    assert [o.status for o in outcomes] == ["failed", "done", "done"], [o.message for o in outcomes]
+    for outcome in outcomes[1:]:
+        assert (root / "one-worker" / outcome.county_code / "report.html").is_file()
+
+
+def test_a_second_writer_of_the_same_county_is_refused(
+    counties: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    from auditlib.errors import ReportError
+    from auditlib.report.lock import county_lock
+
+    output = tmp_path / "reports"
+    stale = output / ".partial-410101-dead"
+    stale.mkdir(parents=True)
+    with county_lock(output, "410101"):
+        assert not stale.exists(), "leftovers of a dead run are cleaned by the lock holder"
+        with pytest.raises(ReportError, match="being written by another auditlib run"):
+            produce_report(
+                counties[1][0], output, restricted_root=tmp_path / "restricted", pdf=False
+            )
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups (POSIX)")
+def test_workers_die_with_a_killed_batch(counties: tuple[Path, list[Path]]) -> None:
+    psutil = pytest.importorskip("psutil")
+    root, params = counties
+    output = root / "orphans"
+    command = [
+        sys.executable,
+        "-m",
+        "auditlib",
+        "batch",
+        str(params[0]),
+        "--out",
+        str(output),
+        "--restricted",
+        str(root / "restricted"),
+        "--verification",
+        "simulate",
+        "--workers",
+        "1",
+        "--no-pdf",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    # wait until the worker is writing the report (its work folder exists), then kill the batch
+    while time.monotonic() < deadline and not list(output.glob(".partial-410101-*")):
+        time.sleep(0.2)
+    assert list(output.glob(".partial-410101-*")), "the worker never started the report"
+    everyone = psutil.Process(process.pid).children(recursive=True)
+    process.kill()  # kill -9 of the batch alone
+    process.wait()
+    _gone, alive = psutil.wait_procs(everyone, timeout=5)
+    assert alive == [], f"left running after the batch died: {[p.pid for p in alive]}"
+    time.sleep(10)  # a surviving worker would have finished and published the report by now
+    assert not (output / "410101" / "report.html").exists(), "nothing published after the batch"

@@ -14,7 +14,6 @@ import contextlib
 import json
 import multiprocessing
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from auditlib.batch.worker import LOG_FOLDER, worker_loop
 from auditlib.errors import AuditError, ReportError
 from auditlib.pipeline.params import load_params
 from auditlib.report.forms import FIXED_CREATION_TIME
+from auditlib.report.lock import try_clean
 from auditlib.report.verify import report_is_current
 
 __all__ = [
@@ -124,11 +124,6 @@ def _kill(process: Any) -> None:
     process.join(5)
 
 
-def _clean_partial(output_root: Path, county_code: str) -> None:
-    for leftover in output_root.glob(f".partial-{county_code}-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
 def run_batch(
     params_files: Sequence[str | Path],
     output_root: str | Path = "reports",
@@ -205,7 +200,7 @@ class _Worker:
 def _start_worker(context: Any, root: Path, options: BatchOptions, number: int) -> _Worker:
     parent, child = context.Pipe()
     process = context.Process(
-        target=worker_loop, args=(child, str(root), options, number), daemon=True
+        target=worker_loop, args=(child, str(root), options, number, os.getpid()), daemon=True
     )
     process.start()
     child.close()
@@ -232,7 +227,7 @@ def _run_pending(
             for worker in pool:
                 if worker.task is None and queue:
                     index, path, code = queue.pop()
-                    _clean_partial(root, code)
+                    try_clean(root, code)
                     worker.connection.send((index, str(path)))
                     worker.task = (index, path, code, time.monotonic())
             busy = [worker for worker in pool if worker.task is not None]
@@ -254,7 +249,7 @@ def _run_pending(
                     replace = True
                 elif now - started > options.timeout:
                     _kill(worker.process)
-                    _clean_partial(root, code)
+                    try_clean(root, code)
                     message = f"exceeded the per-county timeout of {options.timeout:g} s"
                     outcome = CountyOutcome(str(path), code, "timeout", message, now - started)
                     replace = True
@@ -262,7 +257,7 @@ def _run_pending(
                     exitcode = worker.process.exitcode
                     message = f"worker process ended with exit code {exitcode}"
                     outcome = CountyOutcome(str(path), code, "failed", message, now - started)
-                    _clean_partial(root, code)
+                    try_clean(root, code)
                 if outcome is None:
                     continue
                 worker.task = None

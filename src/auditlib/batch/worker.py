@@ -14,7 +14,9 @@ its time limit and starts a new worker.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -90,7 +92,30 @@ def _produce(
     return result
 
 
-def worker_loop(connection: Any, output_root: str, options: Any, number: int) -> None:
+def _die_with_batch(batch: int) -> None:
+    """Kill this worker's process group (it and its kernel) once the batch process is gone.
+
+    A batch killed with ``kill -9`` cannot stop its workers; without this they would go on
+    and publish reports after the batch is dead. The batch's process id is watched directly
+    (a forkserver worker's parent is the fork server, not the batch). POSIX only.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(batch, 0)
+            except ProcessLookupError:
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+            except PermissionError:  # alive, another user's process: cannot happen for ours
+                continue
+
+    threading.Thread(target=watch, name="die-with-batch", daemon=True).start()
+
+
+def worker_loop(
+    connection: Any, output_root: str, options: Any, number: int, batch: int = 0
+) -> None:
     """Serve counties from ``connection`` until it sends ``None`` (run in a worker process).
 
     Each request is ``(index, params_file)``; each reply ``(index, result dict)`` with status,
@@ -98,6 +123,8 @@ def worker_loop(connection: Any, output_root: str, options: Any, number: int) ->
     """
     if hasattr(os, "setsid"):
         os.setsid()  # own process group: a timeout kills the kernel too
+        if batch:
+            _die_with_batch(batch)
     logs = Path(output_root) / LOG_FOLDER
     logs.mkdir(parents=True, exist_ok=True)
     worker_log = open(logs / f"worker-{number}.log", "a", encoding="utf-8")  # noqa: SIM115
@@ -123,6 +150,11 @@ def worker_loop(connection: Any, output_root: str, options: Any, number: int) ->
                     result = {"status": "failed", "message": f"{type(error).__name__}: {error}"}
                     traceback.print_exc(file=log)
             served += 1
+            if result.get("status") != "done" and kernel is not None:
+                # isolation: after any failure the next county gets a fresh kernel, whatever
+                # state (namespace, folder, half-run cells) the failed one left behind
+                kernel.shutdown_kernel(now=True)
+                kernel = None
             result["seconds"] = time.perf_counter() - started
             result["peak_memory_mb"] = _maxrss_mb()
             result["kernel_peak_memory_mb"] = _kernel_peak_mb(kernel)

@@ -36,12 +36,14 @@ from auditlib.report.folder import (
     output_name,
     place_outputs,
 )
+from auditlib.report.lock import county_lock
 from auditlib.report.manifest import (
     MANIFEST_FILE,
     input_fingerprint,
     notebook_content_digest,
     package_versions,
     platform_facts,
+    relative_locations,
     write_manifest,
 )
 from auditlib.report.privacy import Identities, identities_in_folder, scan_files
@@ -213,16 +215,17 @@ def produce_report(
         pdf=pdf,
     )
     output_root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
-    work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
-    try:
-        with ReportKernel(
-            kernel_manager, settings.kernel_name, settings.cell_timeout, work
-        ) as kernel:
-            return _produce(params_path, params, output_root, work, settings, kernel, started)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    with county_lock(output_root, params.county_code):
+        work = Path(tempfile.mkdtemp(prefix=f".partial-{params.county_code}-", dir=output_root))
+        work.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
+        try:
+            with ReportKernel(
+                kernel_manager, settings.kernel_name, settings.cell_timeout, work
+            ) as kernel:
+                return _produce(params_path, params, output_root, work, settings, kernel, started)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
 
 
 @dataclass(frozen=True)
@@ -319,6 +322,10 @@ def _produce(
             "county_code": params.county_code,
             "county": estimates.get("county", ""),
             "params_file": str(params_path),
+            # a copy keeping the layout is verified where it is (auditlib verify)
+            "relative_paths": relative_locations(
+                output_root / params.county_code, params_path, Path(params.data)
+            ),
             "parameters": params.model_dump(mode="json", exclude={"source"}),
             "seed": params.seed,
             "options": _options(settings),

@@ -417,7 +417,8 @@ def test_unknown_kernel_leaves_no_partial_report(tmp_path: Path) -> None:
     params = write_practice_county(config, tmp_path, sample_seed=5)
     with pytest.raises(ReportError, match="no Jupyter kernel named 'no-such-kernel'"):
         produce_report(params, tmp_path / "reports", kernel_name="no-such-kernel")
-    assert list((tmp_path / "reports").iterdir()) == []
+    # only the county's lock file (released) is left: no partial report
+    assert [path.name for path in (tmp_path / "reports").iterdir()] == [".419901.lock"]
 
 
 def test_fresh_kernel_runs_its_preload_before_the_notebook(tmp_path: Path) -> None:

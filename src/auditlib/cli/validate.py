@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ from auditlib.cli.common import print_problems
 from auditlib.data.atomic import atomic_write_text
 from auditlib.data.loading import load_county
 from auditlib.data.policy import ValidationPolicy
-from auditlib.errors import ParamsError, Problem
+from auditlib.errors import AuditError, ParamsError, Problem
 
 
 def _policy(path: Path | None, overrides: tuple[str, ...]) -> ValidationPolicy:
@@ -33,6 +34,15 @@ def _policy(path: Path | None, overrides: tuple[str, ...]) -> ValidationPolicy:
             raise ParamsError(f"--set {override!r}: expected CODE=ACTION, e.g. id_invalid=error")
         actions[code] = action
     return ValidationPolicy(actions=actions, max_rejected_share=share)
+
+
+def _write_problems(path: Path, problems: tuple[Problem, ...]) -> None:
+    """Write problems as a CSV file with the columns of ``CountyData.problems``."""
+    import pandas as pd
+
+    columns = [field.name for field in fields(Problem)]  # as CountyData.problems
+    frame = pd.DataFrame([asdict(problem) for problem in problems], columns=columns)
+    atomic_write_text(path, frame.to_csv(index=False))
 
 
 @click.command()
@@ -61,10 +71,18 @@ def validate(
     """Validate a county folder against the data contract (docs/data-contract.md).
 
     Every problem of every file is listed with file, row, column, value and what was
-    expected. Exit code 0 when the county loads (warnings and rejected rows are listed), 2 when
-    a fatal problem prevents loading.
+    expected (at most 200 on screen; --problems-csv gets all of them, also when a problem is
+    fatal). Exit code 0 when the county loads (warnings and rejected rows are listed), 2 when a
+    fatal problem prevents loading.
     """
-    data = load_county(folder, _policy(policy_file, overrides))
+    policy = _policy(policy_file, overrides)
+    try:
+        data = load_county(folder, policy)
+    except AuditError as error:
+        # fatal: the console shows the first problems; the CSV file gets every one of them
+        if problems_csv is not None and error.problems:
+            _write_problems(problems_csv, error.problems)
+        raise
     console = Console(width=160)
     if problems_csv is not None:
         atomic_write_text(problems_csv, data.problems.to_csv(index=False))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
 from collections.abc import Iterable, Mapping
@@ -25,12 +26,13 @@ from auditlib.data.fingerprint import (
     file_sha256,
     folder_fingerprint,
 )
-from auditlib.errors import ReportError
+from auditlib.errors import Problem, ReportError
 
 __all__ = [
     "MANIFEST_FILE",
     "PACKAGES",
     "Difference",
+    "check_manifest",
     "code_fingerprint",
     "compare_estimates",
     "compare_inputs",
@@ -41,6 +43,7 @@ __all__ = [
     "package_versions",
     "platform_facts",
     "read_manifest",
+    "relative_locations",
     "write_manifest",
 ]
 
@@ -176,6 +179,105 @@ def read_manifest(folder: Path, name: str = MANIFEST_FILE) -> dict[str, Any]:
     if not isinstance(content, dict) or content.get("format") != MANIFEST_FORMAT:
         raise ReportError(f"{path}: unknown manifest format; expected format {MANIFEST_FORMAT}")
     return content
+
+
+#: Parts every manifest must hold, with the JSON type each must have (``verify`` refuses others).
+REQUIRED_PARTS: dict[str, type | tuple[type, ...]] = {
+    "county_code": str,
+    "params_file": str,
+    "parameters": dict,
+    "seed": int,
+    "options": dict,
+    "inputs": dict,
+    "outputs": dict,
+    "estimates": dict,
+}
+#: Parts a manifest may lack (older versions), checked for their type when present.
+OPTIONAL_PARTS: dict[str, type | tuple[type, ...]] = {
+    "notebook": str,
+    "notebook_content": dict,
+    "packages": dict,
+    "relative_paths": dict,
+}
+_INPUT_PARTS: dict[str, type] = {"params": dict, "data": dict, "notebooks": dict}
+_TYPE_NAMES = {str: "a text", int: "an integer", dict: "a mapping"}
+
+
+def _part_problem(path: Path, part: str, value: Any, expected: type | tuple[type, ...]) -> Problem:
+    wanted = _TYPE_NAMES.get(expected, str(expected)) if isinstance(expected, type) else "valid"
+    shown = "missing" if value is None else f"{type(value).__name__} {json.dumps(value)[:60]}"
+    return Problem(str(path), None, part, shown, f"{wanted} ({part!r} of a report manifest)")
+
+
+def _bad(value: Any, expected: type | tuple[type, ...]) -> bool:
+    return isinstance(value, bool) or not isinstance(value, expected)
+
+
+def check_manifest(manifest: Mapping[str, Any], path: Path) -> None:
+    """Refuse a manifest lacking a part ``verify`` needs, or holding one of the wrong type.
+
+    Parameters
+    ----------
+    manifest : mapping
+        As returned by :func:`read_manifest`.
+    path : pathlib.Path
+        The manifest file (for messages).
+
+    Raises
+    ------
+    ReportError
+        Naming every missing or malformed part (one :class:`~auditlib.errors.Problem` each).
+    """
+    problems = [
+        _part_problem(path, part, manifest.get(part), expected)
+        for part, expected in REQUIRED_PARTS.items()
+        if _bad(manifest.get(part), expected)
+    ]
+    problems += [
+        _part_problem(path, part, manifest[part], expected)
+        for part, expected in OPTIONAL_PARTS.items()
+        if part in manifest and _bad(manifest[part], expected)
+    ]
+    inputs = manifest.get("inputs")
+    if isinstance(inputs, dict):
+        problems += [
+            _part_problem(path, f"inputs.{part}", inputs.get(part), expected)
+            for part, expected in _INPUT_PARTS.items()
+            if _bad(inputs.get(part), expected)
+        ]
+        recorded = inputs.get("params")
+        if isinstance(recorded, dict) and _bad(recorded.get("sha256"), str):
+            problems.append(_part_problem(path, "inputs.params.sha256", None, str))
+    outputs = manifest.get("outputs")
+    if isinstance(outputs, dict) and not outputs:
+        problems.append(Problem(str(path), None, "outputs", "{}", "at least one output file"))
+    if isinstance(outputs, dict) and any(_bad(value, str) for value in outputs.values()):
+        problems.append(Problem(str(path), None, "outputs", "a non-text digest", "SHA-256 texts"))
+    if problems:
+        parts = ", ".join(f"'{problem.column}'" for problem in problems)
+        raise ReportError(
+            f"{path}: the manifest is incomplete or damaged ({parts}: missing or not of the "
+            "expected type); it cannot be verified. Restore it from the original report folder",
+            problems,
+        )
+
+
+def relative_locations(report_folder: Path, params_file: Path, data_folder: Path) -> dict[str, str]:
+    """The parameter file and data folder relative to the report folder (POSIX form).
+
+    Recorded in the manifest so that a copy of the report folder, its parameter file and its
+    data keeping the same layout is verified where it is (``auditlib verify`` tries these
+    before the absolute paths). A location that has no relative form (another drive) is left
+    out.
+    """
+    locations: dict[str, str] = {}
+    for key, path in (("params_file", params_file), ("data", data_folder)):
+        try:
+            relative = os.path.relpath(Path(path).resolve(), report_folder.resolve())
+        except ValueError:
+            continue
+        locations[key] = Path(relative).as_posix()
+    return locations
 
 
 def compare_inputs(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> list[Difference]:

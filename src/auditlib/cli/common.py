@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -64,9 +67,28 @@ def run_guarded(command: click.Command, argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
+    except Exception as error:  # a bug: one line on the console, the trace in a file
+        trace = save_trace(error)
+        click.echo(
+            f"internal error ({type(error).__name__}): this is a bug in auditlib, not in your "
+            f"input; the full trace is in {trace} — please report it",
+            err=True,
+        )
+        return EXIT_FAILURE
     if isinstance(result, int):
         return result
     return EXIT_OK
+
+
+def save_trace(error: BaseException) -> Path:
+    """Write the traceback of an unexpected error to a private file; return its path.
+
+    Kept out of the console and logs: a trace may quote cell values (names, ID numbers).
+    """
+    handle, name = tempfile.mkstemp(prefix="auditlib-trace-", suffix=".txt")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        traceback.print_exception(error, file=stream)
+    return Path(name)
 
 
 def output_root_option(help_text: str) -> Callable[[Any], Any]:

@@ -191,6 +191,19 @@ def read_issued(folder: str | Path) -> dict[str, Any]:
             f"{path}: manifest of issued worksheets not found; import needs the folder the "
             "worksheets were written to"
         ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        where = getattr(error, "lineno", None)
+        raise FieldworkError(
+            f"{path}: the manifest of issued worksheets is damaged ({error}); restore the "
+            "issued.json written with the worksheets",
+            [Problem(str(path), where, None, type(error).__name__, "the JSON phase 1 wrote")],
+        ) from None
+    if not isinstance(content, dict) or not isinstance(content.get("households"), dict):
+        raise FieldworkError(
+            f"{path}: not a manifest of issued worksheets (no 'households' mapping); restore "
+            "the issued.json written with the worksheets",
+            [Problem(str(path), None, "households", "", "the JSON phase 1 wrote")],
+        )
     return content
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from auditlib.data.bundle import CountyData
-from auditlib.errors import DesignError, FieldworkError, Problem
+from auditlib.errors import DesignError, Problem
 from auditlib.fieldwork.importing import read_issued
 from auditlib.fieldwork.layout import ISSUED_FILE
 from auditlib.fieldwork.writing import write_worksheets
@@ -125,10 +125,7 @@ def matching_worksheets(workspace: CountyWorkspace, sample: Sample) -> Path | No
     for folder in candidates:
         if not (folder / ISSUED_FILE).is_file():
             continue
-        try:
-            issued = read_issued(folder)
-        except (FieldworkError, ValueError):
-            continue
+        issued = read_issued(folder)  # a damaged manifest is an error, never skipped
         if issued.get("sample_table_sha256") == digest:
             return folder
     return None

@@ -214,18 +214,34 @@ def read_sample(folder: str | Path) -> Sample:
             f"{sidecar_path}: not valid JSON ({error.msg}, line {error.lineno})"
         ) from None
     parquet = folder / "sample.parquet"
-    if (folder / SAMPLE_FILE).exists():
-        table = pd.read_csv(
-            folder / SAMPLE_FILE,
-            dtype={c: "string" for c in SAMPLE_COLUMNS}
-            | {"recipient": bool, "psu_population": "int64", "ssu_population": "int64"}
-            | {c: "float64" for c in SAMPLE_COLUMNS if c.endswith(("probability", "weight"))},
-            keep_default_na=False,
-        )
-    elif parquet.exists():
-        table = pd.read_parquet(parquet)
-    else:
-        raise DesignError(f"{folder}: neither {SAMPLE_FILE} nor sample.parquet found")
+    try:
+        if (folder / SAMPLE_FILE).exists():
+            table = pd.read_csv(
+                folder / SAMPLE_FILE,
+                dtype={c: "string" for c in SAMPLE_COLUMNS}
+                | {"recipient": bool, "psu_population": "int64", "ssu_population": "int64"}
+                | {c: "float64" for c in SAMPLE_COLUMNS if c.endswith(("probability", "weight"))},
+                keep_default_na=False,
+                encoding="utf-8",
+            )
+        elif parquet.exists():
+            table = pd.read_parquet(parquet)
+        else:
+            raise DesignError(f"{folder}: neither {SAMPLE_FILE} nor sample.parquet found")
+    except (ValueError, UnicodeDecodeError, OSError) as error:  # pandas/pyarrow parse errors
+        raise DesignError(
+            f"{folder}: the sample table cannot be read ({type(error).__name__}); it was damaged "
+            "after phase 1 wrote it — restore it from a copy",
+            [
+                Problem(
+                    str(folder / SAMPLE_FILE),
+                    None,
+                    None,
+                    type(error).__name__,
+                    "the table phase 1 wrote",
+                )
+            ],
+        ) from None
     if list(table.columns) != list(SAMPLE_COLUMNS):
         raise DesignError(
             f"{folder}: sample table columns {list(table.columns)} differ from "

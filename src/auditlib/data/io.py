@@ -4,11 +4,15 @@ Reading returns every cell as text (``str``; empty cells as ``""``) together wit
 spreadsheet row number of every record, so that validation can name the exact place of a
 problem. Types are coerced later, by :mod:`auditlib.data.validation`, against the data contract.
 
-Encodings of CSV files are *detected*, never guessed silently: a byte-order mark means UTF-8
-(with BOM); otherwise the bytes must decode strictly as UTF-8, or else strictly as GB18030 (the
-national standard superset of GBK/GB2312 used by most Chinese information systems). A file that
-decodes as neither is refused with the byte offset of the first undecodable byte. The encoding
-found is recorded in :attr:`RawTable.encoding`.
+Encodings of CSV files are *detected*, never guessed silently (:mod:`auditlib.data.encodings`):
+UTF-8 with or without BOM, or GB18030 that is clean Chinese text; anything else is refused. The
+encoding found is recorded in :attr:`RawTable.encoding`.
+
+Both formats follow one rule for records wider than the header: a CSV record with more fields, or
+a worksheet row with a non-empty cell right of the header, is kept out of the frame and listed in
+:attr:`RawTable.extra_cells` (validation refuses it). Numbers a workbook or parquet file stored as
+floats too long to be exact (an ID or account number typed as a number) are marked with
+:data:`LOST_PRECISION_MARK` so that validation can refuse them rather than load wrong digits.
 """
 
 from __future__ import annotations
@@ -25,17 +29,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from auditlib.data.encodings import UTF8_BOM, detect_encoding, file_error
 from auditlib.data.schema import normalise_header
-from auditlib.errors import DataError, Problem
+from auditlib.errors import DataError
 
-__all__ = ["SUPPORTED_SUFFIXES", "RawTable", "read_raw_table"]
+__all__ = ["LOST_PRECISION_MARK", "SUPPORTED_SUFFIXES", "RawTable", "read_raw_table"]
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 HEADER_SEARCH_ROWS = 10
-UTF8_BOM = b"\xef\xbb\xbf"
+#: Appended to the text of a number read from a workbook or parquet file that is too long for a
+#: float to hold exactly (an ID or account number stored as a number): validation refuses it.
+LOST_PRECISION_MARK = "#lost-precision"
+#: A float holds every whole number below this exactly (2**53 is about 9.007e15).
+EXACT_FLOAT_LIMIT = 1e15
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,15 @@ class RawTable:
     encoding : str
         ``"utf-8"``, ``"utf-8-sig"``, ``"gb18030"``, ``"xlsx"`` or ``"parquet"``.
     short_rows : tuple of int
-        Row numbers of records with fewer fields than the header (a truncated file).
+        Row numbers of records with fewer fields than the header (a truncated file); they are
+        not in ``frame``.
+    extra_cells : tuple of (int, str, str)
+        ``(row, position, value)`` of the first non-empty cell right of the header in each
+        record that has one (``position`` names the column: ``"column AA"`` in a workbook,
+        ``"field 27"`` in a CSV file); those records are not in ``frame`` either.
+    marked_columns : frozenset of str
+        Headers of the columns in which a number too long for a float (an ID or account
+        number stored as a number) was read: its text ends in :data:`LOST_PRECISION_MARK`.
     """
 
     path: Path
@@ -65,6 +83,8 @@ class RawTable:
     header_row: int
     encoding: str
     short_rows: tuple[int, ...] = ()
+    extra_cells: tuple[tuple[int, str, str], ...] = ()
+    marked_columns: frozenset[str] = frozenset()
 
 
 def read_raw_table(path: Path, known_headers: Mapping[str, str]) -> RawTable:
@@ -91,7 +111,7 @@ def read_raw_table(path: Path, known_headers: Mapping[str, str]) -> RawTable:
             + ", ".join(SUPPORTED_SUFFIXES)
         )
     if path.stat().st_size == 0:
-        raise _file_error(path, "empty file (0 bytes)", "a header row and data rows", "file_empty")
+        raise file_error(path, "empty file (0 bytes)", "a header row and data rows", "file_empty")
     if suffix == ".csv":
         return _read_csv(path, known_headers)
     if suffix == ".xlsx":
@@ -99,47 +119,7 @@ def read_raw_table(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     return _read_parquet(path)
 
 
-def _file_error(path: Path, value: str, expected: str, code: str) -> DataError:
-    problem = Problem(str(path.name), None, None, value, expected, "error", code)
-    return DataError(problem.describe(), [problem])
-
-
 # --------------------------------------------------------------------------- CSV
-
-
-def _decode(path: Path, data: bytes) -> str:
-    """Name the encoding of ``data`` after checking that all of it decodes."""
-    if data.startswith(UTF8_BOM):
-        try:
-            data[len(UTF8_BOM) :].decode("utf-8")
-            return "utf-8-sig"
-        except UnicodeDecodeError as error:
-            raise _undecodable(path, data, error, "UTF-8 (the file starts with a BOM)") from None
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as utf8_error:
-        if utf8_error.start >= len(data) - 3:
-            raise _file_error(
-                path,
-                f"file ends in the middle of a character (byte {utf8_error.start})",
-                "a complete file (it looks truncated)",
-                "file_truncated",
-            ) from None
-        try:
-            data.decode("gb18030")
-            return "gb18030"
-        except UnicodeDecodeError as gb_error:
-            raise _undecodable(path, data, gb_error, "UTF-8, UTF-8 with BOM or GB18030") from None
-
-
-def _undecodable(path: Path, data: bytes, error: UnicodeDecodeError, expected: str) -> DataError:
-    from charset_normalizer import from_bytes
-
-    guess = from_bytes(data[:65536]).best()
-    hint = f"; it may be {guess.encoding}" if guess is not None else ""
-    value = f"undecodable bytes at offset {error.start}{hint}"
-    return _file_error(path, value, f"text encoded as {expected}; re-export it", "file_encoding")
 
 
 def _find_header(rows: list[list[str]], known_headers: Mapping[str, str]) -> int:
@@ -175,17 +155,17 @@ class _InvalidUtf8Error(Exception):
 def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     data = path.read_bytes()
     if re.search(rb"\S", data) is None:
-        raise _file_error(path, "file holds only blank text", "a header row", "file_empty")
+        raise file_error(path, "file holds only blank text", "a header row", "file_empty")
     if data.startswith(UTF8_BOM):
         try:
             return _read_csv_as(path, data[len(UTF8_BOM) :], "utf-8-sig", known_headers)
         except _InvalidUtf8Error:
-            _decode(path, data)  # raises the precise error
+            detect_encoding(path, data)  # raises the precise error
     try:
         # Arrow checks every cell is valid UTF-8 while parsing: no separate decoding pass
         return _read_csv_as(path, data, "utf-8", known_headers)
     except _InvalidUtf8Error:
-        encoding = _decode(path, data)  # strict: GB18030, or a precise error
+        encoding = detect_encoding(path, data)  # strict: GB18030, or a precise error
     return _read_csv_as(path, data, encoding, known_headers)
 
 
@@ -199,7 +179,7 @@ def _read_csv_as(
     header = [cell.strip() for cell in head_rows[header_index]]
     if len(set(header)) != len(header):
         duplicated = sorted({cell for cell in header if header.count(cell) > 1})
-        raise _file_error(
+        raise file_error(
             path, f"column(s) {', '.join(duplicated)} appear twice", "unique headers", "dup_col"
         )
     body = data[_line_offset(data, header_index + 1) :]
@@ -207,23 +187,44 @@ def _read_csv_as(
     if re.search(rb"\S", body) is None:
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in header})
         return RawTable(path, frame, _arange(0, header_row), header_row, encoding)
-    table, short_rows = _parse_csv(path, body, header, codec, threaded=True)
-    if short_rows:  # parse again on one thread: only then does Arrow number the bad rows
-        table, short_rows = _parse_csv(path, body, header, codec, threaded=False)
+    table, invalid = _parse_csv(path, body, header, codec, threaded=True)
+    if invalid:  # parse again on one thread: only then does Arrow number the bad rows
+        table, invalid = _parse_csv(path, body, header, codec, threaded=False)
     frame = table.to_pandas()  # Arrow-backed strings: vectorised checks stay fast
-    skipped = sorted(number + header_row for number in short_rows if number > 0)
+    short = sorted(number + header_row for number, extra in invalid if number > 0 and not extra)
+    extra_cells = sorted(
+        (number + header_row, *extra) for number, extra in invalid if number > 0 and extra
+    )
+    skipped = sorted([*short, *(row for row, _, _ in extra_cells)])
     row_numbers = _record_rows(len(frame), header_row, skipped, body)
-    return RawTable(path, frame, row_numbers, header_row, encoding, tuple(skipped))
+    return RawTable(
+        path, frame, row_numbers, header_row, encoding, tuple(short), tuple(extra_cells)
+    )
+
+
+def _extra_field(text: str | None, width: int) -> tuple[str, str] | tuple[()]:
+    """Position and value of the first field right of the header, if ``text`` has one."""
+    fields = next(csv.reader([text or ""]), [])
+    if len(fields) <= width:
+        return ()
+    extra = fields[width:]
+    index = next((i for i, value in enumerate(extra) if value.strip()), 0)
+    return f"field {width + index + 1}", extra[index].strip()
 
 
 def _parse_csv(
     path: Path, body: bytes, header: list[str], codec: str, *, threaded: bool
-) -> tuple[pa.Table, list[int]]:
-    """Parse CSV records as strings; collect rows whose field count differs from the header."""
-    short_rows: list[int] = []
+) -> tuple[pa.Table, list[tuple[int, tuple[str, str] | tuple[()]]]]:
+    """Parse CSV records as strings; collect rows whose field count differs from the header.
+
+    Each such row is returned as its number (counted from the first record; -1 when Arrow
+    parsed on several threads) and, for a row with too many fields, its first extra field.
+    """
+    invalid: list[tuple[int, tuple[str, str] | tuple[()]]] = []
 
     def on_invalid(row: Any) -> str:
-        short_rows.append(int(row.number) if row.number is not None else -1)
+        number = int(row.number) if row.number is not None else -1
+        invalid.append((number, _extra_field(row.text, len(header))))
         return "skip"
 
     try:
@@ -242,10 +243,10 @@ def _parse_csv(
     except pa.ArrowInvalid as error:
         if "utf8" in str(error).lower() and codec == "utf-8":
             raise _InvalidUtf8Error(str(error)) from None
-        raise _file_error(
+        raise file_error(
             path, f"unparseable CSV ({error})", "well-formed CSV", "file_malformed"
         ) from None
-    return table, short_rows
+    return table, invalid
 
 
 def _arange(count: int, header_row: int) -> Any:
@@ -279,10 +280,10 @@ def _excel_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    if isinstance(value, float) and value.is_integer() and abs(value) < EXACT_FLOAT_LIMIT:
         return str(int(value))
-    if isinstance(value, float) and abs(value) >= 1e15:
-        return f"{value:.0f}#lost-precision"
+    if isinstance(value, float) and abs(value) >= EXACT_FLOAT_LIMIT:
+        return f"{value:.0f}{LOST_PRECISION_MARK}"
     return str(value).strip()
 
 
@@ -290,11 +291,12 @@ def _read_xlsx(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise _file_error(
+        raise file_error(
             path,
             f"not a readable xlsx workbook ({type(error).__name__}: {error})",
             "an .xlsx file saved by Excel/WPS/LibreOffice (it may be truncated or mis-named)",
@@ -308,18 +310,29 @@ def _read_xlsx(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
-        raise _file_error(path, "workbook has no cells", "a header row", "file_empty")
+        raise file_error(path, "workbook has no cells", "a header row", "file_empty")
     header_index = _find_header(rows[:HEADER_SEARCH_ROWS], known_headers)
     header = [cell for cell in rows[header_index]]
     while header and not header[-1]:
         header.pop()
-    body = [
-        row[: len(header)] + [""] * (len(header) - len(row)) for row in rows[header_index + 1 :]
-    ]
-    keep = [i for i, row in enumerate(body) if any(row)]
+    width, first_row = len(header), header_index + 2
+    extra_cells = tuple(
+        (first_row + i, f"column {get_column_letter(width + j + 1)}", row[width + j])
+        for i, row in enumerate(rows[header_index + 1 :])
+        for j in [next((j for j, cell in enumerate(row[width:]) if cell), -1)]
+        if j >= 0
+    )
+    refused = {row for row, _, _ in extra_cells}
+    body = [row[:width] + [""] * (width - len(row)) for row in rows[header_index + 1 :]]
+    keep = [i for i, row in enumerate(body) if any(row) and first_row + i not in refused]
     frame = pd.DataFrame([body[i] for i in keep], columns=header, dtype=object)
-    row_numbers = np.asarray([header_index + 2 + i for i in keep], dtype=np.int64)
-    return RawTable(path, frame, row_numbers, header_index + 1, "xlsx")
+    row_numbers = np.asarray([first_row + i for i in keep], dtype=np.int64)
+    marked = frozenset(
+        name
+        for index, name in enumerate(header)
+        if any(row[index].endswith(LOST_PRECISION_MARK) for row in body)
+    )
+    return RawTable(path, frame, row_numbers, header_index + 1, "xlsx", (), extra_cells, marked)
 
 
 # --------------------------------------------------------------------------- parquet
@@ -329,17 +342,38 @@ def _read_parquet(path: Path) -> RawTable:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as error:
-        raise _file_error(
+        raise file_error(
             path,
             f"not a readable parquet file ({error})",
             "a complete parquet file",
             "file_corrupt",
         ) from None
     columns = {}
+    marked: set[str] = set()
     for name in table.column_names:
         column = table.column(name)
         if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
             column = column.cast(pa.date32())
-        columns[name] = column.cast(pa.string()).fill_null("")
+        text = column.cast(pa.string()).fill_null("")
+        if pa.types.is_floating(column.type):
+            text = _mark_long_floats(column, text)
+            marked.update([name] if pc.any(pc.ends_with(text, LOST_PRECISION_MARK)).as_py() else [])
+        columns[name] = text
     frame = pa.table(columns).to_pandas().astype(object)
-    return RawTable(path, frame, _arange(len(frame), 1), 1, "parquet")
+    return RawTable(
+        path, frame, _arange(len(frame), 1), 1, "parquet", marked_columns=frozenset(marked)
+    )
+
+
+def _mark_long_floats(column: pa.ChunkedArray, text: pa.ChunkedArray) -> pa.Array:
+    """Text of a float column, numbers too long for a float marked as in a workbook."""
+    values = column.combine_chunks().to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        long = np.flatnonzero(np.abs(values) >= EXACT_FLOAT_LIMIT)
+    cells = text.combine_chunks()
+    if not len(long):
+        return cells
+    rendered = cells.to_pylist()
+    for index in long.tolist():
+        rendered[index] = f"{values[index]:.0f}{LOST_PRECISION_MARK}"
+    return pa.array(rendered, pa.string())

@@ -10,6 +10,7 @@ of every file before deciding; if any is fatal under the policy it raises one
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +24,12 @@ import yaml
 
 from auditlib.data.arrow import string_array
 from auditlib.data.bundle import CountyData, CountyInfo
+from auditlib.data.consistency import (
+    county_code_problems,
+    household_member_problems,
+    period_problems,
+    village_township_problems,
+)
 from auditlib.data.contract import CONTRACT
 from auditlib.data.fingerprint import file_sha256
 from auditlib.data.io import SUPPORTED_SUFFIXES, read_raw_table
@@ -82,13 +89,19 @@ def read_county_info(folder: Path) -> CountyInfo:
             if kind is date:
                 values[key] = value if isinstance(value, date) else date.fromisoformat(str(value))
             elif kind is float:
+                if isinstance(value, bool):
+                    raise TypeError("a yes/no, not a number")
                 values[key] = float(value)
-                if values[key] <= 0:
-                    raise ValueError("not positive")
+                if not math.isfinite(values[key]) or values[key] <= 0:
+                    raise ValueError("not a finite positive number")
             else:
                 values[key] = str(value)
         except (TypeError, ValueError):
-            expected = {date: "a date YYYY-MM-DD", float: "a positive number", str: "text"}[kind]
+            expected = {
+                date: "a date YYYY-MM-DD",
+                float: "a finite positive number (not .nan or .inf)",
+                str: "text",
+            }[kind]
             problems.append(
                 Problem(path.name, None, key, str(value), expected, "error", "bad_value")
             )
@@ -221,7 +234,7 @@ def load_county(folder: str | Path, policy: ValidationPolicy | None = None) -> C
         }
         _read_tables(load, found, policy)
         load.hashes = {name: future.result() for name, future in hashes.items()}
-    _cross_checks(load)
+    _cross_checks(load, info)
     _rejected_share(load)
     return _result(folder, info, load)
 
@@ -276,62 +289,31 @@ def _read_tables(
         load.tables[spec.name] = checked
 
 
-def _cross_checks(load: _Load) -> None:
+def _cross_checks(load: _Load, info: CountyInfo) -> None:
+    load.problems.extend(period_problems(info, COUNTY_INFO_FILE, load.policy))
+    for name, checked in load.tables.items():
+        load.problems.extend(
+            county_code_problems(
+                checked.frame, checked.row_numbers, load.file_of(name), info, load.policy
+            )
+        )
     households = load.tables.get("households")
     if households is None:
         return
+    file = load.file_of("households")
+    load.problems.extend(
+        village_township_problems(households.frame, households.row_numbers, file, load.policy)
+    )
     known = households.frame["household_id"].dropna()
     for table in ("members", "payments", "verification"):
         load.reject_orphans(table, "household_id", known, "households")
     members = load.tables.get("members")
-    if members is None:
-        return
-    household_ids = string_array(households.frame["household_id"])
-    member_households = string_array(members.frame["household_id"])
-    # rows of members per household (index_in finds each household's first row)
-    position = pc.index_in(member_households, value_set=household_ids)
-    counts = np.bincount(
-        position.drop_null().to_numpy(zero_copy_only=False), minlength=len(household_ids)
-    )
-    declared = households.frame["members"].to_numpy(dtype=float, na_value=np.nan)
-    # the head must be listed among the household's members
-    head_row = pc.index_in(
-        string_array(households.frame["head_id_number"]),
-        value_set=string_array(members.frame["id_number"]),
-    )
-    head_household = member_households.take(head_row)
-    head_listed = pc.fill_null(pc.equal(head_household, household_ids), False)
-    has_head = households.frame["head_id_number"].notna().to_numpy()
-    checks = (
-        (
-            "head_not_member",
-            ~np.asarray(head_listed.to_numpy(zero_copy_only=False)) & has_head,
-            "head_id_number",
-            "the head's ID number among the household's rows in members",
-        ),
-        ("no_members", counts == 0, "members", "at least one row in members for this household"),
-        (
-            "member_count",
-            (counts != declared) & (counts > 0),
-            "members",
-            "the number of rows in members for this household",
-        ),
-    )
-    file = load.file_of("households")
-    ids = households.frame["household_id"].astype(object).to_numpy()
-    for code, mask, column, expected in checks:
-        action = load.policy.action(code)
-        for index in np.flatnonzero(mask).tolist():
-            value = (
-                f"household {ids[index]}"
-                if code == "head_not_member"
-                else f"{declared[index]:g} (household {ids[index]}; {counts[index]} member rows)"
+    if members is not None:
+        load.problems.extend(
+            household_member_problems(
+                households.frame, households.row_numbers, members.frame, file, load.policy
             )
-            load.problems.append(
-                Problem(
-                    file, int(households.row_numbers[index]), column, value, expected, action, code
-                )
-            )
+        )
 
 
 def _rejected_share(load: _Load) -> None:

@@ -33,6 +33,7 @@ DEFAULT_ACTIONS: dict[str, str] = {
     "missing_column": "error",
     "unknown_column": "warning",
     "short_row": "error",
+    "extra_field": "error",
     "missing_value": "reject",
     "bad_number": "reject",
     "bad_date": "reject",
@@ -42,6 +43,7 @@ DEFAULT_ACTIONS: dict[str, str] = {
     "future_date": "reject",
     "id_invalid": "warning",
     "id_lost_precision": "error",
+    "code_lost_precision": "error",
     "duplicate_key": "error",
     "orphan_key": "reject",
     "member_count": "warning",
@@ -49,6 +51,9 @@ DEFAULT_ACTIONS: dict[str, str] = {
     "too_many_rejected": "error",
     "head_not_member": "warning",
     "registry_unknown_id": "warning",
+    "county_mismatch": "error",
+    "village_township": "error",
+    "period_order": "error",
 }
 
 

@@ -14,16 +14,27 @@ HOUSEHOLDS = TableSpec(
     description="Every rural household of the county (recipients and non-recipients).",
     key=("household_id",),
     columns=(
-        text_spec("county_code", "县区代码", "6-digit administrative code of the county."),
+        text_spec(
+            "county_code", "县区代码", "6-digit administrative code of the county.", digit_code=True
+        ),
         text_spec("county", "县区", "County name."),
-        text_spec("township_code", "乡镇代码", "Code of the township (乡镇/街道)."),
+        text_spec(
+            "township_code", "乡镇代码", "Code of the township (乡镇/街道).", digit_code=True
+        ),
         text_spec("township", "乡镇", "Township name; the stratum of the sample."),
         text_spec(
-            "village_code", "村代码", "Code of the village (村/社区); the PSU of the sample."
+            "village_code",
+            "村代码",
+            "Code of the village (村/社区); the PSU of the sample.",
+            digit_code=True,
         ),
         text_spec("village", "村", "Village name."),
         text_spec(
-            "household_id", "户编号", "Household identifier, unique in the county.", unique=True
+            "household_id",
+            "户编号",
+            "Household identifier, unique in the county.",
+            unique=True,
+            digit_code=True,
         ),
         text_spec("head_name", "户主姓名", "Name of the household head.", personal=True),
         ColumnSpec(
@@ -129,6 +140,7 @@ HOUSEHOLDS = TableSpec(
             "Bank account benefits are paid into; empty for non-recipients.",
             nullable=True,
             personal=True,
+            digit_code=True,
         ),
         text_spec(
             "account_holder_name",
@@ -147,7 +159,7 @@ MEMBERS = TableSpec(
     description="Every member of every household in the households table.",
     key=("id_number",),
     columns=(
-        text_spec("household_id", "户编号", "Household the member belongs to."),
+        text_spec("household_id", "户编号", "Household the member belongs to.", digit_code=True),
         ColumnSpec(
             "id_number",
             "身份证号",
@@ -203,13 +215,17 @@ PAYMENTS = TableSpec(
     description="Payments ledger: one row per transfer to a household.",
     key=("payment_id",),
     columns=(
-        text_spec("payment_id", "发放流水号", "Identifier of the transfer.", unique=True),
-        text_spec("household_id", "户编号", "Household the payment is for."),
+        text_spec(
+            "payment_id", "发放流水号", "Identifier of the transfer.", unique=True, digit_code=True
+        ),
+        text_spec("household_id", "户编号", "Household the payment is for.", digit_code=True),
         ColumnSpec("payment_date", "发放日期", "date", "Date of the transfer."),
         ColumnSpec(
             "amount", "发放金额", "float", "Amount transferred (yuan).", minimum=0, maximum=1e7
         ),
-        text_spec("account_number", "收款账号", "Account paid into.", personal=True),
+        text_spec(
+            "account_number", "收款账号", "Account paid into.", personal=True, digit_code=True
+        ),
         text_spec("account_holder_name", "账户户名", "Name on that account.", personal=True),
         text_spec("payer", "发放单位", "Paying unit (e.g. county civil-affairs bureau)."),
         category_spec("programme", "救助类型", "Programme the payment belongs to.", PROGRAMMES),

@@ -108,7 +108,7 @@ REGISTRY_CADRES = registry_spec(
     "registry_cadres",
     "村(社区)干部名册",
     "Serving village (community) cadres.",
-    text_spec("village_code", "村代码", "Village where the cadre serves."),
+    text_spec("village_code", "村代码", "Village where the cadre serves.", digit_code=True),
     text_spec("position", "职务", "Position (村支书, 村主任, 村委委员 ...)."),
 )
 

@@ -74,6 +74,11 @@ class ColumnSpec:
         date) or ``"today"`` (events recorded after the extraction, such as field visits).
     personal : bool
         Whether the column identifies a person (name, ID number, account): masked in reports.
+    digit_code : bool
+        For text, whether the column holds codes that may be long runs of digits (account
+        numbers, household ids, administrative codes): such a code stored as a number by a
+        spreadsheet (``6.21700E+15``, or a float too long to be exact) has lost digits or
+        leading zeros and is refused (``code_lost_precision``). ID numbers always are.
     """
 
     name: str
@@ -90,6 +95,7 @@ class ColumnSpec:
     unique: bool = False
     personal: bool = False
     latest: str = "reference_date"
+    digit_code: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ probably not what it claims to be.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,9 +29,11 @@ import pyarrow.compute as pc
 
 from auditlib.data.arrow import bool_mask, string_array
 from auditlib.data.idcard import id_number_problems, mask_id_number
-from auditlib.data.io import RawTable
+from auditlib.data.io import LOST_PRECISION_MARK, RawTable
+from auditlib.data.parsing import parse_dates, parse_numbers, stored_as_number
 from auditlib.data.policy import ValidationPolicy
 from auditlib.data.schema import BOOL_FALSE, BOOL_TRUE, ColumnSpec, TableSpec, normalise_header
+from auditlib.data.structure import dropped_rows, structure_problems
 from auditlib.errors import Problem
 
 __all__ = ["CheckedTable", "check_table"]
@@ -154,13 +157,12 @@ def _positions(array: pa.Array, keys: list[str]) -> np.ndarray:
 
 
 def _coerce(
-    text: pd.Series, column: ColumnSpec, findings: _Findings
+    array: pa.Array, column: ColumnSpec, findings: _Findings
 ) -> tuple[pd.Series, np.ndarray]:
-    """Coerce one text column; return typed values and a mask of empty cells.
+    """Coerce one text column (trimmed Arrow text); return typed values and a mask of empty cells.
 
     All work runs on Arrow compute kernels: a column of millions of cells takes milliseconds.
     """
-    array = _arrow_text(text)
     empty = bool_mask(pc.equal(array, ""))
     shown = pd.Series(pd.arrays.ArrowStringArray(array), dtype="string[pyarrow]")
     if column.kind in ("string", "id_number"):
@@ -168,9 +170,10 @@ def _coerce(
             array = pc.utf8_upper(array)
         return _string_series(array, empty), empty
     if column.kind in ("int", "float"):
-        numbers = _to_numbers(array, empty)
+        numbers = parse_numbers(array, empty)
         bad = np.isnan(numbers) & ~empty
-        findings.cell_problems("bad_number", bad, column.name, shown, f"a number ({column.kind})")
+        number = f"a number ({column.kind}); thousands grouped only as in 1,234,567.89"
+        findings.cell_problems("bad_number", bad, column.name, shown, number)
         if column.kind == "int":
             fractional = ~np.isnan(numbers) & (np.mod(numbers, 1) != 0)
             findings.cell_problems("bad_number", fractional, column.name, shown, "a whole number")
@@ -185,13 +188,17 @@ def _coerce(
         findings.cell_problems("out_of_range", outside, column.name, shown, bounds)
         return pd.Series(numbers), empty
     if column.kind == "date":
-        parsed = _parse_dates(array, empty)
+        parsed = parse_dates(array, empty)
         seconds = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
         with np.errstate(invalid="ignore"):
             implausible = (seconds < EARLIEST_DATE) | (seconds > LATEST_DATE)
         bad = (np.isnat(seconds) | implausible) & ~empty
         findings.cell_problems(
-            "bad_date", bad, column.name, shown, "a date YYYY-MM-DD between 1890 and 2200"
+            "bad_date",
+            bad,
+            column.name,
+            shown,
+            "a real date YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD, YYYY年M月D日) between 1890 and 2200",
         )
         dates = np.where(implausible, np.datetime64("NaT"), seconds).astype("datetime64[ns]")
         latest = _latest_date(column, findings.policy)
@@ -240,31 +247,6 @@ def _latest_date(column: ColumnSpec, policy: ValidationPolicy) -> date | None:
     return policy.reference_date
 
 
-def _parse_dates(array: pa.Array, empty: np.ndarray) -> pa.Array:
-    """Parse dates: ISO ``YYYY-MM-DD`` directly, other spellings after normalising them."""
-    parsed = pc.strptime(array, format="%Y-%m-%d", unit="s", error_is_null=True)
-    failed = pc.and_(pc.is_null(parsed), pc.invert(pa.array(empty)))
-    if not pc.any(failed).as_py():
-        return parsed
-    normalised = pc.replace_substring_regex(array, r"[年月/.]", "-")
-    normalised = pc.replace_substring(normalised, "日", "")
-    normalised = pc.replace_substring_regex(normalised, r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3")
-    normalised = pc.utf8_slice_codeunits(normalised, 0, 10)
-    retried = pc.strptime(normalised, format="%Y-%m-%d", unit="s", error_is_null=True)
-    return pc.if_else(failed, retried, parsed)
-
-
-def _to_numbers(array: pa.Array, empty: np.ndarray) -> np.ndarray:
-    """Parse numbers (thousands separators allowed); NaN where empty or not a number."""
-    cells = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), array)
-    try:  # fast path: Arrow's C++ parser, when every non-empty cell is a plain number
-        parsed = pc.cast(cells, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        cleaned = pd.Series(pc.replace_substring(cells, ",", "").to_pylist(), dtype=object)
-        return np.asarray(pd.to_numeric(cleaned, errors="coerce"), dtype=float)
-    return np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=float)
-
-
 def check_table(raw: RawTable, spec: TableSpec, policy: ValidationPolicy) -> CheckedTable:
     """Validate and coerce one raw table against ``spec`` (all problems, one pass).
 
@@ -283,23 +265,17 @@ def check_table(raw: RawTable, spec: TableSpec, policy: ValidationPolicy) -> Che
         Typed rows that were kept, their row numbers, every problem, the rejected rows.
     """
     findings = _Findings(raw.path.name, policy, np.asarray(raw.row_numbers))
-    for row in raw.short_rows:
-        findings.problems.append(
-            Problem(
-                raw.path.name,
-                row,
-                None,
-                "fewer or more fields than the header",
-                "one field per header column (the file may be truncated)",
-                policy.action("short_row"),
-                "short_row",
-            )
-        )
+    findings.problems.extend(structure_problems(raw, policy))
     text = _rename_columns(raw, spec, findings)
     present = _present_columns(raw, spec)
+    marked = {spec.alias_map().get(normalise_header(name)) for name in raw.marked_columns}
     typed: dict[str, pd.Series] = {}
     for column in spec.columns:
-        values, empty = _coerce(text[column.name], column, findings)
+        array = _arrow_text(text[column.name])
+        stored = np.zeros(len(array), dtype=bool)
+        if column.kind == "id_number" or column.digit_code or column.name in marked:
+            stored = _check_stored_as_number(array, column, findings)
+        values, empty = _coerce(array, column, findings)
         if not column.nullable and column.name in present:
             findings.cell_problems(
                 "missing_value",
@@ -309,7 +285,7 @@ def check_table(raw: RawTable, spec: TableSpec, policy: ValidationPolicy) -> Che
                 f"a value ({column.description})",
             )
         if column.kind == "id_number":
-            _check_id_numbers(values, empty, column, findings)
+            _check_id_numbers(values, empty | stored, column, findings)
         typed[column.name] = values
     frame = pd.DataFrame(typed)
     for column in spec.columns:
@@ -331,21 +307,40 @@ def _present_columns(raw: RawTable, spec: TableSpec) -> set[str]:
     return {aliases[key] for key in map(normalise_header, raw.frame.columns) if key in aliases}
 
 
-def _check_id_numbers(
-    values: pd.Series, empty: np.ndarray, column: ColumnSpec, findings: _Findings
-) -> None:
-    lost = values.str.endswith("#LOST-PRECISION").fillna(False).to_numpy()
+def _check_stored_as_number(array: pa.Array, column: ColumnSpec, findings: _Findings) -> np.ndarray:
+    """Refuse digit codes that went through a float (they lost digits); return their mask."""
+    stored = stored_as_number(array) if column.kind in ("string", "id_number") else None
+    if stored is None or not stored.any():
+        return np.zeros(len(array), dtype=bool)
+    positions = np.flatnonzero(stored)
+    cells = [
+        re.sub(re.escape(LOST_PRECISION_MARK) + "$", "", value, flags=re.IGNORECASE)
+        for value in array.take(pa.array(positions)).to_pylist()
+    ]
+    shown = pd.Series("", index=range(len(array)), dtype=object)
+    shown.iloc[positions] = [mask_id_number(value) for value in cells] if column.personal else cells
+    if column.kind == "id_number":
+        code, what = "id_lost_precision", "the ID number"
+    else:
+        code, what = "code_lost_precision", f"the {column.name.replace('_', ' ')}"
     findings.cell_problems(
-        "id_lost_precision",
-        lost,
+        code,
+        stored,
         column.name,
-        values.str.replace("#LOST-PRECISION", "", regex=False),
-        "an ID number stored as text (Excel kept it as a number and lost its last digits; "
-        "format the column as text and re-export)",
+        shown,
+        f"{what} stored as text, digit for digit (it was stored as a number, which keeps only "
+        "15-17 digits and drops leading zeros; format the column as text and re-export)",
     )
+    return stored
+
+
+def _check_id_numbers(
+    values: pd.Series, skip: np.ndarray, column: ColumnSpec, findings: _Findings
+) -> None:
+    """Check ID numbers (length, birth date, check digit) except where ``skip`` holds."""
     reference = findings.policy.reference_date
     reasons = id_number_problems(values, None if reference is None else str(reference))
-    bad = ((reasons != "") & ~pd.Series(empty, index=reasons.index)).to_numpy() & ~lost
+    bad = ((reasons != "") & ~pd.Series(skip, index=reasons.index)).to_numpy()
     masked = pd.Series("", index=values.index, dtype=object)
     masked[bad] = [mask_id_number(value) for value in values[bad].fillna("")]
     findings.cell_problems(
@@ -376,8 +371,9 @@ def _check_unique(values: pd.Series, column: ColumnSpec, findings: _Findings) ->
 
 def _finish(frame: pd.DataFrame, findings: _Findings) -> CheckedTable:
     row_numbers = findings.row_numbers
+    dropped = dropped_rows(findings.problems)
     if findings.reject_mask is None:
-        rejected = pd.DataFrame({"file": [], "row": [], "reason": []})
+        rejected = dropped if len(dropped) else pd.DataFrame({"file": [], "row": [], "reason": []})
         for name in frame.columns:
             if str(frame[name].dtype) == "Int64" and not frame[name].isna().any():
                 frame[name] = frame[name].astype("int64")
@@ -392,6 +388,7 @@ def _finish(frame: pd.DataFrame, findings: _Findings) -> CheckedTable:
             else "",
         }
     )
+    rejected = pd.concat([rejected, dropped], ignore_index=True) if len(dropped) else rejected
     kept = frame.loc[keep].reset_index(drop=True)
     for name in kept.columns:
         if str(kept[name].dtype) == "Int64" and not kept[name].isna().any():

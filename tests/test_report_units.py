@@ -39,7 +39,15 @@ from auditlib.report.notebook_runner import (
     notebook_parameters,
     parameters_source,
 )
+from auditlib.report.privacy import (
+    Identities,
+    guard_outputs,
+    identities_in_folder,
+    scan_files,
+    scan_text,
+)
 from auditlib.report.render import html_to_pdf, network_references, notebook_to_html
+from tests import contract_fixtures as fx
 
 # ---------------------------------------------------------------------- fonts and figures
 
@@ -439,3 +447,72 @@ def test_fresh_kernel_runs_its_preload_before_the_notebook(tmp_path: Path) -> No
     finally:
         manager.shutdown_kernel(now=True)
     assert executed.cells[-1].outputs[0]["text"].strip() == "True"
+
+
+# ------------------------------------------------------------------------- privacy guard
+
+
+_IDENTITIES = Identities(
+    names=frozenset({"王小明", "李红", "阿不都·热合曼", "Ayşe Yılmaz"}),
+    numbers=frozenset({"43052219800101123X", "6222021234567890"}),
+)
+
+
+def test_identities_of_any_script_are_found_in_a_folder(tmp_path: Path) -> None:
+    # the fixture county plus members written with a middle dot and in Latin letters
+    folder = fx.write_county(tmp_path / "county")
+    members = (folder / "members.csv").read_text(encoding="utf-8")
+    (folder / "members.csv").write_text(
+        members.replace("张小华", "阿不都·热合曼", 1).replace("王大力", "Ayşe Yılmaz", 1),
+        encoding="utf-8",
+    )
+    identities = identities_in_folder(folder)
+    assert {"阿不都·热合曼", "Ayşe Yılmaz"} <= identities.names
+    assert fx.HEAD_1 in identities.numbers
+
+
+def test_scan_finds_names_of_every_script_and_numbers() -> None:
+    text = "<td>阿不都·热合曼</td><td>Ayşe Yılmaz</td><td>李红</td> 43052219800101123x 王小明家"
+    kinds = sorted((f.kind, f.masked) for f in scan_text(text, _IDENTITIES, "report.html"))
+    assert kinds == [
+        ("ID number", "430522********123X"),
+        ("name", "A**e Y****z"),
+        ("name", "李*"),
+        ("name", "王*明"),
+        ("name", "阿*都·热*曼"),
+    ]
+    # the masked forms and ordinary words are not findings
+    assert scan_text("王*明 李* 红色 Ayşe 6222********7890 2025-12-31", _IDENTITIES) == []
+
+
+def test_guard_masks_html_and_notebook_instead_of_refusing(tmp_path: Path) -> None:
+    html = tmp_path / "report.html"
+    html.write_text("<p>户主 王小明 (43052219800101123X), Ayşe Yılmaz</p>", encoding="utf-8")
+    notebook = tmp_path / "report.ipynb"
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["阿不都·热合曼 的户\n"]}]
+    notebook.write_text(json.dumps({"cells": cells}, ensure_ascii=False), encoding="utf-8")
+    clean = tmp_path / "estimates.json"
+    clean.write_text('{"rate": 0.12}', encoding="utf-8")
+    before = clean.read_bytes()
+    outcome = guard_outputs([html, notebook, clean], _IDENTITIES)
+    assert outcome.refused == ()
+    assert html.read_text(encoding="utf-8") == "<p>户主 王*明 (430522********123X), A**e Y****z</p>"
+    assert "阿*都·热*曼 的户" in notebook.read_text(encoding="utf-8")
+    assert clean.read_bytes() == before  # nothing found: not rewritten
+    assert scan_files([html, notebook, clean], _IDENTITIES) == []
+    assert outcome.record() == [
+        "report.html: the privacy guard masked 3 personal value(s) shown in clear "
+        "(1 ID number, 2 name)",
+        "report.ipynb: the privacy guard masked 1 personal value(s) shown in clear (1 name)",
+    ]
+
+
+def test_guard_refuses_what_it_cannot_mask(tmp_path: Path) -> None:
+    form = tmp_path / "form.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["王小明", 3])
+    workbook.save(form)
+    before = form.read_bytes()
+    outcome = guard_outputs([form], _IDENTITIES)
+    assert [(f.file, f.kind, f.masked) for f in outcome.refused] == [("form.xlsx", "name", "王*明")]
+    assert outcome.masked == () and form.read_bytes() == before

@@ -35,7 +35,8 @@ class Problem:
     column : str or None
         Column (or parameter key) concerned.
     value : str
-        The offending value, as text (masked if it is an identity).
+        The offending value, as text. Problems leaving the data layer are masked by what the
+        value looks like, whatever its column (:func:`auditlib.data.masking.mask_problem`).
     expected : str
         What was expected instead, in words.
     severity : str

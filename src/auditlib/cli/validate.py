@@ -16,24 +16,78 @@ from auditlib.data.policy import ValidationPolicy
 from auditlib.errors import AuditError, ParamsError, Problem
 
 
+def _policy_problem(
+    path: Path, key: str | None, value: object, expected: str, row: int | None = None
+) -> ParamsError:
+    shown = value if isinstance(value, str) else repr(value)
+    shown = shown if len(shown) <= 80 else shown[:79] + "…"
+    problem = Problem(path.name, row, key, shown, expected, "error", "policy_file")
+    return ParamsError(problem.describe(), [problem])
+
+
+def _read_policy_file(path: Path) -> tuple[dict[str, str], float | None]:
+    """The ``actions`` and ``max_rejected_share`` of a policy file; ``ParamsError`` if malformed."""
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise _policy_problem(path, None, error.strerror, "a readable YAML file") from None
+    except UnicodeDecodeError as error:
+        raise _policy_problem(
+            path, None, f"byte {error.start} is not UTF-8", "a YAML file encoded as UTF-8"
+        ) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"character {mark.column + 1}: " if mark is not None else ""
+        reason = getattr(error, "problem", None) or type(error).__name__
+        raise _policy_problem(
+            path,
+            None,
+            f"{where}{reason}",
+            "valid YAML (e.g. 'actions: {id_invalid: error}')",
+            row=None if mark is None else mark.line + 1,
+        ) from None
+    if not isinstance(content, dict):
+        raise _policy_problem(
+            path, None, content, "a mapping with keys 'actions' and 'max_rejected_share'"
+        )
+    unknown = sorted(str(key) for key in set(content) - {"actions", "max_rejected_share"})
+    if unknown:
+        raise _policy_problem(
+            path,
+            unknown[0],
+            content[unknown[0]],
+            "only the keys 'actions' (check code -> error|reject|warning) and 'max_rejected_share'",
+        )
+    actions = content.get("actions") or {}
+    if not isinstance(actions, dict) or not all(
+        isinstance(code, str) and isinstance(action, str) for code, action in actions.items()
+    ):
+        raise _policy_problem(
+            path, "actions", actions, "a mapping of check code to error, reject or warning"
+        )
+    share = content.get("max_rejected_share")
+    if share is not None and (isinstance(share, bool) or not isinstance(share, int | float)):
+        raise _policy_problem(path, "max_rejected_share", share, "a number in [0, 1], e.g. 0.01")
+    return actions, None if share is None else float(share)
+
+
 def _policy(path: Path | None, overrides: tuple[str, ...]) -> ValidationPolicy:
     actions: dict[str, str] = {}
-    share = 0.01
+    share: float | None = None
     if path is not None:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(content, dict) or set(content) - {"actions", "max_rejected_share"}:
-            raise ParamsError(
-                f"{path}: expected keys 'actions' (check code -> error|reject|warning) and "
-                f"'max_rejected_share'; got {content!r}"
-            )
-        actions.update(content.get("actions") or {})
-        share = float(content.get("max_rejected_share", share))
+        actions, share = _read_policy_file(path)
     for override in overrides:
         code, _, action = override.partition("=")
         if not action:
             raise ParamsError(f"--set {override!r}: expected CODE=ACTION, e.g. id_invalid=error")
         actions[code] = action
-    return ValidationPolicy(actions=actions, max_rejected_share=share)
+    try:
+        return ValidationPolicy(
+            actions=actions, max_rejected_share=0.01 if share is None else share
+        )
+    except ParamsError as error:
+        where = f"{path}: " if path is not None else "--set: "
+        raise ParamsError(where + error.message, error.problems) from None
 
 
 def _write_problems(path: Path, problems: tuple[Problem, ...]) -> None:

@@ -14,9 +14,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from auditlib.data.masking import mask_problem
 from auditlib.errors import DataError, Problem
 
-__all__ = ["MOJIBAKE_SHARE", "UTF8_BOM", "detect_encoding", "file_error"]
+__all__ = [
+    "MOJIBAKE_SHARE",
+    "UTF8_BOM",
+    "detect_encoding",
+    "file_error",
+    "refuse_binary_or_utf16",
+]
 
 UTF8_BOM = b"\xef\xbb\xbf"
 #: Largest share of the non-ASCII characters of a GB18030 file that may be characters no
@@ -29,7 +36,7 @@ def file_error(
     path: Path, value: str, expected: str, code: str, row: int | None = None
 ) -> DataError:
     """A :class:`DataError` carrying one problem of a whole file (or of one of its lines)."""
-    problem = Problem(str(path.name), row, None, value, expected, "error", code)
+    problem = mask_problem(Problem(str(path.name), row, None, value, expected, "error", code))
     return DataError(problem.describe(), [problem])
 
 
@@ -42,6 +49,7 @@ def detect_encoding(path: Path, data: bytes) -> str:
         ``file_truncated`` when the file ends inside a UTF-8 character, ``file_encoding`` when
         it is neither UTF-8 nor clean GB18030 Chinese text.
     """
+    refuse_binary_or_utf16(path, data)
     if data.startswith(UTF8_BOM):
         try:
             data[len(UTF8_BOM) :].decode("utf-8")
@@ -61,8 +69,8 @@ def detect_encoding(path: Path, data: bytes) -> str:
             ) from None
         try:
             text = data.decode("gb18030")
-        except UnicodeDecodeError as gb_error:
-            raise _undecodable(path, data, gb_error, "UTF-8, UTF-8 with BOM or GB18030") from None
+        except UnicodeDecodeError:  # located where UTF-8 failed: GB18030 reads misaligned
+            raise _undecodable(path, data, utf8_error, "UTF-8, UTF-8 with BOM or GB18030") from None
     _check_clean_gb18030(path, data, text)
     return "gb18030"
 
@@ -104,5 +112,45 @@ def _undecodable(path: Path, data: bytes, error: UnicodeDecodeError, expected: s
 
     guess = from_bytes(data[:65536]).best()
     hint = f"; it may be {guess.encoding}" if guess is not None else ""
-    value = f"undecodable bytes at offset {error.start}{hint}"
-    return file_error(path, value, f"text encoded as {expected}; re-export it", "file_encoding")
+    line = data.count(b"\n", 0, error.start) + 1
+    start = data.rfind(b"\n", 0, error.start) + 1
+    value = (
+        f"byte 0x{data[error.start]:02X} at character {error.start - start + 1} of line {line} "
+        f"is not {expected.split(',')[0]}{hint}"
+    )
+    return file_error(
+        path, value, f"text encoded as {expected}; re-export it", "file_encoding", row=line
+    )
+
+
+def refuse_binary_or_utf16(path: Path, data: bytes) -> None:
+    """Refuse UTF-16/32 text and binary files (NUL bytes) with the encoding they look like."""
+    boms = {
+        b"\xff\xfe\x00\x00": "UTF-32 LE",
+        b"\x00\x00\xfe\xff": "UTF-32 BE",
+        b"\xff\xfe": "UTF-16 LE",
+        b"\xfe\xff": "UTF-16 BE",
+    }
+    found = next((name for bom, name in boms.items() if data.startswith(bom)), None)
+    if found is None and b"\x00" in data[:65536]:
+        even, odd = data[:4096:2].count(0), data[1:4096:2].count(0)
+        if max(even, odd) > 0.4 * len(data[:4096]) / 2 and min(even, odd) == 0:
+            found = "UTF-16 " + ("LE" if odd > even else "BE") + " (no byte-order mark)"
+    if found is not None:
+        raise file_error(
+            path,
+            f"text encoded as {found}",
+            "text encoded as UTF-8, UTF-8 with BOM or GB18030; re-export it as UTF-8 "
+            "(Excel: 'CSV UTF-8')",
+            "file_encoding",
+        )
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise file_error(
+            path,
+            f"binary data, not text (a NUL byte at byte {offset}; "
+            f"encoding guessed: {_guess(data)})",
+            "a CSV text file (UTF-8 or GB18030), an .xlsx workbook or a .parquet file",
+            "file_encoding",
+            row=data.count(b"\n", 0, offset) + 1,
+        )

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from auditlib.data.encodings import UTF8_BOM, detect_encoding, file_error
+from auditlib.data.encodings import UTF8_BOM, detect_encoding, file_error, refuse_binary_or_utf16
 from auditlib.data.schema import normalise_header
 from auditlib.errors import DataError
 
@@ -137,6 +137,15 @@ def _find_header(rows: list[list[str]], known_headers: Mapping[str, str]) -> int
     return best_index if best_score > 0 else 0
 
 
+def _check_unique_headers(path: Path, header: list[str], row: int) -> None:
+    """Refuse a header row naming one column twice (CSV and workbooks alike)."""
+    names = [normalise_header(str(cell)) for cell in header]
+    twice = sorted({str(c) for c, n in zip(header, names, strict=True) if n and names.count(n) > 1})
+    if twice:
+        value = f"column(s) {', '.join(twice)} appear twice"
+        raise file_error(path, value, "unique headers", "dup_col", row=row)
+
+
 def _line_offset(data: bytes, line_count: int) -> int:
     """Byte offset just after the first ``line_count`` lines of ``data``."""
     offset = 0
@@ -156,6 +165,7 @@ def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     data = path.read_bytes()
     if re.search(rb"\S", data) is None:
         raise file_error(path, "file holds only blank text", "a header row", "file_empty")
+    refuse_binary_or_utf16(path, data)
     if data.startswith(UTF8_BOM):
         try:
             return _read_csv_as(path, data[len(UTF8_BOM) :], "utf-8-sig", known_headers)
@@ -174,14 +184,20 @@ def _read_csv_as(
 ) -> RawTable:
     codec = "gb18030" if encoding == "gb18030" else "utf-8"
     head = data[: _line_offset(data, HEADER_SEARCH_ROWS)].decode(codec, errors="replace")
-    head_rows = list(csv.reader(head.splitlines()))
+    reader = csv.reader(head.splitlines())
+    try:
+        head_rows = list(reader)
+    except csv.Error as error:  # a cell over the csv module's limit (131,072 characters)
+        raise file_error(
+            path,
+            f"a cell too long to be a register value ({error})",
+            "cells of register values (the file is probably not a register export)",
+            "file_malformed",
+            row=reader.line_num,
+        ) from None
     header_index = _find_header(head_rows, known_headers)
     header = [cell.strip() for cell in head_rows[header_index]]
-    if len(set(header)) != len(header):
-        duplicated = sorted({cell for cell in header if header.count(cell) > 1})
-        raise file_error(
-            path, f"column(s) {', '.join(duplicated)} appear twice", "unique headers", "dup_col"
-        )
+    _check_unique_headers(path, header, header_index + 1)
     body = data[_line_offset(data, header_index + 1) :]
     header_row = header_index + 1
     if re.search(rb"\S", body) is None:
@@ -315,6 +331,7 @@ def _read_xlsx(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     header = [cell for cell in rows[header_index]]
     while header and not header[-1]:
         header.pop()
+    _check_unique_headers(path, header, header_index + 1)
     width, first_row = len(header), header_index + 2
     extra_cells = tuple(
         (first_row + i, f"column {get_column_letter(width + j + 1)}", row[width + j])

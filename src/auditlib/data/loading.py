@@ -33,6 +33,7 @@ from auditlib.data.consistency import (
 from auditlib.data.contract import CONTRACT
 from auditlib.data.fingerprint import file_sha256
 from auditlib.data.io import SUPPORTED_SUFFIXES, read_raw_table
+from auditlib.data.masking import mask_problems, mask_text
 from auditlib.data.policy import ValidationPolicy
 from auditlib.data.schema import TableSpec
 from auditlib.data.validation import CheckedTable, check_table
@@ -62,11 +63,12 @@ def read_county_info(folder: Path) -> CountyInfo:
             + ", ".join(_INFO_KEYS)
         )
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise DataError(f"{path}: not valid UTF-8 YAML ({error})") from None
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDateLoader)
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
+        raise DataError(f"{path}: not valid UTF-8 YAML ({mask_text(str(error))})") from None
     if not isinstance(content, dict):
-        raise DataError(f"{path}: expected a mapping of keys to values, got {content!r}")
+        shown = mask_text(repr(content)[:80])
+        raise DataError(f"{path}: expected a mapping of keys to values, got {shown}")
     problems = []
     values: dict[str, Any] = {}
     for key in sorted(set(content) - set(_INFO_KEYS)):
@@ -87,7 +89,7 @@ def read_county_info(folder: Path) -> CountyInfo:
             if value is None:
                 raise ValueError("missing")
             if kind is date:
-                values[key] = value if isinstance(value, date) else date.fromisoformat(str(value))
+                values[key] = value if isinstance(value, date) else _yaml_date(str(value))
             elif kind is float:
                 if isinstance(value, bool):
                     raise TypeError("a yes/no, not a number")
@@ -106,8 +108,32 @@ def read_county_info(folder: Path) -> CountyInfo:
                 Problem(path.name, None, key, str(value), expected, "error", "bad_value")
             )
     if problems:
-        raise DataError(f"{path}: {len(problems)} problem(s) in the county facts", problems)
+        raise DataError(
+            f"{path}: {len(problems)} problem(s) in the county facts", mask_problems(problems)
+        )
     return CountyInfo(**values)
+
+
+def _yaml_date(text: str) -> date:
+    """A date written ``YYYY-MM-DD`` (or ``YYYY-M-D``, as YAML allows); ``ValueError`` if not."""
+    parts = text.strip().split("-")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts) or len(parts[0]) != 4:
+        raise ValueError(text)
+    return date(int(parts[0]), int(parts[1]), int(parts[2]))
+
+
+class _TextDateLoader(yaml.SafeLoader):
+    """A safe YAML loader that leaves dates as text (checked by ``date.fromisoformat``).
+
+    PyYAML's own timestamp conversion raises a bare ``ValueError`` on ``2025-13-45``; as text
+    the value is reported as a problem of its key like any other bad value.
+    """
+
+
+_TextDateLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _find_file(folder: Path, spec: TableSpec) -> tuple[Path | None, list[Problem]]:
@@ -339,6 +365,7 @@ def _rejected_share(load: _Load) -> None:
 
 
 def _result(folder: Path, info: CountyInfo, load: _Load) -> CountyData:
+    load.problems = mask_problems(load.problems)  # the one exit of every problem of the folder
     problems = pd.DataFrame([p.__dict__ for p in load.problems], columns=PROBLEM_COLUMNS)
     fatal = [p for p in load.problems if p.severity == "error"]
     if fatal:
@@ -353,6 +380,7 @@ def _result(folder: Path, info: CountyInfo, load: _Load) -> CountyData:
         if load.rejected
         else pd.DataFrame(columns=["file", "row", "reason"])
     )
+    rejected["reason"] = [mask_text(str(reason)) for reason in rejected["reason"]]
     registries = {
         name: checked.frame for name, checked in load.tables.items() if name.startswith("registry_")
     }

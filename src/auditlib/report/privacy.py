@@ -5,14 +5,26 @@ contract marks ``personal``: names, resident ID numbers, account numbers). :func
 looks for them in report outputs — HTML, JSON, notebooks, logs, xlsx cells and PDF text (via
 ``pdftotext``) — and returns findings that name the file and the kind of value, never the value
 itself unmasked. :func:`auditlib.report.produce.produce_report` runs it on every report before
-moving it into place and refuses to publish one that leaks.
+moving it into place.
+
+:func:`guard_outputs` is the guard that repairs instead of refusing: a county that validated
+clean can still reach an output with an identity in clear (a chart label, a free-text cell). In
+the text outputs — HTML, notebooks, JSON, Markdown, CSV, logs — every such value is replaced by
+its masked form (张*明, 430522********1234) and the outcome lists what was masked, file by file,
+for the manifest. Binary outputs (the PDF, the xlsx form) are not rewritten: a PDF cannot be
+edited reliably (its text is split into positioned glyph runs) and the xlsx form holds only
+aggregates, so an identity in either is a bug; they are reported as ``refused`` and the caller
+refuses the report. Render the PDF from the guarded HTML so that it carries the masked text.
 
 How values are matched:
 
 * ID numbers (18 characters) and account numbers (8+ digits): every run of digits in the text;
 * names of three or more characters: anywhere in a run of Chinese characters;
 * two-character names: only as a whole run (e.g. a table cell ``王五``), since two characters
-  occur inside ordinary words; the masked form ``王*`` never matches.
+  occur inside ordinary words; the masked form ``王*`` never matches;
+* names in any other script or with a middle dot (``阿不都·热合曼``, ``Ayşe Yılmaz``): as a
+  whole word sequence anywhere in the text, when written in several parts or at least five
+  letters long (a short one-word name such as ``Ana`` also reads as an ordinary word).
 
 Names that also occur in the data's place names (county, township, village) are not searched.
 """
@@ -31,9 +43,21 @@ from auditlib.data.contract import CONTRACT
 from auditlib.data.schema import TableSpec, normalise_header
 from auditlib.errors import DataError
 
-__all__ = ["Finding", "Identities", "identities_in_folder", "scan_files", "scan_text"]
+__all__ = [
+    "Finding",
+    "GuardOutcome",
+    "Identities",
+    "guard_outputs",
+    "identities_in_folder",
+    "mask_identities",
+    "scan_files",
+    "scan_text",
+]
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_SEPARATED = re.compile(r"[\s·•・‧.．-]")
+#: Text outputs the guard rewrites with identities masked; other outputs it can only refuse.
+MASKABLE_SUFFIXES = (".html", ".htm", ".json", ".log", ".txt", ".csv", ".md", ".ipynb")
 _DIGIT_RUN = re.compile(r"\d{8,}[\dXx]?")
 _PLACE_COLUMNS = ("county", "township", "village")
 
@@ -112,27 +136,81 @@ def identities_in_folder(folder: str | Path) -> Identities:
     )
 
 
-def scan_text(text: str, identities: Identities, file: str = "") -> list[Finding]:
-    """Findings of unmasked personal values in ``text``."""
-    from auditlib.data.idcard import mask_id_number, mask_name  # pandas: not before the kernel
+def _other_names(names: frozenset[str]) -> re.Pattern[str] | None:
+    """One pattern for the names that are not plain Chinese runs (``·``, Latin letters)."""
+    others = sorted(
+        (n for n in names if not _CJK_RUN.fullmatch(n) and (len(n) >= 5 or _SEPARATED.search(n))),
+        key=len,
+        reverse=True,
+    )
+    if not others:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in others) + r")(?!\w)")
+
+
+def _mask_any_name(name: str) -> str:
+    """``张小明`` → ``张*明``; each part of ``阿不都·热合曼`` or ``Ayşe Yılmaz`` likewise."""
+    from auditlib.data.idcard import mask_name  # pandas: not before the kernel starts
+
+    return re.sub(r"[^\s·•・‧.．-]+", lambda part: mask_name(part.group(0)), name)
+
+
+def mask_identities(text: str, identities: Identities, file: str = "") -> tuple[str, list[Finding]]:
+    """``text`` with every personal value of ``identities`` masked, and the findings masked.
+
+    Parameters
+    ----------
+    text : str
+        Text of one output.
+    identities : Identities
+        Personal values of the county's data (:func:`identities_in_folder`).
+    file : str
+        Name of the output, for the findings.
+
+    Returns
+    -------
+    tuple of (str, list of Finding)
+        The masked text and one finding per distinct value masked (the value masked).
+    """
+    from auditlib.data.idcard import mask_id_number  # pandas: not before the kernel starts
 
     findings: dict[tuple[str, str], Finding] = {}
-    for match in _DIGIT_RUN.finditer(text):
+
+    def number(match: re.Match[str]) -> str:
         value = match.group(0).upper()
-        if value in identities.numbers:
-            kind = "ID number" if len(value) == 18 else "account number"
-            masked = mask_id_number(value)
-            findings[(kind, masked)] = Finding(file, kind, masked)
-    names = identities.names
-    for match in _CJK_RUN.finditer(text):
+        if value not in identities.numbers:
+            return match.group(0)
+        kind = "ID number" if len(value) == 18 else "account number"
+        masked = mask_id_number(value)
+        findings[(kind, masked)] = Finding(file, kind, masked)
+        return masked
+
+    def name(found: str) -> str:
+        masked = _mask_any_name(found)
+        findings[("name", masked)] = Finding(file, "name", masked)
+        return masked
+
+    def cjk_run(match: re.Match[str]) -> str:
         run = match.group(0)
-        candidates = {run} if len(run) == 2 else set()
-        for size in (3, 4):
-            candidates |= {run[start : start + size] for start in range(len(run) - size + 1)}
-        for candidate in candidates & names:
-            masked = mask_name(candidate)
-            findings[("name", masked)] = Finding(file, "name", masked)
-    return list(findings.values())
+        if len(run) == 2:
+            return name(run) if run in identities.names else run
+        for size in (4, 3):  # longest first: 欧阳小明 before 欧阳小
+            for start in range(len(run) - size + 1):
+                if run[start : start + size] in identities.names:
+                    run = run[:start] + name(run[start : start + size]) + run[start + size :]
+        return run
+
+    text = _DIGIT_RUN.sub(number, text)
+    others = _other_names(identities.names)
+    if others is not None:
+        text = others.sub(lambda match: name(match.group(0)), text)
+    text = _CJK_RUN.sub(cjk_run, text)
+    return text, list(findings.values())
+
+
+def scan_text(text: str, identities: Identities, file: str = "") -> list[Finding]:
+    """Findings of unmasked personal values in ``text``."""
+    return mask_identities(text, identities, file)[1]
 
 
 def _file_text(path: Path) -> str | None:
@@ -171,3 +249,93 @@ def scan_files(paths: Iterable[Path], identities: Identities) -> list[Finding]:
         if text is not None:
             findings += scan_text(text, identities, path.name)
     return findings
+
+
+@dataclass(frozen=True)
+class GuardOutcome:
+    """What :func:`guard_outputs` did: values masked in text outputs, values it could not mask.
+
+    Attributes
+    ----------
+    masked : tuple of Finding
+        Values found in clear in a text output and masked there (the file was rewritten).
+    refused : tuple of Finding
+        Values found in an output the guard cannot rewrite (PDF, xlsx): the report must be
+        refused.
+    """
+
+    masked: tuple[Finding, ...] = ()
+    refused: tuple[Finding, ...] = ()
+
+    def record(self) -> list[str]:
+        """Lines for the manifest or the data-quality appendix (values masked), one per file."""
+        by_file: dict[str, list[str]] = {}
+        for finding in self.masked:
+            by_file.setdefault(finding.file, []).append(finding.kind)
+        return [
+            f"{file}: the privacy guard masked {len(kinds)} personal value(s) shown in clear ("
+            + ", ".join(f"{kinds.count(kind)} {kind}" for kind in sorted(set(kinds)))
+            + ")"
+            for file, kinds in sorted(by_file.items())
+        ]
+
+
+def _mask_notebook(
+    content: object, identities: Identities, file: str
+) -> tuple[object, list[Finding]]:
+    if isinstance(content, str):
+        return mask_identities(content, identities, file)
+    findings: list[Finding] = []
+    if isinstance(content, list):
+        items = [_mask_notebook(item, identities, file) for item in content]
+        return [item for item, _ in items], [f for _, found in items for f in found]
+    if isinstance(content, dict):
+        masked = {}
+        for key, value in content.items():
+            masked[key], found = _mask_notebook(value, identities, file)
+            findings += found
+        return masked, findings
+    return content, findings
+
+
+def guard_outputs(paths: Iterable[Path], identities: Identities) -> GuardOutcome:
+    """Mask identities found in the text outputs ``paths``; list those it cannot mask.
+
+    Text outputs (:data:`MASKABLE_SUFFIXES`) holding a personal value in clear are rewritten
+    with the value masked; a notebook is rewritten as nbformat writes it (one-space indent,
+    sorted keys). Other outputs (PDF, xlsx) are only scanned: their findings are ``refused``.
+
+    Parameters
+    ----------
+    paths : iterable of pathlib.Path
+        Output files of one report, before they are published.
+    identities : Identities
+        Personal values of the county's data (:func:`identities_in_folder`).
+
+    Returns
+    -------
+    GuardOutcome
+        Values masked (for the record) and values refused (the report must not be published).
+    """
+    masked: list[Finding] = []
+    refused: list[Finding] = []
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix == ".ipynb":
+            content, found = _mask_notebook(
+                json.loads(path.read_text(encoding="utf-8")), identities, path.name
+            )
+            if found:
+                text = json.dumps(content, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+                path.write_text(text, encoding="utf-8")
+            masked += list(dict.fromkeys(found))
+        elif suffix in MASKABLE_SUFFIXES:
+            text, found = mask_identities(
+                path.read_text(encoding="utf-8", errors="replace"), identities, path.name
+            )
+            if found:
+                path.write_text(text, encoding="utf-8")
+            masked += found
+        else:
+            refused += scan_files([path], identities)
+    return GuardOutcome(masked=tuple(masked), refused=tuple(refused))

@@ -46,7 +46,12 @@ from auditlib.report.manifest import (
     relative_locations,
     write_manifest,
 )
-from auditlib.report.privacy import Identities, identities_in_folder, scan_files
+from auditlib.report.privacy import (
+    Identities,
+    guard_outputs,
+    identities_in_folder,
+    scan_files,
+)
 from auditlib.report.report_kernel import ReportKernel
 from auditlib.report.sources import checked_verification_source
 
@@ -109,8 +114,9 @@ def _options(settings: _Settings) -> dict[str, Any]:
     return options
 
 
-def _privacy_guard(work: Path, identities: Identities) -> None:
-    findings = scan_files(sorted(work.iterdir()), identities)
+def _privacy_guard(paths: list[Path], identities: Identities) -> None:
+    """Refuse outputs that still hold a personal value (those that cannot be masked)."""
+    findings = scan_files(paths, identities)
     if findings:
         problems = [Problem(f.file, None, None, f.masked, f"a masked {f.kind}") for f in findings]
         raise ReportError(
@@ -301,11 +307,17 @@ def _produce(
     html = notebook_to_html(notebook, title=title, language=settings.language)
     (work / HTML_FILE).write_text(html, encoding="utf-8")
     seconds["html"] = time.perf_counter() - mark
+    # Personal values that reached a text output are masked there (and recorded); the PDF is
+    # rendered from the masked HTML; what cannot be masked (PDF, xlsx) must hold none.
+    guard = guard_outputs(sorted(work.iterdir()), identities.result())
+    if guard.refused:
+        _privacy_guard(sorted(work.iterdir()), identities.result())
+    html = (work / HTML_FILE).read_text(encoding="utf-8")
     if settings.pdf:
         mark = time.perf_counter()
         html_to_pdf(html, work / PDF_FILE)
         seconds["pdf"] = time.perf_counter() - mark
-    _privacy_guard(work, identities.result())
+        _privacy_guard([work / PDF_FILE], identities.result())
     names = {name: output_name(name, interim=settings.interim) for name in OUTPUT_FILES}
     for name, final in names.items():
         if final != name and (work / name).is_file():
@@ -336,6 +348,7 @@ def _produce(
             "outputs": outputs,
             "notebook_content": notebook_content,
             "estimates": estimates.get("estimates", {}),
+            "privacy": guard.record(),
         },
     )
     destination = output_root / params.county_code

@@ -18,7 +18,6 @@ floats too long to be exact (an ID or account number typed as a number) are mark
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,9 +29,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from auditlib.data.csv_records import InvalidUtf8Error, parse_csv
 from auditlib.data.encodings import UTF8_BOM, detect_encoding, file_error, refuse_binary_or_utf16
 from auditlib.data.schema import normalise_header
 from auditlib.errors import DataError
@@ -157,10 +156,6 @@ def _line_offset(data: bytes, line_count: int) -> int:
     return offset
 
 
-class _InvalidUtf8Error(Exception):
-    """Arrow found bytes that are not UTF-8 (the file is in another encoding)."""
-
-
 def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     data = path.read_bytes()
     if re.search(rb"\S", data) is None:
@@ -169,12 +164,12 @@ def _read_csv(path: Path, known_headers: Mapping[str, str]) -> RawTable:
     if data.startswith(UTF8_BOM):
         try:
             return _read_csv_as(path, data[len(UTF8_BOM) :], "utf-8-sig", known_headers)
-        except _InvalidUtf8Error:
+        except InvalidUtf8Error:
             detect_encoding(path, data)  # raises the precise error
     try:
         # Arrow checks every cell is valid UTF-8 while parsing: no separate decoding pass
         return _read_csv_as(path, data, "utf-8", known_headers)
-    except _InvalidUtf8Error:
+    except InvalidUtf8Error:
         encoding = detect_encoding(path, data)  # strict: GB18030, or a precise error
     return _read_csv_as(path, data, encoding, known_headers)
 
@@ -203,9 +198,9 @@ def _read_csv_as(
     if re.search(rb"\S", body) is None:
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in header})
         return RawTable(path, frame, _arange(0, header_row), header_row, encoding)
-    table, invalid = _parse_csv(path, body, header, codec, threaded=True)
+    table, invalid = parse_csv(path, body, header, codec, threaded=True)
     if invalid:  # parse again on one thread: only then does Arrow number the bad rows
-        table, invalid = _parse_csv(path, body, header, codec, threaded=False)
+        table, invalid = parse_csv(path, body, header, codec, threaded=False)
     frame = table.to_pandas()  # Arrow-backed strings: vectorised checks stay fast
     short = sorted(number + header_row for number, extra in invalid if number > 0 and not extra)
     extra_cells = sorted(
@@ -216,53 +211,6 @@ def _read_csv_as(
     return RawTable(
         path, frame, row_numbers, header_row, encoding, tuple(short), tuple(extra_cells)
     )
-
-
-def _extra_field(text: str | None, width: int) -> tuple[str, str] | tuple[()]:
-    """Position and value of the first field right of the header, if ``text`` has one."""
-    fields = next(csv.reader([text or ""]), [])
-    if len(fields) <= width:
-        return ()
-    extra = fields[width:]
-    index = next((i for i, value in enumerate(extra) if value.strip()), 0)
-    return f"field {width + index + 1}", extra[index].strip()
-
-
-def _parse_csv(
-    path: Path, body: bytes, header: list[str], codec: str, *, threaded: bool
-) -> tuple[pa.Table, list[tuple[int, tuple[str, str] | tuple[()]]]]:
-    """Parse CSV records as strings; collect rows whose field count differs from the header.
-
-    Each such row is returned as its number (counted from the first record; -1 when Arrow
-    parsed on several threads) and, for a row with too many fields, its first extra field.
-    """
-    invalid: list[tuple[int, tuple[str, str] | tuple[()]]] = []
-
-    def on_invalid(row: Any) -> str:
-        number = int(row.number) if row.number is not None else -1
-        invalid.append((number, _extra_field(row.text, len(header))))
-        return "skip"
-
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(body),
-            read_options=pa_csv.ReadOptions(
-                column_names=header, use_threads=threaded, encoding=codec
-            ),
-            parse_options=pa_csv.ParseOptions(invalid_row_handler=on_invalid),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as error:
-        if "utf8" in str(error).lower() and codec == "utf-8":
-            raise _InvalidUtf8Error(str(error)) from None
-        raise file_error(
-            path, f"unparseable CSV ({error})", "well-formed CSV", "file_malformed"
-        ) from None
-    return table, invalid
 
 
 def _arange(count: int, header_row: int) -> Any:

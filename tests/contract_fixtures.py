@@ -9,7 +9,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
+
 from auditlib.data.idcard import check_character
+from auditlib.data.loading import load_county
+from auditlib.data.policy import ValidationPolicy
+from auditlib.errors import DataError
 
 
 def make_id(prefix17: str) -> str:
@@ -202,3 +207,18 @@ def write_county(folder: Path) -> Path:
     write_csv(folder / "payments.csv", PAYMENT_HEADER, PAYMENTS)
     write_csv(folder / "registry_vehicles.csv", VEHICLE_HEADER, VEHICLES)
     return folder
+
+
+def problems_of(folder: Path, policy: ValidationPolicy | None = None) -> pd.DataFrame:
+    """Problems reported for a folder, whether loading fails or not."""
+    try:
+        return load_county(folder, policy).problems
+    except DataError as error:
+        return pd.DataFrame([p.__dict__ for p in error.problems])
+
+
+def single(problems: pd.DataFrame, code: str) -> dict[str, object]:
+    """The one problem of ``code`` (fails the test when there is not exactly one)."""
+    found = problems[problems["code"] == code]
+    assert len(found) == 1, problems.to_string()
+    return dict(found.iloc[0])

@@ -23,20 +23,6 @@ def county(tmp_path: Path) -> Path:
     return fx.write_county(tmp_path / "county")
 
 
-def problems_of(folder: Path, policy: ValidationPolicy | None = None) -> pd.DataFrame:
-    """Problems reported for a folder, whether loading fails or not."""
-    try:
-        return load_county(folder, policy).problems
-    except DataError as error:
-        return pd.DataFrame([p.__dict__ for p in error.problems])
-
-
-def single(problems: pd.DataFrame, code: str) -> dict[str, object]:
-    found = problems[problems["code"] == code]
-    assert len(found) == 1, problems.to_string()
-    return dict(found.iloc[0])
-
-
 def test_clean_county_loads_typed(county: Path) -> None:
     data = load_county(county)
     assert len(data.problems) == 0
@@ -91,7 +77,7 @@ def test_missing_required_column_is_fatal_and_named(county: Path) -> None:
     fx.write_csv(county / "households.csv", header, rows)
     with pytest.raises(DataError) as caught:
         load_county(county)
-    problem = single(pd.DataFrame([p.__dict__ for p in caught.value.problems]), "missing_column")
+    problem = fx.single(pd.DataFrame([p.__dict__ for p in caught.value.problems]), "missing_column")
     assert problem["file"] == "households.csv"
     assert problem["column"] == "declared_income"
     assert "家庭月收入" in str(problem["expected"])
@@ -102,7 +88,7 @@ def test_unknown_column_warns_and_is_ignored(county: Path) -> None:
     rows = [[*row, "blue"] for row in fx.MEMBERS]
     fx.write_csv(county / "members.csv", header, rows)
     data = load_county(county)
-    problem = single(data.problems, "unknown_column")
+    problem = fx.single(data.problems, "unknown_column")
     assert problem["severity"] == "warning" and problem["column"] == "favourite_colour"
     assert "favourite_colour" not in data.members.columns
 
@@ -111,8 +97,8 @@ def test_duplicated_household_id_is_fatal_with_both_rows(county: Path) -> None:
     rows = [row.copy() for row in fx.HOUSEHOLDS]
     rows[2][6] = "H001"
     fx.write_csv(county / "households.csv", fx.HOUSEHOLD_HEADER, rows)
-    problems = problems_of(county)
-    problem = single(problems, "duplicate_key")
+    problems = fx.problems_of(county)
+    problem = fx.single(problems, "duplicate_key")
     assert problem["row"] == 4 and problem["column"] == "household_id"
     assert "row 2" in str(problem["expected"]) and problem["severity"] == "error"
 
@@ -122,7 +108,7 @@ def test_member_of_unknown_household_is_rejected_and_listed(county: Path) -> Non
     rows[3][0] = "H999"
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
     data = load_county(county, ValidationPolicy(max_rejected_share=0.5))
-    problem = single(data.problems, "orphan_key")
+    problem = fx.single(data.problems, "orphan_key")
     assert (problem["file"], problem["row"], problem["value"]) == ("members.csv", 5, "H999")
     assert len(data.members) == 3
     assert data.rejected.to_dict("records") == [
@@ -136,7 +122,7 @@ def test_invalid_check_digit_warns_by_default_and_can_be_fatal(county: Path) -> 
     rows[1][1] = rows[1][1][:-1] + ("0" if last != "0" else "1")
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
     data = load_county(county)
-    problem = single(data.problems, "id_invalid")
+    problem = fx.single(data.problems, "id_invalid")
     assert problem["row"] == 3 and problem["severity"] == "warning"
     assert "check digit should be" in str(problem["expected"])
     assert "********" in str(problem["value"])  # ID numbers are masked in messages
@@ -149,8 +135,8 @@ def test_negative_income_rejects_the_row(county: Path) -> None:
     rows = [row.copy() for row in fx.HOUSEHOLDS]
     rows[1][fx.HOUSEHOLD_HEADER.index("declared_income")] = "-20"
     fx.write_csv(county / "households.csv", fx.HOUSEHOLD_HEADER, rows)
-    problems = problems_of(county)
-    problem = single(problems, "out_of_range")
+    problems = fx.problems_of(county)
+    problem = fx.single(problems, "out_of_range")
     assert (problem["row"], problem["column"], problem["value"]) == (3, "declared_income", "-20")
     assert "between 0" in str(problem["expected"])
 
@@ -159,7 +145,9 @@ def test_date_in_the_future_is_reported(county: Path) -> None:
     rows = [row.copy() for row in fx.PAYMENTS]
     rows[0][2] = "2031-01-10"
     fx.write_csv(county / "payments.csv", fx.PAYMENT_HEADER, rows)
-    problem = single(problems_of(county, ValidationPolicy(max_rejected_share=1)), "future_date")
+    problem = fx.single(
+        fx.problems_of(county, ValidationPolicy(max_rejected_share=1)), "future_date"
+    )
     assert (problem["file"], problem["row"], problem["column"]) == (
         "payments.csv",
         2,
@@ -170,7 +158,7 @@ def test_date_in_the_future_is_reported(county: Path) -> None:
 
 def test_empty_file_is_fatal(county: Path) -> None:
     (county / "payments.csv").write_bytes(b"")
-    problem = single(problems_of(county), "file_empty")
+    problem = fx.single(fx.problems_of(county), "file_empty")
     assert problem["file"] == "payments.csv" and problem["severity"] == "error"
 
 
@@ -188,7 +176,9 @@ def test_xlsx_with_title_row_above_header(county: Path) -> None:
     # a problem in that sheet is named by its spreadsheet row (title 1, header 2, data 3..)
     sheet.cell(row=4, column=5, value="abc")
     workbook.save(county / "members.xlsx")
-    problem = single(problems_of(county, ValidationPolicy(max_rejected_share=1)), "bad_number")
+    problem = fx.single(
+        fx.problems_of(county, ValidationPolicy(max_rejected_share=1)), "bad_number"
+    )
     assert (problem["file"], problem["row"], problem["column"]) == ("members.xlsx", 4, "age")
 
 
@@ -196,7 +186,7 @@ def test_truncated_csv_names_the_short_row(county: Path) -> None:
     path = county / "payments.csv"
     data = path.read_bytes()
     path.write_bytes(data[: len(data) - 25])
-    problem = single(problems_of(county), "short_row")
+    problem = fx.single(fx.problems_of(county), "short_row")
     assert problem["file"] == "payments.csv" and problem["row"] == 4
     assert "truncated" in str(problem["expected"])
 
@@ -208,7 +198,7 @@ def test_truncated_xlsx_is_a_clear_error(county: Path) -> None:
     (county / "registry_vehicles.csv").unlink()
     path = county / "registry_vehicles.xlsx"
     path.write_bytes(path.read_bytes()[:300])
-    problem = single(problems_of(county), "file_corrupt")
+    problem = fx.single(fx.problems_of(county), "file_corrupt")
     assert problem["file"] == "registry_vehicles.xlsx"
 
 
@@ -218,7 +208,7 @@ def test_all_problems_reported_in_one_pass(county: Path) -> None:
     rows[1][fx.HOUSEHOLD_HEADER.index("programme")] = "welfare"
     fx.write_csv(county / "households.csv", fx.HOUSEHOLD_HEADER, rows)
     (county / "payments.csv").write_bytes(b"")
-    codes = set(problems_of(county)["code"])
+    codes = set(fx.problems_of(county)["code"])
     assert {"bad_number", "bad_category", "file_empty"} <= codes
 
 
@@ -280,7 +270,7 @@ def test_head_missing_from_members_warns(county: Path) -> None:
         ]
     )
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
-    problem = single(load_county(county).problems, "head_not_member")
+    problem = fx.single(load_county(county).problems, "head_not_member")
     assert (problem["row"], problem["column"]) == (4, "head_id_number")
 
 
@@ -288,7 +278,7 @@ def test_same_id_number_in_two_households_is_fatal(county: Path) -> None:
     rows = [row.copy() for row in fx.MEMBERS]
     rows[3][1] = fx.HEAD_1
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
-    problem = single(problems_of(county), "duplicate_key")
+    problem = fx.single(fx.problems_of(county), "duplicate_key")
     assert (problem["file"], problem["row"], problem["column"]) == ("members.csv", 5, "id_number")
 
 
@@ -309,21 +299,21 @@ def test_verification_dates_after_the_reference_date_are_accepted(county: Path) 
     ]
     fx.write_csv(county / "verification.csv", header, rows)
     data = load_county(county, ValidationPolicy(max_rejected_share=1))
-    problem = single(data.problems, "bad_date")  # only the visit dated in 2999
+    problem = fx.single(data.problems, "bad_date")  # only the visit dated in 2999
     assert (problem["file"], problem["row"], problem["value"]) == (
         "verification.csv",
         3,
         "2999-01-15",
     )
     assert data.verification is not None and list(data.verification["household_id"]) == ["H001"]
-    future = single(data.problems, "future_date")  # after today, plausible as a date
+    future = fx.single(data.problems, "future_date")  # after today, plausible as a date
     assert (future["row"], future["value"]) == (4, "2100-01-15")
-    future = single(data.problems, "future_date")  # after today, plausible as a date
+    future = fx.single(data.problems, "future_date")  # after today, plausible as a date
     assert (future["row"], future["value"]) == (4, "2100-01-15")
 
 
 def test_a_file_whose_only_row_is_short_is_not_called_empty(county: Path) -> None:
     (county / "payments.csv").write_text(",".join(fx.PAYMENT_HEADER) + "\nP001,H001\n")
-    problems = problems_of(county)
-    assert single(problems, "short_row")["row"] == 2
+    problems = fx.problems_of(county)
+    assert fx.single(problems, "short_row")["row"] == 2
     assert "file_empty" not in set(problems["code"])

@@ -17,7 +17,6 @@ from auditlib.cli.common import EXIT_BAD_INPUT, run_guarded
 from auditlib.cli.main import cli
 from auditlib.data.loading import load_county
 from auditlib.data.policy import DEFAULT_ACTIONS, ValidationPolicy
-from auditlib.errors import DataError
 from tests import contract_fixtures as fx
 
 ACCOUNT = fx.HOUSEHOLD_HEADER.index("account_number")
@@ -31,20 +30,6 @@ LENIENT = ValidationPolicy(max_rejected_share=1)
 @pytest.fixture()
 def county(tmp_path: Path) -> Path:
     return fx.write_county(tmp_path / "county")
-
-
-def problems_of(folder: Path, policy: ValidationPolicy | None = None) -> pd.DataFrame:
-    """Problems reported for a folder, whether loading fails or not."""
-    try:
-        return load_county(folder, policy).problems
-    except DataError as error:
-        return pd.DataFrame([p.__dict__ for p in error.problems])
-
-
-def single(problems: pd.DataFrame, code: str) -> dict[str, object]:
-    found = problems[problems["code"] == code]
-    assert len(found) == 1, problems.to_string()
-    return dict(found.iloc[0])
 
 
 def households_with(column: int, values: dict[int, str]) -> list[list[str]]:
@@ -71,8 +56,8 @@ def test_id_number_exported_as_a_number_in_csv_is_an_error(county: Path, text: s
     rows = [row.copy() for row in fx.MEMBERS]
     rows[1][1] = text  # no lowercase x anywhere in the column
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
-    problems = problems_of(county)
-    problem = single(problems, "id_lost_precision")
+    problems = fx.problems_of(county)
+    problem = fx.single(problems, "id_lost_precision")
     assert (problem["file"], problem["row"], problem["column"]) == ("members.csv", 3, "id_number")
     assert problem["severity"] == "error" and "stored as text" in str(problem["expected"])
     assert "id_invalid" not in set(problems["code"])  # named once, for what it is
@@ -84,8 +69,8 @@ def test_lost_precision_is_named_whatever_the_case_of_other_cells(county: Path) 
     rows[0][1] = rows[0][1].lower()  # 43052219600101001x: a valid ID, loaded upper-cased
     rows[3][1] = "4.30522E+17"
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, rows)
-    problems = problems_of(county)
-    assert single(problems, "id_lost_precision")["row"] == 5
+    problems = fx.problems_of(county)
+    assert fx.single(problems, "id_lost_precision")["row"] == 5
     assert set(problems["code"]) <= {"id_lost_precision", "head_not_member"}
 
 
@@ -94,7 +79,7 @@ def test_id_number_stored_as_a_number_in_xlsx_is_an_error(county: Path) -> None:
     rows: list[list[object]] = [list(row) for row in fx.MEMBERS]
     rows[1][1] = float(fx.CHILD_1)  # Excel keeps 15 significant digits
     write_xlsx(county / "members.xlsx", fx.MEMBER_HEADER, rows)
-    problem = single(problems_of(county), "id_lost_precision")
+    problem = fx.single(fx.problems_of(county), "id_lost_precision")
     assert (problem["file"], problem["row"], problem["severity"]) == ("members.xlsx", 3, "error")
     assert str(problem["value"]).startswith("430522********")  # masked, no marker
 
@@ -104,7 +89,7 @@ def test_id_number_in_a_float64_parquet_column_is_an_error(county: Path) -> None
     frame["id_number"] = float(fx.CHILD_1)  # a float64 column
     frame.to_parquet(county / "registry_vehicles.parquet")
     (county / "registry_vehicles.csv").unlink()
-    problem = single(problems_of(county), "id_lost_precision")
+    problem = fx.single(fx.problems_of(county), "id_lost_precision")
     assert (problem["file"], problem["row"]) == ("registry_vehicles.parquet", 2)
     assert problem["severity"] == "error"
 
@@ -117,7 +102,7 @@ def test_account_number_stored_as_a_number_in_xlsx_is_an_error(county: Path) -> 
     rows: list[list[object]] = [list(row) for row in fx.HOUSEHOLDS]
     rows[0][ACCOUNT] = 6299628099840013311.0
     write_xlsx(county / "households.xlsx", fx.HOUSEHOLD_HEADER, rows)
-    problem = single(problems_of(county), "code_lost_precision")
+    problem = fx.single(fx.problems_of(county), "code_lost_precision")
     assert (problem["file"], problem["row"], problem["column"]) == (
         "households.xlsx",
         2,
@@ -131,7 +116,7 @@ def test_account_number_in_scientific_notation_in_csv_is_an_error(county: Path) 
     rows = [row.copy() for row in fx.PAYMENTS]
     rows[2][4] = "6.217E+15"
     fx.write_csv(county / "payments.csv", fx.PAYMENT_HEADER, rows)
-    problem = single(problems_of(county), "code_lost_precision")
+    problem = fx.single(fx.problems_of(county), "code_lost_precision")
     assert (problem["file"], problem["row"], problem["column"]) == (
         "payments.csv",
         4,
@@ -155,7 +140,7 @@ def test_impossible_or_malformed_dates_are_rejected(county: Path, text: str) -> 
         county / "households.csv", fx.HOUSEHOLD_HEADER, households_with(ENROLMENT, {0: text})
     )
     data = load_county(county, LENIENT)
-    problem = single(data.problems, "bad_date")
+    problem = fx.single(data.problems, "bad_date")
     assert (problem["row"], problem["column"], problem["value"]) == (2, "enrolment_date", text)
     assert "H001" not in set(data.households["household_id"])
 
@@ -181,7 +166,7 @@ def test_valid_date_spellings_load_as_written(county: Path) -> None:
 def test_ambiguous_numbers_are_rejected(county: Path, text: str) -> None:
     fx.write_csv(county / "households.csv", fx.HOUSEHOLD_HEADER, households_with(INCOME, {1: text}))
     data = load_county(county, LENIENT)
-    problem = single(data.problems, "bad_number")
+    problem = fx.single(data.problems, "bad_number")
     assert (problem["row"], problem["column"], problem["value"]) == (3, "declared_income", text)
     assert "H002" not in set(data.households["household_id"])
 
@@ -196,7 +181,7 @@ def test_thousands_separators_in_the_exact_pattern_are_read(county: Path) -> Non
 def test_infinite_salary_without_an_upper_bound_is_rejected(county: Path) -> None:
     header = ["id_number", "name", "employer", "monthly_salary"]
     fx.write_csv(county / "registry_payroll.csv", header, [[fx.HEAD_2, "李红", "县医院", "inf"]])
-    problem = single(problems_of(county, LENIENT), "bad_number")
+    problem = fx.single(fx.problems_of(county, LENIENT), "bad_number")
     assert (problem["file"], problem["column"]) == ("registry_payroll.csv", "monthly_salary")
 
 
@@ -242,7 +227,7 @@ BIG5_MEMBERS = [
 
 def test_big5_csv_is_refused_not_loaded_as_mojibake(county: Path) -> None:
     fx.write_csv(county / "members.csv", fx.MEMBER_HEADER, BIG5_MEMBERS, encoding="big5")
-    problem = single(problems_of(county), "file_encoding")
+    problem = fx.single(fx.problems_of(county), "file_encoding")
     assert problem["file"] == "members.csv" and problem["severity"] == "error"
     assert problem["row"] == 2  # the first line whose text is mojibake
     assert "big5" in str(problem["value"]).lower()
@@ -267,7 +252,7 @@ def test_households_of_another_county_are_an_error(county: Path) -> None:
     for row in rows[1:]:
         row[0] = "430523"
     fx.write_csv(county / "households.csv", fx.HOUSEHOLD_HEADER, rows)
-    problem = single(problems_of(county), "county_mismatch")
+    problem = fx.single(fx.problems_of(county), "county_mismatch")
     assert (problem["file"], problem["row"], problem["column"]) == (
         "households.csv",
         3,
@@ -281,7 +266,7 @@ def test_households_of_another_county_are_an_error(county: Path) -> None:
 def test_rural_standard_must_be_finite_and_positive(county: Path, value: str) -> None:
     text = fx.COUNTY_YAML.replace("rural_standard: 500", f"rural_standard: {value}")
     (county / "county.yaml").write_text(text, encoding="utf-8")
-    problem = single(problems_of(county), "bad_value")
+    problem = fx.single(fx.problems_of(county), "bad_value")
     assert (problem["file"], problem["column"]) == ("county.yaml", "rural_standard")
     assert "finite positive" in str(problem["expected"])
 
@@ -289,7 +274,7 @@ def test_rural_standard_must_be_finite_and_positive(county: Path, value: str) ->
 def test_audit_period_must_not_end_before_it_starts(county: Path) -> None:
     text = fx.COUNTY_YAML.replace("audit_period_end: 2025-12-31", "audit_period_end: 2024-12-31")
     (county / "county.yaml").write_text(text, encoding="utf-8")
-    problem = single(problems_of(county), "period_order")
+    problem = fx.single(fx.problems_of(county), "period_order")
     assert (problem["file"], problem["column"], problem["value"]) == (
         "county.yaml",
         "audit_period_end",
@@ -301,7 +286,7 @@ def test_audit_period_must_not_end_before_it_starts(county: Path) -> None:
 def test_a_village_code_under_two_townships_is_an_error(county: Path) -> None:
     rows = households_with(VILLAGE, {2: "4305220101"})  # H003 in 严塘镇, village of 酿溪镇
     fx.write_csv(county / "households.csv", fx.HOUSEHOLD_HEADER, rows)
-    problem = single(problems_of(county), "village_township")
+    problem = fx.single(fx.problems_of(county), "village_township")
     assert (problem["file"], problem["row"], problem["column"]) == (
         "households.csv",
         4,
@@ -320,7 +305,7 @@ def test_xlsx_cell_right_of_the_header_is_refused_like_csv(county: Path) -> None
     rows: list[list[object]] = [list(row) for row in fx.PAYMENTS]
     rows[1] = [*rows[1], "", "多付50元"]  # two columns right of the header's last (H)
     write_xlsx(county / "payments.xlsx", fx.PAYMENT_HEADER, rows)
-    problem = single(problems_of(county), "extra_field")
+    problem = fx.single(fx.problems_of(county), "extra_field")
     assert (problem["file"], problem["row"], problem["column"]) == (
         "payments.xlsx",
         3,
@@ -334,8 +319,8 @@ def test_csv_row_with_an_extra_field_is_refused_the_same_way(county: Path) -> No
     rows = [row.copy() for row in fx.PAYMENTS]
     rows[1] = [*rows[1], "多付50元"]
     fx.write_csv(county / "payments.csv", fx.PAYMENT_HEADER, rows)
-    problems = problems_of(county)
-    problem = single(problems, "extra_field")
+    problems = fx.problems_of(county)
+    problem = fx.single(problems, "extra_field")
     assert (problem["file"], problem["row"], problem["column"]) == (
         "payments.csv",
         3,
@@ -388,7 +373,7 @@ def test_duplicated_header_in_xlsx_is_refused(
     write_xlsx(county / "registry_vehicles.xlsx", header, [[fx.HEAD_2, "李红", "李红", "car"]])
     text = validate_fails_cleanly(county, capsys)
     assert "registry_vehicles.xlsx" in text and "name appear twice" in text
-    problem = single(problems_of(county), "dup_col")
+    problem = fx.single(fx.problems_of(county), "dup_col")
     assert problem["row"] == 1
 
 
@@ -431,7 +416,7 @@ def test_a_20_megabyte_cell_is_refused_at_its_row(
     fx.write_csv(county / "registry_vehicles.csv", fx.VEHICLE_HEADER, rows)
     text = validate_fails_cleanly(county, capsys)
     assert "too long" in text and "x" * 200 not in text
-    assert single(problems_of(county), "file_malformed")["row"] == 2
+    assert fx.single(fx.problems_of(county), "file_malformed")["row"] == 2
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
@@ -447,7 +432,7 @@ def test_utf16_csv_is_refused_naming_the_encoding(
 def test_binary_file_is_refused_as_binary(county: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (county / "members.csv").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)
     validate_fails_cleanly(county, capsys)
-    problem = single(problems_of(county), "file_encoding")
+    problem = fx.single(fx.problems_of(county), "file_encoding")
     assert "binary data, not text" in problem["value"] and "encoding guessed" in problem["value"]
 
 
@@ -460,4 +445,4 @@ def test_a_non_utf8_byte_is_located_at_its_row(
     path.write_bytes(b"".join(lines))
     text = validate_fails_cleanly(county, capsys)
     assert "0xFF" in text and "line 3" in text
-    assert single(problems_of(county), "file_encoding")["row"] == 3
+    assert fx.single(fx.problems_of(county), "file_encoding")["row"] == 3

@@ -31,9 +31,8 @@ def load_risk(path: Path | None, params: AuditParams, data: CountyData) -> pd.Da
         return table
     if plan.risk_column and plan.risk_column in data.households.columns:
         return None
-    scorer = risk_scorer(params.risk)
-    scorer.fit(data)
-    scores: pd.DataFrame = scorer.score(data)
+    # the same call as the report's phase 1 (run_audit), so both draw from the same scores
+    scores: pd.DataFrame = risk_scorer(params.risk).fit_assess(data).scores
     return scores
 
 

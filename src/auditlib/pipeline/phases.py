@@ -201,6 +201,7 @@ def phase_one(
     plan = params.sampling_plan()
     frame = build_frame(data, plan, risk)
     drawn = sample_from_frame(frame, plan, params.seed, data.info.county_code)
+    written: tuple[Path, ...]
     if workspace.has_sample():
         recorded = read_recorded_sample(workspace)
         if table_sha256(recorded.table) != table_sha256(drawn.table):
@@ -221,9 +222,10 @@ def phase_one(
                     )
                 ],
             )
-        sample, written = recorded, tuple[Path, ...]()
+        sample, written = recorded, ()
     else:
-        sample, written = drawn, tuple(write_sample_record(workspace, drawn, frame, data))
+        sample = drawn
+        written = tuple(write_sample_record(workspace, drawn, frame, data))
     issue = (
         issue_worksheets(workspace, sample, data, teams=params.sampling.teams)
         if worksheets

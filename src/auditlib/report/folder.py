@@ -16,6 +16,7 @@ The fieldwork worksheets (full identities) go to ``restricted/<county_code>/`` i
 
 from __future__ import annotations
 
+import filecmp
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -89,7 +90,8 @@ def place_outputs(
     changed = [
         name
         for name in previous
-        if not (work / name).is_file() or _bytes(destination / name) != _bytes(work / name)
+        if not (work / name).is_file()
+        or not filecmp.cmp(destination / name, work / name, shallow=False)
     ]
     kept: Path | None = None
     if changed:
@@ -104,7 +106,3 @@ def place_outputs(
         if (work / name).is_file():
             os.replace(work / name, destination / name)
     return kept
-
-
-def _bytes(path: Path) -> bytes:
-    return path.read_bytes()

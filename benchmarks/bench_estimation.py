@@ -4,7 +4,7 @@ Builds a synthetic county (auditlib.synth.generator), draws a 200-household samp
 without the temporary-assistance census: 5 recipients + 5 at-risk non-recipients per sampled
 village, certainty relatives, 30% of new approvals), derives verification results from the
 ground truth (as ``simulate_verification`` with no verifier error), and times
-:func:`auditlib.estimation.estimands.estimates_table` (county + every township: inclusion-error
+:func:`auditlib.estimation.areas.estimates_table` (county + every township: inclusion-error
 rate and by type, improper-payment total and rate, omission rate with E, R and their covariance):
 
 * once for the sample (median of repeated runs; target ≤ 50 ms),
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from auditlib.estimation.analysis_table import build_analysis_table
-from auditlib.estimation.estimands import estimates_table
+from auditlib.estimation.areas import estimates_table
 from auditlib.sampling.frame import build_frame
 from auditlib.sampling.plan import PRESETS, resolve_plan
 from auditlib.sampling.sample import sample_from_frame

@@ -210,15 +210,23 @@ def test_zero_errors_closed_forms() -> None:
 
 
 def test_zero_errors_in_a_clustered_design_uses_df() -> None:
-    # p = 0, n = 12, df = 4 - 2 = 2: n_df = 12 (t_11/t_2)^2, upper = 1 - 0.025^(1/n_df).
+    # p = 0, df = 4 - 2 = 2. NCHS: n = 12, n_df = 12 (t_11/t_2)^2, upper = 1 - 0.025^(1/n_df).
+    # Default: the same with Kish's size (6 weights of 100/3 and 6 of 20) in place of n.
     from scipy import stats
 
     frame = _two_stage_frame().assign(y=0)
-    estimate = _design(frame).proportion("y")
+    design = _design(frame)
+    nchs = design.proportion("y", method="korn-graubard-nchs")
     n_df = 12 * (stats.t.ppf(0.025, 11) / stats.t.ppf(0.025, 2)) ** 2
-    assert estimate.degrees_of_freedom == 2
-    assert estimate.upper == pytest.approx(1 - 0.025 ** (1 / n_df), rel=1e-10)
-    assert not estimate.reliable  # df < 8
+    assert nchs.degrees_of_freedom == 2
+    assert nchs.upper == pytest.approx(1 - 0.025 ** (1 / n_df), rel=1e-10)
+    assert not nchs.reliable  # df < 8
+    kish = (6 * 100 / 3 + 6 * 20) ** 2 / (6 * (100 / 3) ** 2 + 6 * 20**2)
+    k_df = kish * (stats.t.ppf(0.025, kish - 1) / stats.t.ppf(0.025, 2)) ** 2
+    estimate = design.proportion("y")
+    assert estimate.effective_n == pytest.approx(kish, rel=1e-12)
+    assert estimate.upper == pytest.approx(1 - 0.025 ** (1 / k_df), rel=1e-10)
+    assert estimate.upper > nchs.upper
 
 
 def test_korn_graubard_caps_effective_n() -> None:
@@ -265,7 +273,7 @@ def test_estimate_is_frozen_and_converts() -> None:
     estimate = _design(_two_stage_frame()).proportion("y")
     with pytest.raises(AttributeError):
         estimate.estimate = 0.5  # type: ignore[misc]
-    assert estimate.to_frame().shape == (1, 15)
+    assert estimate.to_frame().shape == (1, 16)
 
 
 def test_lonely_options() -> None:

@@ -23,11 +23,11 @@ HERE = Path(__file__).parent / "r"
 LEVELS = (0.95, 0.90)
 #: R name of the interval -> auditlib method
 INTERVALS = {
-    "svyciprop_beta": "korn-graubard",
+    "svyciprop_beta": "korn-graubard-nchs",
     "svyciprop_logit": "logit",
     "svyciprop_xlogit": "logit",
     "svyciprop_mean": "wald",
-    "formula_kg": "korn-graubard",
+    "formula_kg": "korn-graubard-nchs",
     "formula_cp": "clopper-pearson",
     "formula_wilson": "wilson",
 }
@@ -39,7 +39,7 @@ def _read(name: str) -> pd.DataFrame:
 
 
 def _proportion_block(design: SurveyDesign, prefix: str, out: dict[str, float]) -> None:
-    estimate = design.proportion("y")
+    estimate = design.proportion("y", method="korn-graubard-nchs")
     p, variance = estimate.estimate, estimate.variance
     out[f"{prefix}_mean"] = p
     out[f"{prefix}_se"] = estimate.standard_error
@@ -95,7 +95,7 @@ def _design_block(design: SurveyDesign, out: dict[str, float]) -> None:
     ratio = female.ratio("improper_amount", "amount_paid")
     out.update(female_ratio_improper=ratio.estimate, female_ratio_improper_se=ratio.standard_error)
     means = design.mean("y", by="group")
-    betas = design.proportion("y", by="group")
+    betas = design.proportion("y", by="group", method="korn-graubard-nchs")
     logits = design.proportion("y", by="group", method="logit")
     ratios = design.ratio("improper_amount", "amount_paid", by="group")
     for group in means:

@@ -26,15 +26,17 @@ from .errors import (
 from .estimation.analysis_table import (
     build_analysis_table as build_analysis_table,
 )
+from .estimation.areas import (
+    AuditEstimates as AuditEstimates,
+    county_estimates as county_estimates,
+    estimates_table as estimates_table,
+    township_estimates as township_estimates,
+)
 from .estimation.design import (
     SurveyDesign as SurveyDesign,
 )
 from .estimation.estimands import (
-    AuditEstimates as AuditEstimates,
     OmissionEstimate as OmissionEstimate,
-    county_estimates as county_estimates,
-    estimates_table as estimates_table,
-    township_estimates as township_estimates,
 )
 from .estimation.nonresponse import (
     NonresponseAdjustment as NonresponseAdjustment,

@@ -24,14 +24,13 @@ import pandas as pd
 
 from auditlib.data.codes import FIELD_STATUSES
 from auditlib.errors import DesignError, FieldworkError, Problem
+from auditlib.estimation.entitlement import paid_months, payment_columns
 
 __all__ = [
     "ANALYSIS_COLUMNS",
     "DERIVED_COLUMNS",
     "NONRESPONSE_STATUSES",
     "PENDING",
-    "RESPONSE_RATE_COLUMNS",
-    "SELECTION_REASONS",
     "SINGLE_STAGE_PREFIXES",
     "STATUS_CODES",
     "VERIFIED",
@@ -40,8 +39,6 @@ __all__ = [
     "is_prepared",
     "prepare",
     "respondents",
-    "response_rates",
-    "selection_reasons",
 ]
 
 #: Columns the estimands read from the analysis table.
@@ -72,17 +69,6 @@ PENDING = "pending"
 NONRESPONSE_STATUSES: tuple[str, ...] = ("not_found", "moved", "refused", PENDING)
 _VERDICT_COLUMNS = ("eligible", "error_type", "correct_benefit")
 _VERDICT = '"yes" or "no" (required when the status is verified)'
-#: Selection reasons of the sample table, in report (and tie-breaking) order.
-SELECTION_REASONS: tuple[str, ...] = (
-    *("random", "risk_oversample", "temporary_assistance", "non_recipient"),
-    *("certainty_relative", "certainty_risk", "new_approval"),
-)
-#: Columns of the response-rate table.
-RESPONSE_RATE_COLUMNS: tuple[str, ...] = (
-    *("level", "code", "sampled", "respondents", *NONRESPONSE_STATUSES),
-    *("weighted_sampled", "weighted_respondents", "response_rate", "weighted_response_rate"),
-)
-_FROM_STRATUM = {"C:relative": "certainty_relative", "C:risk": "certainty_risk"}
 
 
 def _as_bool(column: pd.Series, name: str) -> pd.Series:
@@ -108,6 +94,7 @@ def build_analysis_table(
     period_start: Any = None,
     period_end: Any = None,
     interim: bool = False,
+    months: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Join the sample table, the verification results and the payments ledger.
 
@@ -129,6 +116,10 @@ def build_analysis_table(
         Interim report: a sampled household without a verification result gets the status
         ``pending`` (a non-respondent) instead of being an error; a ``pending`` status in
         the verification table is accepted too.
+    months : pandas.Series, optional
+        Entitled months in the period by ``household_id``
+        (:func:`auditlib.estimation.entitlement.entitled_months` of the register); default
+        the months with a payment (:func:`auditlib.estimation.entitlement.paid_months`).
 
     Returns
     -------
@@ -137,7 +128,10 @@ def build_analysis_table(
         ``amount_paid`` (yuan), ``respondent`` (1.0 verified, 0.0 otherwise), ``ineligible``
         (1.0 for recipients found ineligible), ``improper_amount``
         (``amount_paid × ineligible``), ``eligible_flag`` (1.0 found eligible),
-        ``eligible_non_recipient`` and ``eligible_recipient``; the 0/1 variables are 0 for
+        ``eligible_non_recipient``, ``eligible_recipient`` (Dibao recipients), ``dibao`` and
+        ``tekun`` (recipients of each programme; every recipient is ``dibao`` when the sample
+        has no ``programme``), ``entitled_months`` and the columns of
+        :func:`auditlib.estimation.entitlement.payment_columns`; the 0/1 variables are 0 for
         non-respondents (see the module docstring).
 
     Raises
@@ -235,6 +229,8 @@ def build_analysis_table(
         .astype("string")
     )
     table["amount_paid"] = table["household_id"].map(paid).fillna(0.0).astype(float)
+    entitled = paid_months(ledger) if months is None else months
+    table["entitled_months"] = table["household_id"].astype(str).map(entitled).astype(float)
     return _derive(table)
 
 
@@ -267,17 +263,33 @@ def _derive(table: pd.DataFrame) -> pd.DataFrame:
     table["eligible_flag"] = yes.astype(float)
     table["ineligible"] = (no & recipient).astype(float)
     table["improper_amount"] = table["amount_paid"].astype(float) * table["ineligible"]
+    programme = (
+        table["programme"].astype("string").fillna("").to_numpy(str)
+        if "programme" in table
+        else np.where(recipient, "dibao", "none")
+    )
+    dibao = recipient & (programme != "tekun")
+    table["dibao"] = dibao.astype(float)
+    table["tekun"] = (recipient & (programme == "tekun")).astype(float)
     table["eligible_non_recipient"] = (yes & ~recipient).astype(float)
-    table["eligible_recipient"] = (yes & recipient).astype(float)
+    table["eligible_recipient"] = (yes & dibao).astype(float)
+    missing = pd.Series(np.nan, index=table.index)
+    for name, values in payment_columns(
+        recipient,
+        respondent,
+        table["ineligible"].to_numpy(),
+        table["amount_paid"].to_numpy(dtype=float),
+        pd.to_numeric(table.get("correct_benefit", missing), errors="coerce").to_numpy(float),
+        pd.to_numeric(table.get("entitled_months", missing), errors="coerce").to_numpy(float),
+    ).items():
+        table[name] = values
     return table
 
 
 DERIVED_COLUMNS = (
-    "eligible_flag",
-    "ineligible",
-    "improper_amount",
-    "eligible_non_recipient",
-    "eligible_recipient",
+    *("eligible_flag", "ineligible", "improper_amount"),
+    *("eligible_non_recipient", "eligible_recipient", "dibao", "tekun"),
+    *("entitlement", "overpayment", "underpayment", "entitlement_unknown"),
 )
 _TEXT = (
     "household_id",
@@ -315,6 +327,10 @@ def prepare(analysis: pd.DataFrame) -> pd.DataFrame:
         columns[name] = analysis[name].to_numpy(dtype=float, na_value=np.nan)
     columns["recipient"] = _as_bool(analysis["recipient"], "recipient").to_numpy(bool)
     columns["respondent"] = respondents(analysis).astype(float)
+    columns["variance_group"] = pd.Series(
+        [str(label).split(":", 1)[0] if ":" in str(label) else "" for label in columns["stratum"]],
+        dtype=object,
+    )
     if "county_code" in analysis.columns:
         columns["county_code"] = pd.Series(
             analysis["county_code"].to_numpy(dtype=object, na_value=None), dtype=object
@@ -335,59 +351,3 @@ def respondents(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
     if "respondent" in table.columns:
         return table["respondent"].to_numpy(dtype=float, na_value=0.0) > 0
     return (field_status(table) == VERIFIED).to_numpy(bool)
-
-
-def selection_reasons(table: pd.DataFrame) -> npt.NDArray[np.object_]:
-    """``selection_reason`` of each row (from ``stratum``/``ssu_stratum`` when absent)."""
-    if "selection_reason" in table.columns:
-        return table["selection_reason"].astype(str).to_numpy(dtype=object)
-    stratum = table["stratum"].astype(str).to_numpy(dtype=object)
-    ssu = table["ssu_stratum"].astype(str).to_numpy(dtype=object)
-    reasons = [
-        _FROM_STRATUM.get(s, s[2:]) if s.startswith(SINGLE_STAGE_PREFIXES) else t
-        for s, t in zip(stratum, ssu, strict=True)
-    ]
-    return np.array(reasons, dtype=object)
-
-
-def response_rates(analysis: pd.DataFrame) -> pd.DataFrame:
-    """Unweighted and design-weighted response rates of an analysis table.
-
-    One row (columns :data:`RESPONSE_RATE_COLUMNS`) for the county, then one per township and
-    one per selection reason; a table without ``status`` counts every row as verified.
-    """
-    status = field_status(analysis).to_numpy(dtype=object)
-    frame = pd.DataFrame(
-        {
-            "township": analysis["township_code"].astype(str).to_numpy(),
-            "reason": selection_reasons(analysis),
-            "weight": analysis["weight"].to_numpy(dtype=float),
-            "respondent": respondents(analysis),
-        }
-    )
-    for code in NONRESPONSE_STATUSES:
-        frame[code] = status == code
-    order = {reason: index for index, reason in enumerate(SELECTION_REASONS)}
-    reasons = sorted(set(frame["reason"]), key=lambda value: (order.get(value, 99), value))
-    rows = [
-        _rate_row("county", "county", frame),
-        *(_rate_row("township", str(code), part) for code, part in frame.groupby("township")),
-        *(_rate_row("selection_reason", r, frame[frame["reason"] == r]) for r in reasons),
-    ]
-    return pd.DataFrame(rows, columns=list(RESPONSE_RATE_COLUMNS))
-
-
-def _rate_row(level: str, code: str, part: pd.DataFrame) -> dict[str, object]:
-    weighted = float(part["weight"].sum())
-    answered = float(part["weight"].to_numpy()[part["respondent"].to_numpy()].sum())
-    return {
-        "level": level,
-        "code": code,
-        "sampled": len(part),
-        "respondents": int(part["respondent"].sum()),
-        **{status: int(part[status].sum()) for status in NONRESPONSE_STATUSES},
-        "weighted_sampled": weighted,
-        "weighted_respondents": answered,
-        "response_rate": float(part["respondent"].mean()),
-        "weighted_response_rate": answered / weighted,
-    }

@@ -4,15 +4,23 @@ Input is the *analysis table* (see :func:`build_analysis_table`): the sample tab
 :mod:`auditlib.sampling.sample` plus the verification results and the yuan paid in the audit
 period. Estimands (all design-based, Taylor linearisation, R ``survey`` conventions):
 
-* **inclusion-error rate (错保率)**: weighted share of recipient households found ineligible
-  (``eligible == "no"``), overall and by error type (domain: recipients);
-* **improper payments**: weighted total of yuan paid to ineligible recipient households,
-  and its ratio to the total yuan paid to recipient households;
+* **inclusion-error rate (错保率)**: weighted share of *Dibao* recipient households found
+  ineligible (``eligible == "no"``), overall and by error type;
+* **特困 error rate**: the same share among 特困 (extreme-poverty support) recipients, its own
+  estimand (``None`` when the sample has none);
+* **improper payments, overpayments, underpayments** (yuan, Dibao recipients) and their rates
+  to all yuan paid (:mod:`auditlib.estimation.payments`);
 * **omission rate (漏保率)**: :math:`E/(E+R)`, *E* the estimated eligible non-recipient
   households (second-stage stratum ``non_recipient``), *R* the estimated eligible
-  recipient households. It equals the proportion of non-recipients among eligible
-  households, so its variance is the linearised variance of that ratio, which accounts
-  for the covariance of *E* and *R* over shared villages; the covariance is reported.
+  Dibao recipient households. It equals the proportion of non-recipients among
+  Dibao-eligible households (特困 recipients left out), so its variance is the linearised
+  variance of that ratio, which accounts for the covariance of *E* and *R* over shared
+  villages; the covariance is reported.
+
+Intervals: Korn–Graubard capped at Kish's size for proportions, the share interval for yuan
+rates and totals, and degrees of freedom from where the variance comes from
+(``df_method="variance"``, :mod:`auditlib.estimation.degrees`); ``method="korn-graubard-nchs"``,
+``payment_interval="t"`` and ``df_method="design"`` give R ``survey``'s numbers.
 
 County estimates use the full design (township strata, certainty strata ``C:*``, the
 new-approval stratum ``N:*``). Township estimates use a design conditional on the
@@ -24,7 +32,7 @@ as a domain (households of the township) of its county-wide stratum. See
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,28 +41,25 @@ import pandas as pd
 
 from auditlib.errors import DesignError
 from auditlib.estimation.analysis_table import (
-    DERIVED_COLUMNS,
-    SINGLE_STAGE_PREFIXES,
     is_prepared,
     prepare,
 )
 from auditlib.estimation.design import SurveyDesign
 from auditlib.estimation.estimators import proportions
 from auditlib.estimation.intervals import DEFAULT_CI_METHOD
+from auditlib.estimation.payments import payment_estimate
 from auditlib.estimation.results import Estimate, Estimates
 from auditlib.estimation.variables import column_values
 
 __all__ = [
-    "AuditEstimates",
     "OmissionEstimate",
     "audit_design",
-    "county_estimates",
-    "estimates_table",
     "improper_payments",
     "inclusion_error_by_type",
     "inclusion_error_rate",
     "omission_rate",
-    "township_estimates",
+    "recipients_of",
+    "tekun_error_rate",
 ]
 
 
@@ -78,57 +83,20 @@ class OmissionEstimate:
     covariance: float
 
 
-@dataclass(frozen=True)
-class AuditEstimates:
-    """All audit estimands for one area (the county or one township)."""
-
-    area_level: str
-    area_code: str
-    inclusion_error: Estimate
-    inclusion_error_by_type: Estimates
-    improper_payment_total: Estimate
-    improper_payment_rate: Estimate | None
-    omission: OmissionEstimate | None
-    notes: tuple[str, ...] = field(default=())
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per estimand (long format, ready for a report table)."""
-        return pd.DataFrame(self.records())
-
-    def records(self) -> list[dict[str, Any]]:
-        """The rows of :meth:`to_frame` as dictionaries."""
-        rows: list[dict[str, Any]] = []
-
-        def add(name: str, estimate: Estimate | None, error_type: str | None = None) -> None:
-            if estimate is None:
-                return
-            row: dict[str, Any] = {
-                "area_level": self.area_level,
-                "area_code": self.area_code,
-                "estimand": name,
-            }
-            row["error_type"] = error_type
-            row.update(estimate.as_dict())
-            rows.append(row)
-
-        add("inclusion_error_rate", self.inclusion_error)
-        for error_type, estimate in self.inclusion_error_by_type.items():
-            add("inclusion_error_rate_by_type", estimate, error_type)
-        add("improper_payment_total", self.improper_payment_total)
-        add("improper_payment_rate", self.improper_payment_rate)
-        if self.omission is not None:
-            add("omission_rate", self.omission.rate)
-            add("eligible_non_recipients", self.omission.eligible_non_recipients)
-            add("eligible_recipients", self.omission.eligible_recipients)
-        return rows
-
-
 # ---------------------------------------------------------------------- designs
 def audit_design(
-    analysis: pd.DataFrame, *, lonely_psu: str = "fail", ultimate_cluster: bool = False
+    analysis: pd.DataFrame,
+    *,
+    lonely_psu: str = "fail",
+    ultimate_cluster: bool = False,
+    df_method: str = "variance",
 ) -> SurveyDesign:
     """The county design of an analysis table (R: ``svydesign(ids=~psu+household_id,
-    strata=~stratum+ssu_stratum, fpc=~psu_population+ssu_population, weights=~weight)``)."""
+    strata=~stratum+ssu_stratum, fpc=~psu_population+ssu_population, weights=~weight)``).
+
+    ``df_method="variance"`` (default) takes the degrees of freedom from the variance groups
+    of the strata (villages ``T:``, new approvals ``N:``, certainty ``C:``); ``"design"`` is
+    R's #PSU − #strata."""
     table = analysis if is_prepared(analysis) else prepare(analysis)
     return SurveyDesign(
         table,
@@ -141,6 +109,8 @@ def audit_design(
         ssu_population="ssu_population",
         lonely_psu=lonely_psu,
         ultimate_cluster=ultimate_cluster,
+        df_method=df_method,
+        variance_groups="variance_group",
     )
 
 
@@ -148,8 +118,9 @@ def _array(design: SurveyDesign, name: str) -> npt.NDArray[np.float64]:
     return column_values(design, name, "column")
 
 
-def _recipients(design: SurveyDesign) -> SurveyDesign:
-    return design.subset(_array(design, "recipient") > 0)
+def recipients_of(design: SurveyDesign, programme: str = "dibao") -> SurveyDesign:
+    """The design restricted to the recipients of ``programme`` (``"dibao"`` or ``"tekun"``)."""
+    return design.subset(_array(design, programme) > 0)
 
 
 def inclusion_error_rate(
@@ -160,7 +131,7 @@ def inclusion_error_rate(
     degrees_of_freedom: int | None = None,
     nonrespondents: str | None = None,
 ) -> Estimate:
-    """错保率: proportion of recipient households found ineligible.
+    """错保率: proportion of Dibao recipient households found ineligible.
 
     ``nonrespondents="eligible"`` or ``"ineligible"`` gives the lower or upper bound of the
     rate under non-response: on the design of the *full* sample (design weights, the rows of
@@ -175,7 +146,7 @@ def inclusion_error_rate(
         )
     if nonrespondents == "ineligible" and "respondent" in design.data.columns:
         variable = np.maximum(_array(design, "ineligible"), 1.0 - _array(design, "respondent"))
-    result: Estimate = _recipients(design).proportion(
+    result: Estimate = recipients_of(design).proportion(
         variable, method=method, level=level, degrees_of_freedom=degrees_of_freedom
     )
     if nonrespondents is not None:
@@ -191,7 +162,7 @@ def inclusion_error_by_type(
     degrees_of_freedom: int | None = None,
 ) -> Estimates:
     """错保率 by error type: for each type found, the share of recipients ineligible for it."""
-    recipients = _recipients(design)
+    recipients = recipients_of(design)
     data = design.data
     ineligible = _array(design, "ineligible") > 0
     codes = data["error_type"].to_numpy(dtype=object, na_value=None)
@@ -211,23 +182,46 @@ def inclusion_error_by_type(
     return Estimates(tuple(items))
 
 
-def improper_payments(
-    design: SurveyDesign, *, level: float = 0.95, degrees_of_freedom: int | None = None
-) -> tuple[Estimate, Estimate | None]:
-    """Improper payments: total yuan paid to ineligible recipients and the ratio to all paid.
+def tekun_error_rate(
+    design: SurveyDesign,
+    *,
+    method: str = DEFAULT_CI_METHOD,
+    level: float = 0.95,
+    degrees_of_freedom: int | None = None,
+) -> Estimate | None:
+    """特困 error rate: share of 特困 recipients found ineligible (``None`` if none sampled)."""
+    if not (design.active & (_array(design, "tekun") > 0)).any():
+        return None
+    result: Estimate = recipients_of(design, "tekun").proportion(
+        "ineligible", method=method, level=level, degrees_of_freedom=degrees_of_freedom
+    )
+    return _renamed(result, "ineligible:tekun")
 
-    The rate is ``None`` when no yuan were paid to the sampled recipients.
+
+def improper_payments(
+    design: SurveyDesign,
+    *,
+    level: float = 0.95,
+    degrees_of_freedom: int | None = None,
+    method: str = DEFAULT_CI_METHOD,
+    known_total_paid: float | None = None,
+    interval: str = "share",
+) -> tuple[Estimate, Estimate | None]:
+    """Improper payments to Dibao recipients: the total and the ratio to all yuan paid.
+
+    The rate is ``None`` when no yuan were paid to the sampled recipients. See
+    :mod:`auditlib.estimation.payments` for the estimators and intervals.
     """
-    recipients = _recipients(design)
-    total: Estimate = recipients.total(
-        "improper_amount", level=level, degrees_of_freedom=degrees_of_freedom
+    result = payment_estimate(
+        recipients_of(design),
+        "improper_amount",
+        method=method,
+        level=level,
+        degrees_of_freedom=degrees_of_freedom,
+        known_total_paid=known_total_paid,
+        interval=interval,
     )
-    if float((recipients.weight * _array(design, "amount_paid")).sum()) == 0:
-        return total, None
-    rate: Estimate = recipients.ratio(
-        "improper_amount", "amount_paid", level=level, degrees_of_freedom=degrees_of_freedom
-    )
-    return total, rate
+    return result.total, result.rate
 
 
 def omission_rate(
@@ -253,7 +247,8 @@ def omission_rate(
             "the omission rate needs a sample of at-risk non-recipient households (second-stage "
             "stratum 'non_recipient', e.g. preset notice-2021); this sample has none"
         )
-    eligible = design.subset(_array(design, "eligible_flag") > 0)
+    # Dibao-eligible: eligible non-recipients and eligible Dibao recipients (特困 left out).
+    eligible = design.subset((_array(design, "eligible_flag") > 0) & (_array(design, "tekun") == 0))
     rate: Estimate = eligible.proportion(
         _array(design, "eligible_non_recipient"),
         method=method,
@@ -283,113 +278,3 @@ def _renamed(estimate: Estimate, variable: str) -> Estimate:
     values = estimate.as_dict()
     values["variable"] = variable
     return Estimate(**values)
-
-
-def _estimates_for(
-    design: SurveyDesign,
-    area_level: str,
-    area_code: str,
-    *,
-    method: str,
-    level: float,
-    degrees_of_freedom: int | None,
-) -> AuditEstimates:
-    options = {"level": level, "degrees_of_freedom": degrees_of_freedom}
-    notes: list[str] = []
-    inclusion = inclusion_error_rate(design, method=method, **options)  # type: ignore[arg-type]
-    by_type = inclusion_error_by_type(design, method=method, **options)  # type: ignore[arg-type]
-    total, rate = improper_payments(design, **options)  # type: ignore[arg-type]
-    if rate is None:
-        notes.append("no yuan paid to sampled recipients: improper-payment rate undefined")
-    omission: OmissionEstimate | None = None
-    try:
-        omission = omission_rate(design, method=method, **options)  # type: ignore[arg-type]
-    except DesignError as error:
-        notes.append(f"omission rate not estimated: {error.message}")
-    return AuditEstimates(
-        area_level, area_code, inclusion, by_type, total, rate, omission, tuple(notes)
-    )
-
-
-def county_estimates(
-    analysis: pd.DataFrame,
-    *,
-    method: str = DEFAULT_CI_METHOD,
-    level: float = 0.95,
-    lonely_psu: str = "fail",
-    ultimate_cluster: bool = False,
-    design: SurveyDesign | None = None,
-) -> AuditEstimates:
-    """All audit estimands for the county, from the full design."""
-    design = design or audit_design(
-        analysis, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster
-    )
-    county = str(analysis["county_code"].iloc[0]) if "county_code" in analysis else "county"
-    return _estimates_for(
-        design, "county", county, method=method, level=level, degrees_of_freedom=None
-    )
-
-
-def township_estimates(
-    analysis: pd.DataFrame,
-    *,
-    method: str = DEFAULT_CI_METHOD,
-    level: float = 0.95,
-    lonely_psu: str = "fail",
-    ultimate_cluster: bool = False,
-) -> dict[str, AuditEstimates]:
-    """Audit estimands per township, each from a design conditional on the township.
-
-    The township's design holds its own village stratum (``T:<township>``) plus the
-    county-wide single-stage strata (``C:*``, ``N:*``) restricted, as a domain, to the
-    township's households. Degrees of freedom: sampled villages − 1 (the certainty strata
-    add no variance; the new-approval domain is ignored, which is conservative).
-    """
-    table = prepare(analysis)
-    stratum = table["stratum"].to_numpy(dtype=object)
-    single_stage = np.array(
-        [str(value).startswith(SINGLE_STAGE_PREFIXES) for value in stratum], dtype=bool
-    )
-    township = table["township_code"].to_numpy(dtype=object)
-    psu = table["psu"].to_numpy(dtype=object)
-    numeric = {
-        name: table[name].to_numpy(dtype=float)
-        for name in ("recipient", "amount_paid", *DERIVED_COLUMNS)
-    }
-    results: dict[str, AuditEstimates] = {}
-    for code in sorted({str(value) for value in township if value is not None}):
-        own = stratum == f"T:{code}"
-        rows = own | single_stage
-        part = table[rows].reset_index(drop=True)
-        design = audit_design(part, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
-        # The estimators' numeric columns, sliced once from the county table.
-        design._column_cache.update({name: values[rows] for name, values in numeric.items()})
-        design = design.subset(township[rows] == code)
-        villages = len(set(psu[own]))
-        df = villages - 1 if villages else None
-        results[code] = _estimates_for(
-            design, "township", code, method=method, level=level, degrees_of_freedom=df
-        )
-    return results
-
-
-def estimates_table(
-    analysis: pd.DataFrame,
-    *,
-    method: str = DEFAULT_CI_METHOD,
-    level: float = 0.95,
-    lonely_psu: str = "fail",
-    ultimate_cluster: bool = False,
-) -> pd.DataFrame:
-    """County and per-township estimates in one long table (one row per estimand)."""
-    options: dict[str, Any] = {
-        "method": method,
-        "level": level,
-        "lonely_psu": lonely_psu,
-        "ultimate_cluster": ultimate_cluster,
-    }
-    table = prepare(analysis)
-    rows = county_estimates(table, **options).records()
-    for item in township_estimates(table, **options).values():
-        rows += item.records()
-    return pd.DataFrame(rows)

@@ -24,13 +24,17 @@ import numpy as np
 import numpy.typing as npt
 
 from auditlib.errors import DesignError
+from auditlib.estimation.certainty import certainty_split, split_interval
 from auditlib.estimation.intervals import (
     DEFAULT_CI_METHOD,
     effective_sample_size,
+    kish_size,
     proportion_interval,
     t_interval,
 )
-from auditlib.estimation.results import Estimate, Estimates, meets_presentation_standard
+from auditlib.estimation.presentation import proportion_flags, total_presentation
+from auditlib.estimation.results import Estimate, Estimates
+from auditlib.estimation.shares import share_cap, share_interval
 from auditlib.estimation.structure import DesignStructure
 from auditlib.estimation.variables import domains, variable_name, variable_values
 
@@ -67,21 +71,20 @@ def total(
         design,
         "total",
         variable_name(variable),
-        float(scores.sum()),
-        variance,
-        deff,
+        (float(scores.sum()), variance, deff),
+        scores,
         level,
         degrees_of_freedom,
         domain,
     )
 
 
-def _mean_parts(design: DesignStructure, values: FloatArray) -> tuple[float, float]:
+def _mean_parts(design: DesignStructure, values: FloatArray) -> tuple[float, float, FloatArray]:
     weight = design.weight
     population = float(weight.sum())
     estimate = float((weight * values).sum() / population)
     scores = weight * (values - estimate) / population
-    return estimate, float(design.covariance(scores)[0, 0])
+    return estimate, float(design.covariance(scores)[0, 0]), scores
 
 
 def mean(
@@ -102,15 +105,14 @@ def mean(
             )
         )
     values = variable_values(design, variable, "variable")
-    estimate, variance = _mean_parts(design, values)
+    estimate, variance, scores = _mean_parts(design, values)
     deff = _design_effect(design, values, variance, 1.0)
     return _symmetric(
         design,
         "mean",
         variable_name(variable),
-        estimate,
-        variance,
-        deff,
+        (estimate, variance, deff),
+        scores,
         level,
         degrees_of_freedom,
         domain,
@@ -208,20 +210,27 @@ def proportions(
     simple = spread * (population - n) / (population * n)
     with np.errstate(divide="ignore", invalid="ignore"):
         deff = np.where((simple > 0) & (n >= 2) & (population > n), variance / simple, np.nan)
-    df = design.degrees_of_freedom() if degrees_of_freedom is None else degrees_of_freedom
+    df = _degrees_of_freedom(design, scores, degrees_of_freedom)
     if not 0.5 < level < 1:
         raise DesignError(f"level must be in (0.5, 1), got {level!r}")
+    levels = np.array([level, round(2 * level - 1, 12)])
     # Two-sided limits at `level` and the one-sided upper limit (two-sided 2·level − 1).
-    lowers, uppers = proportion_interval(
-        estimate,
-        variance,
-        n,
-        df,
-        method=method,
-        level=np.array([[level], [round(2 * level - 1, 12)]]),
-    )
+    if method == "korn-graubard":
+        size_variance = float(design.covariance(weight)[0, 0])
+        split = certainty_split(
+            weight, values, np.ones(len(weight)), design.certain_rows, size_variance
+        )
+        lowers, uppers, effective = split_interval(
+            estimate, variance, df, split, method=method, levels=levels
+        )
+    else:
+        cap = n if method == "korn-graubard-nchs" else kish_size(weight)
+        lowers, uppers = proportion_interval(
+            estimate, variance, n, df, method=method, level=levels[:, None], cap_size=cap
+        )
+        effective = effective_sample_size(estimate, variance, cap)
     lower, upper, one_sided = lowers[0], uppers[0], uppers[1]
-    effective = effective_sample_size(estimate, variance, n)
+    shown = proportion_flags(estimate, lower, upper, effective, df, n)
     labels = domains if domains is not None else (None,) * len(variables)
     return [
         Estimate(
@@ -235,11 +244,12 @@ def proportions(
             upper_one_sided=float(one_sided[k]),
             level=level,
             method=method,
-            degrees_of_freedom=int(df),
+            degrees_of_freedom=int(df[k]),
             n=n,
             effective_n=float(effective[k]),
             design_effect=float(deff[k]),
-            reliable=meets_presentation_standard(int(df), float(effective[k])),
+            reliable=not (shown[k].suppress or shown[k].review),
+            presentation=";".join(shown[k].reasons),
         )
         for k in range(len(variables))
     ]
@@ -254,8 +264,15 @@ def ratio(
     by: str | None = None,
     degrees_of_freedom: int | None = None,
     domain: str | None = None,
+    method: str = "t",
+    fractional: bool = False,
 ) -> Any:
-    """Ratio of two estimated totals :math:`\\hat Y/\\hat X` (R ``svyratio``), CI ``± t_df · se``.
+    """Ratio of two estimated totals :math:`\\hat Y/\\hat X` (R ``svyratio``).
+
+    ``method="t"`` (R): ``± t_df · se``. A proportion method treats the ratio as a *share*
+    (:func:`auditlib.estimation.shares.share_interval`: skewed like the estimate, never below
+    0, certainty units exact); ``fractional``: the numerator is a part of each unit's
+    denominator, not all or nothing (:func:`auditlib.estimation.shares.share_cap`).
 
     Raises
     ------
@@ -272,6 +289,8 @@ def ratio(
                     level=level,
                     degrees_of_freedom=degrees_of_freedom,
                     domain=lab,
+                    method=method,
+                    fractional=fractional,
                 )
                 for lab, sub in domains(design, by)
             )
@@ -288,16 +307,37 @@ def ratio(
     estimate = float((weight * top).sum()) / bottom_total
     scores = weight * (top - estimate * bottom) / bottom_total
     variance = float(design.covariance(scores)[0, 0])
-    return _symmetric(
+    result = _symmetric(
         design,
         "ratio",
         f"{variable_name(numerator)}/{variable_name(denominator)}",
-        estimate,
-        variance,
-        float("nan"),
+        (estimate, variance, float("nan")),
+        scores,
         level,
         degrees_of_freedom,
         domain,
+    )
+    if method == "t":
+        return result
+    paid_variance = float(design.covariance(weight * bottom)[0, 0])
+    split = certainty_split(weight, top[:, None], bottom, design.certain_rows, paid_variance)
+    return share_interval(
+        result, split, share_cap(weight, design.certain_rows, top, bottom, fractional), method
+    )
+
+
+def _degrees_of_freedom(
+    design: DesignStructure, scores: FloatArray, given: int | None
+) -> npt.NDArray[np.int64]:
+    """Degrees of freedom of each column of ``scores`` (``given`` overrides; see
+    :meth:`DesignStructure.degrees_of_freedom`)."""
+    matrix = scores.reshape(len(scores), -1)
+    if given is not None:
+        return np.full(matrix.shape[1], int(given), dtype=np.int64)
+    if design.df_method == "design":
+        return np.full(matrix.shape[1], design.degrees_of_freedom(), dtype=np.int64)
+    return np.array(
+        [design.degrees_of_freedom(matrix[:, k]) for k in range(matrix.shape[1])], dtype=np.int64
     )
 
 
@@ -325,19 +365,21 @@ def _symmetric(
     design: DesignStructure,
     statistic: str,
     variable: str,
-    estimate: float,
-    variance: float,
-    design_effect: float,
+    parts: tuple[float, float, float],
+    scores: FloatArray,
     level: float,
     degrees_of_freedom: int | None,
     domain: str | None,
 ) -> Estimate:
-    df = design.degrees_of_freedom() if degrees_of_freedom is None else degrees_of_freedom
+    """An estimate with the interval ``± t_df · se``; ``parts`` = estimate, variance, deff."""
+    estimate, variance, design_effect = parts
+    df = int(_degrees_of_freedom(design, scores, degrees_of_freedom)[0])
     se = float(np.sqrt(max(variance, 0.0)))
     lower, upper = t_interval(estimate, se, df, level=level)
     _, one_sided = t_interval(estimate, se, df, level=round(2 * level - 1, 12))
     n = design.n
     effective = float(min(n, n / design_effect)) if design_effect > 0 else float(n)
+    shown = total_presentation(estimate, se, effective, df, n)[0]
     return Estimate(
         statistic=statistic,
         variable=variable,
@@ -349,9 +391,10 @@ def _symmetric(
         upper_one_sided=float(one_sided),
         level=level,
         method="t",
-        degrees_of_freedom=int(df),
+        degrees_of_freedom=df,
         n=n,
         effective_n=effective,
         design_effect=float(design_effect),
-        reliable=meets_presentation_standard(int(df), effective),
+        reliable=not (shown.suppress or shown.review),
+        presentation=";".join(shown.reasons),
     )

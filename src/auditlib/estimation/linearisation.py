@@ -26,7 +26,13 @@ import numpy.typing as npt
 
 from auditlib.errors import DesignError
 
-__all__ = ["CERTAINTY_TOLERANCE", "Stage", "build_stage", "stage_covariance"]
+__all__ = [
+    "CERTAINTY_TOLERANCE",
+    "Stage",
+    "build_stage",
+    "stage_covariance",
+    "stage_stratum_variances",
+]
 
 #: Sampling fractions below this are treated as certainty (R's ``onestrat`` threshold).
 CERTAINTY_TOLERANCE = 1e-7
@@ -122,3 +128,19 @@ def stage_covariance(stage: Stage, scores: FloatArray) -> FloatArray:
     centered = totals - np.where(stage.center[:, None], means, 0.0)[stage.stratum_of_unit]
     weight = stage.scale[stage.stratum_of_unit] * stage.unit_factor
     return np.asarray((centered * weight[:, None]).T @ centered, dtype=np.float64)
+
+
+def stage_stratum_variances(stage: Stage, scores: FloatArray) -> FloatArray:
+    """Variance contribution of each stratum of ``stage`` for one column of ``scores``.
+
+    The diagonal of :func:`stage_covariance`, split by stratum (the contributions add up
+    to it).
+    """
+    totals = np.bincount(stage.unit_of_row, weights=scores, minlength=stage.unit_count)
+    sums = np.bincount(stage.stratum_of_unit, weights=totals, minlength=stage.stratum_count)
+    means = sums / stage.sampled
+    centered = totals - np.where(stage.center, means, 0.0)[stage.stratum_of_unit]
+    weight = stage.scale[stage.stratum_of_unit] * stage.unit_factor
+    return np.bincount(
+        stage.stratum_of_unit, weights=weight * centered**2, minlength=stage.stratum_count
+    ).astype(np.float64)

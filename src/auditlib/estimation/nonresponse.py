@@ -9,18 +9,20 @@ so a class's respondents carry its design-weighted count.
 
 Classes are township × selection reason (``selection_reason``; from ``stratum``/``ssu_stratum``
 when absent), temporary assistance split into recipients and non-recipients so that no class
-mixes the two. Kinds: ``recipient`` (random, risk_oversample, temporary-assistance
-recipients), ``non_recipient`` (non_recipient, temporary-assistance non-recipients),
-``certainty`` (certainty_relative, certainty_risk), ``new_approval``. A class is *thin* with
-fewer than ``minimum_respondents`` respondents (:data:`MINIMUM_RESPONDENTS`); collapsing is
-deterministic:
+mixes the two, and 特困 recipients apart (kinds ``tekun:<kind>``) so that every class lies in
+one programme's population (the Dibao estimands then stay between their bounds). Kinds:
+``recipient`` (random, risk_oversample, temporary-assistance recipients), ``non_recipient``
+(non_recipient, temporary-assistance non-recipients), ``certainty`` (certainty_relative,
+certainty_risk), ``new_approval``. A class is *thin* with fewer than ``minimum_respondents``
+respondents (:data:`MINIMUM_RESPONDENTS`); collapsing is deterministic:
 
 1. within the township, thin classes join the township's class of the same kind with the most
    respondents (ties: the reason first in :data:`SELECTION_REASONS`, then the label);
 2. across townships, classes still thin are pooled per kind into ``county:<kind>``; a single
    thin class, or a pool still thin, joins the kind's class with the most respondents;
 3. a kind without any respondent in the county joins the class with the most respondents,
-   preferring the same recipient status and a class that is not a certainty class.
+   preferring the same programme (特困 or not), the same recipient status and a class that is
+   not a certainty class.
 
 A class keeps fewer than the minimum (but at least one) respondents only when its whole kind
 has fewer in the county. Certainty strata (single-stage strata sampled completely, π = 1) stay
@@ -41,13 +43,8 @@ import numpy as np
 import pandas as pd
 
 from auditlib.errors import DesignError
-from auditlib.estimation.analysis_table import (
-    SELECTION_REASONS,
-    SINGLE_STAGE_PREFIXES,
-    respondents,
-    response_rates,
-    selection_reasons,
-)
+from auditlib.estimation.analysis_table import SINGLE_STAGE_PREFIXES, respondents
+from auditlib.estimation.response import SELECTION_REASONS, response_rates, selection_reasons
 
 __all__ = ["MINIMUM_RESPONDENTS", "NonresponseAdjustment", "adjust_for_nonresponse"]
 
@@ -174,7 +171,12 @@ def adjust_for_nonresponse(
     township = analysis["township_code"].astype(str).to_numpy(dtype=object)
     weight = analysis["weight"].to_numpy(dtype=float)
     certain = _certain_rows(analysis)
-    cell, kind = _cells(township, reason, recipient)
+    tekun = recipient & (
+        analysis["programme"].astype("string").fillna("").to_numpy(str) == "tekun"
+        if "programme" in analysis
+        else np.zeros(len(analysis), dtype=bool)
+    )
+    cell, kind = _cells(township, reason, recipient, tekun)
     cells = (
         pd.DataFrame(
             {
@@ -225,11 +227,15 @@ _SUM = ("sampled", "respondents", "weighted_sampled", "weighted_respondents")
 
 
 def _cells(
-    township: np.ndarray, reason: np.ndarray, recipient: np.ndarray
+    township: np.ndarray, reason: np.ndarray, recipient: np.ndarray, tekun: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Initial class label and kind of every row."""
+    """Initial class label and kind of every row (特困 recipients: kind ``tekun:<kind>``)."""
     labels, kinds = [], []
-    for town, why, is_recipient in zip(township, reason, recipient, strict=True):
+    for town, why, is_recipient, is_tekun in zip(township, reason, recipient, tekun, strict=True):
+        if is_tekun:
+            labels.append(f"{town}:{why}:tekun")
+            kinds.append(f"tekun:{_KIND.get(why, 'recipient')}")
+            continue
         status = "recipient" if is_recipient else "non_recipient"
         usual = _RECIPIENT_OF_REASON.get(why) == is_recipient
         labels.append(f"{town}:{why}" if usual else f"{town}:{why}:{status}")
@@ -281,8 +287,11 @@ def _collapse(cells: pd.DataFrame, minimum: int) -> tuple[dict[str, str], dict[s
         own = cells.index[cells["kind"] == kind]
         if int(cells.loc[own, "respondents"].sum()) == 0:
             status = bool(cells.loc[own, "recipient"].iloc[0])
+            programme = str(kind).startswith("tekun:")
             nearest = {
                 target: (
+                    str(cells.loc[members(target), "kind"].iloc[0]).startswith("tekun:")
+                    != programme,
                     bool(cells.loc[members(target), "recipient"].iloc[0]) != status,
                     bool(cells.loc[members(target), "certainty"].any()),
                     -count(target),

@@ -50,7 +50,14 @@ class Estimate:
     design_effect : float
         Design variance ÷ simple-random-sampling variance (NaN for ratios).
     reliable : bool
-        False when ``degrees_of_freedom < 8`` or ``effective_n < 30`` (NCHS standard).
+        False when the NCHS presentation standard suppresses the estimate or asks for
+        statistical review (:mod:`auditlib.estimation.presentation`: effective n < 30, CI
+        width and relative width for proportions, df < 8, 0 % or 100 %; for totals, means
+        and ratios the count rules).
+    presentation : str
+        The rules that fired, ``;``-joined reason codes (``""``: none), e.g.
+        ``"effective_n<30"``, ``"df<8"``, ``"complement_relative_width>130%"`` (a footnote;
+        does not make the estimate unreliable).
     """
 
     statistic: str
@@ -68,6 +75,7 @@ class Estimate:
     effective_n: float
     design_effect: float
     reliable: bool
+    presentation: str = ""
 
     @property
     def variance(self) -> float:

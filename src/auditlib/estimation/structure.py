@@ -18,12 +18,21 @@ import numpy.typing as npt
 import pandas as pd
 
 from auditlib.errors import DesignError, Problem
+from auditlib.estimation.degrees import (
+    group_degrees_of_freedom,
+    satterthwaite_degrees_of_freedom,
+    stratum_variances,
+)
+from auditlib.estimation.labels import SecondStageLabels, population_counts
 from auditlib.estimation.linearisation import Stage, build_stage, stage_covariance
 
-__all__ = ["LONELY_PSU_OPTIONS", "DesignStructure"]
+__all__ = ["DF_METHODS", "LONELY_PSU_OPTIONS", "DesignStructure"]
 
 #: Handling of a stratum with a single sampled PSU (R ``options(survey.lonely.psu=)``).
 LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "adjust", "certainty")
+#: Degrees of freedom: R's #PSU − #strata, or where the variance comes from
+#: (:mod:`auditlib.estimation.degrees`).
+DF_METHODS: tuple[str, ...] = ("design", "variance")
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -51,6 +60,8 @@ class DesignStructure:
         ssu_strata: str | None = None,
         lonely_psu: str = "fail",
         ultimate_cluster: bool = False,
+        df_method: str = "design",
+        variance_groups: str | None = None,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise DesignError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -58,6 +69,12 @@ class DesignStructure:
             raise DesignError(
                 f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}; got {lonely_psu!r}"
             )
+        if df_method not in DF_METHODS:
+            raise DesignError(
+                f"df_method must be one of {', '.join(DF_METHODS)}; got {df_method!r}"
+            )
+        self.df_method = df_method
+        self.variance_groups = variance_groups
         self.data = data
         self.strata = strata
         self.psu = psu
@@ -191,6 +208,9 @@ class DesignStructure:
             group_count = len(group_values)
             ssu_sampled = np.bincount(group_of_unit, minlength=group_count).astype(np.float64)
             self._ssu_group_keys = np.asarray(group_values, dtype=np.int64)
+            psu_of_group = np.zeros(group_count, dtype=np.int64)
+            psu_of_group[group_code] = psu_code
+            self._stratum_of_ssu_group = stratum_of_psu[psu_of_group]
             self._ssu_stratum_labels = ssu_stratum_labels
             ssu_population = self._population(
                 self.ssu_population, group_code.astype(np.int64), ssu_sampled, "SSU"
@@ -207,7 +227,9 @@ class DesignStructure:
                     ssu_population,
                     unit_factor=psu_probability[stratum_of_psu[psu_of_unit]],
                     stage="second",
-                    labels=_GroupLabels(self),
+                    labels=SecondStageLabels(
+                        self._ssu_group_keys, self._ssu_stratum_labels, self._psu_labels
+                    ),
                     lonely_psu=self.lonely_psu,
                 )
 
@@ -266,32 +288,14 @@ class DesignStructure:
     ) -> FloatArray | None:
         if name is None:
             return None
+        if unit == "PSU":
+            labels: Sequence[str] = [f"stratum {label!r}" for label in self._stratum_labels]
+        else:
+            labels = SecondStageLabels(
+                self._ssu_group_keys, self._ssu_stratum_labels, self._psu_labels
+            )
         values = self._numeric(name, f"{unit.lower()}_population")
-        count = len(sampled)
-        first = np.full(count, np.nan)
-        first[group[::-1]] = values[::-1]
-        if not np.array_equal(first[group], values):
-            bad = int(np.flatnonzero(first[group] != values)[0])
-            raise DesignError(
-                f"{name!r} must be constant within each {'stratum' if unit == 'PSU' else 'PSU'}"
-                f"; got {values[bad]} at data row {bad + 2} and {first[group[bad]]} elsewhere "
-                "in the same group"
-            )
-        short = np.flatnonzero(first < sampled)
-        if short.size:
-            index = int(short[0])
-            rows = np.flatnonzero(group == index)
-            where = (
-                f"stratum {self._stratum_labels[index]!r}"
-                if unit == "PSU"
-                else _GroupLabels(self)[index]
-            )
-            raise DesignError(
-                f"population count {name!r} is smaller than the number of {unit}s sampled in "
-                f"{where}: {first[index]:g} < {sampled[index]:g} (data row {int(rows[0]) + 2}); "
-                "the population count must be at least the sample count"
-            )
-        return first
+        return population_counts(values, group, sampled, name=name, unit=unit, labels=labels)
 
     # ------------------------------------------------------------------ domains
     def subset(self, mask: npt.ArrayLike | pd.Series) -> Self:
@@ -333,16 +337,39 @@ class DesignStructure:
         return np.where(self.active, self._weight, 0.0)
 
     @property
+    def certain_rows(self) -> BoolArray:
+        """Rows taken with certainty (π = 1: a certainty stratum, weight 1)."""
+        return np.asarray(self._certain_stratum[self._stratum_code] & (self._weight == 1.0))
+
+    @property
     def n(self) -> int:
         """Number of sampled rows in the domain."""
         return int(self.active.sum())
 
-    def degrees_of_freedom(self) -> int:
-        """#PSU − #strata among rows in the domain (R ``degf``)."""
+    def degrees_of_freedom(self, scores: npt.ArrayLike | None = None) -> int:
+        """Degrees of freedom of an estimate with influence values ``scores``.
+
+        ``df_method="design"`` (or no ``scores``): #PSU − #strata among rows in the domain
+        (R ``degf``). ``"variance"``: Satterthwaite over the ``variance_groups`` of strata
+        (:mod:`auditlib.estimation.degrees`), rounded down.
+        """
         psu_count = self._stratum_of_psu.size
         has_rows = np.bincount(self._psu_code[self.active], minlength=psu_count) > 0
         strata = np.bincount(self._stratum_of_psu[has_rows], minlength=len(self._stratum_labels))
-        return int(has_rows.sum() - np.count_nonzero(strata))
+        if self.df_method == "design" or scores is None:
+            return int(has_rows.sum() - np.count_nonzero(strata))
+        values = np.asarray(scores, dtype=np.float64).reshape(len(self.data))
+        by_stratum = stratum_variances(
+            self._psu_stage, self._ssu_stage, getattr(self, "_stratum_of_ssu_group", None), values
+        )
+        labels = self._codes(self.variance_groups, "variance_groups")[0]
+        group = np.zeros(len(by_stratum), dtype=np.int64)
+        group[self._stratum_code] = labels
+        count = int(group.max()) + 1
+        group_df = group_degrees_of_freedom(strata.astype(float), group, ~self._certain_stratum)
+        size = np.bincount(labels, weights=self.weight, minlength=count).astype(float)
+        variance = np.bincount(group, weights=by_stratum, minlength=count).astype(float)
+        return int(satterthwaite_degrees_of_freedom(variance, group_df, size))
 
     def covariance(self, scores: npt.ArrayLike) -> FloatArray:
         """Linearisation covariance of the totals of ``scores`` (R ``svyrecvar``).
@@ -371,20 +398,3 @@ class DesignStructure:
             f"{len(self._stratum_labels)} strata, {len(self._psu_labels)} PSUs, "
             f"{self.variance_method}, lonely_psu={self.lonely_psu!r})"
         )
-
-
-class _GroupLabels(Sequence[str]):
-    """Lazy labels of second-stage strata ("PSU 'x', second-stage stratum 'y'")."""
-
-    def __init__(self, design: DesignStructure) -> None:
-        self._design = design
-
-    def __len__(self) -> int:
-        return len(self._design._ssu_group_keys)
-
-    def __getitem__(self, index: int) -> str:  # type: ignore[override]
-        key = int(self._design._ssu_group_keys[index])
-        width = len(self._design._ssu_stratum_labels)
-        psu = self._design._psu_labels[key // width]
-        stratum = self._design._ssu_stratum_labels[key % width]
-        return f"PSU {psu!r}, second-stage stratum {stratum!r}"

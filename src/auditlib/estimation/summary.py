@@ -1,8 +1,8 @@
 """The report's estimates, from :mod:`auditlib.estimation.estimands` plus the report-only
 breakdowns.
 
-County and township figures come from :func:`auditlib.estimation.estimands.county_estimates` and
-:func:`auditlib.estimation.estimands.township_estimates` (township designs conditional on the
+County and township figures come from :func:`auditlib.estimation.areas.county_estimates` and
+:func:`auditlib.estimation.areas.township_estimates` (township designs conditional on the
 township's villages). Added here for the report: the estimated number of ineligible households and
 the total paid (the denominators people ask about), and the share found eligible among sampled
 non-recipients of each priority group (groups overlap; domains of the county design).
@@ -27,20 +27,19 @@ import pandas as pd
 
 from auditlib.data.codes import PRIORITY_GROUPS
 from auditlib.errors import DesignError
-from auditlib.estimation.analysis_table import RESPONSE_RATE_COLUMNS
-from auditlib.estimation.estimands import (
-    audit_design,
-    county_estimates,
-    inclusion_error_rate,
-    township_estimates,
-)
+from auditlib.estimation.areas import AuditEstimates, county_estimates, township_estimates
+from auditlib.estimation.estimands import audit_design, inclusion_error_rate, recipients_of
 from auditlib.estimation.nonresponse import MINIMUM_RESPONDENTS, adjust_for_nonresponse
+from auditlib.estimation.payments import PaymentEstimate
+from auditlib.estimation.response import RESPONSE_RATE_COLUMNS
 from auditlib.estimation.results import Estimate
+from auditlib.estimation.township_model import township_model
 
 __all__ = [
     "ReportEstimates",
     "compute_estimates",
     "estimate_record",
+    "figure_estimates",
     "key_figures",
     "priority_groups",
 ]
@@ -63,11 +62,12 @@ class ReportEstimates:
     Attributes
     ----------
     error_rate : Estimate
-        错保率: share of recipient households found ineligible.
+        错保率: share of Dibao recipient households found ineligible.
     ineligible_households : Estimate
-        Estimated number of ineligible recipient households.
+        Estimated number of ineligible Dibao recipient households.
     improper_amount, total_paid : Estimate
-        Yuan paid to ineligible recipients; yuan paid to all recipients (audit period).
+        Yuan paid to ineligible Dibao recipients; yuan paid to all Dibao recipients (audit
+        period; Horvitz–Thompson, the register's total is in ``paid``).
     improper_rate : Estimate or None
         ``improper_amount / total_paid`` (``None`` when nothing was paid).
     omission_rate : Estimate or None
@@ -94,6 +94,17 @@ class ReportEstimates:
         design weights); both equal ``error_rate`` when everyone responded.
     minimum_respondents : int
         Fewest respondents of a weighting class before it was collapsed.
+    tekun_error_rate : Estimate or None
+        特困 error rate (``None`` when no 特困 recipient was sampled).
+    overpayment, underpayment : PaymentEstimate or None
+        Yuan paid above / below the verified entitlement, with their rates.
+    paid : float or None
+        Yuan paid to all Dibao recipients in the audit period, from the register.
+    township_results : mapping
+        Township code → its direct :class:`~auditlib.estimation.areas.AuditEstimates`.
+    township_model : pandas.DataFrame
+        Fay–Herriot 错保率 per township (:func:`auditlib.estimation.township_model.township_model`;
+        empty when it could not be fitted, the reason in ``notes``).
     """
 
     error_rate: Estimate
@@ -113,6 +124,12 @@ class ReportEstimates:
     error_rate_lower_bound: Estimate | None = None
     error_rate_upper_bound: Estimate | None = None
     minimum_respondents: int = MINIMUM_RESPONDENTS
+    tekun_error_rate: Estimate | None = None
+    overpayment: PaymentEstimate | None = None
+    underpayment: PaymentEstimate | None = None
+    paid: float | None = None
+    township_results: Mapping[str, AuditEstimates] = field(default_factory=dict)
+    township_model: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def response_rate(self) -> float | None:
@@ -214,6 +231,10 @@ def compute_estimates(
     lonely_psu: str = "fail",
     ultimate_cluster: bool = False,
     minimum_respondents: int = MINIMUM_RESPONDENTS,
+    df_method: str = "variance",
+    payment_interval: str = "share",
+    paid: Mapping[str, float] | None = None,
+    township_auxiliaries: pd.DataFrame | None = None,
 ) -> ReportEstimates:
     """Compute every estimate of the report, adjusted for non-response when there is some.
 
@@ -232,28 +253,51 @@ def compute_estimates(
         Design options (see :class:`auditlib.estimation.design.SurveyDesign`).
     minimum_respondents : int
         Fewest respondents of a weighting class before it is collapsed.
+    df_method, payment_interval, paid
+        See :func:`auditlib.estimation.areas.county_estimates`.
+    township_auxiliaries : pandas.DataFrame, optional
+        Register auxiliaries of the township model
+        (:func:`auditlib.estimation.township_model.township_model`).
     """
+    design_options: dict[str, Any] = {
+        "lonely_psu": lonely_psu,
+        "ultimate_cluster": ultimate_cluster,
+        "df_method": df_method,
+    }
     options: dict[str, Any] = {
         "method": method,
         "level": level,
-        "lonely_psu": lonely_psu,
-        "ultimate_cluster": ultimate_cluster,
+        "payment_interval": payment_interval,
+        "paid": paid,
     }
     adjustment = adjust_for_nonresponse(analysis, minimum_respondents=minimum_respondents)
     answered = analysis if adjustment.complete else adjustment.analysis
-    design = audit_design(answered, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
-    county = county_estimates(answered, design=design, method=method, level=level)
-    towns = township_estimates(answered, **options)
+    design = audit_design(answered, **design_options)
+    county = county_estimates(answered, design=design, **options)
+    towns = township_estimates(answered, **design_options, **options)
     table = design.data
     rates = adjustment.response_rates
+    carries_variance = (table["dibao"].to_numpy(float) > 0) & ~table["stratum"].astype(
+        str
+    ).str.startswith("C:").to_numpy(bool)
+    model, model_notes = township_model(
+        {code: item.inclusion_error for code, item in towns.items()},
+        pd.Series(carries_variance.astype(float))
+        .groupby(table["township_code"].astype(str).to_numpy())
+        .sum()
+        .to_dict(),
+        township_auxiliaries,
+        county.inclusion_error.estimate,
+        level=level,
+    )
     bounds = (county.inclusion_error, county.inclusion_error)
     if not adjustment.complete:
-        full = audit_design(analysis, lonely_psu=lonely_psu, ultimate_cluster=ultimate_cluster)
+        full = audit_design(analysis, **design_options)
         bounds = (
             inclusion_error_rate(full, method=method, level=level, nonrespondents="eligible"),
             inclusion_error_rate(full, method=method, level=level, nonrespondents="ineligible"),
         )
-    recipients = design.subset(table["recipient"].to_numpy(bool))
+    recipients = recipients_of(design)
     ineligible_households: Estimate = recipients.total("ineligible", level=level)
     total_paid: Estimate = recipients.total("amount_paid", level=level)
     type_rows = []
@@ -298,7 +342,7 @@ def compute_estimates(
         omission_by_group=pd.DataFrame(
             group_rows, columns=["code", "sampled", "eligible_found", *_INTERVAL_COLUMNS]
         ),
-        notes=county.notes + adjustment.notes,
+        notes=county.notes + adjustment.notes + model_notes,
         response_rates=adjustment.response_rates.assign(
             name=[
                 (township_names or {}).get(code, code) if level == "township" else code
@@ -309,19 +353,39 @@ def compute_estimates(
         error_rate_lower_bound=bounds[0],
         error_rate_upper_bound=bounds[1],
         minimum_respondents=minimum_respondents,
+        tekun_error_rate=county.tekun_error,
+        overpayment=county.overpayment,
+        underpayment=county.underpayment,
+        paid=None if paid is None else float(sum(paid.values())),
+        township_results=towns,
+        township_model=model,
     )
+
+
+def figure_estimates(estimates: ReportEstimates) -> dict[str, Estimate | None]:
+    """The headline estimates by name (the estimands of ``auditlib simulate pipeline``)."""
+    over, under = estimates.overpayment, estimates.underpayment
+    return {
+        "error_rate": estimates.error_rate,
+        "improper_amount": estimates.improper_amount,
+        "improper_rate": estimates.improper_rate,
+        "omission_rate": estimates.omission_rate,
+        "tekun_error_rate": estimates.tekun_error_rate,
+        "overpayment": None if over is None else over.total,
+        "underpayment": None if under is None else under.total,
+    }
 
 
 def key_figures(estimates: ReportEstimates) -> Mapping[str, float | None]:
     """The headline numbers (``estimates.json``, the manifest and the batch summary).
 
-    ``error_rate_*``, ``improper_amount_*``, ``improper_rate_*``, ``omission_rate_*``
-    (estimate, lower, upper); ``response_rate`` (county, unweighted) and the point values of
+    ``error_rate_*``, ``improper_amount_*``, ``improper_rate_*``, ``omission_rate_*``,
+    ``tekun_error_rate_*``, ``overpayment_*``, ``underpayment_*`` (estimate, lower, upper);
+    ``response_rate`` (county, unweighted) and the point values of
     ``error_rate_lower_bound`` / ``error_rate_upper_bound``.
     """
     figures: dict[str, float | None] = {}
-    for name in ("error_rate", "improper_amount", "improper_rate", "omission_rate"):
-        estimate = getattr(estimates, name)
+    for name, estimate in figure_estimates(estimates).items():
         for part in ("estimate", "lower", "upper"):
             value = None if estimate is None else float(getattr(estimate, part))
             figures[f"{name}_{part}"] = value

@@ -22,8 +22,8 @@ import pandas as pd
 from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
 from auditlib.errors import DesignError, FieldworkError, ReportError
-from auditlib.estimation.analysis_table import build_analysis_table
-from auditlib.estimation.summary import ReportEstimates, compute_estimates, priority_groups
+from auditlib.estimation.summary import ReportEstimates
+from auditlib.pipeline.estimates import audit_estimates
 from auditlib.pipeline.params import AuditParams, RiskParams, load_params
 from auditlib.pipeline.phases import phase_one
 from auditlib.pipeline.record import data_changes, read_recorded_sample, refuse_changed_data
@@ -38,11 +38,9 @@ PENDING_LISTED = 20
 
 __all__ = [
     "AuditRun",
-    "analysis_table",
     "phase_two",
     "risk_scorer",
     "run_audit",
-    "township_names",
 ]
 
 
@@ -110,43 +108,6 @@ def risk_scorer(settings: RiskParams) -> RiskScorer:
         tiers=(float(settings.tiers[0]), float(settings.tiers[1])),
         random_state=settings.random_state,
     )
-
-
-def township_names(data: CountyData) -> dict[str, str]:
-    """Township name by township code."""
-    households = data.households.drop_duplicates("township_code")
-    return dict(
-        zip(
-            households["township_code"].astype(str),
-            households["township"].astype(str),
-            strict=True,
-        )
-    )
-
-
-def analysis_table(
-    sample_table: pd.DataFrame,
-    verification: pd.DataFrame,
-    data: CountyData,
-    *,
-    interim: bool = False,
-) -> pd.DataFrame:
-    """Sample table + verification answers + ``amount_paid`` (audit period) + ``township``.
-
-    Built by :func:`auditlib.estimation.analysis_table.build_analysis_table` (which refuses answers
-    that do not reconcile with the sample), with the township name added.
-    """
-    table = build_analysis_table(
-        sample_table,
-        verification,
-        data.payments,
-        period_start=data.info.audit_period_start,
-        period_end=data.info.audit_period_end,
-        interim=interim,
-    )
-    names = township_names(data)
-    table["township"] = table["township_code"].astype(str).map(names)
-    return table
 
 
 def phase_two(
@@ -269,21 +230,8 @@ def run_audit(
         interim=interim,
         from_recorded_sample=from_recorded_sample,
     )
-    table = analysis_table(sample.table, answers, data, interim=interim)
-    groups = priority_groups(
-        data.households,
-        data.members,
-        pd.Timestamp(data.info.reference_date),
-        sample.plan.priority_window_months,
-    )
-    estimates = compute_estimates(
-        table,
-        groups=groups[groups["household_id"].isin(table["household_id"].astype(str))],
-        township_names=township_names(data),
-        method=params.estimation.ci_method,
-        level=params.estimation.level,
-        lonely_psu=params.estimation.lonely_psu,
-        ultimate_cluster=sample.ultimate_cluster,
+    table, estimates = audit_estimates(
+        params, data, sample, answers, scores=assessment.scores, interim=interim
     )
     return AuditRun(
         params=params,

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from importlib import metadata
 
-import pandas as pd
-
 from auditlib.estimation.results import Estimate
 from auditlib.pipeline.audit import AuditRun
-from auditlib.report.figures import bar_chart, interval_plot
+from auditlib.report.figures import bar_chart
 from auditlib.report.html import (
     Column,
     Html,
@@ -24,6 +22,7 @@ from auditlib.report.html import (
     format_yuan,
     table_html,
 )
+from auditlib.report.sections_estimates import populations
 from auditlib.report.sections_response import response_tables
 from auditlib.report.text import error_type_label, priority_group_label, text
 
@@ -31,12 +30,10 @@ __all__ = [
     "data_quality",
     "design",
     "error_types",
-    "improper_payments",
     "omission",
     "reproduce",
     "summary",
     "title",
-    "townships",
 ]
 
 MAX_PROBLEMS_SHOWN = 50
@@ -111,6 +108,8 @@ def summary(run: AuditRun) -> Html:
         cards.append(_card(run, "improper_rate", rate, "percent"))
     if result.omission_rate is not None:
         cards.append(_card(run, "omission_rate", result.omission_rate, "percent"))
+    if result.tekun_error_rate is not None:
+        cards.append(_card(run, "tekun_error_rate", result.tekun_error_rate, "percent"))
     paragraphs = []
     if error.estimate > 0:
         paragraphs.append(
@@ -162,7 +161,7 @@ def summary(run: AuditRun) -> Html:
             )
         )
     paragraphs.append(_t(run, "summary_unreliable"))
-    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs) + populations(run)
     return Html(
         f'<h2>{_t(run, "summary")}</h2><div class="key-figures">{"".join(cards)}</div>{body}'
     )
@@ -223,44 +222,6 @@ def design(run: AuditRun) -> Html:
     return Html(f"<h2>{_t(run, 'design')}</h2><p>{intro}</p>" + body)
 
 
-def townships(run: AuditRun) -> Html:
-    """Per-township error rates with reliability flags: table and interval plot."""
-    frame = run.estimates.townships.copy()
-    county = run.estimates.error_rate
-    frame["reliability"] = [
-        _t(run, "reliable") if flag else _t(run, "unreliable") for flag in frame["reliable"]
-    ]
-    plotted = frame[frame["estimate"].notna()]
-    figure = interval_plot(
-        plotted["township"].tolist(),
-        (plotted["estimate"] * 100).tolist(),
-        (plotted["lower"] * 100).tolist(),
-        (plotted["upper"] * 100).tolist(),
-        plotted["reliable"].astype(bool).tolist(),
-        title=text("townships", run.language),
-        axis_label=text("rate_percent", run.language),
-        reliable_label=text("reliable", run.language),
-        unreliable_label=text("unreliable", run.language),
-        reference=county.estimate * 100,
-        reference_label=text("county_estimate", run.language),
-    )
-    columns = [
-        Column("township", _t(run, "township")),
-        Column("sampled", _t(run, "sampled"), "count"),
-        Column("found", _t(run, "found"), "count"),
-        Column("estimate", _t(run, "estimate"), "percent"),
-        Column("lower", _t(run, "lower"), "percent"),
-        Column("upper", _t(run, "upper"), "percent"),
-        Column("reliability", _t(run, "reliability")),
-    ]
-    classes = ["" if flag else "unreliable" for flag in frame["reliable"]]
-    return Html(
-        f"<h2>{_t(run, 'townships')}</h2><p>{_t(run, 'townships_text')}</p>"
-        f'<figure class="figure">{figure.svg}</figure>'
-        + table_html(frame, columns, row_classes=classes)
-    )
-
-
 def error_types(run: AuditRun) -> Html:
     """Ineligible households found, by official removal reason."""
     frame = run.estimates.by_type.copy()
@@ -283,38 +244,6 @@ def error_types(run: AuditRun) -> Html:
     ]
     return Html(
         heading + f'<figure class="figure">{figure.svg}</figure>' + table_html(frame, columns)
-    )
-
-
-def improper_payments(run: AuditRun) -> Html:
-    """Improper payment total and rate with intervals."""
-    result = run.estimates
-    rows = []
-    for key, estimate, kind in (
-        ("total_paid", result.total_paid, "yuan"),
-        ("improper_amount", result.improper_amount, "yuan"),
-        ("improper_rate", result.improper_rate, "percent"),
-    ):
-        if estimate is None:
-            continue
-        fmt = format_yuan if kind == "yuan" else format_percent
-        rows.append(
-            {
-                "measure": text(key, run.language),
-                "estimate": fmt(estimate.estimate),
-                "lower": fmt(max(estimate.lower, 0.0)),
-                "upper": fmt(estimate.upper),
-            }
-        )
-    columns = [
-        Column("measure", _t(run, "measure")),
-        Column("estimate", _t(run, "estimate")),
-        Column("lower", _t(run, "lower")),
-        Column("upper", _t(run, "upper")),
-    ]
-    return Html(
-        f"<h2>{_t(run, 'payments')}</h2><p>{_t(run, 'payments_text')}</p>"
-        + table_html(pd.DataFrame(rows), columns)
     )
 
 

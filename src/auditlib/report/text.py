@@ -48,6 +48,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary": ("一、主要结论", "1. Key findings"),
     "error_rate": ("错保率", "Inclusion-error rate (错保率)"),
+    "error_rate_dibao": ("低保错保率", "Dibao inclusion-error rate"),
+    "tekun_error_rate": ("特困供养错保率", "特困 support error rate"),
+    "overpayment": ("多发金额（元）", "Overpayments (yuan)"),
+    "overpayment_rate": ("多发占比", "Overpayment rate"),
+    "underpayment": ("少发金额（元）", "Underpayments (yuan)"),
+    "underpayment_rate": ("少发占比", "Underpayment rate"),
+    "paid_register": (
+        "审计期发放低保金总额（台账，元）",
+        "Dibao paid in the audit period (ledger, yuan)",
+    ),
     "improper_amount": ("不当发放金额", "Improper payments (yuan)"),
     "improper_rate": ("不当发放占比", "Improper-payment rate"),
     "omission_rate": ("漏保率", "Omission rate (漏保率)"),
@@ -96,10 +106,22 @@ _TEXT: dict[str, tuple[str, str]] = {
         "all eligible / all ineligible",
     ),
     "summary_unreliable": (
-        "标注“估计不稳定”的数字自由度小于 8 或有效样本量小于 30（美国国家卫生统计中心标准），"
-        "应谨慎解读。",
-        "Figures marked 'unreliable' have fewer than 8 degrees of freedom or an effective "
-        "sample size below 30 (NCHS standard) and should be read with caution.",
+        "标注“估计不稳定”的数字未达到美国国家卫生统计中心（NCHS）比例数据发布标准："
+        "有效样本量小于 30、置信区间宽度达 30 个百分点或相对宽度超过 130%、"
+        "自由度小于 8（自由度按实际承担方差的抽中村计算），或估计值为 0；应谨慎解读。",
+        "Figures marked 'unreliable' fail the NCHS presentation standard for proportions: an "
+        "effective sample size below 30, an interval 30 points wide or more than 130% of the "
+        "estimate, fewer than 8 degrees of freedom (counted from the sampled villages that carry "
+        "the variance) or an estimate of 0; read them with caution.",
+    ),
+    "populations": (
+        "口径：错保率、不当发放、多发/少发金额均针对低保户（全县 {dibao} 户）；"
+        "特困供养（{tekun} 户）单列错保率；"
+        "漏保率 = 符合低保条件但未纳入的家庭 ÷（该类家庭 + 符合条件的低保户）。",
+        "Populations: the inclusion-error rate, improper payments and over-/underpayments are "
+        "about Dibao recipient households ({dibao} in the county); 特困 support ({tekun} "
+        "households) has its own error rate; the omission rate is Dibao-eligible households left "
+        "out ÷ (those households + eligible Dibao recipients).",
     ),
     # design
     "design": ("二、抽样设计与样本", "2. Design and sample drawn"),
@@ -154,6 +176,28 @@ _TEXT: dict[str, tuple[str, str]] = {
         "township); samples are small and intervals wide. Hollow grey points are unreliable and "
         "should not be used to rank townships. The dashed red line is the county estimate.",
     ),
+    "townships_model": (
+        "分乡镇错保率（模型估计）",
+        "Inclusion-error rate by township (model-based)",
+    ),
+    "townships_model_text": (
+        "每个乡镇只抽 2–3 个村，直接估计（仅用本乡镇样本）区间很宽，不宜使用。应使用“模型估计”："
+        "Fay–Herriot 小区域模型借助全县各乡镇的登记数据（红色预警规则命中率、平均风险分位）在乡镇间"
+        "借力，并与全县估计一致（加权平均等于全县错保率）。图中为模型估计；表中并列直接估计以供核对。"
+        "“发现问题户”为样本中未加权的户数。",
+        "With 2–3 villages per township the direct estimate (the township's own sample only) is "
+        "too wide to use. Use the model-based estimate: a Fay–Herriot small-area model borrows "
+        "strength across townships through register data known for every township (red-flag "
+        "rule hit rate, mean risk percentile) and agrees with the county estimate (its "
+        "recipient-weighted mean is the county rate). The chart shows the model-based estimates; "
+        "the table puts the direct ones beside them. 'Found' counts sampled households, "
+        "unweighted.",
+    ),
+    "found_unweighted": ("发现问题户（样本，未加权）", "Found (sample, unweighted)"),
+    "direct_estimate": ("直接估计", "Direct estimate"),
+    "direct_interval": ("直接估计95%区间", "Direct 95% CI"),
+    "model_estimate": ("模型估计（建议使用）", "Model-based (use this)"),
+    "model_interval": ("模型估计95%区间", "Model-based 95% CI"),
     "sampled": ("样本户", "Sampled"),
     "found": ("发现问题户", "Found"),
     "estimate": ("估计", "Estimate"),
@@ -175,11 +219,21 @@ _TEXT: dict[str, tuple[str, str]] = {
     "share_of_recipients": ("占低保户比例", "Share of recipients"),
     "no_errors_found": ("样本中未发现不符合条件的家庭。", "No ineligible household was found."),
     # money
-    "payments": ("五、不当发放资金", "5. Improper payments"),
+    "payments": (
+        "五、资金发放：不当发放、多发与少发",
+        "5. Payments: improper, over- and underpaid",
+    ),
     "payments_text": (
-        "不当发放 = 审计期间发放给核查认定不符合条件家庭的金额（比率估计）。",
-        "Improper payment = yuan paid in the audit period to households found ineligible "
-        "(ratio estimator).",
+        "不当发放 = 审计期间发放给核查认定不符合条件低保户的金额；"
+        "多发 / 少发 = 实发金额高于 / 低于核查认定的应发金额"
+        "（核定月标准 × 审计期内在保月数，不符合条件者应发为 0）的部分。"
+        "占比为除以全部发放额的比率估计，金额 = 占比 × 台账发放总额；"
+        "区间按比例的偏态计算，不会小于 0。",
+        "Improper payments = yuan paid in the audit period to Dibao households found ineligible; "
+        "over- / underpayments = yuan paid above / below the verified entitlement (the monthly "
+        "benefit found correct × months on Dibao in the period; 0 for an ineligible household). "
+        "Rates are ratio estimates over all yuan paid; amounts = rate × the ledger's total paid; "
+        "intervals follow the skew of a share and never go below 0.",
     ),
     "total_paid": ("发放总额（元）", "Total paid (yuan)"),
     "measure": ("指标", "Measure"),

@@ -108,6 +108,8 @@ def run_cell(cell: int, replicates: int, options: str) -> pd.DataFrame:
     estimation: dict[str, Any] = {"lonely_psu": "adjust"}
     if options == "r":
         estimation |= _R_OPTIONS
+    elif options != "default":
+        estimation["ci_method"] = options
     params = params_from_mapping(
         {
             "county_code": "610429",
@@ -136,7 +138,11 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=500)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cells", default="", help="comma-separated cell numbers (default all)")
-    parser.add_argument("--options", choices=("default", "r"), default="default")
+    parser.add_argument(
+        "--options",
+        default="default",
+        help="default, r (the R-compatible methods) or an interval method of proportions",
+    )
     parser.add_argument("--output", type=Path, default=None)
     arguments = parser.parse_args()
     cells = (

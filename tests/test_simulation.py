@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from auditlib import ParamsError, SurveyDesign
+from auditlib.estimation.intervals import CI_METHODS
 from auditlib.evaluation.coverage import (
     draw_replicates,
     plan_for,
@@ -66,7 +67,7 @@ def test_coverage_grid_small() -> None:
     table = simulate_coverage(
         rates=(0.02, 0.10), sample_sizes=(30, 150), iccs=(0.1,), replicates=400
     )
-    assert len(table) == 2 * 2 * 5
+    assert len(table) == 2 * 2 * len(CI_METHODS)
     assert table["coverage"].between(0, 1).all()
     default = table[table["method"] == "korn-graubard"]
     # Korn-Graubard is conservative on this design (docs/estimation.md: >= 96% with 10,000

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 
@@ -137,8 +138,6 @@ def pipeline(
     against the ground truth, with its Monte Carlo SE and the mean width.
     """
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
-    from rich.progress import Progress
-
     from auditlib.data.atomic import atomic_write_text
     from auditlib.data.loading import load_county
     from auditlib.errors import DataError, ParamsError

@@ -39,7 +39,10 @@ from auditlib.estimation.intervals import (
     proportion_interval,
 )
 
-__all__ = ["CertaintySplit", "certainty_split", "split_interval"]
+__all__ = ["SPLIT_METHODS", "CertaintySplit", "certainty_split", "split_interval"]
+
+#: Interval methods computed on the variable part (the others treat every row alike).
+SPLIT_METHODS: tuple[str, ...] = ("korn-graubard",)
 
 FloatArray = npt.NDArray[np.float64]
 

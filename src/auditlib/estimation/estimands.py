@@ -44,9 +44,11 @@ from auditlib.estimation.analysis_table import (
     is_prepared,
     prepare,
 )
+from auditlib.estimation.certainty import SPLIT_METHODS
 from auditlib.estimation.design import SurveyDesign
 from auditlib.estimation.estimators import proportions
 from auditlib.estimation.intervals import DEFAULT_CI_METHOD
+from auditlib.estimation.omission import omission_interval
 from auditlib.estimation.payments import payment_estimate
 from auditlib.estimation.results import Estimate, Estimates
 from auditlib.estimation.variables import column_values
@@ -233,6 +235,12 @@ def omission_rate(
 ) -> OmissionEstimate:
     """漏保率 E/(E+R) with the joint-linearisation covariance of E and R.
 
+    The estimate and its variance are those of R (the proportion of non-recipients among
+    eligible households); with a method of
+    :data:`~auditlib.estimation.certainty.SPLIT_METHODS` the interval comes from the share of
+    eligible households among the sampled non-recipients
+    (:func:`auditlib.estimation.omission.omission_interval`).
+
     Raises
     ------
     DesignError
@@ -262,6 +270,15 @@ def omission_rate(
     r_total: Estimate = design.total(
         "eligible_recipient", level=level, degrees_of_freedom=degrees_of_freedom
     )
+    if method in SPLIT_METHODS:
+        outside = design.subset(_array(design, "recipient") == 0)
+        share: Estimate = outside.proportion(
+            "eligible_non_recipient",
+            method=method,
+            level=level,
+            degrees_of_freedom=degrees_of_freedom,
+        )
+        rate = omission_interval(rate, share, r_total, float(outside.weight.sum()))
     weight = design.weight
     joint = design.covariance(
         np.column_stack(

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from auditlib.errors import DesignError
-from auditlib.estimation.certainty import certainty_split, split_interval
+from auditlib.estimation.certainty import SPLIT_METHODS, certainty_split, split_interval
 from auditlib.estimation.intervals import (
     DEFAULT_CI_METHOD,
     effective_sample_size,
@@ -215,7 +215,7 @@ def proportions(
         raise DesignError(f"level must be in (0.5, 1), got {level!r}")
     levels = np.array([level, round(2 * level - 1, 12)])
     # Two-sided limits at `level` and the one-sided upper limit (two-sided 2·level − 1).
-    if method == "korn-graubard":
+    if method in SPLIT_METHODS:
         size_variance = float(design.covariance(weight)[0, 0])
         split = certainty_split(
             weight, values, np.ones(len(weight)), design.certain_rows, size_variance

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from auditlib.estimation.certainty import CertaintySplit, split_interval
+from auditlib.estimation.certainty import SPLIT_METHODS, CertaintySplit, split_interval
 from auditlib.estimation.intervals import effective_sample_size, proportion_interval
 from auditlib.estimation.presentation import proportion_flags, total_presentation
 from auditlib.estimation.results import Estimate
@@ -48,7 +48,7 @@ def share_interval(
     """
     p, v, df = result.estimate, result.variance, result.degrees_of_freedom
     levels = np.array([result.level, round(2 * result.level - 1, 12)])
-    if 0 <= p <= 1 and method == "korn-graubard":
+    if 0 <= p <= 1 and method in SPLIT_METHODS:
         lowers, uppers, sizes = split_interval(
             np.array([p]), np.array([v]), df, split, method=method, levels=levels, cap=cap
         )

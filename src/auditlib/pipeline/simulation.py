@@ -49,6 +49,7 @@ ESTIMANDS: tuple[str, ...] = (
     *("error_rate", "improper_amount", "improper_rate", "omission_rate"),
     *("tekun_error_rate", "overpayment", "underpayment"),
 )
+Z95 = 1.959963984540054
 #: Columns of the replicate table.
 RESULT_COLUMNS: tuple[str, ...] = (
     *("replicate", "seed", "domain", "estimand", "model"),
@@ -268,8 +269,9 @@ def coverage_summary(
 
     Township rows average over townships (``worst_coverage``: the lowest township's).
     ``oracle_width`` is the width of the 95 % interval that uses the true sampling variance
-    (estimated by the spread of the replicates' estimates) and ``width_ratio`` the mean width
-    over it.
+    (estimated by the spread of the replicates' estimates), ``oracle_coverage`` how often that
+    interval covers (below 95 % where the estimate is skewed: no symmetric interval covers
+    there) and ``width_ratio`` the mean width over it.
     """
     merged = results.merge(truth, on=["domain", "estimand"], how="left")
     merged["level"] = np.where(merged["domain"] == "county", "county", "township")
@@ -277,7 +279,12 @@ def coverage_summary(
     merged["covered"] = (merged["lower"] <= merged["truth"]) & (merged["truth"] <= merged["upper"])
     merged["width"] = merged["upper"] - merged["lower"]
     merged["error"] = merged["estimate"] - merged["truth"]
-    by_domain = merged.groupby(["level", "estimand", "model", "domain"], sort=True).agg(
+    keys = ["level", "estimand", "model", "domain"]
+    # The interval that simply uses the true sampling variance (its Monte Carlo estimate):
+    # estimate ± 1.96 · the spread of the replicates' estimates.
+    spread = merged.groupby(keys)["estimate"].transform("std")
+    merged["oracle_covered"] = (merged["error"].abs() <= Z95 * spread).fillna(False)
+    by_domain = merged.groupby(keys, sort=True).agg(
         coverage=("covered", "mean"),
         width=("width", "mean"),
         bias=("error", "mean"),
@@ -286,9 +293,9 @@ def coverage_summary(
         truth=("truth", "first"),
         reliable=("reliable", "mean"),
         spread=("estimate", "std"),
+        oracle_coverage=("oracle_covered", "mean"),
     )
-    # The interval that simply uses the true sampling variance (its Monte Carlo estimate).
-    by_domain["oracle_width"] = 2 * 1.959963984540054 * by_domain["spread"]
+    by_domain["oracle_width"] = 2 * Z95 * by_domain["spread"]
     summary = by_domain.groupby(["level", "estimand", "model"], sort=True).agg(
         coverage=("coverage", "mean"),
         worst_coverage=("coverage", "min"),
@@ -298,6 +305,7 @@ def coverage_summary(
         truth=("truth", "mean"),
         reliable_share=("reliable", "mean"),
         oracle_width=("oracle_width", "mean"),
+        oracle_coverage=("oracle_coverage", "mean"),
         replicates=("replicates", "min"),
         domains=("replicates", "size"),
     )

@@ -333,3 +333,22 @@ def test_properties(frame: pd.DataFrame, random: object) -> None:
     a, b = design.proportion("y"), _design(shuffled).proportion("y")
     assert a.estimate == pytest.approx(b.estimate, rel=1e-12)
     assert a.standard_error == pytest.approx(b.standard_error, rel=1e-10, abs=1e-15)
+
+
+def test_one_sided_limit_below_two_sided_with_few_sampled_units() -> None:
+    # Found by test_properties: two villages taken whole (certainty), one subsampled (two
+    # households of three). The variable part has Kish's size 2 < df + 1; the df adjustment
+    # must not grow the effective size (it would, more at 95 % than at 90 %).
+    frame = pd.DataFrame(
+        {
+            "stratum": "S0",
+            "psu": ["V0", "V0", "V1", "V1", "V2", "V2"],
+            "household": [f"H{i}" for i in range(6)],
+            "N1": 3,
+            "N2": [2, 2, 2, 2, 3, 3],
+            "y": 0,
+        }
+    )
+    estimate = _design(frame).proportion("y")
+    assert estimate.upper_one_sided <= estimate.upper
+    assert 0 < estimate.upper < 1

@@ -1,29 +1,42 @@
 """Model-based township 错保率: the Fay–Herriot estimate shown beside the direct one.
 
 With 2–3 sampled villages a township's direct 错保率 has an interval 60–100 points wide. The
-area-level model (:func:`auditlib.estimation.small_area.fay_herriot`, adjusted REML) borrows
-strength across the county's townships through register auxiliaries known for every township
-(the share of Dibao recipients hit by a red-flag rule and their mean risk percentile), with
-sampling variances smoothed by a generalised variance function (the design variance of a
-township with no error found is 0, which is not its sampling variance), and is benchmarked to
-the county's direct estimate (recipient-weighted). Certainty households enter the direct
-estimates they are part of; the GVF's sample sizes count only the households that carry
-variance (not the certainty strata).
+area-level model (:func:`auditlib.estimation.small_area.fay_herriot`, adjusted REML, never
+collapsing to total shrinkage) borrows strength across the county's townships through register
+auxiliaries known for every township (the share of Dibao recipients hit by a red-flag rule and
+their mean risk percentile; fewer when the townships are too few for both).
+
+It is fitted on the arcsine scale, :math:`\\theta_i = \\arcsin\\sqrt{\\hat p_i}` with sampling
+variance :math:`D_i = \\overline{\\mathrm{deff}}/(4n_i)` (:math:`n_i` the township's sampled
+Dibao recipients outside the certainty strata, :math:`\\overline{\\mathrm{deff}} \\ge 1` the
+design effect pooled over the townships): the variance of a proportion's arcsine does not depend
+on the proportion, so a township where no error was found (design variance 0) still gets its
+sampling variance, and the back-transformed interval :math:`\\sin^2(\\hat\\theta_i \\pm
+z\\sqrt{\\mathrm{mse}_i})` is skewed like a small proportion's and stays in [0, 1]. On the
+proportion scale the model's normal interval covered 78 % on average (worst township 58 %) in
+the held-out counties with a 2.6 % error rate. The estimates (and limits) are then shifted by
+one amount so that their recipient-weighted mean is the county's direct 错保率 (additive
+benchmarking); MSE on the proportion scale by the delta method.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+from scipy import special
 
 from auditlib.errors import DesignError
 from auditlib.estimation.presentation import proportion_flags
-from auditlib.estimation.small_area import fay_herriot, smoothed_sampling_variances
+from auditlib.estimation.small_area import FayHerriotFit, fay_herriot
 
 __all__ = ["AUXILIARY_COLUMNS", "MODEL_COLUMNS", "township_model"]
+
+FloatArray = npt.NDArray[np.float64]
 
 #: Register auxiliaries used when present (columns of the auxiliaries table).
 AUXILIARY_COLUMNS: tuple[str, ...] = ("rule_share", "mean_risk")
@@ -91,48 +104,92 @@ def township_model(
         if "recipients" in table
         else np.array([float(direct[code].n) for code in codes])
     )
-    columns = [c for c in AUXILIARY_COLUMNS if c in table and table[c].notna().all()]
-    x = table[columns].to_numpy(float) if columns else None
-    try:
-        d = smoothed_sampling_variances(y, v, np.maximum(n, 1.0), weights=recipients)
-        fit = fay_herriot(
-            y,
-            d,
-            x,
-            areas=codes,
-            method=method,
-            level=level,
-            benchmark=(recipients, float(county_estimate)),
-        )
-    except DesignError as error:
-        return _empty(), (f"township model not fitted: {error.message}",)
+    available = [c for c in AUXILIARY_COLUMNS if c in table and table[c].notna().all()]
+    size = np.maximum(n, 1.0)
+    fit, columns, failures = None, available, []
+    # Fewer auxiliaries when the townships are too few for all of them (m − p ≤ 2).
+    for count in range(len(available), -1, -1):
+        columns = available[:count]
+        x = table[columns].to_numpy(float) if columns else None
+        try:
+            fit = _fit(y, v, size, x, codes, recipients, float(county_estimate), level, method)
+            break
+        except DesignError as error:
+            failures.append(error.message)
+    if fit is None:
+        return _empty(), (f"township model not fitted: {failures[-1]}",)
+    estimate, lower, upper, mse = fit.values
     degrees = max(len(codes) - (1 + len(columns)), 1)
-    effective = fit.estimate * (1 - fit.estimate) / np.maximum(fit.mse, 1e-12)
-    shown = proportion_flags(
-        fit.estimate, fit.lower, fit.upper, effective, degrees, np.maximum(n, 1.0)
-    )
+    effective = estimate * (1 - estimate) / np.maximum(mse, 1e-12)
+    shown = proportion_flags(estimate, lower, upper, effective, degrees, size)
     frame = pd.DataFrame(
         {
             "township_code": codes,
             "direct": y,
             "direct_variance": v,
-            "sampling_variance": d,
+            "sampling_variance": fit.model.sampling_variance,
             "variance_sample": n,
-            "estimate": fit.estimate,
-            "lower": fit.lower,
-            "upper": fit.upper,
-            "mse": fit.mse,
-            "shrinkage": fit.shrinkage,
-            "synthetic": fit.synthetic,
+            "estimate": estimate,
+            "lower": lower,
+            "upper": upper,
+            "mse": mse,
+            "shrinkage": fit.model.shrinkage,
+            "synthetic": np.sin(np.clip(fit.model.synthetic, 0.0, np.pi / 2)) ** 2,
             "recipients": recipients,
             "reliable": [not (s.suppress or s.review) for s in shown],
             "presentation": [";".join(s.reasons) for s in shown],
-            "method": fit.method,
-            "model_variance": fit.model_variance,
+            "method": fit.model.method,
+            "model_variance": fit.model.model_variance,
         }
     )
     used = ", ".join(columns) or "none (intercept only)"
     return frame[list(MODEL_COLUMNS)], (
-        *fit.notes,
-        f"township model: Fay–Herriot ({fit.method}), auxiliaries {used}",
+        *fit.model.notes,
+        f"township model: Fay–Herriot ({fit.model.method}, arcsine scale), auxiliaries {used}",
     )
+
+
+@dataclass(frozen=True)
+class _Fit:
+    model: FayHerriotFit
+    values: tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
+
+def _fit(
+    y: FloatArray,
+    v: FloatArray,
+    size: FloatArray,
+    x: FloatArray | None,
+    codes: list[str],
+    recipients: FloatArray,
+    county: float,
+    level: float,
+    method: str,
+) -> _Fit:
+    """Fay–Herriot on the arcsine scale, back-transformed and benchmarked (module docstring)."""
+    used = (v > 0) & (y > 0) & (y < 1)
+    pooled = (
+        float(v[used].sum() / np.sum(y[used] * (1 - y[used]) / size[used])) if used.any() else 1.0
+    )
+    deff = max(pooled, 1.0)
+    angle = np.arcsin(np.sqrt(np.clip(y, 0.0, 1.0)))
+    model = fay_herriot(
+        angle,
+        deff / (4 * size),
+        x,
+        areas=codes,
+        method=method,
+        level=level,
+        bounds=(0.0, np.pi / 2),
+    )
+    estimate = np.sin(model.estimate) ** 2
+    # z, not Student's t with m − p degrees of freedom: t widened every township's interval
+    # by up to 40 % (7 townships) and left the worst, an atypical township, at 84 %.
+    half = float(special.ndtri(1 - (1 - level) / 2)) * np.sqrt(model.mse)
+    lower = np.sin(np.clip(model.estimate - half, 0.0, np.pi / 2)) ** 2
+    upper = np.sin(np.clip(model.estimate + half, 0.0, np.pi / 2)) ** 2
+    mse = np.sin(2 * model.estimate) ** 2 * model.mse  # delta method, dp/dθ = sin 2θ
+    weights = recipients / recipients.sum()
+    shift = county - float(weights @ estimate)
+    values = tuple(np.clip(part + shift, 0.0, 1.0) for part in (estimate, lower, upper))
+    return _Fit(model, (values[0], values[1], values[2], mse))

@@ -3,7 +3,7 @@
 # other scripts; safe to run repeatedly (it skips what is already there).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-SYSTEM_PACKAGES=(r-base-core r-cran-survey poppler-utils chromium libreoffice-calc)
+SYSTEM_PACKAGES=(r-base-core r-cran-survey r-cran-metafor poppler-utils chromium libreoffice-calc)
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

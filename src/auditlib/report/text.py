@@ -241,9 +241,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     # omission
     "omission": ("六、漏保（重点人群）", "6. Omission by priority group"),
     "omission_text": (
-        "漏保率 = 符合条件但未纳入的家庭 ÷ 全部符合条件家庭（联合线性化方差）。各重点人群可重叠。",
-        "Omission rate = eligible households left out ÷ all eligible households (variance by "
-        "joint linearisation). Priority groups overlap.",
+        "漏保率 = 符合低保条件但未纳入的家庭 ÷（该类家庭 + 符合条件的低保户），"
+        "特困供养户不计入（联合线性化方差）。各重点人群可重叠。",
+        "Omission rate = Dibao-eligible households left out ÷ (those households + eligible "
+        "Dibao recipients), 特困 households left out (variance by joint linearisation). "
+        "Priority groups overlap.",
     ),
     "priority_group": ("重点人群", "Priority group"),
     "eligible_found": ("核查符合条件户", "Found eligible"),

@@ -289,6 +289,7 @@ def compute_estimates(
         township_auxiliaries,
         county.inclusion_error.estimate,
         level=level,
+        county_variance=county.inclusion_error.variance,
     )
     bounds = (county.inclusion_error, county.inclusion_error)
     if not adjustment.complete:

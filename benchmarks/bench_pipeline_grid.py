@@ -15,7 +15,7 @@ their ratio, bias and RMSE. ``--options r`` runs the R-compatible methods instea
 Usage::
 
     python benchmarks/bench_pipeline_grid.py --replicates 500 --workers 2 \\
-        --output benchmarks/results/pipeline_grid.csv
+        --output /tmp/pipeline_grid.csv   # refuses an existing file
     python benchmarks/bench_pipeline_grid.py --replicates 40 --cells 0,5   # a quick look
 """
 
@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from auditlib.data.atomic import atomic_write_text
 from auditlib.pipeline.audit import risk_scorer
 from auditlib.pipeline.params import params_from_mapping
 from auditlib.pipeline.simulation import coverage_summary, prepare_simulation, run_replicates
@@ -145,6 +146,11 @@ def main() -> None:
     )
     parser.add_argument("--output", type=Path, default=None)
     arguments = parser.parse_args()
+    if arguments.output is not None and arguments.output.exists():
+        parser.error(
+            f"{arguments.output} already exists; the benchmark never overwrites a file it did "
+            "not write in this run: choose another --output or move that file away"
+        )
     cells = (
         [int(part) for part in arguments.cells.split(",")]
         if arguments.cells
@@ -169,8 +175,8 @@ def main() -> None:
                 ),
                 flush=True,
             )
-            if arguments.output is not None:
-                pd.concat(parts).to_csv(arguments.output, index=False)
+            if arguments.output is not None:  # created by this run; rewritten as cells finish
+                atomic_write_text(arguments.output, pd.concat(parts).to_csv(index=False))
     table = pd.concat(parts, ignore_index=True)
     county = table[(table["level"] == "county") & (table["model"] == "direct")]
     worst = county.loc[county.groupby("estimand")["coverage"].idxmin()]

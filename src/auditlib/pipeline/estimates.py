@@ -12,6 +12,7 @@ model (share of Dibao recipients hit by a red-flag rule, mean risk percentile).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,12 @@ from auditlib.estimation.summary import ReportEstimates, compute_estimates, prio
 from auditlib.pipeline.params import AuditParams
 
 __all__ = [
+    "RegisterFacts",
     "analysis_table",
     "audit_estimates",
     "dibao_paid_by_township",
+    "period_payments",
+    "register_facts",
     "township_auxiliaries",
     "township_names",
 ]
@@ -50,9 +54,11 @@ def analysis_table(
     data: CountyData,
     *,
     interim: bool = False,
+    months: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Sample table + verification answers + ``amount_paid`` and entitled months (audit
-    period) + ``township``.
+    period) + ``township``. ``months``: the register's entitled months when already computed
+    (:attr:`RegisterFacts.months`).
 
     Built by :func:`auditlib.estimation.analysis_table.build_analysis_table` (which refuses answers
     that do not reconcile with the sample), with the township name added.
@@ -65,14 +71,18 @@ def analysis_table(
         period_start=info.audit_period_start,
         period_end=info.audit_period_end,
         interim=interim,
-        months=entitled_months(data.households, info.audit_period_start, info.audit_period_end),
+        months=(
+            entitled_months(data.households, info.audit_period_start, info.audit_period_end)
+            if months is None
+            else months
+        ),
     )
     names = township_names(data)
     table["township"] = table["township_code"].astype(str).map(names)
     return table
 
 
-def _period_payments(data: CountyData) -> pd.Series:
+def period_payments(data: CountyData) -> pd.Series:
     """Yuan paid to each household in the audit period (``household_id`` as text)."""
     ledger = data.payments
     dates = pd.to_datetime(ledger["payment_date"])
@@ -92,7 +102,7 @@ def dibao_paid_by_township(data: CountyData) -> dict[str, float]:
     households = data.households
     dibao = households["programme"].astype(str).to_numpy() == "dibao"
     ids = households["household_id"].astype(str).to_numpy()[dibao]
-    paid = _period_payments(data).reindex(ids).fillna(0.0).to_numpy(float)
+    paid = period_payments(data).reindex(ids).fillna(0.0).to_numpy(float)
     towns = households["township_code"].astype(str).to_numpy()[dibao]
     totals = pd.Series(paid).groupby(towns).sum()
     return {str(code): float(value) for code, value in totals.items()}
@@ -130,6 +140,50 @@ def township_auxiliaries(data: CountyData, scores: pd.DataFrame | None) -> pd.Da
     return table.reset_index()
 
 
+@dataclass(frozen=True)
+class RegisterFacts:
+    """What the estimates take from the county's register, the same for every sample.
+
+    Attributes
+    ----------
+    names : dict
+        Township name by code.
+    months : pandas.Series
+        Entitled months in the audit period by household (:func:`entitled_months`).
+    paid : dict
+        Yuan paid to Dibao households in the period by township (:func:`dibao_paid_by_township`).
+    auxiliaries : pandas.DataFrame
+        Township auxiliaries of the small-area model (:func:`township_auxiliaries`).
+    groups : pandas.DataFrame
+        Priority-group membership of every household.
+    """
+
+    names: dict[str, str]
+    months: pd.Series
+    paid: dict[str, float]
+    auxiliaries: pd.DataFrame
+    groups: pd.DataFrame
+
+
+def register_facts(
+    data: CountyData, scores: pd.DataFrame | None, priority_window_months: int
+) -> RegisterFacts:
+    """Compute :class:`RegisterFacts` once (a report, or every replicate of a simulation)."""
+    info = data.info
+    return RegisterFacts(
+        names=township_names(data),
+        months=entitled_months(data.households, info.audit_period_start, info.audit_period_end),
+        paid=dibao_paid_by_township(data),
+        auxiliaries=township_auxiliaries(data, scores),
+        groups=priority_groups(
+            data.households,
+            data.members,
+            pd.Timestamp(info.reference_date),
+            priority_window_months,
+        ),
+    )
+
+
 def audit_estimates(
     params: AuditParams,
     data: CountyData,
@@ -138,7 +192,7 @@ def audit_estimates(
     *,
     scores: pd.DataFrame | None = None,
     interim: bool = False,
-    groups: pd.DataFrame | None = None,
+    facts: RegisterFacts | None = None,
 ) -> tuple[pd.DataFrame, ReportEstimates]:
     """The analysis table and every estimate of the report.
 
@@ -154,33 +208,29 @@ def audit_estimates(
         Verification results.
     scores : pandas.DataFrame, optional
         Risk scores (:attr:`auditlib.risk.assessment.RiskAssessment.scores`): the township
-        auxiliaries of the small-area model.
+        auxiliaries of the small-area model (used only when ``facts`` is not given).
     interim : bool
         Results still pending count as non-response.
-    groups : pandas.DataFrame, optional
-        Priority-group membership of every household (computed when not given; pass it when
-        estimating many samples of one county).
+    facts : RegisterFacts, optional
+        The register's part, computed once (:func:`register_facts`) when estimating many
+        samples of one county; computed here when not given.
     """
-    table = analysis_table(sample.table, answers, data, interim=interim)
-    if groups is None:
-        groups = priority_groups(
-            data.households,
-            data.members,
-            pd.Timestamp(data.info.reference_date),
-            sample.plan.priority_window_months,
-        )
+    if facts is None:
+        facts = register_facts(data, scores, sample.plan.priority_window_months)
+    table = analysis_table(sample.table, answers, data, interim=interim, months=facts.months)
+    groups = facts.groups
     sampled = np.isin(groups["household_id"].to_numpy(str), table["household_id"].to_numpy(str))
     estimates = compute_estimates(
         table,
         groups=groups[sampled],
-        township_names=township_names(data),
+        township_names=facts.names,
         method=params.estimation.ci_method,
         level=params.estimation.level,
         lonely_psu=params.estimation.lonely_psu,
         ultimate_cluster=sample.ultimate_cluster,
         df_method=params.estimation.degrees_of_freedom,
         payment_interval=params.estimation.payment_interval,
-        paid=dibao_paid_by_township(data),
-        township_auxiliaries=township_auxiliaries(data, scores),
+        paid=facts.paid,
+        township_auxiliaries=facts.auxiliaries,
     )
     return table, estimates

@@ -24,8 +24,13 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.estimation.entitlement import entitled_months, payment_columns
-from auditlib.estimation.summary import figure_estimates, priority_groups
-from auditlib.pipeline.estimates import audit_estimates
+from auditlib.estimation.summary import figure_estimates
+from auditlib.pipeline.estimates import (
+    RegisterFacts,
+    audit_estimates,
+    period_payments,
+    register_facts,
+)
 from auditlib.pipeline.params import AuditParams
 from auditlib.risk.scorer import RiskScorer
 from auditlib.sampling.frame import SamplingFrame, build_frame
@@ -74,7 +79,7 @@ class PipelineSimulation:
     truth: GroundTruth
     plan: SamplingPlan
     frame: SamplingFrame
-    groups: pd.DataFrame
+    facts: RegisterFacts
     scores: pd.DataFrame
     true_values: pd.DataFrame
 
@@ -92,19 +97,13 @@ def prepare_simulation(
     file = str(params.source) if params.source else "<params>"
     resolved = params.sampling_plan() if plan is None else resolve_plan(plan, {}, file=file)
     scores = scorer.fit_assess(data).scores
-    groups = priority_groups(
-        data.households,
-        data.members,
-        pd.Timestamp(data.info.reference_date),
-        resolved.priority_window_months,
-    )
     return PipelineSimulation(
         params=params,
         data=data,
         truth=truth,
         plan=resolved,
         frame=build_frame(data, resolved, scores),
-        groups=groups,
+        facts=register_facts(data, scores, resolved.priority_window_months),
         scores=scores,
         true_values=true_values(data, truth),
     )
@@ -117,13 +116,7 @@ def _population(data: CountyData, truth: GroundTruth) -> pd.DataFrame:
     known = known.set_index("household_id").reindex(ids)
     programme = households["programme"].astype(str).to_numpy()
     info = data.info
-    ledger = data.payments
-    dates = pd.to_datetime(ledger["payment_date"])
-    inside = (dates >= pd.Timestamp(info.audit_period_start)) & (
-        dates <= pd.Timestamp(info.audit_period_end)
-    )
-    part = ledger[inside.to_numpy(bool)]
-    paid = part.groupby(part["household_id"].astype(str))["amount"].sum().reindex(ids).fillna(0.0)
+    paid = period_payments(data).reindex(ids).fillna(0.0)
     # As simulate_verification: 特困 households are eligible; ineligible = not eligible.
     eligible = known["eligible"].to_numpy(bool) | (programme == "tekun")
     recipient = programme != "none"
@@ -212,8 +205,7 @@ def replicate_rows(simulation: PipelineSimulation, replicate: int, seed: int) ->
         data,
         sample,
         answers,
-        scores=simulation.scores,
-        groups=simulation.groups,
+        facts=simulation.facts,
     )
     rows = [
         _row(replicate, seed, "county", name, "direct", estimate)
@@ -228,20 +220,10 @@ def replicate_rows(simulation: PipelineSimulation, replicate: int, seed: int) ->
                 rows.append(_row(replicate, seed, code, name, "direct", value))
         if area.omission is not None:
             rows.append(_row(replicate, seed, code, "omission_rate", "direct", area.omission.rate))
-    model = estimates.township_model
-    for record in model.itertuples(index=False):
+    # A model row has the fields _row reads (estimate, lower, upper, reliable).
+    for record in estimates.township_model.itertuples(index=False):
         rows.append(
-            {
-                "replicate": replicate,
-                "seed": seed,
-                "domain": str(record.township_code),
-                "estimand": "error_rate",
-                "model": "small_area",
-                "estimate": float(record.estimate),
-                "lower": float(record.lower),
-                "upper": float(record.upper),
-                "reliable": bool(record.reliable),
-            }
+            _row(replicate, seed, str(record.township_code), "error_rate", "small_area", record)
         )
     return rows
 

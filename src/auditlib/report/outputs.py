@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from auditlib.estimation.analysis_table import respondents
-from auditlib.estimation.summary import estimate_record, key_figures
+from auditlib.estimation.summary import estimate_record, figure_estimates, key_figures
 from auditlib.pipeline.audit import AuditRun
 from auditlib.report.forms import form_counts, write_statistics_form
 from auditlib.report.text import text
@@ -44,18 +44,19 @@ def save_outputs(run: AuditRun, output_dir: str | Path) -> list[Path]:
         "verification": run.verification_source,
         "estimates": dict(key_figures(estimates)),
         "details": {
-            name: estimate_record(getattr(estimates, name))
-            for name in (
-                "error_rate",
-                "ineligible_households",
-                "improper_amount",
-                "total_paid",
-                "improper_rate",
-                "omission_rate",
-                "error_rate_lower_bound",
-                "error_rate_upper_bound",
-            )
+            name: estimate_record(estimate)
+            for name, estimate in {
+                **figure_estimates(estimates),
+                "ineligible_households": estimates.ineligible_households,
+                "total_paid": estimates.total_paid,
+                "overpayment_rate": getattr(estimates.overpayment, "rate", None),
+                "underpayment_rate": getattr(estimates.underpayment, "rate", None),
+                "error_rate_lower_bound": estimates.error_rate_lower_bound,
+                "error_rate_upper_bound": estimates.error_rate_upper_bound,
+            }.items()
         },
+        "paid_to_dibao_households": estimates.paid,
+        "township_model": _records(estimates.township_model),
         "response_rates": _records(estimates.response_rates),
         "sample": {"households": len(run.sample.table), "frame_hash": run.sample.frame_hash},
     }
@@ -76,8 +77,11 @@ def save_outputs(run: AuditRun, output_dir: str | Path) -> list[Path]:
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of a table as JSON-ready dictionaries (numpy scalars as Python numbers)."""
-    return [
-        {key: value.item() if hasattr(value, "item") else value for key, value in row.items()}
-        for row in table.to_dict(orient="records")
-    ]
+    """Rows of a table as JSON-ready dictionaries (numpy scalars as Python numbers, NaN as
+    ``None``)."""
+
+    def plain(value: Any) -> Any:
+        value = value.item() if hasattr(value, "item") else value
+        return None if isinstance(value, float) and value != value else value
+
+    return [{key: plain(value) for key, value in row.items()} for row in table.to_dict("records")]

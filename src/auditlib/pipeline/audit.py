@@ -102,12 +102,7 @@ class AuditRun:
 def risk_scorer(settings: RiskParams) -> RiskScorer:
     """The :class:`~auditlib.risk.scorer.RiskScorer` a parameter file's ``risk`` section
     describes (not yet fitted)."""
-    return RiskScorer(
-        n_estimators=settings.n_estimators,
-        max_samples=settings.max_samples,
-        tiers=(float(settings.tiers[0]), float(settings.tiers[1])),
-        random_state=settings.random_state,
-    )
+    return RiskScorer(**settings.scorer_parameters())
 
 
 def phase_two(

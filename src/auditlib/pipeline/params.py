@@ -10,7 +10,7 @@ Example::
       overrides: {households_per_village: 6}
       teams: {东片: ["430522101", "430522102"]}   # optional: worksheets per team
     risk: {n_estimators: 500, max_samples: 1024, budget_share: 0.05,
-           tiers: [0.05, 0.20], random_state: 0}
+           tiers: [0.05, 0.20], random_state: 0}   # any RiskScorer parameter, see RiskParams
     estimation: {ci_method: korn-graubard, level: 0.95}
     report: {language: zh, top_households: 20}
 
@@ -28,6 +28,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from auditlib.errors import ParamsError, Problem
+from auditlib.risk.rules.catalogue import RULE_CODES
+from auditlib.risk.vocabulary import FEATURE_NAMES
 from auditlib.sampling.plan import SamplingPlan, plan_problems_from_validation, resolve_plan
 
 __all__ = [
@@ -54,17 +56,54 @@ class SamplingParams(_Strict):
 
 
 class RiskParams(_Strict):
-    """``risk`` section: settings of :class:`auditlib.risk.scorer.RiskScorer` and the budget.
+    """``risk`` section: every parameter of :class:`auditlib.risk.scorer.RiskScorer`, and the
+    verification budget.
 
-    ``tiers`` are the cumulative shares of the high and high+medium tiers (as RiskScorer);
-    ``budget_share`` the share of recipient households that can be fully verified.
+    The fields are the scorer's parameters, with its defaults (a test checks that the two
+    agree and that every scorer parameter has a field): the forest (``n_estimators``,
+    ``max_samples``, ``features``, ``normalise_within``, ``min_peers``, ``one_sided``,
+    ``random_state``, ``n_jobs``), how rules and forest combine (``combine``,
+    ``rule_weights``: rule code → weight, ≥ 1 definitive, below 1 a prompt), the tiers
+    (cumulative shares of the high and high+medium tiers), the programmes scored, the rules'
+    thresholds and exemptions (see :class:`auditlib.risk.rules.evaluate.RuleParameters`) and
+    what rejected rows or an empty registry are. ``budget_share`` is the share of recipient
+    households that can be fully verified. Example::
+
+        risk:
+          n_estimators: 500
+          rule_weights: {H02: 1.0}       # no relatives certainty stratum: make H02 definitive
+          vehicle_value_minimum: 30000
     """
 
     n_estimators: int = Field(default=500, ge=10, le=100_000)
     max_samples: int | float = Field(default=1024, gt=0)
-    budget_share: float = Field(default=0.05, ge=0, le=1)
+    features: tuple[str, ...] | None = None
+    normalise_within: Literal["township", "county"] = "township"
+    min_peers: int = Field(default=30, ge=2)
+    combine: Literal["lexicographic", "rank_average"] = "lexicographic"
+    one_sided: bool = True
     tiers: tuple[float, float] = (0.05, 0.20)
+    programmes: tuple[Literal["dibao", "tekun"], ...] = ("dibao",)
+    shared_account_households: int = Field(default=2, ge=2)
+    oversized_multiple: float = Field(default=2.5, gt=1)
+    entitlement_tolerance: float = Field(default=0.10, ge=0)
+    luxury_storeys: int = Field(default=3, ge=1)
+    vehicle_value_minimum: float = Field(default=20_000.0, ge=0)
+    business_capital_minimum: float = Field(default=10_000.0, ge=0)
+    payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",)
+    rule_weights: dict[str, float] | None = None
+    empty_registry: Literal["error", "warning"] = "error"
+    rejected_rows: Literal["error", "warning"] = "warning"
     random_state: int = Field(default=0, ge=0)
+    n_jobs: int | None = 1
+    budget_share: float = Field(default=0.05, ge=0, le=1)
+
+    @field_validator("max_samples")
+    @classmethod
+    def _samples(cls, value: int | float) -> int | float:
+        if (isinstance(value, int) and value < 2) or (isinstance(value, float) and value > 1):
+            raise ValueError("an integer ≥ 2 or a share in (0, 1]")
+        return value
 
     @field_validator("tiers")
     @classmethod
@@ -72,6 +111,64 @@ class RiskParams(_Strict):
         if not 0 < value[0] <= value[1] <= 1:
             raise ValueError("two cumulative shares 0 < high <= high+medium <= 1")
         return value
+
+    @field_validator("features")
+    @classmethod
+    def _known_features(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        unknown = sorted(set(value or ()) - set(FEATURE_NAMES))
+        if value is not None and (not value or unknown):
+            raise ValueError("a non-empty list of features among " + ", ".join(FEATURE_NAMES))
+        return value
+
+    @field_validator("programmes")
+    @classmethod
+    def _some_programme(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("a non-empty list of programmes (dibao, tekun)")
+        return value
+
+    @field_validator("payroll_exempt_keywords")
+    @classmethod
+    def _keywords(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not all(word.strip() for word in value):
+            raise ValueError("a list of non-empty keywords")
+        return value
+
+    @field_validator("rule_weights")
+    @classmethod
+    def _known_rules(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return value
+        unknown = sorted(set(value) - set(RULE_CODES))
+        negative = sorted(code for code, weight in value.items() if weight < 0)
+        if unknown or negative:
+            raise ValueError(
+                "rule codes ("
+                + ", ".join(RULE_CODES)
+                + ") mapped to weights ≥ 0"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                + (f"; negative: {', '.join(negative)}" if negative else "")
+            )
+        return value
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _threads(cls, value: int | None) -> int | None:
+        if value == 0:
+            raise ValueError("None or a non-zero integer (-1 = one thread per core)")
+        return value
+
+    def scorer_parameters(self) -> dict[str, Any]:
+        """Keyword arguments of :class:`~auditlib.risk.scorer.RiskScorer` (all but the budget)."""
+        values = self.model_dump(exclude={"budget_share"})
+        for name in ("tiers", "programmes", "payroll_exempt_keywords"):
+            values[name] = tuple(values[name])
+        if values["features"] is not None:
+            values["features"] = tuple(values["features"])
+        if values["rule_weights"] is not None:
+            values["rule_weights"] = {k: float(v) for k, v in values["rule_weights"].items()}
+        values["tiers"] = tuple(float(value) for value in values["tiers"])
+        return values
 
 
 class EstimationParams(_Strict):

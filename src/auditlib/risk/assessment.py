@@ -15,7 +15,14 @@ from auditlib.errors import Problem
 from auditlib.risk.crosscheck import CrossCheckResult
 from auditlib.risk.rules.evaluate import RuleHits
 
-__all__ = ["SCORE_COLUMNS", "TIERS", "RiskAssessment", "rank_households", "within_percentile"]
+__all__ = [
+    "SCORE_COLUMNS",
+    "TIERS",
+    "RiskAssessment",
+    "rank_households",
+    "tie_break_key",
+    "within_percentile",
+]
 
 SCORE_COLUMNS: tuple[str, ...] = (
     "household_id",
@@ -78,6 +85,26 @@ class RiskAssessment:
         return self.scores.copy()
 
 
+def tie_break_key(ids: pd.Series, random_state: int) -> np.ndarray:
+    """A seeded pseudo-random key per household id, independent of the rows' order.
+
+    SipHash (pandas' ``hash_pandas_object``) of each id under a 16-character key made from
+    ``random_state``: the same id and seed give the same key on any machine and in any row
+    order; another seed reorders ties.
+
+    Examples
+    --------
+    >>> ids = pd.Series(["a", "b", "c"])
+    >>> bool((tie_break_key(ids, 1) == tie_break_key(ids[::-1], 1)[::-1]).all())
+    True
+    """
+    hash_key = f"{int(random_state) % 10**16:016d}"
+    hashed = pd.util.hash_pandas_object(
+        ids.astype("string").reset_index(drop=True), index=False, hash_key=hash_key
+    )
+    return hashed.to_numpy(dtype=np.uint64)
+
+
 def rank_households(
     ids: pd.Series,
     forest_score: np.ndarray,
@@ -85,6 +112,7 @@ def rank_households(
     *,
     combine: str,
     tiers: tuple[float, ...],
+    random_state: int = 0,
 ) -> pd.DataFrame:
     """The score table: rule weights and forest scores combined into one ranking and tiers.
 
@@ -100,6 +128,11 @@ def rank_households(
         How rules and forest make one ranking (see :mod:`auditlib.risk.scorer`).
     tiers : tuple of two floats
         Cumulative shares of the high and high+medium tiers.
+    random_state : int, default=0
+        Seed of the tie-break: households with equal keys (e.g. the same definitive hits and
+        forest score, or many households clipped at the top of the prompt scale) are ordered
+        by :func:`tie_break_key`, a seeded hash of the household id, not by the id itself
+        (ids follow geography, so sorting by them would fill a budget cut with one township).
 
     Returns
     -------
@@ -124,15 +157,16 @@ def rank_households(
             "rule_codes": rules["rule_codes"].to_numpy(),
             "risk_percentile": risk_percentile,
             "_key": key,
+            "_tie": tie_break_key(ids, random_state),
         }
     )
-    scores = scores.sort_values(["_key", "household_id"], ascending=[False, True])
+    scores = scores.sort_values(["_key", "_tie", "household_id"], ascending=[False, True, True])
     position = np.arange(1, len(scores) + 1)
     high = math.ceil(tiers[0] * len(scores) - 1e-9)
     medium = math.ceil(tiers[1] * len(scores) - 1e-9)
     scores["tier"] = np.where(
         position <= high, "high", np.where(position <= medium, "medium", "low")
     )
-    scores = scores.drop(columns=["_key"]).reset_index(drop=True)
+    scores = scores.drop(columns=["_key", "_tie"]).reset_index(drop=True)
     scores = scores.astype({"household_id": "string", "rule_codes": "string", "tier": "string"})
     return scores

@@ -369,7 +369,12 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         ids: pd.Series = prepared["ids"]
         rules = prepared["hits"].per_household(ids, self.rule_weights)
         scores = rank_households(
-            ids, forest_score, rules, combine=self.combine, tiers=tuple(self.tiers)
+            ids,
+            forest_score,
+            rules,
+            combine=self.combine,
+            tiers=tuple(self.tiers),
+            random_state=self.random_state,
         )
         medians, percentiles, peer = peer_statistics(
             prepared["raw"], names, within=self.normalise_within, min_peers=self.min_peers

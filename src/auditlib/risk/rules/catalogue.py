@@ -10,10 +10,12 @@ isolation forest, never fed into it; :mod:`auditlib.risk.rules.evaluate` applies
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-__all__ = ["RULES", "RuleSpec", "rule_catalogue"]
+__all__ = ["RULES", "RULE_CODES", "RuleSpec", "rule_catalogue"]
 
 #: Source of the clauses (the seed notices of the special campaigns, as listed in DESIGN.md §1).
 CAMPAIGN = "农村低保专项治理清退情形"
@@ -121,8 +123,14 @@ RULES: tuple[RuleSpec, ...] = (
 _BY_CODE = {rule.code: rule for rule in RULES}
 
 
+#: Every rule code, in catalogue order (the keys ``risk.rule_weights`` accepts).
+RULE_CODES: tuple[str, ...] = tuple(rule.code for rule in RULES)
+
+
 def rule_catalogue() -> pd.DataFrame:
     """The rules as a table (code, name, texts, clause, causes, sources) for docs and reports."""
+    import pandas as pd  # pandas only here: the parameter file reads RULE_CODES without it
+
     return pd.DataFrame(
         [
             {

@@ -49,6 +49,7 @@ def test_every_field_reaches_the_scorer(tmp_path: Path) -> None:
         "  shared_account_households: 3\n  oversized_multiple: 3.5\n"
         "  entitlement_tolerance: 0.2\n  luxury_storeys: 4\n  vehicle_value_minimum: 35000\n"
         "  business_capital_minimum: 5000\n  payroll_exempt_keywords: [公益性岗位, 护林员]\n"
+        "  benefit_floors: [[0, 1], [0.3, 0]]\n  benefit_rounding: 1\n"
         "  rule_weights: {H02: 1.0, P06: 0.3}\n  empty_registry: warning\n"
         "  rejected_rows: error\n  random_state: 9\n  n_jobs: -1\n",
     )
@@ -70,6 +71,8 @@ def test_every_field_reaches_the_scorer(tmp_path: Path) -> None:
         "vehicle_value_minimum": 35000.0,
         "business_capital_minimum": 5000.0,
         "payroll_exempt_keywords": ("公益性岗位", "护林员"),
+        "benefit_floors": ((0.0, 1.0), (0.3, 0.0)),
+        "benefit_rounding": 1.0,
         "rule_weights": {"H02": 1.0, "P06": 0.3},
         "empty_registry": "warning",
         "rejected_rows": "error",
@@ -97,6 +100,8 @@ def test_every_field_reaches_the_scorer(tmp_path: Path) -> None:
         ("  shared_account_households: 1\n", "risk.shared_account_households"),
         ("  payroll_exempt_keywords: ['']\n", "risk.payroll_exempt_keywords"),
         ("  n_jobs: 0\n", "risk.n_jobs"),
+        ("  benefit_floors: [[0.2, -1]]\n", "risk.benefit_floors.0.1"),
+        ("  benefit_floors: [[0.2]]\n", "risk.benefit_floors.0.1"),
         ("  forest_size: 10\n", "risk.forest_size"),
     ],
 )
@@ -117,6 +122,8 @@ def test_bad_risk_values_name_the_key(tmp_path: Path, risk: str, key: str) -> No
         ("rule_weights", {"H99": 1.0}),
         ("features", ("shoe_size",)),
         ("n_jobs", 0),
+        ("benefit_floors", ((0.2, -1.0),)),
+        ("benefit_rounding", -1.0),
     ],
 )
 def test_what_the_file_refuses_the_scorer_refuses_too(name: str, value: Any) -> None:

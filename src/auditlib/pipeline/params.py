@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    ValidationError,
+    field_validator,
+)
 
 from auditlib.errors import ParamsError, Problem
 from auditlib.risk.rules.catalogue import RULE_CODES
@@ -65,7 +72,8 @@ class RiskParams(_Strict):
     ``random_state``, ``n_jobs``), how rules and forest combine (``combine``,
     ``rule_weights``: rule code → weight, ≥ 1 definitive, below 1 a prompt), the tiers
     (cumulative shares of the high and high+medium tiers), the programmes scored, the rules'
-    thresholds and exemptions (see :class:`auditlib.risk.rules.evaluate.RuleParameters`) and
+    thresholds and exemptions (see :class:`auditlib.risk.rules.evaluate.RuleParameters`), the
+    county's benefit formula (``benefit_floors``, ``benefit_rounding``) and
     what rejected rows or an empty registry are. ``budget_share`` is the share of recipient
     households that can be fully verified. Example::
 
@@ -91,6 +99,12 @@ class RiskParams(_Strict):
     vehicle_value_minimum: float = Field(default=20_000.0, ge=0)
     business_capital_minimum: float = Field(default=10_000.0, ge=0)
     payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",)
+    benefit_floors: tuple[tuple[NonNegativeFloat, NonNegativeFloat], ...] = (
+        (0.0, 1.0),
+        (0.2, 0.0),
+        (0.6, 0.2),
+    )
+    benefit_rounding: NonNegativeFloat = 10.0
     rule_weights: dict[str, float] | None = None
     empty_registry: Literal["error", "warning"] = "error"
     rejected_rows: Literal["error", "warning"] = "warning"
@@ -168,6 +182,7 @@ class RiskParams(_Strict):
         if values["rule_weights"] is not None:
             values["rule_weights"] = {k: float(v) for k, v in values["rule_weights"].items()}
         values["tiers"] = tuple(float(value) for value in values["tiers"])
+        values["benefit_floors"] = tuple(tuple(band) for band in values["benefit_floors"])
         return values
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from auditlib.data.bundle import CountyData
@@ -24,10 +25,12 @@ from auditlib.data.table_keys import key_codes, positions_in
 from auditlib.risk.payment_ledger import account_households, entitled_months, payment_frame
 
 __all__ = [
+    "DEFAULT_BENEFIT_FLOORS",
     "FEATURES",
     "FeatureSpec",
     "build_features",
     "feature_spec",
+    "formula_benefit",
     "normalise_features",
     "peer_statistics",
 ]
@@ -66,8 +69,9 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("income_per_capita", "人均申报月收入{value}元", "declared income {value} "
                 "yuan/person/month", "{:,.0f}", True,
                 ("income_above_standard", "wealthy_children", "salary_or_pension")),
-    FeatureSpec("benefit_above_gap", "保障金超出收入差额{value}%（按标准计）",
-                "benefit exceeds the income gap by {value}% of the standard", "{:.0f}", False,
+    FeatureSpec("benefit_above_gap", "保障金超出按申报收入核定金额{value}%（按标准计）",
+                "benefit exceeds the formula amount for the declared income by {value}% of the "
+                "standard", "{:.0f}", False,
                 ("wealthy_children", "connections", "income_above_standard")),
     FeatureSpec("earnings_per_capita", "成员人均月收入{value}元",
                 "members' earnings {value} yuan/person/month", "{:,.0f}", True,
@@ -184,8 +188,51 @@ def _payment_features(
     )
 
 
+#: The benefit formula of the notices' categories (the data contract's A/B/C): declared income
+#: per person below 20 % of the standard → the full standard (A); 20–60 % → the income gap (B);
+#: 60 % and above → the gap, but at least 20 % of the standard (C). As bands of
+#: ``(lowest income ÷ standard, floor ÷ standard)``.
+DEFAULT_BENEFIT_FLOORS: tuple[tuple[float, float], ...] = ((0.0, 1.0), (0.2, 0.0), (0.6, 0.2))
+
+
+def formula_benefit(
+    income_per_person: npt.ArrayLike,
+    standard: float,
+    floors: tuple[tuple[float, float], ...] = DEFAULT_BENEFIT_FLOORS,
+    rounding: float = 10.0,
+) -> npt.NDArray[np.float64]:
+    """Monthly benefit per person the formula gives for a declared income per person.
+
+    The income gap ``max(standard − income, 0)``, raised to the floor of the income's band
+    (``floors``: ``(lowest income ÷ standard, floor ÷ standard)``, bands sorted by their
+    lower bound; no bands: the plain gap), rounded *up* to ``rounding`` yuan (benefits are
+    paid in whole 10 yuan), so that a benefit the formula explains is never above it.
+
+    Examples
+    --------
+    >>> formula_benefit([0.0, 100.0, 300.0, 390.0], 400.0).tolist()
+    [400.0, 300.0, 100.0, 80.0]
+    >>> formula_benefit([390.0], 400.0, floors=()).tolist()
+    [10.0]
+    """
+    income = np.asarray(income_per_person, dtype=np.float64)
+    gap = np.clip(standard - income, 0.0, None)
+    floor = np.zeros_like(income)
+    for lower, share in sorted(floors):
+        floor = np.where(income / standard >= lower, share * standard, floor)
+    amount = np.maximum(gap, floor)
+    if rounding > 0:
+        amount = np.ceil(np.round(amount / rounding, 9)) * rounding
+    return np.asarray(np.where(np.isfinite(income), amount, np.nan), dtype=np.float64)
+
+
 def build_features(
-    data: CountyData, household_ids: pd.Series, ledger: pd.DataFrame | None = None
+    data: CountyData,
+    household_ids: pd.Series,
+    ledger: pd.DataFrame | None = None,
+    *,
+    benefit_floors: tuple[tuple[float, float], ...] = DEFAULT_BENEFIT_FLOORS,
+    benefit_rounding: float = 10.0,
 ) -> pd.DataFrame:
     """Raw feature values of the given households.
 
@@ -197,6 +244,10 @@ def build_features(
         Households to describe (recipients), in output order.
     ledger : pandas.DataFrame, optional
         ``auditlib.risk.payment_ledger.payment_frame(data)`` when already computed.
+    benefit_floors, benefit_rounding
+        The county's benefit formula (:func:`formula_benefit`): ``benefit_above_gap`` is the
+        benefit above what the formula gives for the declared income, so that a category
+        floor (A: the full standard; C: 20 % of it) is not read as an anomaly.
 
     Returns
     -------
@@ -214,7 +265,7 @@ def build_features(
     size = size.where(size > 0)
     income = pd.to_numeric(households["declared_income"], errors="coerce").astype(float)
     benefit = pd.to_numeric(households["monthly_benefit"], errors="coerce").astype(float)
-    gap = (standard * size - income).clip(lower=0.0)
+    explained = formula_benefit(income / size, standard, benefit_floors, benefit_rounding) * size
     members = data.members
     alive = pd.to_datetime(members["death_date"], errors="coerce").isna().to_numpy()
     earnings = (
@@ -228,7 +279,7 @@ def build_features(
         {
             "township_code": households["township_code"].astype("string"),
             "income_per_capita": income / size,
-            "benefit_above_gap": 100.0 * (benefit - gap) / (standard * size),
+            "benefit_above_gap": 100.0 * (benefit - explained) / (standard * size),
             "earnings_per_capita": earnings / size,
             "assets_per_capita": pd.to_numeric(households["financial_assets"], errors="coerce")
             / size,

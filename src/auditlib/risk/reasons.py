@@ -1,16 +1,23 @@
 """Case-worker-readable reasons for the households a risk assessment puts at the top.
 
-For each household of the chosen tiers (default: ``"high"``) the reasons are
+For each household of the chosen tiers (default: ``"high"``) at most ``max_reasons`` (default
+3) reasons, in this order:
 
-1. every rule it hit, definitive rules first (weight 1, in catalogue order), then prompts
-   (weight ½), each with the record that triggered it;
-2. at most ``max_reasons`` (default 3) forest features on which the household stands out
-   from its peers: the feature's value, the peer median and the share of peers below it
-   ("account shared by 11 recipient households; county median 1; above 99.9%"). Only values
-   at or above ``min_percentile`` of the peer group are quoted, the most deviant (largest
-   normalised score) first. A household with no rule hit and no feature beyond that threshold
-   (the forest can isolate a combination of moderate values) gets its single most deviant
-   feature, so that nobody is put forward without a reason.
+1. the rules it hit, one reason per rule code (several records of one rule make one reason,
+   "(2 more records)"), definitive rules first (weight ≥ 1, in catalogue order), then prompts,
+   each with the record that triggered it;
+2. forest features on which the household stands out from its peers: the feature's value,
+   the peer median and the share of peers below it ("account shared by 11 recipient
+   households; county median 1; above 99.9%"). Only values at or above ``min_percentile`` of
+   the peer group are quoted, the most deviant (largest normalised score) first, and never a
+   benefit the county's benefit formula explains (``benefit_above_gap`` ≤ 0: the benefit is
+   not above the formula's amount for the declared income, e.g. a category A floor). A
+   household with no rule hit and no feature beyond that threshold (the forest can isolate a
+   combination of moderate values) gets its single most deviant feature, so that nobody is
+   put forward without a reason.
+
+Rules beyond the limit are named in the evidence of the last reason ("also hit: H05, P06"),
+so no hit is hidden; the full list is the score table's ``rule_codes``.
 
 The first reason is the *top reason*. Texts are Chinese by default (``language="en"`` for
 English); names and numbers in the evidence are masked.
@@ -112,7 +119,8 @@ def explain(
     tiers : tuple of str
         Tiers explained (default the high tier, the one visited first).
     max_reasons : int
-        Feature reasons per household (0-3); rule hits are always all listed.
+        Reasons per household (0-3), rules first; rules beyond it are named in the last
+        reason's evidence.
     min_percentile : float
         Feature values below this peer percentile are not quoted as reasons.
 
@@ -137,9 +145,48 @@ def explain(
     position = {household: index for index, household in enumerate(chosen["household_id"])}
     table["_household"] = table["household_id"].map(position)
     table = table.sort_values(["_household", "_rank"], kind="stable")
+    table = _at_most(_one_per_rule(table, language), max_reasons, language)
     table["order"] = table.groupby("household_id").cumcount() + 1
     table = table[list(REASON_COLUMNS)].reset_index(drop=True)
     return table.astype({"order": "int64", "risk_percentile": float})
+
+
+def _one_per_rule(table: pd.DataFrame, language: str) -> pd.DataFrame:
+    """One row per household and rule code: the first record's evidence, and how many more."""
+    rules = table["kind"] == "rule"
+    key = table["household_id"].astype(str) + "|" + table["code"].astype(str)
+    records = key.map(key[rules].value_counts()).fillna(1).astype(int)
+    first = ~(rules & key.duplicated())
+    table = table[first].copy()
+    more = records[first] - 1
+    note = more.map(
+        lambda count: (
+            ""
+            if count <= 0
+            else (f"（另有{count}条记录）" if language == "zh" else f" ({count} more records)")
+        )
+    )
+    table["evidence"] = table["evidence"].astype(str) + note
+    return table
+
+
+def _at_most(table: pd.DataFrame, limit: int, language: str) -> pd.DataFrame:
+    """The first ``limit`` reasons of each household; rules cut off named in the last one."""
+    position = table.groupby("household_id", sort=False).cumcount()
+    kept = table[position < limit].copy()
+    cut = table[(position >= limit) & (table["kind"] == "rule")]
+    if cut.empty or kept.empty:
+        return kept
+    names = cut.groupby("household_id", sort=False)["code"].agg(lambda codes: "、".join(codes))
+    last = ~kept["household_id"].duplicated(keep="last")
+    for index in kept.index[last & kept["household_id"].isin(names.index)]:
+        codes = names[kept.at[index, "household_id"]]
+        extra = (
+            f"另命中规则：{codes}" if language == "zh" else f"also hit: {codes.replace('、', ', ')}"
+        )
+        evidence = str(kept.at[index, "evidence"])
+        kept.at[index, "evidence"] = f"{evidence}（{extra}）" if evidence else extra
+    return kept
 
 
 def _rule_rows(
@@ -190,13 +237,19 @@ def _feature_rows(
     above = (normalised > 0) & np.isfinite(values)
     eligible = above & (percentiles >= min_percentile)
     with_rules = set(assessment.rule_hits.hits["household_id"].astype(str))
+    # A benefit not above the formula's amount is explained by the formula (category floors).
+    explained = np.zeros_like(above)
+    if "benefit_above_gap" in names:
+        explained[:, names.index("benefit_above_gap")] = ~(
+            values[:, names.index("benefit_above_gap")] > 0
+        )
     for row, household in enumerate(ids):
-        candidates = np.flatnonzero(eligible[row])
+        candidates = np.flatnonzero(eligible[row] & ~explained[row])
         limit = max_reasons
         if candidates.size == 0 and str(household) not in with_rules:
             # No rule and no feature beyond the threshold: quote the single most deviant
             # feature so that no household is put forward without a reason.
-            candidates, limit = np.flatnonzero(above[row]), 1
+            candidates, limit = np.flatnonzero(above[row] & ~explained[row]), 1
         ordered = candidates[np.argsort(-normalised[row, candidates], kind="stable")]
         distinct = [
             column

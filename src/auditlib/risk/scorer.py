@@ -48,7 +48,13 @@ from auditlib.data.bundle import CountyData
 from auditlib.errors import ParamsError
 from auditlib.risk.assessment import RiskAssessment, rank_households
 from auditlib.risk.crosscheck import cross_check, restrict_to
-from auditlib.risk.features import FEATURES, build_features, normalise_features, peer_statistics
+from auditlib.risk.features import (
+    DEFAULT_BENEFIT_FLOORS,
+    FEATURES,
+    build_features,
+    normalise_features,
+    peer_statistics,
+)
 from auditlib.risk.inputs import check_risk_inputs
 from auditlib.risk.payment_ledger import payment_frame
 from auditlib.risk.rules.catalogue import RULES
@@ -86,6 +92,15 @@ class RiskScorer(BaseEstimator):
     shared_account_households, oversized_multiple, entitlement_tolerance, luxury_storeys, \
 vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         Rule thresholds and exemptions (see :class:`auditlib.risk.rules.evaluate.RuleParameters`).
+    benefit_floors : tuple of (float, float), default=((0.0, 1.0), (0.2, 0.0), (0.6, 0.2))
+        The county's benefit formula as bands ``(lowest declared income ÷ standard, floor ÷
+        standard)`` (category A: the full standard below 20 %; B: the gap; C: at least 20 %
+        of the standard from 60 %); ``()`` = the plain income gap. ``benefit_above_gap`` is
+        the benefit above the formula's amount (:func:`auditlib.risk.features.formula_benefit`),
+        so a category floor is not read as an anomaly.
+    benefit_rounding : float, default=10.0
+        Benefits are paid in multiples of this (yuan per person); the formula's amount is
+        rounded up to it.
     rule_weights : dict of str to float or None, default=None
         Weights overriding the catalogue's by rule code (≥ 0; ≥ 1 makes a rule definitive,
         below 1 a prompt added to the forest percentile); ``None`` keeps the catalogue's.
@@ -138,6 +153,8 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         vehicle_value_minimum: float = 20_000.0,
         business_capital_minimum: float = 10_000.0,
         payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",),
+        benefit_floors: tuple[tuple[float, float], ...] = DEFAULT_BENEFIT_FLOORS,
+        benefit_rounding: float = 10.0,
         rule_weights: dict[str, float] | None = None,
         empty_registry: str = "error",
         rejected_rows: str = "warning",
@@ -160,6 +177,8 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         self.vehicle_value_minimum = vehicle_value_minimum
         self.business_capital_minimum = business_capital_minimum
         self.payroll_exempt_keywords = payroll_exempt_keywords
+        self.benefit_floors = benefit_floors
+        self.benefit_rounding = benefit_rounding
         self.rule_weights = rule_weights
         self.empty_registry = empty_registry
         self.rejected_rows = rejected_rows
@@ -203,6 +222,18 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
                 "rule_weights",
                 "None or a dict of rule codes (" + ", ".join(sorted(codes)) + ") to weights ≥ 0",
             )
+        bands = self.benefit_floors
+        if not isinstance(bands, tuple | list) or not all(
+            isinstance(band, tuple | list)
+            and len(band) == 2
+            and all(isinstance(value, Real) and not isinstance(value, bool) for value in band)
+            and band[0] >= 0
+            and band[1] >= 0
+            for band in bands
+        ):
+            bad("benefit_floors", "bands (lowest income ÷ standard ≥ 0, floor ÷ standard ≥ 0)")
+        if not isinstance(self.benefit_rounding, Real) or not self.benefit_rounding >= 0:
+            bad("benefit_rounding", "a number ≥ 0 (yuan)")
         if not isinstance(self.one_sided, bool):
             bad("one_sided", "True or False")
         if self.combine not in ("lexicographic", "rank_average"):
@@ -271,7 +302,13 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
             ledger=ledger,
         )
         names = self._feature_names()
-        raw = build_features(data, ids, ledger)
+        raw = build_features(
+            data,
+            ids,
+            ledger,
+            benefit_floors=tuple((float(low), float(floor)) for low, floor in self.benefit_floors),
+            benefit_rounding=float(self.benefit_rounding),
+        )
         normalised = normalise_features(
             raw, names, within=self.normalise_within, min_peers=self.min_peers
         )

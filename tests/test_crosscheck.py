@@ -28,7 +28,7 @@ def test_every_record_gets_one_status_and_counts_add_up(county) -> None:  # type
     assert summary.loc["registry_cadres", "matched"] == 1
     assert summary.loc["registry_cadres", "unmatched"] == 1
     assert summary.loc["registry_vehicles", "households"] == 1
-    statuses = ["matched", "conflict", "unmatched", "invalid_id"]
+    statuses = ["matched", "conflict", "name_only", "unmatched", "invalid_id"]
     assert (summary[statuses].sum(axis=1) == summary["records"]).all()
     assert len(result.matches) == summary["records"].sum()
     assert result.problems == ()
@@ -65,7 +65,9 @@ def test_invalid_registry_ids_are_counted_and_reported(county) -> None:  # type:
     business = registries["registry_business"].copy()
     valid = business.loc[0, "id_number"]
     wrong_check = valid[:17] + ("0" if valid[17] != "0" else "1")
-    business.loc[1] = {**business.loc[0].to_dict(), "id_number": wrong_check}
+    # A name of no member: with a member's name the record would be linked by name only
+    # (tests/test_names.py).
+    business.loc[1] = {**business.loc[0].to_dict(), "id_number": wrong_check, "name": "无此人"}
     registries["registry_business"] = business
     result = cross_check(dataclasses.replace(county, registries=registries))
     summary = result.summary.set_index("registry")

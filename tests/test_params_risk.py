@@ -10,7 +10,7 @@ import pytest
 
 from auditlib.errors import ParamsError
 from auditlib.pipeline.audit import risk_scorer
-from auditlib.pipeline.params import RiskParams, load_params
+from auditlib.pipeline.params import LEARNING_FIELDS, RiskParams, load_params
 from auditlib.risk.features import FEATURES
 from auditlib.risk.rules.catalogue import RULE_CODES, RULES
 from auditlib.risk.scorer import RiskScorer
@@ -29,7 +29,7 @@ def test_every_scorer_parameter_has_a_field_with_the_scorer_default() -> None:
     scorer = RiskScorer().get_params()
     fields = RiskParams.model_fields
     assert set(scorer) <= set(fields)
-    assert set(fields) - set(scorer) == {"budget_share"}
+    assert set(fields) - set(scorer) == {"budget_share", *LEARNING_FIELDS}
     for name, default in scorer.items():
         assert fields[name].default == default, name
     assert inspect.signature(RiskScorer.__init__).parameters.keys() - {"self"} == set(scorer)
@@ -48,7 +48,8 @@ def test_every_field_reaches_the_scorer(tmp_path: Path) -> None:
         "  one_sided: false\n  tiers: [0.1, 0.3]\n  programmes: [dibao, tekun]\n"
         "  shared_account_households: 3\n  oversized_multiple: 3.5\n"
         "  entitlement_tolerance: 0.2\n  luxury_storeys: 4\n  vehicle_value_minimum: 35000\n"
-        "  business_capital_minimum: 5000\n  payroll_exempt_keywords: [公益性岗位, 护林员]\n"
+        "  business_capital_minimum: 5000\n  housing_share_minimum: 0.3\n"
+        "  payroll_exempt_keywords: [公益性岗位, 护林员]\n"
         "  benefit_floors: [[0, 1], [0.3, 0]]\n  benefit_rounding: 1\n"
         "  rule_weights: {H02: 1.0, P06: 0.3}\n  empty_registry: warning\n"
         "  rejected_rows: error\n  random_state: 9\n  n_jobs: -1\n",
@@ -70,6 +71,7 @@ def test_every_field_reaches_the_scorer(tmp_path: Path) -> None:
         "luxury_storeys": 4,
         "vehicle_value_minimum": 35000.0,
         "business_capital_minimum": 5000.0,
+        "housing_share_minimum": 0.3,
         "payroll_exempt_keywords": ("公益性岗位", "护林员"),
         "benefit_floors": ((0.0, 1.0), (0.3, 0.0)),
         "benefit_rounding": 1.0,
@@ -100,6 +102,7 @@ def test_every_field_reaches_the_scorer(tmp_path: Path) -> None:
         ("  shared_account_households: 1\n", "risk.shared_account_households"),
         ("  payroll_exempt_keywords: ['']\n", "risk.payroll_exempt_keywords"),
         ("  n_jobs: 0\n", "risk.n_jobs"),
+        ("  housing_share_minimum: 1.5\n", "risk.housing_share_minimum"),
         ("  benefit_floors: [[0.2, -1]]\n", "risk.benefit_floors.0.1"),
         ("  benefit_floors: [[0.2]]\n", "risk.benefit_floors.0.1"),
         ("  forest_size: 10\n", "risk.forest_size"),

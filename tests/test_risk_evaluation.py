@@ -182,3 +182,22 @@ def test_cli_evaluate_unknown_county_is_a_clear_error(
     code = run_guarded(cli, ["risk", "evaluate", "--spec", str(spec), "--county", "999999"])
     assert code == 2
     assert "--county '999999' is not in" in capsys.readouterr().err
+
+
+def test_cli_evaluate_strategies_side_by_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "strategies.csv"
+    code = run_guarded(
+        cli,
+        ["risk", "evaluate", "--strategies", "--households", "3000", "--generator-seeds", "1",
+         "--anomaly-share", "0.2", "--out", str(out)],
+    )  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "Precision at the 5% budget" in printed and "learned-2" in printed
+    table = pd.read_csv(out)
+    strategies = set(table["strategy"])
+    assert {"rules", "forest", "rules+forest", "learned-1", "learned-2"} <= strategies
+    assert "rules+benefit_above_gap" in strategies
+    assert table["precision_at_budget"].between(0, 1).all()

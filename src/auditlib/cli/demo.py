@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from auditlib.cli.common import EXIT_FAILURE, EXIT_OK, output_root_option, restricted_root_option
+from auditlib.cli.synth import realism_option
 
 __all__ = ["demo"]
 
@@ -33,6 +34,7 @@ __all__ = ["demo"]
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Counties at once.")
 @click.option("--language", type=click.Choice(["zh", "en"]), default=None)
 @click.option("--skip-generate", is_flag=True, help="Use the example data already generated.")
+@realism_option
 def demo(
     params_folder: Path,
     output_root: Path,
@@ -41,6 +43,7 @@ def demo(
     workers: int | None,
     language: str | None,
     skip_generate: bool,
+    realism: str | None,
 ) -> int:
     """Regenerate the example counties and produce all their reports (fieldwork simulated)."""
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
@@ -53,7 +56,7 @@ def demo(
 
     if not skip_generate:
         click.echo("== regenerating the example counties (auditlib synth examples)")
-        for folder in generate_examples(DEFAULT_SPEC, None, only):
+        for folder in generate_examples(DEFAULT_SPEC, None, only, realism=realism):
             click.echo(f"   {folder}")
     params_files = sorted(params_folder.glob("*.yaml"))
     if only:

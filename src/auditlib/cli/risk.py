@@ -10,12 +10,14 @@ counties with known ground truth (mean ± SD over generator seeds).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from auditlib.cli.synth import realism_option
 from auditlib.data.atomic import atomic_write_text
 
 __all__ = ["risk"]
@@ -147,14 +149,9 @@ def score(
         table = fairness_audit(data, scores)
         console.print(
             _table(
-                table.drop(columns=["verified", "verified_flagged"]),
-                "Fairness audit (flagged = high tier)",
-                {
-                    "flag_rate": "{:.3f}",
-                    "ratio_to_overall": "{:.2f}",
-                    "precision": "{:.2f}",
-                    "false_positive_rate": "{:.3f}",
-                },
+                table,
+                "Fairness audit (flagged = high tier; all scored households)",
+                {"flag_rate": "{:.3f}", "ratio_to_overall": "{:.2f}"},
             )
         )
     if out is not None:
@@ -192,6 +189,14 @@ def score(
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write per-seed metrics (CSV)."
 )
+@click.option(
+    "--strategies",
+    is_flag=True,
+    help="Compare rankings side by side instead: rules only, forest only, rules + forest, "
+    "rules + each single feature, and the score learned from one and two simulated previous "
+    "rounds (docs/risk.md §12).",
+)
+@realism_option
 def evaluate(
     spec: Path | None,
     county_code: str | None,
@@ -201,6 +206,8 @@ def evaluate(
     anomaly_share: float,
     budget: float,
     out: Path | None,
+    strategies: bool,
+    realism: str | None,
 ) -> None:
     """Evaluate the risk ranking on generated counties with known ground truth."""
     from dataclasses import replace
@@ -223,7 +230,13 @@ def evaluate(
         config = chosen[0]
     if households is not None:
         config = replace(config, households=households)
+    if realism is not None:
+        config = replace(config, realism=realism)
     base_seed = int(config.seed)
+    seeds = tuple(base_seed + offset for offset in range(1, generator_seeds + 1))
+    if strategies:
+        _compare(config.with_anomaly_share(anomaly_share), seeds, budget, out)
+        return
     evaluation = evaluate_risk(
         config,
         generator_seeds=tuple(base_seed + offset for offset in range(1, generator_seeds + 1)),
@@ -257,3 +270,41 @@ def evaluate(
     if out is not None:
         atomic_write_text(out, runs.to_csv(index=False))
         console.print(f"per-seed metrics written to {out}")
+
+
+def _compare(config: Any, seeds: tuple[int, ...], budget: float, out: Path | None) -> None:
+    """``risk evaluate --strategies``: every ranking strategy on each generated county."""
+    from dataclasses import replace
+
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
+    from auditlib.evaluation.strategies import compare_strategies, summarise_strategies
+
+    console = Console(width=160)
+    results = []
+    for seed in seeds:
+        result = compare_strategies(replace(config, seed=seed), budget=budget)
+        results.append(result)
+        trained = "; ".join(
+            f"{name}: {int(summary['verified'])} verified, {int(summary['findings'])} findings"
+            + ("" if summary.get("learned", 1.0) else " (too few: not learned)")
+            for name, summary in result.training.items()
+        )
+        console.print(f"county seed {seed}: {trained}", highlight=False)
+    precision, recall = summarise_strategies(results)
+    console.print(
+        _table(
+            precision,
+            f"Precision at the {budget:.0%} budget (over {len(seeds)} counties)",
+            {"mean": "{:.3f}", "sd": "{:.3f}", "min": "{:.3f}", "max": "{:.3f}"},
+        )
+    )
+    main = ["rules", "forest", "rules+forest", "learned-1", "learned-2"]
+    table = recall[[name for name in main if name in recall.columns]].reset_index()
+    formats = dict.fromkeys(table.columns[1:], "{:.2f}")
+    console.print(_table(table, "Recall at the budget by planted type (pooled)", formats))
+    if out is not None:
+        rows = pd.concat(
+            [result.precision.assign(generator_seed=result.generator_seed) for result in results]
+        )
+        atomic_write_text(out, rows.to_csv(index=False))
+        console.print(f"per-county precision written to {out}")

@@ -13,10 +13,10 @@ from auditlib.cli.common import restricted_root_option, workspace_root_option
 from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
 from auditlib.errors import DesignError
-from auditlib.pipeline.audit import risk_scorer
 from auditlib.pipeline.params import AuditParams, load_params
 from auditlib.pipeline.phases import phase_one
 from auditlib.pipeline.record import data_changes, read_recorded_sample, refuse_changed_data
+from auditlib.pipeline.risk_ranking import assess_county
 from auditlib.pipeline.workspace import CountyWorkspace
 from auditlib.sampling.sample import check_sample, sample_summary
 
@@ -32,7 +32,7 @@ def load_risk(path: Path | None, params: AuditParams, data: CountyData) -> pd.Da
     if plan.risk_column and plan.risk_column in data.households.columns:
         return None
     # the same call as the report's phase 1 (run_audit), so both draw from the same scores
-    scores: pd.DataFrame = risk_scorer(params.risk).fit_assess(data).scores
+    scores: pd.DataFrame = assess_county(params, data).assessment.scores
     return scores
 
 

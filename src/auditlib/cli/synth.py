@@ -7,10 +7,19 @@ from pathlib import Path
 
 import click
 
-from auditlib.synth.config import SynthConfig
+from auditlib.synth.config import REALISM_LEVELS, SynthConfig
 from auditlib.synth.examples import DEFAULT_SPEC
 
-__all__ = ["synth"]
+__all__ = ["realism_option", "synth"]
+
+#: ``--realism`` of every command that generates counties (default: the spec's, else realistic).
+realism_option = click.option(
+    "--realism",
+    type=click.Choice(REALISM_LEVELS),
+    default=None,
+    help="'realistic' adds the benign noise of real registries (the default); 'clean' "
+    "reproduces the earlier data byte for byte. Overrides the spec's setting of each county.",
+)
 
 
 def _summary_line(folder: Path, summary: dict[str, float]) -> str:
@@ -45,13 +54,14 @@ def synth() -> None:
     help="Output folder (default: the folder of --spec); one sub-folder per county code.",
 )
 @click.option("--only", multiple=True, help="County code to regenerate (repeatable).")
-def examples(spec: Path, out: Path | None, only: tuple[str, ...]) -> None:
+@realism_option
+def examples(spec: Path, out: Path | None, only: tuple[str, ...], realism: str | None) -> None:
     """Regenerate the example counties byte-identically from their recorded seeds."""
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.synth.examples import generate_examples
     from auditlib.synth.output import read_ground_truth
 
-    for folder in generate_examples(spec, out, only):
+    for folder in generate_examples(spec, out, only, realism=realism):
         click.echo(_summary_line(folder, read_ground_truth(folder).summary()))
 
 
@@ -119,6 +129,7 @@ def examples(spec: Path, out: Path | None, only: tuple[str, ...]) -> None:
     help="Total share of recipients with any planted anomaly (overrides the two rates; "
     "30% of it as payment anomalies).",
 )
+@realism_option
 def county(
     seed: int,
     households: int,
@@ -133,6 +144,7 @@ def county(
     payment_anomaly_rate: float | None,
     omission_rate: float | None,
     anomaly_share: float | None,
+    realism: str | None,
 ) -> None:
     """Generate one custom synthetic county into --out."""
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
@@ -148,6 +160,7 @@ def county(
         township_count=townships,
         rural_standard=standard,
         months=months,
+        realism=realism or "realistic",
     )
     config = replace(
         config,

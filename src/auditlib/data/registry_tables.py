@@ -75,6 +75,17 @@ REGISTRY_PROPERTY = registry_spec(
     text_spec("property_type", "房产类型", "commercial_housing, self_built, shop, ..."),
     ColumnSpec("registration_date", "登记日期", "date", "Date of registration."),
     ColumnSpec("area", "面积", "float", "Floor area (square metres).", minimum=0, maximum=1e5),
+    ColumnSpec(
+        "ownership_share",
+        "产权份额",
+        "float",
+        "Share of the property the person owns (按份共有, e.g. 0.5 of a flat co-owned with a "
+        "relative); empty means sole owner.",
+        minimum=0,
+        maximum=1,
+        required=False,
+        nullable=True,
+    ),
 )
 
 
@@ -92,6 +103,21 @@ REGISTRY_BUSINESS = registry_spec(
         minimum=0,
         maximum=1e12,
     ),
+    text_spec(
+        "registration_status",
+        "登记状态",
+        "存续 (active) or 注销 (cancelled; also 'active'/'cancelled'); empty means active.",
+        required=False,
+        nullable=True,
+    ),
+    ColumnSpec(
+        "cancellation_date",
+        "注销日期",
+        "date",
+        "Date the registration was cancelled (with status 注销).",
+        required=False,
+        nullable=True,
+    ),
 )
 
 
@@ -101,6 +127,14 @@ REGISTRY_PAYROLL = registry_spec(
     "Public employees and pensioners paid from the public payroll.",
     text_spec("employer", "单位", "Employing unit."),
     ColumnSpec("monthly_salary", "月工资", "float", "Monthly salary or pension (yuan).", minimum=0),
+    ColumnSpec(
+        "end_date",
+        "停发日期",
+        "date",
+        "Last day the salary or pension was paid (left the post); empty means still paid.",
+        required=False,
+        nullable=True,
+    ),
 )
 
 

@@ -24,13 +24,13 @@ from auditlib.data.loading import load_county
 from auditlib.errors import DesignError, FieldworkError, ReportError
 from auditlib.estimation.summary import ReportEstimates
 from auditlib.pipeline.estimates import audit_estimates
-from auditlib.pipeline.params import AuditParams, RiskParams, load_params
+from auditlib.pipeline.params import AuditParams, load_params
 from auditlib.pipeline.phases import phase_one
 from auditlib.pipeline.record import data_changes, read_recorded_sample, refuse_changed_data
+from auditlib.pipeline.risk_ranking import assess_county, risk_scorer
 from auditlib.pipeline.verification import pending_problems, verification_results
 from auditlib.pipeline.workspace import CountyWorkspace
 from auditlib.risk.reasons import explain
-from auditlib.risk.scorer import RiskScorer
 from auditlib.sampling.sample import Sample, check_sample
 
 #: Pending households named in the message of a refused final report.
@@ -97,12 +97,6 @@ class AuditRun:
     def simulated(self) -> bool:
         """Whether the verification results were simulated (demo and training)."""
         return self.verification_source == "simulate"
-
-
-def risk_scorer(settings: RiskParams) -> RiskScorer:
-    """The :class:`~auditlib.risk.scorer.RiskScorer` a parameter file's ``risk`` section
-    describes (not yet fitted)."""
-    return RiskScorer(**settings.scorer_parameters())
 
 
 def phase_two(
@@ -208,7 +202,8 @@ def run_audit(
         restricted_root=Path(restricted_root) if restricted_root else Path("restricted"),
     )
     data = load_county(params.data)
-    assessment = risk_scorer(params.risk).fit_assess(data)
+    ranked = assess_county(params, data)
+    assessment = ranked.assessment
     reasons = explain(assessment, language=chosen_language)
     files: tuple[str, ...] = ()
     if not workspace.has_sample():
@@ -241,5 +236,5 @@ def run_audit(
         estimates=estimates,
         worksheet_files=files,
         interim=interim,
-        notes=notes,
+        notes=(*ranked.notes, *notes),
     )

@@ -32,6 +32,7 @@ from pydantic import (
     NonNegativeFloat,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from auditlib.errors import ParamsError, Problem
@@ -42,6 +43,7 @@ from auditlib.sampling.plan import SamplingPlan, plan_problems_from_validation, 
 __all__ = [
     "AuditParams",
     "EstimationParams",
+    "PreviousRound",
     "ReportParams",
     "RiskParams",
     "SamplingParams",
@@ -62,6 +64,47 @@ class SamplingParams(_Strict):
     teams: dict[str, list[str]] | None = None
 
 
+#: ``risk`` fields of the learned score, not of the unsupervised scorer.
+LEARNING_FIELDS: tuple[str, ...] = ("previous_rounds", "exploration_share", "learned_model")
+
+
+class PreviousRound(_Strict):
+    """One previous audit round the risk score learns from (``risk.previous_rounds`` item).
+
+    ``data``: that round's county data folder (its registers and ledger); then either
+    ``audit``: that round's audit folder ``<audits>/<county_code>`` (its recorded sample in
+    ``sample/`` and imported results in ``results/``), or ``sample`` (a sample record folder)
+    and ``verification`` (a verification CSV/xlsx of the data contract). Paths are relative to
+    the parameter file.
+    """
+
+    data: Path
+    audit: Path | None = None
+    sample: Path | None = None
+    verification: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PreviousRound:
+        separate = self.sample is not None or self.verification is not None
+        if (self.audit is None) == (not separate) or (
+            separate and (self.sample is None or self.verification is None)
+        ):
+            raise ValueError(
+                "either 'audit' (an audit folder with sample/ and results/) or both 'sample' "
+                "and 'verification'"
+            )
+        return self
+
+    def resolved(self, base: Path) -> PreviousRound:
+        """The same round with relative paths resolved against ``base``."""
+        changes = {
+            name: base / value
+            for name in ("data", "audit", "sample", "verification")
+            if isinstance(value := getattr(self, name), Path) and not value.is_absolute()
+        }
+        return self.model_copy(update=changes)
+
+
 class RiskParams(_Strict):
     """``risk`` section: every parameter of :class:`auditlib.risk.scorer.RiskScorer`, and the
     verification budget.
@@ -75,12 +118,17 @@ class RiskParams(_Strict):
     thresholds and exemptions (see :class:`auditlib.risk.rules.evaluate.RuleParameters`), the
     county's benefit formula (``benefit_floors``, ``benefit_rounding``) and
     what rejected rows or an empty registry are. ``budget_share`` is the share of recipient
-    households that can be fully verified. Example::
+    households that can be fully verified. ``previous_rounds`` (:class:`PreviousRound` items)
+    are earlier audits whose verified households train the learned score
+    (:mod:`auditlib.risk.learned`); ``exploration_share`` is the share of every budget then
+    left to the forest alone; ``learned_model`` the model family. Example::
 
         risk:
           n_estimators: 500
           rule_weights: {H02: 1.0}       # no relatives certainty stratum: make H02 definitive
           vehicle_value_minimum: 30000
+          previous_rounds:
+            - {data: ../data/2025/430522, audit: ../audits-2025/430522}
     """
 
     n_estimators: int = Field(default=500, ge=10, le=100_000)
@@ -98,6 +146,7 @@ class RiskParams(_Strict):
     luxury_storeys: int = Field(default=3, ge=1)
     vehicle_value_minimum: float = Field(default=20_000.0, ge=0)
     business_capital_minimum: float = Field(default=10_000.0, ge=0)
+    housing_share_minimum: float = Field(default=0.5, ge=0, le=1)
     payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",)
     benefit_floors: tuple[tuple[NonNegativeFloat, NonNegativeFloat], ...] = (
         (0.0, 1.0),
@@ -111,6 +160,9 @@ class RiskParams(_Strict):
     random_state: int = Field(default=0, ge=0)
     n_jobs: int | None = 1
     budget_share: float = Field(default=0.05, ge=0, le=1)
+    previous_rounds: tuple[PreviousRound, ...] = ()
+    exploration_share: float = Field(default=0.10, ge=0, lt=1)
+    learned_model: Literal["logistic", "boosting"] = "logistic"
 
     @field_validator("max_samples")
     @classmethod
@@ -174,7 +226,7 @@ class RiskParams(_Strict):
 
     def scorer_parameters(self) -> dict[str, Any]:
         """Keyword arguments of :class:`~auditlib.risk.scorer.RiskScorer` (all but the budget)."""
-        values = self.model_dump(exclude={"budget_share"})
+        values = self.model_dump(exclude=set(LEARNING_FIELDS) | {"budget_share"})
         for name in ("tiers", "programmes", "payroll_exempt_keywords"):
             values[name] = tuple(values[name])
         if values["features"] is not None:
@@ -291,6 +343,10 @@ def params_from_mapping(
         raise ParamsError(f"{file}: invalid parameters: {details}", problems) from None
     if base is not None and not params.data.is_absolute():
         params = params.model_copy(update={"data": (base / params.data)})
+    if base is not None and params.risk.previous_rounds:
+        rounds = tuple(item.resolved(base) for item in params.risk.previous_rounds)
+        risk = params.risk.model_copy(update={"previous_rounds": rounds})
+        params = params.model_copy(update={"risk": risk})
     # validate the plan now, with the file's name in messages
     resolve_plan(params.sampling.plan, params.sampling.overrides, file=file)
     return params

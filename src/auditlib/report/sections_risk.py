@@ -12,9 +12,10 @@ from typing import Any
 import pandas as pd
 
 from auditlib.data.idcard import mask_id_numbers, mask_names
+from auditlib.report.fairness_section import fairness
 from auditlib.report.figures import histogram
 from auditlib.report.html import Column, Html, escape, table_html
-from auditlib.report.risk_tables import fairness_table, rule_hit_counts
+from auditlib.report.risk_tables import rule_hit_counts
 from auditlib.report.text import text
 
 __all__ = ["risk"]
@@ -45,24 +46,7 @@ def risk(run: Any) -> Html:
     )
     parts.append(f'<figure class="figure">{figure.svg}</figure>')
     parts.append(_top_households(run))
-    parts.append(f"<h3>{_t(run, 'fairness')}</h3><p>{_t(run, 'fairness_text')}</p>")
-    fairness = fairness_table(
-        run.assessment, run.data, language, verification=run.verification, sample=run.sample.table
-    )
-    parts.append(
-        table_html(
-            fairness,
-            [
-                Column("attribute", _t(run, "attribute")),
-                Column("group", _t(run, "group")),
-                Column("households", _t(run, "count"), "count"),
-                Column("flag_rate", _t(run, "flag_rate"), "percent"),
-                Column("ratio_to_overall", _t(run, "ratio_to_overall"), "number2"),
-                Column("precision", _t(run, "precision"), "percent"),
-                Column("false_positive_rate", _t(run, "false_positive_rate"), "percent"),
-            ],
-        )
-    )
+    parts.append(fairness(run).html)
     return Html("\n".join(parts))
 
 

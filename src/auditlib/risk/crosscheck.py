@@ -4,13 +4,21 @@ Every registry record is matched to household members by resident ID number (val
 :mod:`auditlib.data.idcard`). A record is
 
 * ``invalid_id``  — its ID number is not a well-formed GB 11643 number (cannot be matched);
+* ``name_only``   — an invalid ID number, but the name identifies one member of the county
+  (:mod:`auditlib.risk.name_links`): a weak link, which rules use as a prompt only;
 * ``unmatched``   — a valid ID that belongs to no member of any household;
 * ``matched``     — the ID belongs to a member and the name (and birth date) agree;
 * ``conflict``    — the ID belongs to a member but the name, or the birth date implied by the
   member's recorded age, differs: the match stands (the ID is the key) but is reported.
 
+Names are compared with :func:`auditlib.data.names.name_match`: a name written differently
+(spacing, full-width characters, traditional characters, a separator) agrees, as a
+``"variant"`` in the ``name_match`` column and the ``name_variant`` count of the summary; only a
+really different name is a conflict.
+
 Nothing is dropped silently: every record lands in exactly one status, the counts per registry
-add up to the registry's rows, and each invalid ID or conflict is also a :class:`Problem`.
+add up to the registry's rows, and each invalid ID (name-only links included) or conflict is
+also a :class:`Problem`.
 
 Examples
 --------
@@ -20,7 +28,10 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +41,7 @@ import pyarrow.compute as pc
 from auditlib.data.arrow import bool_mask
 from auditlib.data.bundle import CountyData
 from auditlib.data.idcard import birth_dates, id_number_problems, mask_id_number, mask_name
+from auditlib.data.names import name_matches
 from auditlib.data.table_keys import (
     arrow_text,
     normalise_id_numbers,
@@ -38,6 +50,7 @@ from auditlib.data.table_keys import (
     text_column,
 )
 from auditlib.errors import Problem
+from auditlib.risk.name_links import name_candidates, name_only_positions
 
 __all__ = [
     "MATCH_COLUMNS",
@@ -49,7 +62,7 @@ __all__ = [
 ]
 
 #: Status of a registry record after matching, in reporting order.
-MATCH_STATUSES: tuple[str, ...] = ("matched", "conflict", "unmatched", "invalid_id")
+MATCH_STATUSES: tuple[str, ...] = ("matched", "conflict", "name_only", "unmatched", "invalid_id")
 
 #: Columns of :attr:`CrossCheckResult.matches`, in order.
 MATCH_COLUMNS: tuple[str, ...] = (
@@ -61,9 +74,13 @@ MATCH_COLUMNS: tuple[str, ...] = (
     "member_row",
     "member_name",
     "registry_name",
+    "name_match",
     "name_conflict",
     "birth_date_conflict",
 )
+
+#: Columns of :attr:`CrossCheckResult.summary`, in order.
+_SUMMARY_COLUMNS = ("registry", "records", *MATCH_STATUSES, "name_variant", "households")
 
 _STATUS_TEXT = pa.array(MATCH_STATUSES, pa.large_string())
 
@@ -99,11 +116,16 @@ class CrossCheckResult:
     ----------
     matches : pandas.DataFrame
         One row per registry record: ``registry, registry_row, id_number, status,
-        household_id, member_row, member_name, registry_name, name_conflict,
-        birth_date_conflict``; ``household_id`` is ``<NA>`` unless matched or in conflict.
+        household_id, member_row, member_name, registry_name, name_match, name_conflict,
+        birth_date_conflict``; ``household_id`` is ``<NA>`` unless matched, in conflict or
+        linked by name only. ``name_match`` (``exact``, ``variant``, ``different``) compares
+        the registry's and the member's names of a linked record, ``<NA>`` when the record is
+        not linked or a name is missing.
     summary : pandas.DataFrame
-        One row per registry: ``registry, records, matched, conflict, unmatched, invalid_id,
-        households`` (distinct households with a matched or conflicting record).
+        One row per registry: ``registry, records, matched, conflict, name_only, unmatched,
+        invalid_id, name_variant`` (linked records whose name agrees only after
+        normalisation), ``households`` (distinct households with a matched or conflicting
+        record: linked by ID number).
     problems : tuple of Problem
         One warning per invalid ID number and per conflict (masked identities).
     """
@@ -111,7 +133,7 @@ class CrossCheckResult:
     matches: pd.DataFrame
     summary: pd.DataFrame
     problems: tuple[Problem, ...]
-    _linked_positions: dict[str, np.ndarray] = field(
+    _linked_positions: dict[tuple[str, bool], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -119,17 +141,20 @@ class CrossCheckResult:
         """The per-registry counts (``summary``)."""
         return self.summary.copy()
 
-    def linked(self, registry: str) -> pd.DataFrame:
-        """Matched and conflicting records of ``registry`` (the ones rules may use)."""
-        if not self._linked_positions:
-            status = self.matches["status"].isin(["matched", "conflict"])
+    def linked(self, registry: str, *, name_only: bool = False) -> pd.DataFrame:
+        """Matched and conflicting records of ``registry`` (the ones rules may use), and with
+        ``name_only=True`` also the records linked by name only (weak links: prompts)."""
+        key = (registry, name_only)
+        if key not in self._linked_positions:
+            statuses = ["matched", "conflict", *(["name_only"] if name_only else [])]
+            status = self.matches["status"].isin(statuses)
             usable = np.flatnonzero(status.to_numpy(dtype=bool))
             codes, owners = pd.factorize(self.matches["registry"].take(usable))
             for code, name in enumerate(owners):
-                self._linked_positions[str(name)] = usable[codes == code]
-            self._linked_positions.setdefault("", np.zeros(0, dtype=np.int64))
-        positions = self._linked_positions.get(registry, self._linked_positions[""])
-        return self.matches.take(positions).reset_index(drop=True)
+                self._linked_positions[(str(name), name_only)] = usable[codes == code]
+            for each in (key, ("", name_only)):
+                self._linked_positions.setdefault(each, np.zeros(0, dtype=np.int64))
+        return self.matches.take(self._linked_positions[key]).reset_index(drop=True)
 
 
 def _id_ages(id_numbers: pd.Series, reference: pd.Timestamp) -> np.ndarray:
@@ -157,18 +182,33 @@ def _id_ages(id_numbers: pd.Series, reference: pd.Timestamp) -> np.ndarray:
     return ages
 
 
+def _name_states(registry_names: pd.Series, member_names: pd.Series, linked: np.ndarray) -> Any:
+    """``name_match`` of every record (``"str"`` array): the state of the registry's against
+    the member's name where the record is linked and both names are given, missing elsewhere."""
+    states = np.full(len(linked), None, dtype=object)
+    compared = linked & registry_names.notna().to_numpy(bool) & member_names.notna().to_numpy(bool)
+    if compared.any():
+        states[compared] = name_matches(registry_names[compared], member_names[compared]).to_numpy(
+            dtype=object
+        )
+    return pd.array(states, dtype="str")
+
+
 def _match_registry(
     name: str,
     registry: pd.DataFrame,
     members: pd.DataFrame,
     members_index: pd.Series,
     reference: pd.Timestamp,
+    candidates: Callable[[], pd.DataFrame],
 ) -> pd.DataFrame:
     """Status of every record of one registry (columns of :attr:`CrossCheckResult.matches`).
 
     ``members`` holds unique ID numbers (``members_index``) with ``household_id`` and ``name``
     as ``"string"`` columns. Members are taken by position (one Arrow ``index_in`` lookup) and
     the frame is assembled once, so the cost is a few array operations per registry.
+    ``candidates`` gives :func:`auditlib.risk.name_links.name_candidates` (called only when a
+    record has an invalid ID number and a name).
     """
     count = len(registry)
     ids = normalise_id_numbers(registry["id_number"]) if count else pd.Series([], dtype="string")
@@ -184,15 +224,22 @@ def _match_registry(
     fill = np.where(found, position, -1)
     household_id = members["household_id"].array.take(fill, allow_fill=True)
     member_name = members["name"].array.take(fill, allow_fill=True)
-    member_row = pd.arrays.IntegerArray(
-        np.where(found, members["member_row"].to_numpy(dtype=np.int64)[np.maximum(fill, 0)], 0)
-        if len(members)
-        else np.zeros(count, dtype=np.int64),
-        ~found,
+    rows = members["member_row"].to_numpy(dtype=np.int64)
+    row_values = np.where(found, rows[np.maximum(fill, 0)], 0) if len(members) else np.zeros(count)
+    weak = np.full(count, -1, dtype=np.int64)
+    if "name" in registry and (~valid & registry_names.notna().to_numpy(bool)).any():
+        weak = name_only_positions(registry, candidates(), ~valid)
+    by_name = weak >= 0
+    if by_name.any():
+        people = candidates()
+        household_id[by_name] = people["household_id"].array.take(weak[by_name])
+        member_name[by_name] = people["name"].array.take(weak[by_name])
+        row_values[by_name] = people["member_row"].to_numpy(dtype=np.int64)[weak[by_name]]
+    member_row = pd.arrays.IntegerArray(row_values.astype(np.int64), ~(found | by_name))
+    name_match = _name_states(
+        registry_names, pd.Series(member_name, index=registry.index), found | by_name
     )
-    name_conflict = found & (
-        pd.Series(registry_names.array != member_name).fillna(False).to_numpy(dtype=bool)
-    )
+    name_conflict = found & (pd.Series(name_match) == "different").fillna(False).to_numpy(bool)
     birth_conflict = np.zeros(count, dtype=bool)
     if found.any():
         linked_ids = ids[found]
@@ -203,7 +250,8 @@ def _match_registry(
             registered = pd.to_datetime(registry["birth_date"], errors="coerce").to_numpy()[found]
             encoded = birth_dates(linked_ids).to_numpy()
             birth_conflict[found] |= ~pd.isna(registered) & (registered != encoded)
-    state = np.where(~valid, 3, np.where(~found, 2, np.where(name_conflict | birth_conflict, 1, 0)))
+    conflict = name_conflict | birth_conflict
+    state = np.where(~valid, np.where(by_name, 2, 4), np.where(~found, 3, np.where(conflict, 1, 0)))
     status = pd.array(_STATUS_TEXT.take(pa.array(state.astype(np.int8))), dtype="str")
     return pd.DataFrame(
         {
@@ -217,6 +265,7 @@ def _match_registry(
             "registry_name": registry_names.astype("str").array
             if "name" in registry
             else registry_names.to_numpy(),
+            "name_match": name_match,
             "name_conflict": name_conflict,
             "birth_date_conflict": birth_conflict,
         }
@@ -225,18 +274,23 @@ def _match_registry(
 
 def _problems(matches: pd.DataFrame) -> list[Problem]:
     problems: list[Problem] = []
-    invalid = matches[matches["status"] == "invalid_id"]
-    for registry, row, id_number in invalid[["registry", "registry_row", "id_number"]].itertuples(
-        index=False
-    ):
+    invalid = matches[matches["status"].isin(["invalid_id", "name_only"])]
+    columns = ["registry", "registry_row", "id_number", "status", "member_row"]
+    for registry, row, id_number, status, member_row in invalid[columns].itertuples(index=False):
         value = "" if pd.isna(id_number) else mask_id_number(str(id_number))
+        outcome = (
+            f"record linked by name only to members row {member_row} (a prompt for verification, "
+            "not a match)"
+            if status == "name_only"
+            else "record not matched"
+        )
         problems.append(
             Problem(
                 file=str(registry),
                 row=int(row),
                 column="id_number",
                 value=value,
-                expected="a valid 18-character resident ID number (GB 11643); record not matched",
+                expected="a valid 18-character resident ID number (GB 11643); " + outcome,
                 severity="warning",
                 code="registry_invalid_id",
             )
@@ -290,8 +344,11 @@ def cross_check(data: CountyData, registries: tuple[str, ...] | None = None) -> 
     members_index = members["id_number"]
     names = registries if registries is not None else tuple(sorted(data.registries))
     present = [name for name in names if name in data.registries]
+    candidates = cache(lambda: name_candidates(data))
     frames = {
-        name: _match_registry(name, data.registries[name], members, members_index, reference)
+        name: _match_registry(
+            name, data.registries[name], members, members_index, reference, candidates
+        )
         for name in dict.fromkeys(present)
     }
     non_empty = [frames[name] for name in present if len(frames[name])]
@@ -311,10 +368,11 @@ def cross_check(data: CountyData, registries: tuple[str, ...] | None = None) -> 
                 "registry": name,
                 "records": len(part) * repeats,
                 **{state: int((status == state).sum()) * repeats for state in MATCH_STATUSES},
+                "name_variant": int((part["name_match"] == "variant").sum()) * repeats,
                 "households": int(part["household_id"][linked].nunique()),
             }
         )
-    summary = pd.DataFrame(rows, columns=["registry", "records", *MATCH_STATUSES, "households"])
+    summary = pd.DataFrame(rows, columns=[*_SUMMARY_COLUMNS])
     return CrossCheckResult(matches=matches, summary=summary, problems=tuple(_problems(matches)))
 
 

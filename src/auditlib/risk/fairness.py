@@ -1,4 +1,4 @@
-"""Fairness audit of risk flags: who gets flagged, and how often wrongly.
+"""Fairness audit, census part: who gets flagged, by group and by intersection of groups.
 
 Risk scores only decide who is visited first, but a score that sends field teams to one group
 more than another still burdens that group (the Dutch SyRI and childcare-benefits cases,
@@ -10,16 +10,18 @@ Rotterdam's model, Australia's Robodebt). The audit reports, for every group of
 * ``head_age_group``  age group of the head (under 40, 40-59, 60-69, 70 and over),
 * ``township``        township (乡镇),
 
-the number of recipient households, how many are flagged (default: tier ``"high"``), the flag
-rate and its ratio to the county's overall rate (1 = parity; the "four-fifths" screen reads a
-ratio below 0.8 or above 1.25 as a disparity to explain). Where verification results exist for
-households drawn at random (``selection_reason == "random"`` in the sample table), it adds for
-each group the flagged precision (share of verified flagged households found ineligible) and
-the false-positive rate (share of verified eligible households that were flagged). These are
-unweighted shares of the random part of the sample (households drawn with equal probability
-within a village); they describe the verified households, they are not county estimates.
+and for the intersections of :data:`INTERSECTIONS` (e.g. sex × age group, listed only where a
+cell holds at least ``minimum_households`` recipient households), the number of recipient
+households, how many are flagged (default: tier ``"high"``), the flag rate and its ratio to the
+county's overall rate (1 = parity). These are counts over *every* scored household: exact, no
+sampling error. ``flag_outside_band`` marks a ratio outside :data:`BAND` (the "four-fifths"
+screen: below 0.8 or above 1.25 is a disparity to explain).
 
-Protected attributes are read here and nowhere else in the risk pipeline.
+How often a flag is right, and whom the flags miss, needs verified households with their
+design weights: :mod:`auditlib.evaluation.fairness` adds those columns to this table.
+
+Protected attributes are read here (and by the evaluation that builds on it) and nowhere else
+in the risk pipeline.
 """
 
 from __future__ import annotations
@@ -30,7 +32,19 @@ import pandas as pd
 from auditlib.data.bundle import CountyData
 from auditlib.errors import DataError
 
-__all__ = ["AGE_GROUPS", "FAIRNESS_COLUMNS", "fairness_audit", "household_groups"]
+__all__ = [
+    "AGE_GROUPS",
+    "ATTRIBUTES",
+    "BAND",
+    "CENSUS_COLUMNS",
+    "INTERSECTIONS",
+    "INTERSECTION_SEPARATOR",
+    "MINIMUM_INTERSECTION_HOUSEHOLDS",
+    "fairness_audit",
+    "flagged_households",
+    "group_columns",
+    "household_groups",
+]
 
 #: Age groups of the household head: (label, lower bound inclusive, upper bound exclusive).
 AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
@@ -40,25 +54,40 @@ AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
     ("70 and over", 70, 200),
 )
 
-FAIRNESS_COLUMNS: tuple[str, ...] = (
+#: Single attributes, in report order.
+ATTRIBUTES: tuple[str, ...] = (
+    "head_sex",
+    "head_ethnicity",
+    "disability",
+    "head_age_group",
+    "township",
+)
+
+#: Intersections of two attributes reported where counts allow.
+INTERSECTIONS: tuple[tuple[str, str], ...] = (
+    ("head_sex", "head_age_group"),
+    ("head_ethnicity", "head_sex"),
+    ("disability", "head_age_group"),
+)
+
+#: Joins the attribute names and the group labels of an intersection ("F × 70 and over").
+INTERSECTION_SEPARATOR = " × "
+
+#: Fewest recipient households an intersectional cell needs to be listed.
+MINIMUM_INTERSECTION_HOUSEHOLDS = 30
+
+#: Ratios to the overall rate inside this closed band are read as parity (four-fifths screen).
+BAND: tuple[float, float] = (0.8, 1.25)
+
+#: Columns of :func:`fairness_audit`.
+CENSUS_COLUMNS: tuple[str, ...] = (
     "attribute",
     "group",
     "households",
     "flagged",
     "flag_rate",
     "ratio_to_overall",
-    "verified",
-    "verified_flagged",
-    "precision",
-    "false_positive_rate",
-)
-
-_ATTRIBUTES: tuple[str, ...] = (
-    "head_sex",
-    "head_ethnicity",
-    "disability",
-    "head_age_group",
-    "township",
+    "flag_outside_band",
 )
 
 
@@ -96,39 +125,42 @@ def household_groups(data: CountyData, household_ids: pd.Series) -> pd.DataFrame
     )
 
 
-def _verified_random(
-    verification: pd.DataFrame | None, sample: pd.DataFrame | None
-) -> pd.Series | None:
-    """``True`` (found ineligible) / ``False`` per verified household drawn at random."""
-    if verification is None or sample is None:
-        return None
-    for name, table, columns in (
-        ("verification", verification, ("household_id", "eligible")),
-        ("sample", sample, ("household_id", "selection_reason")),
-    ):
-        missing = [column for column in columns if column not in table.columns]
-        if missing:
-            raise DataError(
-                f"{name}: missing column(s) {', '.join(missing)} needed by the fairness audit"
-            )
-    random_ids = sample.loc[
-        (sample["selection_reason"].astype("string") == "random").fillna(False).to_numpy(bool),
-        "household_id",
-    ].astype("string")
-    results = verification.assign(household_id=verification["household_id"].astype("string"))
-    results = results[results["household_id"].isin(set(random_ids))]
-    if "status" in results.columns:
-        # households not found, moved or refusing were not verified: no finding to score
-        status = results["status"].astype("string").fillna("verified").str.strip()
-        results = results[status.isin(["verified", ""]).to_numpy(dtype=bool)]
-    eligible = results["eligible"].astype("string")
-    unknown = results[~eligible.isin(["yes", "no"]).fillna(False).to_numpy(dtype=bool)]
-    if len(unknown):
-        raise DataError(
-            f"verification: column 'eligible' must be 'yes' or 'no'; got "
-            f"{unknown['eligible'].iloc[0]!r} for household {unknown['household_id'].iloc[0]}"
+def group_columns(
+    groups: pd.DataFrame, intersections: tuple[tuple[str, str], ...] = INTERSECTIONS
+) -> pd.DataFrame:
+    """``groups`` plus one column per intersection (name and labels joined by ``" × "``)."""
+    result = groups.copy()
+    for first, second in intersections:
+        for name in (first, second):
+            if name not in ATTRIBUTES:
+                raise DataError(
+                    f"intersections: unknown attribute {name!r}; expected one of {list(ATTRIBUTES)}"
+                )
+        name = f"{first}{INTERSECTION_SEPARATOR}{second}"
+        result[name] = (
+            groups[first].astype(str) + INTERSECTION_SEPARATOR + groups[second].astype(str)
         )
-    return pd.Series((eligible == "no").to_numpy(dtype=bool), index=results["household_id"])
+    return result
+
+
+def flagged_households(scores: pd.DataFrame, flagged_tiers: tuple[str, ...]) -> pd.Series:
+    """``True`` for each scored household whose tier is one of ``flagged_tiers``.
+
+    Indexed by ``household_id`` (text), in the order of ``scores``.
+    """
+    for column in ("household_id", "tier"):
+        if column not in scores.columns:
+            raise DataError(f"scores: missing column {column!r} (expected RiskScorer output)")
+    ids = scores["household_id"].astype("string")
+    return pd.Series(
+        scores["tier"].astype("string").isin(flagged_tiers).fillna(False).to_numpy(dtype=bool),
+        index=pd.Index(ids, name="household_id"),
+        name="flagged",
+    )
+
+
+def _outside(ratio: float) -> bool:
+    return bool(np.isfinite(ratio) and not BAND[0] <= ratio <= BAND[1])
 
 
 def fairness_audit(
@@ -136,10 +168,10 @@ def fairness_audit(
     scores: pd.DataFrame,
     *,
     flagged_tiers: tuple[str, ...] = ("high",),
-    verification: pd.DataFrame | None = None,
-    sample: pd.DataFrame | None = None,
+    intersections: tuple[tuple[str, str], ...] = INTERSECTIONS,
+    minimum_households: int = MINIMUM_INTERSECTION_HOUSEHOLDS,
 ) -> pd.DataFrame:
-    """Flag rates (and, with verification, precision and false-positive rate) by group.
+    """Flag rates by group over every scored household (a census: exact).
 
     Parameters
     ----------
@@ -149,68 +181,49 @@ def fairness_audit(
         Output of :meth:`auditlib.risk.scorer.RiskScorer.score` (``household_id``, ``tier``).
     flagged_tiers : tuple of str
         Tiers counted as flagged.
-    verification : pandas.DataFrame, optional
-        Verification results (schema ``verification``); defaults to ``data.verification``.
-    sample : pandas.DataFrame, optional
-        The sample table (``household_id``, ``selection_reason``); only households drawn at
-        random enter precision and false-positive rate.
+    intersections : tuple of (str, str)
+        Pairs of :data:`ATTRIBUTES` crossed; a cell is listed when it holds at least
+        ``minimum_households`` households.
+    minimum_households : int
+        Fewest households of a listed intersectional cell (single groups are always listed).
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`FAIRNESS_COLUMNS`, one row per (attribute, group) plus a first row
-        ``("overall", "all")``; the verification columns are ``NaN`` without verification.
+        Columns :data:`CENSUS_COLUMNS`, one row per (attribute, group) plus a first row
+        ``("overall", "all")``.
+
+    Examples
+    --------
+    >>> from tests.risk_fixtures import make_county  # doctest: +SKIP
+    >>> fairness_audit(make_county(), scores)[["attribute", "group", "flag_rate"]]  # doctest: +SKIP
     """
-    for column in ("household_id", "tier"):
-        if column not in scores.columns:
-            raise DataError(f"scores: missing column {column!r} (expected RiskScorer output)")
-    ids = scores["household_id"].astype("string")
-    flagged = pd.Series(
-        scores["tier"].astype("string").isin(flagged_tiers).fillna(False).to_numpy(dtype=bool),
-        index=pd.Index(ids, name="household_id"),
-    )
-    groups = household_groups(data, ids)
-    verification = verification if verification is not None else data.verification
-    found = _verified_random(verification, sample)
+    if isinstance(minimum_households, bool) or not isinstance(minimum_households, int):
+        raise DataError(f"minimum_households must be a whole number, got {minimum_households!r}")
+    flagged = flagged_households(scores, flagged_tiers)
+    groups = group_columns(household_groups(data, flagged.index.to_series()), intersections)
     overall_rate = float(flagged.mean()) if len(flagged) else float("nan")
-    rows = [_row("overall", "all", flagged, found, overall_rate)]
-    for attribute in _ATTRIBUTES:
+    rows = [_row("overall", "all", flagged, overall_rate)]
+    for attribute in groups.columns:
+        crossed = INTERSECTION_SEPARATOR in attribute
         for group, members in groups.groupby(attribute, sort=True).groups.items():
-            rows.append(_row(attribute, str(group), flagged.loc[members], found, overall_rate))
-    return pd.DataFrame(rows, columns=list(FAIRNESS_COLUMNS))
+            if crossed and len(members) < minimum_households:
+                continue
+            rows.append(_row(attribute, str(group), flagged.loc[members], overall_rate))
+    return pd.DataFrame(rows, columns=list(CENSUS_COLUMNS))
 
 
-def _row(
-    attribute: str,
-    group: str,
-    flagged: pd.Series,
-    found: pd.Series | None,
-    overall_rate: float,
-) -> dict[str, object]:
+def _row(attribute: str, group: str, flagged: pd.Series, overall_rate: float) -> dict[str, object]:
     households = len(flagged)
     count = int(flagged.sum())
     rate = count / households if households else float("nan")
-    row: dict[str, object] = {
+    ratio = rate / overall_rate if overall_rate > 0 else float("nan")
+    return {
         "attribute": attribute,
         "group": group,
         "households": households,
         "flagged": count,
         "flag_rate": rate,
-        "ratio_to_overall": rate / overall_rate if overall_rate > 0 else float("nan"),
-        "verified": np.nan,
-        "verified_flagged": np.nan,
-        "precision": np.nan,
-        "false_positive_rate": np.nan,
+        "ratio_to_overall": ratio,
+        "flag_outside_band": _outside(ratio),
     }
-    if found is not None:
-        verified = found[found.index.isin(flagged.index)]
-        is_flagged = flagged.reindex(verified.index).to_numpy(dtype=bool)
-        ineligible = verified.to_numpy(dtype=bool)
-        eligible_count = int((~ineligible).sum())
-        row.update(
-            verified=len(verified),
-            verified_flagged=int(is_flagged.sum()),
-            precision=float(ineligible[is_flagged].mean()) if is_flagged.any() else np.nan,
-            false_positive_rate=float(is_flagged[~ineligible].mean()) if eligible_count else np.nan,
-        )
-    return row

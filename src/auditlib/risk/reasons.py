@@ -199,7 +199,9 @@ def _rule_rows(
     rows: list[dict[str, object]] = []
     for hit in hits.itertuples(index=False):
         spec = rule_spec(str(hit.rule_code))
-        rank = (0 if spec.weight >= 1 else 100) + catalogue[spec.code]
+        # A hit through a name-only registry link weighs as a prompt, so it is listed as one.
+        weak = str(getattr(hit, "strength", "full")) == "name_only"
+        rank = (0 if spec.weight >= 1 and not weak else 100) + catalogue[spec.code]
         rows.append(
             {
                 "household_id": hit.household_id,

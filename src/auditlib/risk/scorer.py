@@ -37,7 +37,7 @@ Examples
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import pandas as pd
@@ -57,8 +57,8 @@ from auditlib.risk.features import (
 )
 from auditlib.risk.inputs import check_risk_inputs
 from auditlib.risk.payment_ledger import payment_frame
-from auditlib.risk.rules.catalogue import RULES
 from auditlib.risk.rules.evaluate import RuleParameters, evaluate_rules, recipient_ids
+from auditlib.risk.scorer_checks import check_scorer_parameters
 
 __all__ = ["RiskScorer"]
 
@@ -90,7 +90,8 @@ class RiskScorer(BaseEstimator):
     programmes : tuple of str, default=("dibao",)
         Programmes whose households are scored.
     shared_account_households, oversized_multiple, entitlement_tolerance, luxury_storeys, \
-vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
+vehicle_value_minimum, business_capital_minimum, housing_share_minimum, \
+payroll_exempt_keywords
         Rule thresholds and exemptions (see :class:`auditlib.risk.rules.evaluate.RuleParameters`).
     benefit_floors : tuple of (float, float), default=((0.0, 1.0), (0.2, 0.0), (0.6, 0.2))
         The county's benefit formula as bands ``(lowest declared income ÷ standard, floor ÷
@@ -152,6 +153,7 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         luxury_storeys: int = 3,
         vehicle_value_minimum: float = 20_000.0,
         business_capital_minimum: float = 10_000.0,
+        housing_share_minimum: float = 0.5,
         payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",),
         benefit_floors: tuple[tuple[float, float], ...] = DEFAULT_BENEFIT_FLOORS,
         benefit_rounding: float = 10.0,
@@ -176,6 +178,7 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         self.luxury_storeys = luxury_storeys
         self.vehicle_value_minimum = vehicle_value_minimum
         self.business_capital_minimum = business_capital_minimum
+        self.housing_share_minimum = housing_share_minimum
         self.payroll_exempt_keywords = payroll_exempt_keywords
         self.benefit_floors = benefit_floors
         self.benefit_rounding = benefit_rounding
@@ -185,83 +188,8 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    # ------------------------------------------------------------------ checks
-
     def _check_parameters(self) -> None:
-        problems: list[str] = []
-
-        def bad(name: str, expected: str) -> None:
-            problems.append(f"{name} must be {expected}, got {getattr(self, name)!r}")
-
-        if not isinstance(self.n_estimators, Integral) or self.n_estimators < 10:
-            bad("n_estimators", "an integer ≥ 10")
-        samples = self.max_samples
-        if isinstance(samples, bool) or not (
-            (isinstance(samples, Integral) and samples >= 2)
-            or (
-                isinstance(samples, Real) and not isinstance(samples, Integral) and 0 < samples <= 1
-            )
-        ):
-            bad("max_samples", "an integer ≥ 2 or a share in (0, 1]")
-        known = {spec.name for spec in FEATURES}
-        if self.features is not None and (not self.features or not set(self.features) <= known):
-            bad("features", "None or a non-empty subset of " + ", ".join(sorted(known)))
-        if self.normalise_within not in ("township", "county"):
-            bad("normalise_within", "'township' or 'county'")
-        if not isinstance(self.min_peers, Integral) or self.min_peers < 2:
-            bad("min_peers", "an integer ≥ 2")
-        codes = {rule.code for rule in RULES}
-        if self.rule_weights is not None and (
-            not isinstance(self.rule_weights, dict)
-            or not set(self.rule_weights) <= codes
-            or not all(
-                isinstance(value, Real) and value >= 0 for value in self.rule_weights.values()
-            )
-        ):
-            bad(
-                "rule_weights",
-                "None or a dict of rule codes (" + ", ".join(sorted(codes)) + ") to weights ≥ 0",
-            )
-        bands = self.benefit_floors
-        if not isinstance(bands, tuple | list) or not all(
-            isinstance(band, tuple | list)
-            and len(band) == 2
-            and all(isinstance(value, Real) and not isinstance(value, bool) for value in band)
-            and band[0] >= 0
-            and band[1] >= 0
-            for band in bands
-        ):
-            bad("benefit_floors", "bands (lowest income ÷ standard ≥ 0, floor ÷ standard ≥ 0)")
-        if not isinstance(self.benefit_rounding, Real) or not self.benefit_rounding >= 0:
-            bad("benefit_rounding", "a number ≥ 0 (yuan)")
-        if not isinstance(self.one_sided, bool):
-            bad("one_sided", "True or False")
-        if self.combine not in ("lexicographic", "rank_average"):
-            bad("combine", "'lexicographic' or 'rank_average'")
-        tiers = tuple(self.tiers) if isinstance(self.tiers, tuple | list) else ()
-        if (
-            len(tiers) != 2
-            or not all(isinstance(value, Real) for value in tiers)
-            or not (0 < tiers[0] <= tiers[1] <= 1)
-        ):
-            bad("tiers", "two cumulative shares 0 < high ≤ high+medium ≤ 1")
-        if not self.programmes:
-            bad("programmes", "a non-empty tuple of programme codes")
-        if self.empty_registry not in ("error", "warning"):
-            bad("empty_registry", "'error' or 'warning'")
-        if self.rejected_rows not in ("error", "warning"):
-            bad("rejected_rows", "'error' or 'warning'")
-        if not isinstance(self.random_state, Integral) or isinstance(self.random_state, bool):
-            bad("random_state", "an integer seed")
-        if self.n_jobs is not None and (
-            not isinstance(self.n_jobs, Integral)
-            or isinstance(self.n_jobs, bool)
-            or self.n_jobs == 0
-        ):
-            bad("n_jobs", "None or a non-zero integer (-1 = one thread per core)")
-        if problems:
-            raise ParamsError("; ".join(problems))
-        self._rule_parameters().validate()
+        check_scorer_parameters(self)
 
     def _rule_parameters(self) -> RuleParameters:
         return RuleParameters(
@@ -271,6 +199,7 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
             luxury_storeys=self.luxury_storeys,
             vehicle_value_minimum=self.vehicle_value_minimum,
             business_capital_minimum=self.business_capital_minimum,
+            housing_share_minimum=self.housing_share_minimum,
             payroll_exempt_keywords=tuple(self.payroll_exempt_keywords),
         )
 
@@ -321,7 +250,7 @@ vehicle_value_minimum, business_capital_minimum, payroll_exempt_keywords
             "names": names,
             "raw": raw,
             "normalised": normalised,
-            "problems": (*warnings, *crosscheck.problems),
+            "problems": (*warnings, *crosscheck.problems, *hits.problems),
         }
 
     def _fit_forest(self, prepared: dict[str, Any]) -> None:

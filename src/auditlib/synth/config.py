@@ -20,19 +20,36 @@ Planted rates
 ``omission_rate``
     Expected share of eligible households that are eligible non-recipients (漏保), planted among
     the priority groups.
+
+Realism
+-------
+``realism = "realistic"`` (the default) adds the benign noise of real registries, drawn from a
+random stream of its own (:mod:`auditlib.synth.realism`): records that trip a rule although the
+household is eligible (a car sold but never transferred, a payroll record that ended before the
+audit period, a minority share of a relative's flat, a cancelled business licence, a death
+registered against the wrong ID), namesakes, account-holder and registry names written with a
+space or in traditional characters, and typing errors in registry dates and values. The rates
+are the ``*_rate`` fields below ``realism``; ``docs/example-data.md`` gives their sources.
+``realism = "clean"`` reproduces the earlier generator byte for byte: no such noise, and
+the benign traces of recipients stay below the rules' exemption thresholds.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from auditlib.data.codes import ERROR_TYPES, PAYMENT_ANOMALY_TYPES, PRIORITY_GROUPS
 from auditlib.errors import ParamsError, Problem
+from auditlib.synth.config_checks import (
+    REALISM_LEVELS,
+    REALISM_RATES,
+    check_config,
+    coerce_value,
+    parameter_problem,
+)
 from auditlib.synth.defaults import (
     DEFAULT_ERROR_TYPE_WEIGHTS,
     DEFAULT_ETHNICITY_SHARES,
@@ -40,10 +57,7 @@ from auditlib.synth.defaults import (
     DEFAULT_PRIORITY_GROUP_WEIGHTS,
 )
 
-__all__ = ["SynthConfig"]
-
-
-_COUNTY_CODE = re.compile(r"[1-8]\d{5}")
+__all__ = ["REALISM_LEVELS", "REALISM_RATES", "SynthConfig"]
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -97,6 +111,37 @@ class SynthConfig:
     temporary_assistance_share : float
         Share of households that received temporary assistance in the last 12 months (recipients
         and omitted households five times as often).
+    realism : {"realistic", "clean"}
+        ``"realistic"`` adds the benign registry noise below; ``"clean"`` leaves it out (the
+        data of earlier versions, byte-identical).
+    benign_car_rate : float
+        Share of eligible recipient households whose head has a car worth ≥ 20,000 yuan
+        registered to their ID that is not theirs: sold without transfer of the registration
+        (未过户), or registered in a parent's name for a child working elsewhere (default 1%).
+    ended_payroll_rate : float
+        Share of eligible recipient households whose head has a payroll record that ended
+        before the audit period (former contract teacher or temporary staff; default 1%).
+    co_owned_property_rate : float
+        Share of eligible recipient households whose head holds a share (½, ⅓ or ¼) of
+        commercial housing owned with a relative outside the household (default 1%).
+    cancelled_business_rate : float
+        Share of eligible recipient households whose head has a business whose licence was
+        cancelled (注销) before the audit period (default 1%).
+    erroneous_death_rate : float
+        Share of eligible recipient households with a death record carrying the ID of a living
+        member (a death of someone else registered under the wrong ID; default 0.2%).
+    homonym_rate : float
+        Share of eligible recipient households whose head has a namesake outside the household
+        (same name, other ID) who owns a car (default 2%).
+    holder_name_variant_rate : float
+        Share of personally held payment accounts whose holder name is written differently
+        from the register (interior space, full-width space, traditional characters;
+        default 3%).
+    registry_name_variant_rate : float
+        Share of registry records whose name is written that way (default 2%).
+    entry_error_rate : float
+        Share of registry records with a typing error in a date (year off by 1–9) and of
+        vehicle records without an assessed value (default 0.2%).
     """
 
     county_code: str = "430522"
@@ -131,6 +176,16 @@ class SynthConfig:
     )
     registered_poor_share: float = 0.12
     temporary_assistance_share: float = 0.02
+    realism: str = "realistic"
+    benign_car_rate: float = 0.01
+    ended_payroll_rate: float = 0.01
+    co_owned_property_rate: float = 0.01
+    cancelled_business_rate: float = 0.01
+    erroneous_death_rate: float = 0.002
+    homonym_rate: float = 0.02
+    holder_name_variant_rate: float = 0.03
+    registry_name_variant_rate: float = 0.02
+    entry_error_rate: float = 0.002
 
     def __post_init__(self) -> None:
         for name in (
@@ -146,7 +201,7 @@ class SynthConfig:
             _frozen({k: _frozen(v) for k, v in dict(self.township_ethnicity_shares).items()}),
         )
         object.__setattr__(self, "townships", tuple(self.townships))
-        problems = _check(self)
+        problems = check_config(self)
         if problems:
             raise ParamsError(
                 "invalid synthetic-county configuration: "
@@ -180,9 +235,11 @@ class SynthConfig:
         """
         problems = []
         if not 0 <= share <= 0.5:
-            problems.append(_problem("share", share, "a number in [0, 0.5]"))
+            problems.append(parameter_problem("share", share, "a number in [0, 0.5]"))
         if not 0 <= payment_fraction <= 1:
-            problems.append(_problem("payment_fraction", payment_fraction, "a number in [0, 1]"))
+            problems.append(
+                parameter_problem("payment_fraction", payment_fraction, "a number in [0, 1]")
+            )
         if problems:
             raise ParamsError("; ".join(p.describe() for p in problems), problems)
         return replace(
@@ -222,7 +279,7 @@ class SynthConfig:
             if key not in known:
                 continue
             try:
-                values[key] = _coerce(key, value)
+                values[key] = coerce_value(key, value)
             except (TypeError, ValueError) as error:
                 problems.append(Problem(source, None, key, repr(value), str(error)))
         if problems:
@@ -231,136 +288,3 @@ class SynthConfig:
             return cls(**values)
         except ParamsError as error:
             raise ParamsError(f"{source}: {error.message}", error.problems) from None
-
-
-_INT_KEYS = {"seed", "households", "township_count", "village_households", "months"}
-_FLOAT_KEYS = {
-    "rural_standard",
-    "dibao_share",
-    "tekun_share",
-    "inclusion_error_rate",
-    "payment_anomaly_rate",
-    "omission_rate",
-    "intra_village_correlation",
-    "registered_poor_share",
-    "temporary_assistance_share",
-}
-
-
-def _coerce(key: str, value: Any) -> Any:
-    if key in _INT_KEYS:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError("a whole number")
-        return value
-    if key in _FLOAT_KEYS:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError("a number")
-        return float(value)
-    if key == "reference_date":
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
-    if key == "townships":
-        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            raise TypeError("a list of township names")
-        return tuple(value)
-    if key.endswith(("weights", "shares")):
-        if not isinstance(value, Mapping):
-            raise TypeError("a mapping of names to numbers")
-        return dict(value)
-    if not isinstance(value, str):
-        raise TypeError("text")
-    return value
-
-
-def _problem(name: str, value: object, expected: str) -> Problem:
-    return Problem("SynthConfig", None, name, repr(value), expected, "error", "bad_parameter")
-
-
-def _check_weights(
-    problems: list[Problem], name: str, weights: Mapping[str, float], codes: Mapping[str, str]
-) -> None:
-    unknown = sorted(set(weights) - set(codes))
-    if unknown:
-        problems.append(_problem(name, unknown, "codes among: " + ", ".join(codes)))
-    values = list(weights.values())
-    if any(not isinstance(v, int | float) or v < 0 for v in values):
-        problems.append(_problem(name, dict(weights), "non-negative numbers"))
-    elif sum(values) <= 0:
-        problems.append(_problem(name, dict(weights), "at least one positive weight"))
-
-
-def _check_shares(problems: list[Problem], name: str, shares: Mapping[str, float]) -> None:
-    values = list(shares.values())
-    if not shares or any(not isinstance(v, int | float) or v < 0 for v in values):
-        problems.append(_problem(name, dict(shares), "a non-empty mapping to non-negative numbers"))
-    elif sum(values) <= 0:
-        problems.append(_problem(name, dict(shares), "at least one positive share"))
-
-
-def _check(config: SynthConfig) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def bounded(name: str, low: float, high: float) -> None:
-        value = getattr(config, name)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            problems.append(_problem(name, value, f"a number in [{low:g}, {high:g}]"))
-
-    if not isinstance(config.county_code, str) or not _COUNTY_CODE.fullmatch(config.county_code):
-        problems.append(_problem("county_code", config.county_code, "6 digits, e.g. '430522'"))
-    for name in ("county", "province"):
-        if not isinstance(getattr(config, name), str) or not getattr(config, name).strip():
-            problems.append(_problem(name, getattr(config, name), "a non-empty name"))
-    if isinstance(config.seed, bool) or not isinstance(config.seed, int) or config.seed < 0:
-        problems.append(_problem("seed", config.seed, "a non-negative whole number"))
-    bounded("households", 200, 20_000_000)
-    bounded("township_count", 1, 200)
-    bounded("village_households", 30, 5_000)
-    bounded("rural_standard", 100, 2_000)
-    bounded("dibao_share", 0.005, 0.3)
-    bounded("tekun_share", 0, 0.05)
-    bounded("months", 12, 24)
-    bounded("inclusion_error_rate", 0, 0.5)
-    bounded("payment_anomaly_rate", 0, 0.2)
-    bounded("omission_rate", 0, 0.5)
-    bounded("intra_village_correlation", 0, 0.5)
-    bounded("registered_poor_share", 0, 0.5)
-    bounded("temporary_assistance_share", 0, 0.2)
-    if len(set(config.townships)) != len(config.townships) or any(
-        not isinstance(name, str) or not name.strip() for name in config.townships
-    ):
-        problems.append(_problem("townships", list(config.townships), "distinct non-empty names"))
-    if not isinstance(config.reference_date, date) or not (
-        date(2000, 1, 1) <= config.reference_date <= date(2100, 12, 31)
-    ):
-        problems.append(_problem("reference_date", config.reference_date, "a date in 2000-2100"))
-    elif config.reference_date.month == 2 and config.reference_date.day == 29:
-        problems.append(
-            _problem("reference_date", config.reference_date, "a date other than 29 Feb")
-        )
-    _check_weights(problems, "error_type_weights", config.error_type_weights, ERROR_TYPES)
-    _check_weights(
-        problems, "payment_anomaly_weights", config.payment_anomaly_weights, PAYMENT_ANOMALY_TYPES
-    )
-    _check_weights(
-        problems, "priority_group_weights", config.priority_group_weights, PRIORITY_GROUPS
-    )
-    _check_shares(problems, "ethnicity_shares", config.ethnicity_shares)
-    for township, shares in config.township_ethnicity_shares.items():
-        if township not in config.townships:
-            problems.append(_problem("township_ethnicity_shares", township, "one of the townships"))
-        _check_shares(problems, f"township_ethnicity_shares[{township}]", shares)
-    if not problems:
-        minimum = 4 * config.n_townships * 30
-        if config.households < minimum:
-            problems.append(
-                _problem(
-                    "households",
-                    config.households,
-                    f"at least {minimum} (4 villages of ≥30 households in each of "
-                    f"{config.n_townships} townships)",
-                )
-            )
-    return problems

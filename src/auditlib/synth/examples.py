@@ -8,6 +8,7 @@ county under the key ``counties``; :func:`generate_examples` writes each into
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -65,6 +66,8 @@ def generate_examples(
     spec: Path | str = DEFAULT_SPEC,
     out: Path | str | None = None,
     only: Sequence[str] = (),
+    *,
+    realism: str | None = None,
 ) -> list[Path]:
     """Regenerate the example counties; return the county folders written.
 
@@ -76,6 +79,9 @@ def generate_examples(
         Output folder (default: the folder of ``spec``).
     only : sequence of str
         County codes to regenerate (default: all).
+    realism : {"realistic", "clean"}, optional
+        Overrides each county's ``realism`` (default: as in the specs, where it defaults to
+        ``"realistic"``).
     """
     configs = read_county_specs(spec)
     known = [config.county_code for config in configs]
@@ -90,6 +96,8 @@ def generate_examples(
     for config in configs:
         if only and config.county_code not in only:
             continue
+        if realism is not None:
+            config = replace(config, realism=realism)
         folder = target / config.county_code
         write_county(generate_county(config), folder)
         folders.append(folder)

@@ -9,7 +9,8 @@ Randomness
 ----------
 All randomness comes from ``numpy.random.PCG64`` generators seeded by
 ``SeedSequence(config.seed, spawn_key=(k,))``, one independent sub-stream ``k`` per component
-(geography, statuses, households, people, registries, payments). Changing, say, the payment
+(geography, statuses, households, people, registries, payments, and the benign noise of
+``realism = "realistic"``, :mod:`auditlib.synth.realism`). Changing, say, the payment
 anomaly rate therefore does not shift the registries' random numbers. Same config ⇒ identical
 tables and, through :func:`write_county`, identical bytes.
 
@@ -60,6 +61,7 @@ from auditlib.synth.people import (
     build_people,
     household_ethnicities,
 )
+from auditlib.synth.realism import add_registry_noise, vary_holder_names
 from auditlib.synth.registries import build_registries
 
 __all__ = [
@@ -76,6 +78,7 @@ STREAMS: dict[str, int] = {
     "registries": 4,
     "payments": 5,
     "verification": 6,
+    "realism": 7,
 }
 
 
@@ -117,10 +120,13 @@ def _string_column(values: Any, nullable: bool) -> pd.Series:
 def to_contract(columns: Mapping[str, Any], spec: TableSpec) -> pd.DataFrame:
     """Convert internal columns to a table of contract ``spec`` with the dtypes of ``bundle.py``.
 
-    Empty strings in nullable text columns become ``<NA>``; missing dates are ``NaT``.
+    Empty strings in nullable text columns become ``<NA>``; missing dates are ``NaT``. Optional
+    columns absent from ``columns`` are left out of the table.
     """
     result: dict[str, pd.Series] = {}
     for column in spec.columns:
+        if not column.required and column.name not in columns:
+            continue  # an optional column the generator does not produce (clean data)
         values = columns[column.name]
         if isinstance(values, pd.Series):
             values = values.to_numpy()
@@ -290,6 +296,10 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
     registries = build_registries(
         config, frame, members, external, stream(config.seed, "registries")
     )
+    realistic = config.realism == "realistic"
+    noise = stream(config.seed, "realism")
+    if realistic:
+        registries = add_registry_noise(config, frame, members, external, registries, noise)
     registry_tables = {}
     for spec in REGISTRY_TABLES:
         table = registries.pop(spec.name)
@@ -300,6 +310,10 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
     payments, accounts = build_payments(
         config, frame, members, external, stream(config.seed, "payments")
     )
+    if realistic:
+        payments, accounts = vary_holder_names(
+            payments, accounts, config.holder_name_variant_rate, noise
+        )
     del external
     truth = _ground_truth(config, frame, members, payments)
     head = np.cumsum(frame["size"]) - frame["size"]

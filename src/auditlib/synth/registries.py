@@ -23,6 +23,12 @@ tiny stalls of eligible recipients; eligible recipients registered as officials'
 reason the county checks all of them); village cadres from non-recipient households; records of
 people in no household (registered in the county, same address code); and about 1% of names
 spelt differently from the household register (last character changed).
+
+These benign traces of eligible recipients all stay below the rules' exemption thresholds, so
+on these registries alone every definitive rule hit is a planted error. The benign records that
+do trip a rule (a car not transferred after a sale, an ended payroll record, a co-owned flat, a
+cancelled licence, a wrong death record), namesakes, name variants and typing errors are added
+by :mod:`auditlib.synth.realism` when ``SynthConfig.realism == "realistic"`` (the default).
 """
 
 from __future__ import annotations

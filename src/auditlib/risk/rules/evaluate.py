@@ -13,18 +13,19 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.data.table_keys import positions_in
-from auditlib.errors import ParamsError
+from auditlib.errors import ParamsError, Problem
 from auditlib.risk.crosscheck import CrossCheckResult, cross_check
 from auditlib.risk.payment_ledger import payment_frame
-from auditlib.risk.rules import household, payment
+from auditlib.risk.rules import holder_names, household, payment
 from auditlib.risk.rules.catalogue import RULES, rule_catalogue
+from auditlib.risk.rules.hits import NAME_ONLY_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class RuleParameters:
     business_capital_minimum : float
         H09 ignores businesses registered with less capital (subsistence stalls, 维持基本生活
         的小微个体户); a missing capital counts (≥ 0).
+    housing_share_minimum : float
+        H05 ignores commercial housing of which the member owns a smaller share
+        (``ownership_share`` of ``registry_property``: a minority share of a flat co-owned with
+        a relative outside the household, e.g. inherited); a missing share counts as sole
+        ownership. The default ½ keeps equal co-ownership a hit (in [0, 1]).
     payroll_exempt_keywords : tuple of str
         H03 ignores payroll records whose employer contains one of these (public-welfare posts,
         公益性岗位, whose pay is disregarded by the notices).
@@ -60,6 +66,7 @@ class RuleParameters:
     luxury_storeys: int = 3
     vehicle_value_minimum: float = 20_000.0
     business_capital_minimum: float = 10_000.0
+    housing_share_minimum: float = 0.5
     payroll_exempt_keywords: tuple[str, ...] = ("公益性岗位",)
 
     def validate(self) -> None:
@@ -71,6 +78,11 @@ class RuleParameters:
             ("luxury_storeys", self.luxury_storeys >= 1, "an integer ≥ 1"),
             ("vehicle_value_minimum", self.vehicle_value_minimum >= 0, "a number ≥ 0"),
             ("business_capital_minimum", self.business_capital_minimum >= 0, "a number ≥ 0"),
+            (
+                "housing_share_minimum",
+                0 <= self.housing_share_minimum <= 1,
+                "a number in [0, 1]",
+            ),
             (
                 "payroll_exempt_keywords",
                 all(isinstance(word, str) and word for word in self.payroll_exempt_keywords),
@@ -101,10 +113,23 @@ class RuleHits:
     ----------
     hits : pandas.DataFrame
         One row per hit: ``household_id, rule_code, source, source_row, evidence_zh,
-        evidence_en``, ordered by household then catalogue order.
+        evidence_en, strength`` (``"full"``, or ``"name_only"`` for a registry record linked
+        by name only), ordered by household then catalogue order.
+    name_variants : pandas.DataFrame
+        Near matches that were *not* hits: P02 payments whose account holder is a member's
+        name written differently (columns of
+        :data:`auditlib.risk.rules.holder_names.NAME_VARIANT_COLUMNS`).
     """
 
     hits: pd.DataFrame
+    name_variants: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(holder_names.NAME_VARIANT_COLUMNS))
+    )
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """One warning per near match (``name_variants``), names masked."""
+        return holder_names.name_variant_problems(self.name_variants)
 
     def to_frame(self) -> pd.DataFrame:
         """Hits joined with the rule texts and clauses."""
@@ -113,10 +138,26 @@ class RuleHits:
         )
 
     def summary(self) -> pd.DataFrame:
-        """Households hit per rule (every rule listed, zero included)."""
-        counts = self.hits.groupby("rule_code")["household_id"].nunique()
+        """Households hit per rule (every rule listed, zero included).
+
+        Columns ``code, name, text_en, households`` (hit by the rule), ``name_only``
+        (households hit by the rule through name-only links alone) and ``name_variants``
+        (households not hit because a name matched after normalisation: P02 near matches).
+        """
+        hits = self.hits
+        counts = hits.groupby("rule_code")["household_id"].nunique()
+        full = hits[_strength(hits) != "name_only"]
+        weak = hits[~hits.set_index(["household_id", "rule_code"]).index.isin(
+            full.set_index(["household_id", "rule_code"]).index
+        )]  # fmt: skip
+        name_only = weak.groupby("rule_code")["household_id"].nunique()
+        variants = self.name_variants.groupby("rule_code")["household_id"].nunique()
         table = rule_catalogue()[["code", "name", "text_en"]]
-        return table.assign(households=table["code"].map(counts).fillna(0).astype(int))
+        return table.assign(
+            households=table["code"].map(counts).fillna(0).astype(int),
+            name_only=table["code"].map(name_only).fillna(0).astype(int),
+            name_variants=table["code"].map(variants).fillna(0).astype(int),
+        )
 
     def per_household(
         self, household_ids: pd.Series, weights: Mapping[str, float] | None = None
@@ -135,11 +176,23 @@ class RuleHits:
         pandas.DataFrame
             ``household_id, rule_count, rule_codes`` (";"-joined, sorted),
             ``definitive_weight`` (summed weights of distinct rules of weight ≥ 1) and
-            ``prompt_weight`` (summed weights of distinct rules of weight < 1).
+            ``prompt_weight`` (summed weights of distinct rules of weight < 1). A rule hit
+            through name-only links alone weighs ``min(weight, NAME_ONLY_WEIGHT)`` (0.25):
+            always a prompt.
         """
-        distinct = self.hits.drop_duplicates(["household_id", "rule_code"])
         table = {rule.code: rule.weight for rule in RULES} | dict(weights or {})
-        weight = distinct["rule_code"].map(table).astype(float)
+        weights_of_hits = self.hits["rule_code"].map(table).astype(float)
+        weak = (_strength(self.hits) == "name_only").to_numpy(dtype=bool)
+        weights_of_hits = weights_of_hits.where(
+            ~weak, np.minimum(weights_of_hits, NAME_ONLY_WEIGHT)
+        )
+        # The strongest hit of each household and rule counts.
+        distinct = (
+            self.hits.assign(_weight=weights_of_hits.to_numpy())
+            .sort_values("_weight", ascending=False, kind="stable")
+            .drop_duplicates(["household_id", "rule_code"])
+        )
+        weight = distinct["_weight"]
         owners = distinct["household_id"].to_numpy()
         definitive = weight.where(weight >= 1, 0.0).groupby(owners).sum()
         prompt = weight.where(weight < 1, 0.0).groupby(owners).sum()
@@ -170,6 +223,13 @@ class RuleHits:
         )
 
 
+def _strength(hits: pd.DataFrame) -> pd.Series:
+    """The ``strength`` column of a hit frame (``"full"`` for frames made without one)."""
+    if "strength" in hits:
+        return hits["strength"].astype("string").fillna("full")
+    return pd.Series("full", index=hits.index, dtype="string")
+
+
 def _take(values: pd.Series, ids: pd.Series) -> np.ndarray:
     """``values`` (indexed by household id) for each of ``ids``, 0 where absent."""
     at = positions_in(ids, pd.Series(values.index, dtype="string"))
@@ -182,6 +242,7 @@ def _evaluators(
     crosscheck: CrossCheckResult,
     parameters: RuleParameters,
     ledger: pd.DataFrame,
+    holder_states: pd.Series,
 ) -> dict[str, Callable[[], pd.DataFrame]]:
     return {
         "H01": lambda: household.cadre_hits("H01", data, crosscheck),
@@ -192,7 +253,9 @@ def _evaluators(
         "H04": lambda: household.car_owner_hits(
             "H04", data, crosscheck, parameters.vehicle_value_minimum
         ),
-        "H05": lambda: household.commercial_housing_hits("H05", data, crosscheck),
+        "H05": lambda: household.commercial_housing_hits(
+            "H05", data, crosscheck, parameters.housing_share_minimum
+        ),
         "H06": lambda: household.luxury_house_hits("H06", data, parameters.luxury_storeys),
         "H07": lambda: household.adult_student_hits("H07", data),
         "H08": lambda: household.deceased_member_hits("H08", data, crosscheck),
@@ -203,7 +266,7 @@ def _evaluators(
         "P01": lambda: payment.shared_account_hits(
             "P01", ledger, parameters.shared_account_households
         ),
-        "P02": lambda: payment.holder_name_hits("P02", data, ledger),
+        "P02": lambda: holder_names.holder_name_hits("P02", data, ledger, holder_states),
         "P03": lambda: payment.duplicate_payment_hits("P03", ledger),
         "P04": lambda: payment.oversized_payment_hits(
             "P04", data, ledger, parameters.oversized_multiple
@@ -247,13 +310,20 @@ def evaluate_rules(
     parameters.validate()
     crosscheck = crosscheck if crosscheck is not None else cross_check(data)
     ledger = ledger if ledger is not None else payment_frame(data)
-    evaluators = _evaluators(data, crosscheck, parameters, ledger)
+    holder_states = holder_names.holder_name_states(data, ledger)
+    evaluators = _evaluators(data, crosscheck, parameters, ledger, holder_states)
     frames = [evaluate() for evaluate in evaluators.values()]
     hits = pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True)
+    variants = holder_names.holder_name_variants("P02", data, ledger, holder_states)
     if recipients_only:
-        hits = hits[positions_in(hits["household_id"], recipient_ids(data, programmes)) >= 0]
+        recipients = recipient_ids(data, programmes)
+        hits = hits[positions_in(hits["household_id"], recipients) >= 0]
+        variants = variants[positions_in(variants["household_id"], recipients) >= 0]
     order = {code: position for position, code in enumerate(rule.code for rule in RULES)}
     hits = hits.assign(_order=hits["rule_code"].map(order)).sort_values(
         ["household_id", "_order", "source_row"], kind="stable"
     )
-    return RuleHits(hits=hits.drop(columns=["_order"]).reset_index(drop=True))
+    return RuleHits(
+        hits=hits.drop(columns=["_order"]).reset_index(drop=True),
+        name_variants=variants.reset_index(drop=True),
+    )

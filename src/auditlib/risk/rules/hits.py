@@ -5,7 +5,10 @@ re-exports the public names).
 
 A *hit frame* has one row per triggering record (columns :data:`HIT_COLUMNS`), naming the table
 and spreadsheet row of that record and describing it in Chinese and English with masked
-identities.
+identities. Its ``strength`` is ``"full"`` (the record itself, or a registry record linked by ID
+number) or ``"name_only"`` (a registry record with an invalid ID number linked to a member by
+name only, :mod:`auditlib.risk.name_links`): a name-only hit is a prompt, weighed at most
+:data:`NAME_ONLY_WEIGHT` (:meth:`auditlib.risk.rules.evaluate.RuleHits.per_household`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,14 @@ from auditlib.risk.crosscheck import CrossCheckResult
 
 __all__ = [
     "HIT_COLUMNS",
+    "HIT_STRENGTHS",
+    "ID_ONLY_REGISTRIES",
+    "NAME_ONLY_WEIGHT",
     "clean_text",
     "date_text",
     "empty_hits",
+    "first_per_household",
+    "further_rows",
     "linked_registry",
     "make_hits",
     "money_text",
@@ -36,7 +44,21 @@ HIT_COLUMNS: tuple[str, ...] = (
     "source_row",
     "evidence_zh",
     "evidence_en",
+    "strength",
 )
+
+#: Strengths of a hit: its own record or an ID-linked registry record, or a name-only link.
+HIT_STRENGTHS: tuple[str, ...] = ("full", "name_only")
+
+#: Largest weight of a name-only hit: ``min(rule weight, NAME_ONLY_WEIGHT)``, always a prompt
+#: (< 1), so a match by name alone never ranks a household above one with a definitive hit.
+NAME_ONLY_WEIGHT = 0.25
+
+#: Registries whose name-only links rules do not use: their rules (H03, H08 in
+#: :mod:`auditlib.risk.rules.household`) let a linked record stand for the member's own record
+#: (a declared wage, a death date in the members table), so a weak link would replace a
+#: definitive hit by a prompt.
+ID_ONLY_REGISTRIES: frozenset[str] = frozenset({"registry_deaths", "registry_payroll"})
 
 
 def empty_hits() -> pd.DataFrame:
@@ -60,8 +82,10 @@ def make_hits(
     source_row: pd.Series | np.ndarray,
     evidence_zh: pd.Series | np.ndarray,
     evidence_en: pd.Series | np.ndarray,
+    strength: pd.Series | np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Assemble a hit frame (all arguments aligned, one element per hit)."""
+    """Assemble a hit frame (all arguments aligned, one element per hit; ``strength`` defaults
+    to ``"full"`` for every hit)."""
     rows = (
         source_row.astype("Int64").array
         if isinstance(source_row, pd.Series)
@@ -76,8 +100,29 @@ def make_hits(
             "source_row": rows,
             "evidence_zh": _text_array(evidence_zh),
             "evidence_en": _text_array(evidence_en),
+            "strength": _text_array(np.full(count, "full", dtype=object))
+            if strength is None
+            else _text_array(strength),
         }
     )
+
+
+def first_per_household(frame: pd.DataFrame, order: str, ascending: bool) -> pd.DataFrame:
+    """The most telling row of each household (first by ``order``, then spreadsheet ``row``),
+    with ``others``, the number of its further rows; in spreadsheet-row order."""
+    frame = frame.sort_values([order, "row"], ascending=[ascending, True], kind="stable")
+    counts = frame.groupby("household_id", sort=False)["row"].transform("size")
+    first = frame.assign(others=counts - 1).drop_duplicates("household_id", keep="first")
+    return first.sort_values("row", kind="stable")
+
+
+def further_rows(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Evidence suffixes naming the ``others`` count of :func:`first_per_household` (Chinese,
+    English), empty where there are none."""
+    others = frame["others"].astype(int)
+    zh = pd.Series(np.where(others > 0, "（另有" + others.astype(str) + "笔）", ""), frame.index)
+    en = pd.Series(np.where(others > 0, " (and " + others.astype(str) + " more)", ""), frame.index)
+    return zh.astype("string"), en.astype("string")
 
 
 def clean_text(values: pd.Series) -> pd.Series:
@@ -97,7 +142,8 @@ def date_text(values: pd.Series) -> pd.Series:
 
 
 def linked_registry(data: CountyData, crosscheck: CrossCheckResult, registry: str) -> pd.DataFrame:
-    """Linked registry records joined back to the registry's own columns.
+    """Linked registry records (by ID number, and by name only unless the registry is one of
+    :data:`ID_ONLY_REGISTRIES`) joined back to the registry's own columns.
 
     The registry's rows are taken by position (its spreadsheet row numbers are unique when it
     comes from a file); a registry with repeated row numbers, or with a column named like one
@@ -105,7 +151,7 @@ def linked_registry(data: CountyData, crosscheck: CrossCheckResult, registry: st
     """
     if registry not in data.registries:
         return pd.DataFrame()
-    linked = crosscheck.linked(registry)
+    linked = crosscheck.linked(registry, name_only=registry not in ID_ONLY_REGISTRIES)
     table = data.registries[registry]
     own = table.drop(columns=["id_number", "name", "registry_row"], errors="ignore")
     rows = spreadsheet_rows(table)
@@ -120,7 +166,11 @@ def linked_registry(data: CountyData, crosscheck: CrossCheckResult, registry: st
     table = table.copy()
     table["registry_row"] = rows
     table = table.drop(columns=["id_number", "name"], errors="ignore")
-    joined = linked.merge(table, on="registry_row", how="left", sort=False)
+    # A registry column named like a match column (e.g. a business register's ``status``)
+    # keeps its name with a suffix; the match columns keep theirs.
+    joined = linked.merge(
+        table, on="registry_row", how="left", sort=False, suffixes=("", "_registry")
+    )
     joined["person"] = mask_names(joined["member_name"]).fillna("?")
     return joined
 
@@ -133,7 +183,8 @@ def registry_hits(
     en: pd.Series,
 ) -> pd.DataFrame:
     """Hit frame of linked registry ``records`` (from :func:`linked_registry`): the evidence is
-    "<registry> row <n>: <masked person>, ``zh``/``en``", with a note on identity conflicts."""
+    "<registry> row <n>: <masked person>, ``zh``/``en``", with a note on identity conflicts and
+    on links by name only (their ``strength`` is ``"name_only"``)."""
     if records.empty:
         return empty_hits()
     label_zh = {
@@ -146,8 +197,14 @@ def registry_hits(
         "registry_deaths": "死亡登记",
     }[registry]
     rows = records["registry_row"].astype("string")
-    conflict = np.where(records["status"] == "conflict", "（姓名或出生日期不一致）", "")
-    conflict_en = np.where(records["status"] == "conflict", " (name or birth date differs)", "")
+    status = records["status"].to_numpy(dtype=object)
+    name_only = status == "name_only"
+    conflict = np.where(status == "conflict", "（姓名或出生日期不一致）", "")
+    conflict = np.where(name_only, "（身份证号无效，仅按姓名匹配，待核实）", conflict)
+    conflict_en = np.where(status == "conflict", " (name or birth date differs)", "")
+    conflict_en = np.where(
+        name_only, " (invalid ID number: matched by name only, to verify)", conflict_en
+    )
     return make_hits(
         code,
         records["household_id"],
@@ -155,4 +212,5 @@ def registry_hits(
         records["registry_row"],
         label_zh + "第" + rows + "行：" + records["person"] + "，" + zh + conflict,
         registry + " row " + rows + ": " + records["person"] + ", " + en + conflict_en,
+        np.where(name_only, "name_only", "full"),
     )

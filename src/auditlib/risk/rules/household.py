@@ -1,5 +1,8 @@
 """Household red-flag rules: one deterministic check per item of the official removal list.
 
+Records that no longer apply (a payroll record that ended, a business cancelled before the
+audit period, a minority share of a flat) do not count: :mod:`auditlib.risk.rules.record_status`.
+
 Each function returns a *hit frame* (columns :data:`HIT_COLUMNS`): one row per triggering
 record, naming the table and spreadsheet row of that record and describing it in Chinese and
 English with masked identities. :mod:`auditlib.risk.rules.catalogue` adds the rule texts and
@@ -23,6 +26,13 @@ from auditlib.risk.rules.hits import (
     make_hits,
     money_text,
     registry_hits,
+)
+from auditlib.risk.rules.record_status import (
+    cancelled_before_period,
+    dated_note,
+    ended_before_period,
+    minority_share,
+    share_note,
 )
 
 __all__ = [
@@ -105,12 +115,15 @@ def payroll_hits(
 ) -> pd.DataFrame:
     """A member draws a public salary or pension, or declares a fixed wage or a pension.
 
-    Evidence comes from ``registry_payroll``; a member whose own record says ``wage`` (固定工资)
+    Evidence comes from ``registry_payroll`` (records that ended before the audit period
+    excluded); a member whose own record says ``wage`` (固定工资)
     or ``pension`` (领取退休金) and who is not on the payroll register is reported from the
     members table.
     """
     parts = []
     records = linked_registry(data, crosscheck, "registry_payroll")
+    if not records.empty:
+        records = records[~ended_before_period(records, "end_date", data)]
     if not records.empty and exempt_keywords:
         employer = clean_text(records.get("employer", pd.Series("?", index=records.index)))
         exempt = np.zeros(len(records), dtype=bool)
@@ -120,13 +133,14 @@ def payroll_hits(
     if not records.empty:
         employer = clean_text(records.get("employer", pd.Series("?", index=records.index)))
         salary = money_text(records.get("monthly_salary", pd.Series(np.nan, index=records.index)))
+        ended_zh, ended_en = dated_note(records, "end_date", "停发于", "ended")
         parts.append(
             registry_hits(
                 code,
                 "registry_payroll",
                 records,
-                employer + "，月工资或退休金" + salary + "元",
-                employer + ", salary or pension " + salary + " yuan/month",
+                employer + "，月工资或退休金" + salary + "元" + ended_zh,
+                employer + ", salary or pension " + salary + " yuan/month" + ended_en,
             )
         )
     members = data.members
@@ -199,23 +213,30 @@ def car_owner_hits(
 
 
 def commercial_housing_hits(
-    code: str, data: CountyData, crosscheck: CrossCheckResult
+    code: str, data: CountyData, crosscheck: CrossCheckResult, minimum_share: float = 0.0
 ) -> pd.DataFrame:
-    """A member owns commercial housing (商品房) in the property register."""
+    """A member owns commercial housing (商品房) in the property register, at least
+    ``minimum_share`` of it (``ownership_share``; a missing share counts as sole ownership)."""
     records = linked_registry(data, crosscheck, "registry_property")
     if records.empty:
         return empty_hits()
     kind = clean_text(records.get("property_type", pd.Series("?", index=records.index)))
-    records = records[kind.str.lower().isin(COMMERCIAL_HOUSING_TYPES).to_numpy()]
+    commercial = kind.str.lower().isin(COMMERCIAL_HOUSING_TYPES).to_numpy(dtype=bool)
+    records = records[commercial & ~minority_share(records, minimum_share)]
     area = records.get("area", pd.Series(np.nan, index=records.index))
     area_text = pd.to_numeric(area, errors="coerce").round(0).astype("Int64").astype("string")
     registered = date_text(records.get("registration_date", pd.Series(pd.NaT, index=records.index)))
+    share_zh, share_en = share_note(records)
     return registry_hits(
         code,
         "registry_property",
         records,
-        "商品房" + area_text.fillna("?") + "平方米，" + registered + "登记",
-        "commercial housing of " + area_text.fillna("?") + " m², registered " + registered,
+        "商品房" + area_text.fillna("?") + "平方米，" + registered + "登记" + share_zh,
+        "commercial housing of "
+        + area_text.fillna("?")
+        + " m², registered "
+        + registered
+        + share_en,
     )
 
 
@@ -223,10 +244,12 @@ def business_owner_hits(
     code: str, data: CountyData, crosscheck: CrossCheckResult, minimum_capital: float = 0.0
 ) -> pd.DataFrame:
     """A member runs a registered enterprise or individual business with at least
-    ``minimum_capital`` yuan of registered capital (missing capital counts)."""
+    ``minimum_capital`` yuan of registered capital (missing capital counts), not cancelled
+    (注销) before the audit period."""
     records = linked_registry(data, crosscheck, "registry_business")
     if records.empty:
         return empty_hits()
+    records = records[~cancelled_before_period(records, data)]
     capital_value = pd.to_numeric(
         records.get("registered_capital", pd.Series(np.nan, index=records.index)),
         errors="coerce",
@@ -236,12 +259,13 @@ def business_owner_hits(
         return empty_hits()
     business = clean_text(records.get("business_name", pd.Series("?", index=records.index)))
     capital = money_text(records.get("registered_capital", pd.Series(np.nan, index=records.index)))
+    closed_zh, closed_en = dated_note(records, "cancellation_date", "注销于", "cancelled")
     return registry_hits(
         code,
         "registry_business",
         records,
-        business + "，注册资本" + capital + "元",
-        business + ", registered capital " + capital + " yuan",
+        business + "，注册资本" + capital + "元" + closed_zh,
+        business + ", registered capital " + capital + " yuan" + closed_en,
     )
 
 

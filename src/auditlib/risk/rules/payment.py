@@ -1,4 +1,5 @@
-"""Payment-ledger red-flag rules (资金发放监管): fund-flow checks on the payments table.
+"""Payment-ledger red-flag rules (资金发放监管): fund-flow checks on the payments table
+(P02, the account holder's name, lives in :mod:`auditlib.risk.rules.holder_names`).
 
 Like :mod:`auditlib.risk.rules.household`, every function returns a hit frame naming the payments
 row (spreadsheet numbering) that triggered it; a household gets one hit per rule, on the most
@@ -12,33 +13,24 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.data.idcard import mask_id_numbers, mask_names
-from auditlib.data.table_keys import positions_in, spreadsheet_rows, text_column
+from auditlib.data.names import normalise_names
+from auditlib.data.table_keys import positions_in, spreadsheet_rows
 from auditlib.risk.crosscheck import CrossCheckResult
 from auditlib.risk.payment_ledger import (
     account_households,
     entitled_months,
     household_codes,
-    pairs_in,
     present_in,
-    stripped_text,
 )
-from auditlib.risk.rules.hits import make_hits
+from auditlib.risk.rules.hits import first_per_household, further_rows, make_hits
 
 __all__ = [
     "duplicate_payment_hits",
-    "holder_name_hits",
     "overpaid_hits",
     "oversized_payment_hits",
     "payment_after_death_hits",
     "shared_account_hits",
 ]
-
-
-def _first_per_household(frame: pd.DataFrame, order: str, ascending: bool) -> pd.DataFrame:
-    frame = frame.sort_values([order, "row"], ascending=[ascending, True], kind="stable")
-    counts = frame.groupby("household_id", sort=False)["row"].transform("size")
-    first = frame.assign(others=counts - 1).drop_duplicates("household_id", keep="first")
-    return first.sort_values("row", kind="stable")
 
 
 def _yuan(values: pd.Series) -> pd.Series:
@@ -55,58 +47,13 @@ def _rows(frame: pd.DataFrame) -> pd.Series:
     return frame["row"].astype("Int64").astype("string")
 
 
-def _more(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    others = frame["others"].astype(int)
-    zh = pd.Series(np.where(others > 0, "（另有" + others.astype(str) + "笔）", ""), frame.index)
-    en = pd.Series(np.where(others > 0, " (and " + others.astype(str) + " more)", ""), frame.index)
-    return zh.astype("string"), en.astype("string")
-
-
-def holder_name_hits(code: str, data: CountyData, payments: pd.DataFrame) -> pd.DataFrame:
-    """The account paid into is held by someone who is not a member of the household."""
-    names = pd.DataFrame(
-        {
-            "household_id": text_column(data.members["household_id"].astype("string")),
-            "account_holder_name": stripped_text(data.members["name"]),
-        }
-    )
-    heads = pd.DataFrame(
-        {
-            "household_id": text_column(data.households["household_id"].astype("string")),
-            "account_holder_name": stripped_text(data.households["head_name"]),
-        }
-    )
-    known = pd.concat([names, heads], ignore_index=True)
-    member = pairs_in(payments, known, ("household_id", "account_holder_name"))
-    mismatch = payments[~member & payments["amount"].notna().to_numpy()]
-    if mismatch.empty:
-        return _no_hits(code)
-    first = _first_per_household(mismatch, "payment_date", True)
-    holder = mask_names(first["account_holder_name"]).fillna("(空)")
-    more_zh, more_en = _more(first)
-    rows = _rows(first)
-    return make_hits(
-        code,
-        first["household_id"],
-        "payments",
-        first["row"],
-        "资金发放明细第" + rows + "行：账户户名" + holder + "不是本户成员" + more_zh,
-        "payments row "
-        + rows
-        + ": account holder "
-        + holder
-        + " is not a household member"
-        + more_en,
-    )
-
-
 def shared_account_hits(code: str, payments: pd.DataFrame, minimum_households: int) -> pd.DataFrame:
     """The account is paid for ``minimum_households`` or more distinct recipient households."""
     sharing = payments.assign(sharing=account_households(payments).to_numpy())
     shared = sharing[sharing["sharing"] >= minimum_households]
     if shared.empty:
         return _no_hits(code)
-    first = _first_per_household(shared, "sharing", False)
+    first = first_per_household(shared, "sharing", False)
     rows = _rows(first)
     account = mask_id_numbers(first["account_number"]).fillna("?")
     count = first["sharing"].astype(int).astype("string")
@@ -134,7 +81,7 @@ def duplicate_payment_hits(code: str, payments: pd.DataFrame) -> pd.DataFrame:
     repeated = dated[counts.to_numpy() > 1].assign(in_month=counts[counts > 1].to_numpy())
     if repeated.empty:
         return _no_hits(code)
-    first = _first_per_household(repeated, "payment_date", True)
+    first = first_per_household(repeated, "payment_date", True)
     rows = _rows(first)
     number = first["in_month"].astype(int).astype("string")
     months = pd.Series(
@@ -176,7 +123,7 @@ def oversized_payment_hits(
     large = large[(large["ratio"] >= multiple).fillna(False).to_numpy(dtype=bool)]
     if large.empty:
         return _no_hits(code)
-    first = _first_per_household(large, "ratio", False)
+    first = first_per_household(large, "ratio", False)
     rows = _rows(first)
     amount = first["amount"].pipe(_yuan)
     typical = first["reference"].pipe(_yuan)
@@ -276,25 +223,26 @@ def payment_after_death_hits(
         ),
     ]
     payments = payments[present_in(payments["household_id"], deaths["household_id"])]
-    by_holder = payments.merge(
-        deaths[["household_id", "name", "death_date"]].rename(
-            columns={"name": "account_holder_name"}
-        ),
-        on=["household_id", "account_holder_name"],
-    ).rename(columns={"account_holder_name": "name"})
+    # The holder is the dead member when the names agree after normalisation (陳 = 陈, spacing,
+    # width, separators); a missing name matches nobody.
+    holders = payments.assign(name_key=normalise_names(payments["account_holder_name"]).array)
+    dead = deaths[["household_id", "name", "death_date"]]
+    dead = dead.assign(name_key=normalise_names(dead["name"]).array).dropna(subset=["name_key"])
+    by_holder = holders.dropna(subset=["name_key"]).merge(dead, on=["household_id", "name_key"])
+    by_holder = by_holder.drop(columns=["name_key"])
     by_household = payments.merge(pd.concat(candidates, ignore_index=True), on="household_id")
     late = pd.concat([by_holder, by_household], ignore_index=True)
     late = late[(late["payment_date"] > late["death_date"]).fillna(False).to_numpy(dtype=bool)]
     late = late.drop_duplicates("row")
     if late.empty:
         return _no_hits(code)
-    first = _first_per_household(late, "payment_date", True)
+    first = first_per_household(late, "payment_date", True)
     rows = _rows(first)
     who = first["name"].where(first["name"] == "all members", mask_names(first["name"]))
     who_zh = who.replace("all members", "全体成员").astype("string")
     paid = first["payment_date"].dt.strftime("%Y-%m-%d")
     died = first["death_date"].dt.strftime("%Y-%m-%d")
-    more_zh, more_en = _more(first)
+    more_zh, more_en = further_rows(first)
     return make_hits(
         code,
         first["household_id"],

@@ -1,0 +1,120 @@
+"""The county's risk assessment as the parameter file asks for it: unsupervised, or learned from
+previous rounds (``risk.previous_rounds``) with forest exploration.
+
+Each previous round is read as it was recorded — its registers (``data``), its sample record
+and its verification results — scored with the same ``risk`` settings as this round, and its
+verified recipient households labelled (:func:`auditlib.estimation.findings.verified_findings`).
+With enough labels (:data:`auditlib.risk.learned.MIN_VERIFIED` households,
+:data:`~auditlib.risk.learned.MIN_FINDINGS` findings) the county is ranked by the learned
+probability; otherwise it is ranked as without labels and a note says why. Nothing of a
+previous round is written or changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from auditlib.data.bundle import CountyData
+from auditlib.data.loading import load_county
+from auditlib.errors import ParamsError
+from auditlib.estimation.findings import verified_findings
+from auditlib.fieldwork.importing import read_verification
+from auditlib.fieldwork.results import current_results, read_results_log
+from auditlib.pipeline.params import AuditParams, PreviousRound, RiskParams
+from auditlib.pipeline.workspace import RESULTS_LOG_FILE
+from auditlib.risk.assessment import RiskAssessment
+from auditlib.risk.learned import LearnedRanker, learning_matrix, rank_with_learning
+from auditlib.risk.scorer import RiskScorer
+from auditlib.sampling.sample import read_sample
+
+__all__ = ["RankedCounty", "assess_county", "previous_round_labels", "risk_scorer"]
+
+
+def risk_scorer(settings: RiskParams) -> RiskScorer:
+    """The :class:`~auditlib.risk.scorer.RiskScorer` a parameter file's ``risk`` section
+    describes (not yet fitted)."""
+    return RiskScorer(**settings.scorer_parameters())
+
+
+@dataclass(frozen=True)
+class RankedCounty:
+    """The assessment a run uses, and what the report should say about how it was ranked.
+
+    Attributes
+    ----------
+    assessment : RiskAssessment
+        Scores (learned when ``learned``), rule hits, features.
+    learned : bool
+        Ranked by the learned probability (with forest exploration).
+    notes : tuple of str
+        Sentences for the report (training set, or why nothing was learned).
+    training : dict
+        The learned model's training summary (empty when not learned).
+    """
+
+    assessment: RiskAssessment
+    learned: bool
+    notes: tuple[str, ...]
+    training: dict[str, float]
+
+
+def previous_round_labels(
+    previous: PreviousRound, settings: RiskParams
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Inputs (:func:`~auditlib.risk.learned.learning_matrix`) and findings of the verified
+    recipient households of one previous round.
+
+    Raises
+    ------
+    DataError, DesignError, FieldworkError
+        A round's data, sample record or results that do not read (each names its file).
+    """
+    data: CountyData = load_county(previous.data)
+    if previous.audit is not None:
+        sample = read_sample(previous.audit / "sample")
+        log = previous.audit / "results" / RESULTS_LOG_FILE
+        verification = current_results(read_results_log(log))
+    else:
+        assert previous.sample is not None and previous.verification is not None
+        sample = read_sample(previous.sample)
+        verification = read_verification(previous.verification, sample=sample)
+    findings = verified_findings(
+        sample.table, verification, data, programmes=tuple(settings.programmes)
+    )
+    assessment = risk_scorer(settings).fit_assess(data)
+    inputs = learning_matrix(assessment).reindex(findings["household_id"].astype(str))
+    return inputs, findings
+
+
+def assess_county(params: AuditParams, data: CountyData) -> RankedCounty:
+    """Score ``data`` with the params' ``risk`` settings, learning from previous rounds if any."""
+    settings = params.risk
+    assessment = risk_scorer(settings).fit_assess(data)
+    if not settings.previous_rounds:
+        return RankedCounty(assessment, learned=False, notes=(), training={})
+    parts = [previous_round_labels(item, settings) for item in settings.previous_rounds]
+    inputs = pd.concat([part[0] for part in parts])
+    findings = pd.concat([part[1] for part in parts])
+    ranker = LearnedRanker(
+        exploration_share=settings.exploration_share,
+        random_state=settings.random_state,
+        model=settings.learned_model,
+    )
+    try:
+        ranker.fit(
+            inputs, findings["finding"], findings["weight"], rounds=len(settings.previous_rounds)
+        )
+    except ParamsError as reason:
+        note = f"risk ranked without labels: {reason}"
+        return RankedCounty(assessment, learned=False, notes=(note,), training={})
+    tiers = (float(settings.tiers[0]), float(settings.tiers[1]))
+    learned = rank_with_learning(assessment, ranker, tiers=tiers)
+    summary = ranker.training_summary_
+    note = (
+        f"risk ranked by a model learned from {summary['rounds']} previous round(s): "
+        f"{summary['verified']} verified households, {summary['findings']} findings; "
+        f"{settings.exploration_share:.0%} of every budget chosen by the forest alone"
+    )
+    return RankedCounty(learned, learned=True, notes=(note,), training=dict(summary))

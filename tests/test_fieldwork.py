@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from auditlib.data.codes import ERROR_TYPES, FIELD_STATUSES
 from auditlib.errors import FieldworkError
@@ -76,9 +77,14 @@ def test_layout_dropdowns_and_print_setup(issued) -> None:  # type: ignore[no-un
     assert sheet.cell(HEADER_ROW, COLUMN["eligible"]).value == "是否符合条件\neligible"
     validations = {str(v.sqref).split(":")[0][:1]: v for v in sheet.data_validations.dataValidation}
     kinds = sorted(v.type for v in sheet.data_validations.dataValidation)
-    assert kinds == ["date", "decimal", "list", "list", "list", "textLength"]
+    assert kinds == ["date", "decimal", "list", "list", "list", "list", "textLength"]
     lists = [v.formula1 for v in validations.values() if v.type == "list"]
     assert '"是,否"' in lists
+    # the optional payment-anomaly answer (发放异常) follows correct_benefit, with a 是/否 list
+    assert COLUMN["payment_anomaly"] == COLUMN["correct_benefit"] + 1
+    assert sheet.cell(HEADER_ROW, COLUMN["payment_anomaly"]).value == "发放异常\npayment_anomaly"
+    anomaly_letter = get_column_letter(COLUMN["payment_anomaly"])
+    assert validations[anomaly_letter].formula1 == '"是,否"'
     assert f"{CODES_SHEET}!$A$2:$A${len(ERROR_TYPES) + 1}" in lists
     assert f"{CODES_SHEET}!$B$2:$B${len(FIELD_STATUSES) + 1}" in lists
     codes = book[CODES_SHEET]
@@ -118,8 +124,13 @@ def test_layout_dropdowns_and_print_setup(issued) -> None:  # type: ignore[no-un
     assert sheet.cell(FIRST, COLUMN["row_number"]).value == 1
     # every validation covers the data rows, from the first to the last household
     areas = {v.type + str(v.formula1): str(v.sqref) for v in sheet.data_validations.dataValidation}
+    yes_no = sorted(
+        str(v.sqref) for v in sheet.data_validations.dataValidation if v.formula1 == '"是,否"'
+    )
     letter = {key: chr(ord("A") + COLUMN[key] - 1) for key in ANSWER_COLUMNS}
-    assert areas['list"是,否"'] == f"{letter['eligible']}{FIRST}:{letter['eligible']}{last}"
+    assert yes_no == [
+        f"{letter[key]}{FIRST}:{letter[key]}{last}" for key in ("eligible", "payment_anomaly")
+    ]
     assert (
         areas["decimal0"] == f"{letter['correct_benefit']}{FIRST}:{letter['correct_benefit']}{last}"
     )
@@ -380,7 +391,7 @@ def test_libreoffice_renders_and_keeps_dropdowns(issued, tmp_path: Path) -> None
     assert float(size.group(1)) > float(size.group(2))
     resaved = load_workbook(tmp_path / "xlsx" / source.name)
     kinds = sorted(v.type for v in resaved.worksheets[0].data_validations.dataValidation)
-    assert kinds.count("list") == 3 and "date" in kinds
+    assert kinds.count("list") == 4 and "date" in kinds
 
 
 # --------------------------------------------------------------------------- statuses, pending

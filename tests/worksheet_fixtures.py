@@ -42,6 +42,11 @@ def fill_worksheet(
                 sheet.cell(row, column["error_type"]).value = f"{code} {ERROR_TYPES[code]}"
             if not pd.isna(answer["correct_benefit"]):
                 sheet.cell(row, column["correct_benefit"]).value = float(answer["correct_benefit"])
+            anomaly = answer.get("payment_anomaly")
+            if anomaly is not None and not pd.isna(anomaly):
+                sheet.cell(row, column["payment_anomaly"]).value = (
+                    "是" if anomaly == "yes" else "否"
+                )
             sheet.cell(row, column["verifier"]).value = answer["verifier"]
             sheet.cell(row, column["verification_date"]).value = answer["verification_date"].date()
     book.save(path)

@@ -16,6 +16,7 @@ __all__ = [
     "RELATIONS",
     "SEXES",
     "VERIFICATION_ELIGIBILITY",
+    "YES_NO",
 ]
 
 
@@ -93,6 +94,10 @@ PRIORITY_GROUPS: dict[str, str] = {
 
 
 VERIFICATION_ELIGIBILITY: dict[str, str] = {"yes": "符合", "no": "不符合"}
+
+
+#: A yes/no answer of the verification (是/否), e.g. whether a payment anomaly (发放异常) was found.
+YES_NO: dict[str, str] = {"yes": "是", "no": "否"}
 
 
 #: Outcome of a field visit (核查状态): only ``verified`` households carry an eligibility finding;

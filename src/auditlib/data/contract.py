@@ -6,7 +6,7 @@ it from these definitions so the two cannot drift apart (a test compares them).
 
 from __future__ import annotations
 
-from auditlib.data.codes import ERROR_TYPES, FIELD_STATUSES, VERIFICATION_ELIGIBILITY
+from auditlib.data.codes import ERROR_TYPES, FIELD_STATUSES, VERIFICATION_ELIGIBILITY, YES_NO
 from auditlib.data.register_tables import HOUSEHOLDS, MEMBERS, PAYMENTS
 from auditlib.data.registry_tables import REGISTRY_TABLES
 from auditlib.data.schema import ColumnSpec, TableSpec, category_spec, text_spec
@@ -23,10 +23,12 @@ VERIFICATION = TableSpec(
         "(`auditlib.fieldwork`: worksheets and `read_verification`) by "
         "`auditlib.data.verification_rules.verification_rule_breaches`: a verified answer needs "
         "`eligible`, `verifier` and `verification_date`; an answer of any other status carries "
-        "no finding (`eligible`, `error_type` and `correct_benefit` empty); a recipient "
-        "household found not eligible needs its `error_type`, an eligible one has none; the "
-        "visit date lies between the audit period's start and today. Text answers starting "
-        "with `=`, `+`, `-` or `@` are refused (a spreadsheet would run them as formulas)."
+        "no finding (`eligible`, `error_type`, `correct_benefit` and `payment_anomaly` empty); "
+        "a verified answer may leave the optional `payment_anomaly` empty (payments not "
+        "checked); a recipient household found not eligible needs its `error_type`, an "
+        "eligible one has none; the visit date lies between the audit period's start and "
+        "today. Text answers starting with `=`, `+`, `-` or `@` are refused (a spreadsheet "
+        "would run them as formulas)."
     ),
     key=("household_id",),
     required=False,
@@ -61,6 +63,16 @@ VERIFICATION = TableSpec(
             "Benefit per month the household should receive (yuan); 0 if ineligible.",
             minimum=0,
             maximum=100_000,
+            nullable=True,
+        ),
+        category_spec(
+            "payment_anomaly",
+            "发放异常",
+            "Whether the visit found a payment irregularity (money paid to a non-member's "
+            "account, an account shared with other households, a duplicate or oversized "
+            "transfer, payment after a death); empty if not checked.",
+            YES_NO,
+            required=False,
             nullable=True,
         ),
         text_spec(

@@ -1,9 +1,10 @@
 """The cross-column rules of a verification answer (beyond each column's own checks).
 
-A ``verified`` answer needs ``eligible``, ``verifier`` and ``verification_date``; any other
-status leaves ``eligible``, ``error_type`` and ``correct_benefit`` empty; a recipient found
-ineligible needs the reason (``error_type``); the visit date falls in the audit period and not
-after today. Both ways results come in — filled worksheets and verification files — apply
+A ``verified`` answer needs ``eligible``, ``verifier`` and ``verification_date`` (the optional
+``payment_anomaly`` may stay empty: payments not checked); any other status leaves
+``eligible``, ``error_type``, ``correct_benefit`` and ``payment_anomaly`` empty; a recipient
+found ineligible needs the reason (``error_type``); the visit date falls in the audit period and
+not after today. Both ways results come in — filled worksheets and verification files — apply
 these rules through :func:`verification_rule_breaches`.
 """
 
@@ -18,7 +19,10 @@ import pandas as pd
 
 from auditlib.data.codes import FIELD_STATUSES
 
-__all__ = ["RuleBreach", "verification_rule_breaches"]
+__all__ = ["FINDING_COLUMNS", "RuleBreach", "verification_rule_breaches"]
+
+#: The answer columns that hold a finding: empty unless the household was verified.
+FINDING_COLUMNS: tuple[str, ...] = ("eligible", "error_type", "correct_benefit", "payment_anomaly")
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ def verification_rule_breaches(
     answer : mapping
         Typed values of the answer, ``None`` (or NA) when empty: ``status`` (a code of
         ``FIELD_STATUSES``; empty means ``verified``), ``eligible`` (``yes``/``no``),
-        ``error_type``, ``correct_benefit``, ``verifier``, ``verification_date`` (a date).
+        ``error_type``, ``correct_benefit``, ``payment_anomaly`` (``yes``/``no``, optional),
+        ``verifier``, ``verification_date`` (a date).
     recipient : bool or None
         Whether the household is a recipient (from the sample); ``None`` when unknown, in which
         case the reason of an ineligible answer cannot be required.
@@ -102,7 +107,7 @@ def verification_rule_breaches(
                 )
     else:
         label = f"{FIELD_STATUSES.get(status, status)} {status}"
-        for column in ("eligible", "error_type", "correct_benefit"):
+        for column in FINDING_COLUMNS:
             if not _empty(answer.get(column)):
                 breaches.append(
                     RuleBreach(

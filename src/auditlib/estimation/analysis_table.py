@@ -67,8 +67,11 @@ STATUS_CODES: tuple[str, ...] = tuple(FIELD_STATUSES)
 PENDING = "pending"
 #: Statuses of non-respondents, in report order.
 NONRESPONSE_STATUSES: tuple[str, ...] = ("not_found", "moved", "refused", PENDING)
-_VERDICT_COLUMNS = ("eligible", "error_type", "correct_benefit")
+_VERDICT_COLUMNS = ("eligible", "error_type", "correct_benefit", "payment_anomaly")
 _VERDICT = '"yes" or "no" (required when the status is verified)'
+_ANOMALY = '"yes", "no" or empty (payments not checked)'
+_ANOMALY_YES = frozenset({"yes", "1", "1.0", "true"})
+_ANOMALY_NO = frozenset({"no", "0", "0.0", "false"})
 
 
 def _as_bool(column: pd.Series, name: str) -> pd.Series:
@@ -105,9 +108,10 @@ def build_analysis_table(
     verification : DataFrame
         Verification results (schema ``verification``): household_id, eligible
         (``"yes"``/``"no"``), error_type, correct_benefit and, optionally, ``status``
-        (:data:`STATUS_CODES`; absent or empty means ``verified``). ``eligible`` is
-        required where the status is ``verified`` and must be empty elsewhere, as must
-        ``error_type`` and ``correct_benefit``.
+        (:data:`STATUS_CODES`; absent or empty means ``verified``) and ``payment_anomaly``
+        (``"yes"``/``"no"``, empty when not checked). ``eligible`` is required where the
+        status is ``verified`` and must be empty elsewhere, as must ``error_type``,
+        ``correct_benefit`` and ``payment_anomaly``.
     payments : DataFrame
         Payments ledger (schema ``payments``): household_id, payment_date, amount.
     period_start, period_end : date-like, optional
@@ -128,7 +132,9 @@ def build_analysis_table(
         ``amount_paid`` (yuan), ``respondent`` (1.0 verified, 0.0 otherwise), ``ineligible``
         (1.0 for recipients found ineligible), ``improper_amount``
         (``amount_paid × ineligible``), ``eligible_flag`` (1.0 found eligible),
-        ``eligible_non_recipient``, ``eligible_recipient`` (Dibao recipients), ``dibao`` and
+        ``eligible_non_recipient``, ``eligible_recipient`` (Dibao recipients),
+        ``payment_anomaly`` (1.0 when a verified household's payments were found irregular;
+        0.0 for non-respondents, when not checked and when absent), ``dibao`` and
         ``tekun`` (recipients of each programme; every recipient is ``dibao`` when the sample
         has no ``programme``), ``entitled_months`` and the columns of
         :func:`auditlib.estimation.entitlement.payment_columns`; the 0/1 variables are 0 for
@@ -175,6 +181,20 @@ def build_analysis_table(
         Problem("verification", int(i) + 2, "eligible", str(eligible.iloc[i]), _VERDICT)
         for i in np.flatnonzero(bad_eligible)
     ]
+    if "payment_anomaly" in verification:
+        anomaly = verification["payment_anomaly"].astype("string").str.strip().str.lower()
+        known = anomaly.isin(_ANOMALY_YES | _ANOMALY_NO) | anomaly.isna() | (anomaly == "")
+        bad_anomaly = respondent & ~known.fillna(True).to_numpy(bool)
+        problems += [
+            Problem(
+                "verification",
+                int(i) + 2,
+                "payment_anomaly",
+                str(verification["payment_anomaly"].iloc[i]),
+                _ANOMALY,
+            )
+            for i in np.flatnonzero(bad_anomaly)
+        ]
     for name in _VERDICT_COLUMNS:
         if name not in verification:
             continue
@@ -273,6 +293,7 @@ def _derive(table: pd.DataFrame) -> pd.DataFrame:
     table["tekun"] = (recipient & (programme == "tekun")).astype(float)
     table["eligible_non_recipient"] = (yes & ~recipient).astype(float)
     table["eligible_recipient"] = (yes & dibao).astype(float)
+    table["payment_anomaly"] = _anomaly_flag(table, respondent)
     missing = pd.Series(np.nan, index=table.index)
     for name, values in payment_columns(
         recipient,
@@ -284,6 +305,19 @@ def _derive(table: pd.DataFrame) -> pd.DataFrame:
     ).items():
         table[name] = values
     return table
+
+
+def _anomaly_flag(table: pd.DataFrame, respondent: npt.NDArray[np.bool_]) -> npt.NDArray[Any]:
+    """1.0 where a respondent's ``payment_anomaly`` is yes (or already 1), else 0.0."""
+    if "payment_anomaly" not in table:
+        return np.zeros(len(table), dtype=float)
+    column = table["payment_anomaly"]
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        found = pd.to_numeric(column, errors="coerce").fillna(0.0).to_numpy(float) > 0
+    else:
+        text = column.astype("string").str.strip().str.lower()
+        found = text.isin(_ANOMALY_YES).fillna(False).to_numpy(bool)
+    return (found & respondent).astype(float)
 
 
 DERIVED_COLUMNS = (

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils.datetime import from_excel
 
-from auditlib.data.codes import ERROR_TYPES, FIELD_STATUSES, VERIFICATION_ELIGIBILITY
+from auditlib.data.codes import ERROR_TYPES, FIELD_STATUSES, VERIFICATION_ELIGIBILITY, YES_NO
 from auditlib.data.contract import (
     FORMULA_PREFIXES,
     VERIFICATION,
@@ -45,8 +45,8 @@ __all__ = [
 
 #: The answer columns of the verification contract (everything but the household id).
 ANSWER_KEYS: tuple[str, ...] = tuple(c for c in VERIFICATION.column_names if c != "household_id")
-#: Answer columns holding a code.
-CODE_COLUMNS = ("status", "eligible", "error_type")
+#: Answer columns holding a code (``payment_anomaly``: optional, 是/否).
+CODE_COLUMNS = ("status", "eligible", "error_type", "payment_anomaly")
 _TEXT_COLUMNS = ("verifier", "notes")
 _BENEFIT = VERIFICATION.column("correct_benefit")
 _LOWEST = 0.0 if _BENEFIT.minimum is None else float(_BENEFIT.minimum)
@@ -75,6 +75,11 @@ _CODES: dict[str, dict[str, str]] = {
         **dict.fromkeys(BOOL_FALSE, "no"),
     },
     "error_type": _spellings(ERROR_TYPES),
+    "payment_anomaly": {
+        **_spellings(YES_NO),
+        **dict.fromkeys(BOOL_TRUE, "yes"),
+        **dict.fromkeys(BOOL_FALSE, "no"),
+    },
 }
 _EXPECTED_CODE = {
     "status": "one of " + " / ".join(FIELD_STATUSES.values()) + " (or its code: "
@@ -82,6 +87,7 @@ _EXPECTED_CODE = {
     "eligible": "是 or 否 (yes/no)",
     "error_type": "an entry of the drop-down list (a code of auditlib.data.codes.ERROR_TYPES, "
     "its Chinese label, or both)",
+    "payment_anomaly": "是 or 否 (yes/no), or empty when the payments were not checked",
 }
 
 
@@ -126,7 +132,7 @@ def cell_date(value: Any) -> date | None:
 
 
 def code_of(column: str, text: str) -> str | None:
-    """The code a spelling of ``column`` (status, eligible, error_type) stands for, or None."""
+    """The code a spelling of ``column`` (a :data:`CODE_COLUMNS` entry) stands for, or None."""
     return _CODES[column].get(_key(text))
 
 

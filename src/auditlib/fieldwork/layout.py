@@ -3,8 +3,9 @@
 Each sheet lists the selected households of one township with the facts to verify and the
 answer columns (:data:`WORKSHEET_COLUMNS`), every coded answer with a drop-down: field status
 (``FIELD_STATUSES``: 已核查/未找到/已迁出/拒绝配合), eligible 是/否, error type from the official
-removal list (``ERROR_TYPES``), correct benefit (a number ≥ 0), verifier (text), verification
-date (a date), notes. The title row names the seed and the sample (:func:`worksheet_title`),
+removal list (``ERROR_TYPES``), correct benefit (a number ≥ 0), payment anomaly 是/否 (发放异常,
+optional: empty when the payments were not checked), verifier (text), verification date (a
+date), notes. The title row names the seed and the sample (:func:`worksheet_title`),
 so that a worksheet of another draw is recognised on import. Writing the workbooks
 (:mod:`auditlib.fieldwork.writing`, :mod:`auditlib.fieldwork.xlsx`), reading them back
 (:mod:`auditlib.fieldwork.reading`) and importing results (:mod:`auditlib.fieldwork.importing`)
@@ -84,6 +85,7 @@ WORKSHEET_COLUMNS: tuple[WorksheetColumn, ...] = (
     WorksheetColumn("eligible", "是否符合条件", 9, answer=True),
     WorksheetColumn("error_type", "不符合情形", 24, answer=True),
     WorksheetColumn("correct_benefit", "核定保障金额", 10, answer=True),
+    WorksheetColumn("payment_anomaly", "发放异常", 9, answer=True),
     WorksheetColumn("verifier", "核查人", 9, answer=True),
     WorksheetColumn("verification_date", "核查日期", 12, answer=True),
     WorksheetColumn("notes", "备注", 18, answer=True),

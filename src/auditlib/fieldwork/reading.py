@@ -41,9 +41,11 @@ from auditlib.sampling.sample import Sample
 
 __all__ = ["WorksheetReader"]
 
-#: Columns a worksheet may lack: ``status`` was added after the first worksheets were issued
-#: (absent means every answer of the sheet is ``verified``).
-OPTIONAL_COLUMNS = frozenset({"row_number", "status"})
+#: Columns a worksheet may lack, added after the first worksheets were issued: ``status``
+#: (absent means every answer of the sheet is ``verified``) and ``payment_anomaly`` (absent
+#: means the payments were not checked: empty). Columns are found by their header key, not by
+#: position, so a worksheet of an older layout still imports.
+OPTIONAL_COLUMNS = frozenset({"row_number", "status", "payment_anomaly"})
 _PERSONAL = frozenset({*IDENTITY_COLUMNS[1:], "verifier"})
 _KEYS = frozenset(column.key for column in WORKSHEET_COLUMNS)
 

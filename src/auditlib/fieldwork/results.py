@@ -5,7 +5,11 @@ One CSV file (:data:`RESULTS_LOG_FILE`, UTF-8, ``\\n`` line ends) with the colum
 caller), where the answer came from (``source_file``, ``source_sheet`` — empty for a CSV —,
 ``source_row``: the spreadsheet row, header = row 1) and every column of the verification
 contract. Rows are only ever appended: the bytes already written never change, and the file
-is replaced atomically (:mod:`auditlib.data.atomic`), so a crash leaves the previous log.
+is replaced atomically (:mod:`auditlib.data.atomic`), so a crash leaves the previous log. One
+exception keeps older logs usable: a log written before a column was added to the contract
+(``payment_anomaly``, 发放异常) still reads (the column empty), and the first append rewrites it
+once in the current layout — the new column empty in its earlier rows, every earlier value kept
+as written — so that old and new rows share one header.
 
 :func:`append_results` applies the rule of
 :func:`~auditlib.fieldwork.verification_table.answer_change` against each household's current
@@ -19,6 +23,8 @@ verification table the estimates use.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -283,7 +289,7 @@ def append_results(
     text = new.to_csv(
         index=False, header=not path.exists(), lineterminator="\n", date_format="%Y-%m-%d"
     )
-    before = path.read_bytes() if path.exists() else b""
+    before = _current_layout(path) if path.exists() else b""
     if before and not before.endswith(b"\n"):
         before += b"\n"
     atomic_write_bytes(path, before + text.encode("utf-8"))
@@ -295,6 +301,30 @@ def append_results(
         unchanged=tuple(unchanged),
         conflicts=tuple(conflicts),
     )
+
+
+def _current_layout(path: Path) -> bytes:
+    """The log's bytes, rewritten in the layout of :data:`LOG_COLUMNS` if it is an older one.
+
+    A log whose header lacks columns added to the contract since it was written (its header a
+    strict subset of :data:`LOG_COLUMNS`) gets them, empty in every earlier row; every earlier
+    value stays as written. Any other log is returned unchanged.
+    """
+    before = path.read_bytes()
+    text = before.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = [name.strip() for name in rows[0]] if rows else []
+    if not header or header == list(LOG_COLUMNS) or not set(header) < set(LOG_COLUMNS):
+        return before
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LOG_COLUMNS)
+    for row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = dict(zip(header, row, strict=False))
+        writer.writerow([cells.get(column, "") for column in LOG_COLUMNS])
+    return out.getvalue().encode("utf-8")
 
 
 def _earlier(log: pd.DataFrame, household: str) -> str:

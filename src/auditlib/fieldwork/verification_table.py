@@ -35,7 +35,9 @@ __all__ = [
 VERIFICATION_COLUMNS: tuple[str, ...] = VERIFICATION.column_names
 #: Where an answer came from: the file, the sheet (empty for a CSV) and the spreadsheet row.
 SOURCE_COLUMNS: tuple[str, ...] = ("source_file", "source_sheet", "source_row")
-_TEXT = ("household_id", "status", "eligible", "error_type", "verifier", "notes")
+_TEXT = ("household_id", "status", "eligible", "error_type", "payment_anomaly", "verifier", "notes")
+#: Columns a table may lack (written before they existed, or optional): absent means empty.
+_MAY_LACK = ("status", "payment_anomaly", "notes")
 
 
 def empty_verification() -> pd.DataFrame:
@@ -46,20 +48,21 @@ def empty_verification() -> pd.DataFrame:
 def typed_verification(table: pd.DataFrame, *, sort: bool = True) -> pd.DataFrame:
     """The verification columns of ``table`` with the contract's dtypes, sorted by household.
 
-    A missing or empty ``status`` becomes ``verified`` (tables written before the column existed
-    still load); every other column of the contract must be present. ``sort=False`` keeps the
-    order of the rows (the results log).
+    A missing or empty ``status`` becomes ``verified``, a missing ``payment_anomaly`` or
+    ``notes`` is empty (tables written before these columns existed still load); every other
+    column of the contract must be present. ``sort=False`` keeps the order of the rows (the
+    results log).
 
     Raises
     ------
     FieldworkError
-        A column of the contract (other than ``status`` and ``notes``) is missing.
+        A column of the contract (other than ``status``, ``payment_anomaly`` and ``notes``) is
+        missing.
     """
     table = table.copy()
-    if "status" not in table.columns:
-        table["status"] = None
-    if "notes" not in table.columns:
-        table["notes"] = None
+    for column in _MAY_LACK:
+        if column not in table.columns:
+            table[column] = None
     missing = [column for column in VERIFICATION_COLUMNS if column not in table.columns]
     if missing:
         raise FieldworkError(

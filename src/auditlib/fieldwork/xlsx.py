@@ -172,6 +172,15 @@ def _validations(audit_start: date) -> list[tuple[str, dict[str, Any]]]:
             },
         ),
         (
+            "payment_anomaly",
+            {
+                "validate": "list",
+                "source": list(ELIGIBLE_CHOICES),
+                "error_title": "发放异常",
+                "error_message": "请选择 是 或 否 (yes/no); 未核对发放情况时留空",
+            },
+        ),
+        (
             "verifier",
             {
                 "validate": "length",

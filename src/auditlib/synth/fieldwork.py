@@ -7,12 +7,18 @@ ineligible (for a recipient with one of the judgement-based reasons ``income_abo
 ``wealthy_children`` or ``connections``) and an ineligible one eligible (with its current benefit,
 or for a non-recipient the benefit its declared income implies).
 
+Each verified household's ``payment_anomaly`` (发放异常) is ``yes`` when the ground truth lists
+payment anomaly types for it (``payment_anomaly_types`` not empty) and ``no`` otherwise; with
+``verifier_error_rate = r`` it too is wrong with probability ``r``, drawn independently of the
+verdict's error.
+
 With ``nonresponse_rate = q`` each household is a non-respondent with probability ``q``,
 independently of everything else (missing completely at random, hence at random within any
 weighting class): its ``status`` is ``not_found``, ``moved`` or ``refused`` (shares
-:data:`NONRESPONSE_SHARES`) and it has no verdict (``eligible``, ``error_type`` and
-``correct_benefit`` empty); the visit (verifier, date) is still recorded. With ``q = 0`` every
-column but ``status`` is exactly what it was before non-response existed.
+:data:`NONRESPONSE_SHARES`) and it has no verdict (``eligible``, ``error_type``,
+``correct_benefit`` and ``payment_anomaly`` empty); the visit (verifier, date) is still
+recorded. With ``q = 0`` every column but ``status`` is exactly what it was before non-response
+existed.
 
 The random draws of a household depend only on ``seed`` and its ``household_id`` (a BLAKE2b hash),
 so a household gets the same verdict whatever else is in the sample and in whatever order.
@@ -88,9 +94,10 @@ def simulate_verification(
         Columns of :data:`~auditlib.data.contract.VERIFICATION` in contract order, one row per
         household in the order given: ``status`` (``verified`` or a non-response code),
         ``eligible`` ``"yes"``/``"no"``, ``error_type`` (code or ``<NA>``), ``correct_benefit``
-        (yuan/month; 0 if ineligible), ``verifier``, ``verification_date``, ``notes``. If the
-        contract has no ``status`` column, ``status`` is appended when ``nonresponse_rate > 0``
-        and left out otherwise.
+        (yuan/month; 0 if ineligible), ``payment_anomaly`` ``"yes"``/``"no"`` (``<NA>`` if the
+        truth has no ``payment_anomaly_types``), ``verifier``, ``verification_date``,
+        ``notes``. If the contract has no ``status`` column, ``status`` is appended when
+        ``nonresponse_rate > 0`` and left out otherwise.
     """
     if isinstance(verifier_error_rate, bool) or not 0 <= verifier_error_rate <= 0.5:
         raise ParamsError(
@@ -169,6 +176,13 @@ def simulate_verification(
         reported_benefit,
     )
     reported_benefit = np.where(flip & eligible, 0.0, reported_benefit)
+    if "payment_anomaly_types" in rows.columns:
+        types = rows["payment_anomaly_types"].astype("string").fillna("").str.strip()
+        anomaly = (types != "").to_numpy(bool)
+        anomaly_flip = _uniforms(seed, ids, "payment_flip") < verifier_error_rate
+        reported_anomaly = pd.array(np.where(anomaly ^ anomaly_flip, "yes", "no"), dtype="string")
+    else:
+        reported_anomaly = pd.array([pd.NA] * len(ids), dtype="string")
 
     team_names = person_names(
         np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(6,))),
@@ -195,6 +209,7 @@ def simulate_verification(
             "eligible": pd.array(np.where(reported_eligible, "yes", "no"), dtype="string"),
             "error_type": pd.array(reported_type, dtype="string"),
             "correct_benefit": reported_benefit.astype("float64"),
+            "payment_anomaly": reported_anomaly,
             "verifier": pd.array(verifier, dtype="string"),
             "verification_date": pd.to_datetime(pd.Series(visit)).astype("datetime64[ns]"),
             "notes": pd.array(notes, dtype="string"),
@@ -205,7 +220,7 @@ def simulate_verification(
     result.insert(1, "status", _statuses(seed, ids, nonresponse_rate))
     absent = (result["status"] != "verified").to_numpy(bool)
     if absent.any():
-        for name in ("eligible", "error_type", "correct_benefit"):
+        for name in ("eligible", "error_type", "correct_benefit", "payment_anomaly"):
             result[name] = result[name].mask(absent)
         result["notes"] = result["notes"].mask(absent, result["status"].map(_STATUS_NOTES))
     columns = list(VERIFICATION.column_names)

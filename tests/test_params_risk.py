@@ -10,7 +10,8 @@ import pytest
 
 from auditlib.errors import ParamsError
 from auditlib.pipeline.audit import risk_scorer
-from auditlib.pipeline.params import LEARNING_FIELDS, RiskParams, load_params
+from auditlib.pipeline.params import RiskParams, load_params
+from auditlib.pipeline.risk_params import LEARNING_FIELDS
 from auditlib.risk.features import FEATURES
 from auditlib.risk.rules.catalogue import RULE_CODES, RULES
 from auditlib.risk.scorer import RiskScorer

@@ -26,7 +26,7 @@ from auditlib.data.bundle import CountyData
 from auditlib.estimation.analysis_table import build_analysis_table
 from auditlib.estimation.entitlement import entitled_months
 
-__all__ = ["FINDING_COLUMNS", "verified_findings"]
+__all__ = ["FINDING_COLUMNS", "county_analysis_table", "verified_findings"]
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "household_id",
@@ -37,6 +37,30 @@ FINDING_COLUMNS: tuple[str, ...] = (
     "payment_anomaly",
     "finding",
 )
+
+
+def county_analysis_table(
+    sample_table: pd.DataFrame,
+    verification: pd.DataFrame,
+    data: CountyData,
+    *,
+    interim: bool = False,
+    months: pd.Series | None = None,
+) -> pd.DataFrame:
+    """:func:`~auditlib.estimation.analysis_table.build_analysis_table` over the county's audit
+    period, entitled months from its register (``months`` when already computed)."""
+    info = data.info
+    if months is None:
+        months = entitled_months(data.households, info.audit_period_start, info.audit_period_end)
+    return build_analysis_table(
+        sample_table,
+        verification,
+        data.payments,
+        period_start=info.audit_period_start,
+        period_end=info.audit_period_end,
+        interim=interim,
+        months=months,
+    )
 
 
 def verified_findings(
@@ -69,15 +93,7 @@ def verified_findings(
         ``finding`` boolean).
     """
     info = data.info
-    months = entitled_months(data.households, info.audit_period_start, info.audit_period_end)
-    table = build_analysis_table(
-        sample_table,
-        verification,
-        data.payments,
-        period_start=info.audit_period_start,
-        period_end=info.audit_period_end,
-        months=months,
-    )
+    table = county_analysis_table(sample_table, verification, data)
     households = data.households.assign(
         household_id=data.households["household_id"].astype(str)
     ).set_index("household_id")

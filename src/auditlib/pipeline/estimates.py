@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from auditlib.data.bundle import CountyData
-from auditlib.estimation.analysis_table import build_analysis_table
 from auditlib.estimation.entitlement import entitled_months
+from auditlib.estimation.findings import county_analysis_table
 from auditlib.estimation.summary import ReportEstimates, compute_estimates, priority_groups
 from auditlib.pipeline.params import AuditParams
 
@@ -60,23 +60,11 @@ def analysis_table(
     period) + ``township``. ``months``: the register's entitled months when already computed
     (:attr:`RegisterFacts.months`).
 
-    Built by :func:`auditlib.estimation.analysis_table.build_analysis_table` (which refuses answers
-    that do not reconcile with the sample), with the township name added.
+    Built by :func:`auditlib.estimation.findings.county_analysis_table` (through
+    ``build_analysis_table``, which refuses answers that do not reconcile with the sample),
+    with the township name added.
     """
-    info = data.info
-    table = build_analysis_table(
-        sample_table,
-        verification,
-        data.payments,
-        period_start=info.audit_period_start,
-        period_end=info.audit_period_end,
-        interim=interim,
-        months=(
-            entitled_months(data.households, info.audit_period_start, info.audit_period_end)
-            if months is None
-            else months
-        ),
-    )
+    table = county_analysis_table(sample_table, verification, data, interim=interim, months=months)
     names = township_names(data)
     table["township"] = table["township_code"].astype(str).map(names)
     return table

@@ -19,12 +19,12 @@ from auditlib.cli.common import EXIT_BAD_INPUT, run_guarded
 from auditlib.cli.main import cli
 from auditlib.data.contract import VERIFICATION, contract_markdown
 from auditlib.data.verification_rules import verification_rule_breaches
+from auditlib.errors import FieldworkError
 from auditlib.estimation.analysis_table import build_analysis_table
 from auditlib.estimation.areas import estimates_table
 from auditlib.fieldwork.importing import import_worksheets, read_issued, read_verification
 from auditlib.fieldwork.layout import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
 from auditlib.fieldwork.results import (
-    LOG_COLUMNS,
     append_results,
     current_results,
     read_results_log,
@@ -218,7 +218,7 @@ def test_verification_file_with_and_without_the_column(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------- results log
-def test_results_log_of_the_older_layout_is_upgraded_once(tmp_path: Path) -> None:
+def test_results_log_of_the_older_layout_is_appended_to_untouched(tmp_path: Path) -> None:
     log_path = tmp_path / "results_log.csv"
     first = pd.DataFrame(
         {
@@ -236,22 +236,22 @@ def test_results_log_of_the_older_layout_is_upgraded_once(tmp_path: Path) -> Non
     # the log as written before payment_anomaly existed: the same rows without the column
     older = pd.read_csv(log_path, dtype=str, keep_default_na=False)
     older.drop(columns="payment_anomaly").to_csv(log_path, index=False, lineterminator="\n")
-    old_rows = log_path.read_text(encoding="utf-8").splitlines()[1:]
+    written = log_path.read_bytes()
     assert len(read_results_log(log_path)) == 2  # still reads, the column empty
     later = VISIT + timedelta(days=3)
-    second = first.iloc[[0]].assign(payment_anomaly="yes", verification_date=pd.Timestamp(later))
+    # an answer the old log cannot hold is refused, the log untouched
+    answered = first.iloc[[0]].assign(payment_anomaly="yes", verification_date=pd.Timestamp(later))
+    with pytest.raises(FieldworkError, match="payment_anomaly") as caught:
+        append_results(log_path, answered, imported_at=datetime(2021, 3, 5, 9, 0))
+    assert [(p.column, p.value) for p in caught.value.problems] == [("payment_anomaly", "H1")]
+    assert log_path.read_bytes() == written
+    # without it, the row is appended in the log's own layout; earlier bytes unchanged
+    second = first.iloc[[0]].assign(verification_date=pd.Timestamp(later))
     update = append_results(log_path, second, imported_at=datetime(2021, 3, 5, 9, 0))
     assert update.superseded == ("H1",)
-    text = log_path.read_text(encoding="utf-8").splitlines()
-    assert text[0].split(",") == list(LOG_COLUMNS)
-    where = list(LOG_COLUMNS).index("payment_anomaly")
-    # earlier rows: every value as written, the new column empty in its place
-    for before, after in zip(old_rows, text[1:3], strict=True):
-        fields_before = before.split(",")
-        fields_after = after.split(",")
-        assert fields_after == [*fields_before[:where], "", *fields_before[where:]]
+    assert log_path.read_bytes().startswith(written)
     current = current_results(read_results_log(log_path)).set_index("household_id")
-    assert current.loc["H1", "payment_anomaly"] == "yes"
+    assert current.loc["H1", "verification_date"] == pd.Timestamp(later)
     assert current.loc["H2", "payment_anomaly"] is pd.NA
     assert current.loc["H1", "notes"] == "备注, 含逗号"
 

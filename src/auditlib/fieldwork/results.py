@@ -5,11 +5,11 @@ One CSV file (:data:`RESULTS_LOG_FILE`, UTF-8, ``\\n`` line ends) with the colum
 caller), where the answer came from (``source_file``, ``source_sheet`` — empty for a CSV —,
 ``source_row``: the spreadsheet row, header = row 1) and every column of the verification
 contract. Rows are only ever appended: the bytes already written never change, and the file
-is replaced atomically (:mod:`auditlib.data.atomic`), so a crash leaves the previous log. One
-exception keeps older logs usable: a log written before a column was added to the contract
-(``payment_anomaly``, 发放异常) still reads (the column empty), and the first append rewrites it
-once in the current layout — the new column empty in its earlier rows, every earlier value kept
-as written — so that old and new rows share one header.
+is replaced atomically (:mod:`auditlib.data.atomic`), so a crash leaves the previous log. A log
+written before a column was added to the contract (``payment_anomaly``, 发放异常) still reads
+(the column empty) and is appended to in its own layout, its bytes untouched; an answer in a
+column such a log cannot hold is refused (naming the log, the column and the households), never
+dropped and never made room for by rewriting the log.
 
 :func:`append_results` applies the rule of
 :func:`~auditlib.fieldwork.verification_table.answer_change` against each household's current
@@ -24,7 +24,6 @@ verification table the estimates use.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -285,11 +284,12 @@ def append_results(
     new = pd.DataFrame(appended)
     new["round"] = round_number
     new["imported_at"] = imported_at.isoformat(timespec="seconds")
-    new = new[list(LOG_COLUMNS)].astype({"source_row": "Int64"})
+    columns = _log_layout(path, new) if path.exists() else list(LOG_COLUMNS)
+    new = new[columns].astype({"source_row": "Int64"})
     text = new.to_csv(
         index=False, header=not path.exists(), lineterminator="\n", date_format="%Y-%m-%d"
     )
-    before = _current_layout(path) if path.exists() else b""
+    before = path.read_bytes() if path.exists() else b""
     if before and not before.endswith(b"\n"):
         before += b"\n"
     atomic_write_bytes(path, before + text.encode("utf-8"))
@@ -303,28 +303,34 @@ def append_results(
     )
 
 
-def _current_layout(path: Path) -> bytes:
-    """The log's bytes, rewritten in the layout of :data:`LOG_COLUMNS` if it is an older one.
+def _log_layout(path: Path, new: pd.DataFrame) -> list[str]:
+    """The columns of the existing log ``path``, in its order (an older layout is kept).
 
-    A log whose header lacks columns added to the contract since it was written (its header a
-    strict subset of :data:`LOG_COLUMNS`) gets them, empty in every earlier row; every earlier
-    value stays as written. Any other log is returned unchanged.
+    Raises
+    ------
+    FieldworkError
+        A new row answers a column the older log does not have.
     """
-    before = path.read_bytes()
-    text = before.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    header = [name.strip() for name in rows[0]] if rows else []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = [name.strip() for name in next(csv.reader(handle), [])]
     if not header or header == list(LOG_COLUMNS) or not set(header) < set(LOG_COLUMNS):
-        return before
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LOG_COLUMNS)
-    for row in rows[1:]:
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = dict(zip(header, row, strict=False))
-        writer.writerow([cells.get(column, "") for column in LOG_COLUMNS])
-    return out.getvalue().encode("utf-8")
+        return list(LOG_COLUMNS)
+    problems = [
+        Problem(str(path), None, column, str(household), "empty: this results log predates it")
+        for column in LOG_COLUMNS
+        if column not in header
+        for household, value in zip(new["household_id"], new[column], strict=True)
+        if not pd.isna(value) and str(value).strip()
+    ]
+    if problems:
+        raise FieldworkError(
+            f"{path}: this results log was started before the column(s) "
+            f"{', '.join(sorted({p.column for p in problems if p.column}))} existed and is only "
+            "ever appended to, never rewritten; leave those answers empty, or import them into "
+            "a new audit folder",
+            problems,
+        )
+    return header
 
 
 def _earlier(log: pd.DataFrame, household: str) -> str:

@@ -47,10 +47,7 @@ __all__ = [
 ]
 
 
-_Strict = Strict
-
-
-class SamplingParams(_Strict):
+class SamplingParams(Strict):
     """``sampling`` section: the plan (preset name or mapping), overrides, worksheet teams."""
 
     plan: str | dict[str, Any] = "notice-2019"
@@ -58,7 +55,7 @@ class SamplingParams(_Strict):
     teams: dict[str, list[str]] | None = None
 
 
-class EstimationParams(_Strict):
+class EstimationParams(Strict):
     """``estimation`` section: interval methods, level and degrees of freedom.
 
     ``ci_method``: interval of proportions (``korn-graubard``: Kish-capped, the default;
@@ -77,14 +74,14 @@ class EstimationParams(_Strict):
     payment_interval: Literal["share", "t"] = "share"
 
 
-class ReportParams(_Strict):
+class ReportParams(Strict):
     """``report`` section: language and the number of households listed."""
 
     language: Literal["zh", "en"] = "zh"
     top_households: int = Field(default=20, ge=0, le=10_000)
 
 
-class AuditParams(_Strict):
+class AuditParams(Strict):
     """The whole parameter file of one county.
 
     Attributes

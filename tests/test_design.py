@@ -196,7 +196,7 @@ def test_zero_errors_closed_forms() -> None:
     # logit and Wald degenerate to [0, 0].
     frame = pd.DataFrame({"unit": range(30), "N": 3000, "y": 0})
     design = SurveyDesign(frame, psu="unit", psu_population="N")
-    kg = design.proportion("y")
+    kg = design.proportion("y", method="korn-graubard")
     assert (kg.lower, kg.upper) == (0.0, pytest.approx(1 - 0.025 ** (1 / 30), rel=1e-10))
     assert kg.upper_one_sided == pytest.approx(1 - 0.05 ** (1 / 30), rel=1e-10)
     assert kg.effective_n == 30
@@ -223,7 +223,7 @@ def test_zero_errors_in_a_clustered_design_uses_df() -> None:
     assert not nchs.reliable  # df < 8
     kish = (6 * 100 / 3 + 6 * 20) ** 2 / (6 * (100 / 3) ** 2 + 6 * 20**2)
     k_df = kish * (stats.t.ppf(0.025, kish - 1) / stats.t.ppf(0.025, 2)) ** 2
-    estimate = design.proportion("y")
+    estimate = design.proportion("y", method="korn-graubard")
     assert estimate.effective_n == pytest.approx(kish, rel=1e-12)
     assert estimate.upper == pytest.approx(1 - 0.025 ** (1 / k_df), rel=1e-10)
     assert estimate.upper > nchs.upper

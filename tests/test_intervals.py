@@ -23,7 +23,7 @@ def test_korn_graubard_equals_clopper_pearson_for_srs() -> None:
     # Simple random sample: v = p(1-p)/n and df = n - 1, so n* = n and the interval is the
     # exact binomial (Clopper-Pearson) interval of x = 6 out of n = 40 (scipy binomtest).
     p, n = 6 / 40, 40
-    lower, upper = proportion_interval(p, p * (1 - p) / n, n, n - 1)
+    lower, upper = proportion_interval(p, p * (1 - p) / n, n, n - 1, method="korn-graubard")
     exact = stats.binomtest(6, 40).proportion_ci(confidence_level=0.95, method="exact")
     assert (float(lower), float(upper)) == pytest.approx((exact.low, exact.high), rel=1e-10)
 
@@ -31,7 +31,7 @@ def test_korn_graubard_equals_clopper_pearson_for_srs() -> None:
 def test_one_sided_upper_limit_at_zero() -> None:
     # x = 0 of n = 59 with df = n - 1: the one-sided 95% upper limit is 1 - 0.05^(1/59)
     # (the "rule of 3" region, about 4.95%).
-    limit = upper_limit(0.0, 0.0, 59, 58)
+    limit = upper_limit(0.0, 0.0, 59, 58, method="korn-graubard")
     assert float(limit) == pytest.approx(1 - 0.05 ** (1 / 59), rel=1e-12)
 
 

@@ -151,7 +151,7 @@ def test_korn_graubard_closed_form_with_cap() -> None:
     x = size * p
     lower_expected = special.betaincinv(x, size - x + 1, 0.025)
     upper_expected = special.betaincinv(x + 1, size - x, 0.975)
-    lower, upper = proportion_interval(p, v, 60, df, cap_size=cap)
+    lower, upper = proportion_interval(p, v, 60, df, cap_size=cap, method="korn-graubard")
     assert float(lower) == pytest.approx(lower_expected, rel=1e-12)
     assert float(upper) == pytest.approx(upper_expected, rel=1e-12)
 
@@ -196,12 +196,14 @@ def test_split_interval_closed_form_with_cv_margin() -> None:
     )
     for row, level in enumerate(LEVELS):
         lower_r, upper_r = proportion_interval(
-            part, part_variance, kish, df, level=level, cap_size=kish
+            part, part_variance, kish, df, level=level, cap_size=kish, method="korn-graubard"
         )
         t = special.stdtrit(df, 1 - (1 - level) / 2)
-        margin = t * c * cv
-        assert lowers[row, 0] == pytest.approx(c + a * float(lower_r) - margin, rel=1e-10)
-        assert uppers[row, 0] == pytest.approx(c + a * float(upper_r) + margin, rel=1e-10)
+        margin = t * c * cv  # combined in quadrature with a·(p̂_R − L_R) (MOVER)
+        below = np.hypot(a * (part - float(lower_r)), margin)
+        above = np.hypot(a * (float(upper_r) - part), margin)
+        assert lowers[row, 0] == pytest.approx(p - below, rel=1e-10)
+        assert uppers[row, 0] == pytest.approx(p + above, rel=1e-10)
     assert effective[0] == pytest.approx(min(part * (1 - part) / part_variance, kish), rel=1e-12)
 
 
@@ -214,8 +216,10 @@ def test_split_with_only_certain_errors_keeps_a_cv_margin() -> None:
     )
     t = special.stdtrit(df, 0.975)
     assert lowers[0, 0] == pytest.approx(c - t * c * cv, rel=1e-12)  # L_R = 0 at p_R = 0
-    upper_r = float(proportion_interval(0.0, 0.0, 40.0, df, cap_size=40.0)[1])
-    assert uppers[0, 0] == pytest.approx(c + a * upper_r + t * c * cv, rel=1e-12)
+    upper_r = float(
+        proportion_interval(0.0, 0.0, 40.0, df, cap_size=40.0, method="korn-graubard")[1]
+    )
+    assert uppers[0, 0] == pytest.approx(c + np.hypot(a * upper_r, t * c * cv), rel=1e-12)
 
 
 def test_certainty_split_parts() -> None:
@@ -318,7 +322,7 @@ def test_satterthwaite_no_usable_group() -> None:
 def test_variance_degrees_of_freedom_from_villages_when_households_do_not_vary() -> None:
     # y is 0 for every N: household (equal weights): that stratum adds no variance
     design = _hand_design(df_method="variance")
-    result = design.proportion("y")
+    result = design.proportion("y", method="korn-graubard")
     assert result.standard_error > 0
     villages, village_strata = 6, 2
     assert result.degrees_of_freedom == villages - village_strata

@@ -11,17 +11,20 @@ the part carried by the sampled households is uncertain. Writing the estimate as
     \\hat p_R = \\frac{\\sum_R w_i y_i}{\\sum_R w_i},
 
 (*C* the certainty rows, *R* the others; for a ratio :math:`\\hat Y/\\hat X` replace the
-weights by :math:`w_ix_i`), the interval is :math:`c + a\\,[L_R, U_R] \\pm t_{df}\\,c\\,
-\\mathrm{cv}(\\hat N)`, with :math:`[L_R, U_R]` the Korn–Graubard interval of :math:`\\hat p_R`
-(variance :math:`v/a^2`, effective size capped at Kish's size of the *R* rows). The numerator
-of *c* is exact but its denominator, the estimated size of the domain, is not: the last term
-(delta method, :math:`\\mathrm{cv}(\\hat N)` the coefficient of variation of the estimated
-domain size) keeps that uncertainty, which alone decides the interval when every error is
-in the certainty strata (without it, coverage fell to 50 % in such a county). In a
-risk-targeted sample of a county where the top-risk households carry most errors the
-estimate is nearly exact; an interval that treats the certainty households as ordinary
-sampled ones (or caps the effective size at a binomial one of the whole sample) overstates
-the uncertainty of that part.
+weights by :math:`w_ix_i`), the interval combines :math:`c + a\\,[L_R, U_R]`, with
+:math:`[L_R, U_R]` the interval of :math:`\\hat p_R` (the county's method: Jeffreys or
+Korn–Graubard; variance :math:`v/a^2`, effective size capped at Kish's size of the *R* rows),
+with :math:`m = t_{df}\\,c\\,\\mathrm{cv}(\\hat N)`. The numerator of *c* is exact but its
+denominator, the estimated size of the domain, is not: *m* (delta method,
+:math:`\\mathrm{cv}(\\hat N)` the coefficient of variation of the estimated domain size) keeps
+that uncertainty, which alone decides the interval when every error is in the certainty strata
+(without it, coverage fell to 50 % in such a county). The two half-widths are combined in
+quadrature (MOVER, Zou & Donner 2008): :math:`\\hat p - \\sqrt{(\\hat p - c - aL_R)^2 + m^2}`
+to :math:`\\hat p + \\sqrt{(c + aU_R - \\hat p)^2 + m^2}` (issue 13's first version added
+them, which over-covered). In a risk-targeted sample of a county where the top-risk households
+carry most errors the estimate is nearly exact; an interval that treats the certainty
+households as ordinary sampled ones (or caps the effective size at a binomial one of the
+whole sample) overstates the uncertainty of that part.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from auditlib.estimation.intervals import (
 __all__ = ["SPLIT_METHODS", "CertaintySplit", "certainty_split", "split_interval"]
 
 #: Interval methods computed on the variable part (the others treat every row alike).
-SPLIT_METHODS: tuple[str, ...] = ("korn-graubard",)
+SPLIT_METHODS: tuple[str, ...] = ("korn-graubard", "jeffreys")
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -130,8 +133,11 @@ def split_interval(
     df = np.maximum(np.asarray(degrees_of_freedom, dtype=np.float64), 1.0)
     t = special.stdtrit(df, 1 - (1 - levels.reshape(-1, *([1] * p.ndim))) / 2)
     margin = t * split.exact * split.exact_cv
+    # The two parts combined in quadrature (MOVER, see the module docstring).
+    lower = split.exact + split.scale * lowers
+    upper = split.exact + split.scale * uppers
     return (
-        np.clip(split.exact + split.scale * lowers - margin, 0.0, 1.0),
-        np.clip(split.exact + split.scale * uppers + margin, 0.0, 1.0),
+        np.clip(p - np.hypot(np.maximum(p - lower, 0.0), margin), 0.0, 1.0),
+        np.clip(p + np.hypot(np.maximum(upper - p, 0.0), margin), 0.0, 1.0),
         np.asarray(effective, dtype=np.float64),
     )

@@ -16,9 +16,22 @@ Methods (``method=``):
     units *n*, which counts every certainty household (weight 1, no variance) as a full
     unit: where that cap binds the interval is far too narrow (coverage 35–57 % in issue 13's
     measurements); Kish's size counts them by their weight.
+``"jeffreys"``
+    The same effective size as ``"korn-graubard"`` (Kish's cap, degrees-of-freedom
+    adjustment) with the Jeffreys interval in place of Clopper–Pearson: the
+    :math:`\\alpha/2` and :math:`1-\\alpha/2` quantiles of
+    :math:`\\mathrm{Beta}(x+\\tfrac12, n^*-x+\\tfrac12)`, lower limit 0 for :math:`x\\le 1`
+    and upper 1 for :math:`x\\ge n^*-1` (Brown, Cai & DasGupta 2001). Clopper–Pearson
+    guarantees at least the nominal coverage for every *p* and pays for it with width;
+    Franco, Little, Louis & Slud (2019, *J. Survey Statistics and Methodology* 7:334–364)
+    found Jeffreys and Wilson forms with the effective sample size close to nominal where
+    the exact form over-covers. Not the default: on issue 13's development grid it was
+    15–25 % narrower in small counties but covered only 92.0 % (错保率) and 89.3 %
+    (improper-payment rate) in a clustered county (ICC 0.25, 300 replicates), where
+    Korn–Graubard covered 97.2 % and 94.0 %.
 ``"korn-graubard-nchs"``
-    The same with the NCHS cap at the actual *n* (``cap_size`` ignored). Without the cap
-    this is R ``svyciprop(method="beta")``.
+    The Korn–Graubard form with the NCHS cap at the actual *n* (``cap_size`` ignored).
+    Without the cap this is R ``svyciprop(method="beta")``.
 ``"logit"``
     :math:`\\operatorname{expit}(\\operatorname{logit}\\hat p \\pm t_{df}\\,
     \\sqrt v/(\\hat p(1-\\hat p)))`, R ``svyciprop(method="logit")``; the limit
@@ -58,7 +71,7 @@ __all__ = [
 
 CI_METHODS: tuple[str, ...] = (
     *("korn-graubard", "korn-graubard-nchs"),
-    *("logit", "wilson", "clopper-pearson", "wald"),
+    *("jeffreys", "logit", "wilson", "clopper-pearson", "wald"),
 )
 DEFAULT_CI_METHOD = "korn-graubard"
 
@@ -152,6 +165,21 @@ def _exact(p: FloatArray, size: FloatArray, level: Any) -> tuple[FloatArray, Flo
     return np.asarray(lower), np.asarray(upper)
 
 
+def _jeffreys(p: FloatArray, size: FloatArray, level: Any) -> tuple[FloatArray, FloatArray]:
+    """Jeffreys interval of ``x = size·p`` successes, with Brown, Cai & DasGupta's (2001)
+    modification: the lower limit is 0 for ``x ≤ 1`` and the upper 1 for ``x ≥ size − 1``."""
+    alpha = 1 - level
+    successes = size * p
+    first = np.maximum(successes + 0.5, 1e-300)
+    second = np.maximum(size - successes + 0.5, 1e-300)
+    with np.errstate(invalid="ignore"):
+        lower = np.where(successes > 1, special.betaincinv(first, second, alpha / 2), 0.0)
+        upper = np.where(
+            successes < size - 1, special.betaincinv(first, second, 1 - alpha / 2), 1.0
+        )
+    return np.asarray(lower), np.asarray(upper)
+
+
 def proportion_interval(
     estimate: npt.ArrayLike,
     variance: npt.ArrayLike,
@@ -201,6 +229,8 @@ def proportion_interval(
     alpha = 1 - level
     if method in ("korn-graubard", "korn-graubard-nchs"):
         lower, upper = _exact(p, _adjusted_effective_size(p, v, capped, df, level), level)
+    elif method == "jeffreys":
+        lower, upper = _jeffreys(p, _adjusted_effective_size(p, v, capped, df, level), level)
     elif method == "clopper-pearson":
         lower, upper = _exact(p, effective_sample_size(p, v, size, cap=False), level)
     elif method == "wilson":

@@ -13,9 +13,15 @@ issue 13's held-out counties. Written as
 
 with :math:`\\hat q` the share of eligible households among non-recipients (estimated size
 :math:`\\hat N`), *f* increasing in *q*, the interval is :math:`[f(L_q), f(U_q)]` with
-:math:`[L_q, U_q]` the Korn–Graubard interval of the share (effective size capped at the
-sampled non-recipients' Kish size), widened by :math:`\\pm t_{df}\\,\\hat p(1-\\hat p)\\,
-\\mathrm{cv}(\\hat R)`, the delta-method part of the uncertainty of *R*.
+:math:`[L_q, U_q]` the interval of the share (the county's method, effective size capped at the
+sampled non-recipients' Kish size), widened by :math:`m = t_{df}\\,\\hat p(1-\\hat p)\\,
+\\mathrm{cv}(\\hat R)`, the delta-method part of the uncertainty of *R*. The two parts come
+from different households (non-recipients, recipients) and are combined in quadrature, as in
+the MOVER method (Zou & Donner 2008, *Statistics in Medicine* 27:1693–1702):
+:math:`\\hat p - \\sqrt{(\\hat p - f(L_q))^2 + m^2}` and
+:math:`\\hat p + \\sqrt{(f(U_q) - \\hat p)^2 + m^2}`. Adding them linearly (issue 13's
+first version) covered 99–100 % with intervals 1.3–1.65× the width of the true-variance
+interval on the held-out grid.
 """
 
 from __future__ import annotations
@@ -55,10 +61,17 @@ def omission_interval(
     levels = np.array([rate.level, round(2 * rate.level - 1, 12)])
     t = special.stdtrit(max(rate.degrees_of_freedom, 1), 1 - (1 - levels) / 2)
     margin = t * p * (1 - p) * cv
+
+    def below(limit: float, extra: float) -> float:
+        return min(max(p - float(np.hypot(max(p - f(limit), 0.0), extra)), 0.0), p)
+
+    def above(limit: float, extra: float) -> float:
+        return max(min(p + float(np.hypot(max(f(limit) - p, 0.0), extra)), 1.0), p)
+
     values = rate.as_dict() | {
-        "lower": float(min(max(f(share.lower) - margin[0], 0.0), p)),
-        "upper": float(max(min(f(share.upper) + margin[0], 1.0), p)),
-        "upper_one_sided": float(max(min(f(share.upper_one_sided) + margin[1], 1.0), p)),
+        "lower": below(share.lower, margin[0]),
+        "upper": above(share.upper, margin[0]),
+        "upper_one_sided": above(share.upper_one_sided, margin[1]),
         "effective_n": share.effective_n,
     }
     return Estimate(**values)

@@ -29,6 +29,7 @@ from auditlib.data.codes import PRIORITY_GROUPS
 from auditlib.errors import DesignError
 from auditlib.estimation.areas import AuditEstimates, county_estimates, township_estimates
 from auditlib.estimation.estimands import audit_design, inclusion_error_rate, recipients_of
+from auditlib.estimation.intervals import DEFAULT_CI_METHOD
 from auditlib.estimation.nonresponse import MINIMUM_RESPONDENTS, adjust_for_nonresponse
 from auditlib.estimation.payments import PaymentEstimate
 from auditlib.estimation.response import RESPONSE_RATE_COLUMNS
@@ -226,7 +227,7 @@ def compute_estimates(
     *,
     groups: pd.DataFrame | None = None,
     township_names: Mapping[str, str] | None = None,
-    method: str = "korn-graubard",
+    method: str = DEFAULT_CI_METHOD,
     level: float = 0.95,
     lonely_psu: str = "fail",
     ultimate_cluster: bool = False,

@@ -59,14 +59,22 @@ class EstimationParams(Strict):
     """``estimation`` section: interval methods, level and degrees of freedom.
 
     ``ci_method``: interval of proportions (``korn-graubard``: Kish-capped, the default;
-    ``korn-graubard-nchs``: NCHS cap at n, R ``survey``). ``degrees_of_freedom``: ``variance``
-    (from the villages that carry the variance) or ``design`` (R's #PSU − #strata).
+    ``jeffreys``: the same size with the Jeffreys interval, narrower, under-covers in
+    clustered counties; ``korn-graubard-nchs``: NCHS cap at n, R ``survey``).
+    ``degrees_of_freedom``: ``variance`` (from the villages that carry the variance) or
+    ``design`` (R's #PSU − #strata).
     ``payment_interval``: ``share`` (skew-respecting, never below 0) or ``t`` (R's symmetric).
     See ``docs/estimation.md``.
     """
 
     ci_method: Literal[
-        "korn-graubard", "korn-graubard-nchs", "logit", "wilson", "clopper-pearson", "wald"
+        "korn-graubard",
+        "korn-graubard-nchs",
+        "jeffreys",
+        "logit",
+        "wilson",
+        "clopper-pearson",
+        "wald",
     ] = "korn-graubard"
     level: float = Field(default=0.95, gt=0.5, lt=1)
     lonely_psu: Literal["fail", "adjust", "certainty"] = "fail"

@@ -28,7 +28,7 @@ Methods (``method=``):
     the exact form over-covers. Not the default: on issue 13's development grid it was
     15–25 % narrower in small counties but covered only 92.0 % (错保率) and 89.3 %
     (improper-payment rate) in a clustered county (ICC 0.25, 300 replicates), where
-    Korn–Graubard covered 97.2 % and 94.0 %.
+    Korn–Graubard covered 96.0 % and 91.7 %.
 ``"korn-graubard-nchs"``
     The Korn–Graubard form with the NCHS cap at the actual *n* (``cap_size`` ignored).
     Without the cap this is R ``svyciprop(method="beta")``.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from filelock import FileLock, Timeout
 
 from auditlib.batch.runner import (
     BatchOptions,
@@ -126,6 +127,20 @@ def test_killed_batch_completes_on_rerun_without_redoing(counties: tuple[Path, l
     time.sleep(2)  # the second county is now under way
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    # The county's worker runs in its own session and exits when it sees the batch gone;
+    # until then it holds the county's lock and a rerun is (rightly) refused. Wait for it as a
+    # user would ("wait until it has finished").
+    lock = FileLock(output / ".410102.lock", timeout=0)
+    lock_deadline = time.monotonic() + 120
+    while True:
+        try:
+            lock.acquire()
+        except Timeout:
+            assert time.monotonic() < lock_deadline, "the killed batch's worker never exited"
+            time.sleep(0.5)
+            continue
+        lock.release()
+        break
     assert first.exists()
     second = output / "410102"
     assert not second.exists() or (second / "manifest.json").exists(), "never half-written"

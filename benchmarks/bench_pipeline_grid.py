@@ -40,8 +40,6 @@ from auditlib.pipeline.simulation import coverage_summary, prepare_simulation, r
 from auditlib.synth.config import SynthConfig
 from auditlib.synth.generator import generate_county
 
-#: Sample seeds of cell k: SAMPLE_SEED_BASE + 1000 k + replicate (used nowhere else).
-SAMPLE_SEED_BASE = 61_370_000
 PRESETS = ("notice-2019", "notice-2021", "risk-targeted")
 
 
@@ -84,10 +82,8 @@ GRID_B: tuple[Setting, ...] = (
     Setting("three-townships", 7418, 9_000, 3, 0.14, 0.07, 0.25, 0.03),
 )
 GRIDS = {"A": GRID_A, "B": GRID_B}
-#: Sample seeds of grid B: SAMPLE_SEED_BASE_B + 1000 k + replicate (used nowhere else).
-SAMPLE_SEED_BASE_B = 62_370_000
-SAMPLE_SEEDS = {"A": SAMPLE_SEED_BASE, "B": SAMPLE_SEED_BASE_B}
-SETTINGS = GRID_A
+#: Sample seeds of cell k of each grid: base + 1000 k + replicate (used nowhere else).
+SAMPLE_SEEDS = {"A": 61_370_000, "B": 62_370_000}
 _MIXES = {
     "default": None,
     "duplicates": {"duplicate_payment": 0.7, "oversized_payment": 0.3},

@@ -37,6 +37,7 @@ import numpy.typing as npt
 from scipy import special
 
 from auditlib.estimation.intervals import (
+    combine_in_quadrature,
     effective_sample_size,
     kish_size,
     proportion_interval,
@@ -132,12 +133,10 @@ def split_interval(
     effective = effective_sample_size(part, part_variance, size)
     df = np.maximum(np.asarray(degrees_of_freedom, dtype=np.float64), 1.0)
     t = special.stdtrit(df, 1 - (1 - levels.reshape(-1, *([1] * p.ndim))) / 2)
-    margin = t * split.exact * split.exact_cv
-    # The two parts combined in quadrature (MOVER, see the module docstring).
-    lower = split.exact + split.scale * lowers
-    upper = split.exact + split.scale * uppers
-    return (
-        np.clip(p - np.hypot(np.maximum(p - lower, 0.0), margin), 0.0, 1.0),
-        np.clip(p + np.hypot(np.maximum(upper - p, 0.0), margin), 0.0, 1.0),
-        np.asarray(effective, dtype=np.float64),
+    lower, upper = combine_in_quadrature(
+        p,
+        split.exact + split.scale * lowers,
+        split.exact + split.scale * uppers,
+        t * split.exact * split.exact_cv,
     )
+    return lower, upper, np.asarray(effective, dtype=np.float64)

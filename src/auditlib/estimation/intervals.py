@@ -62,6 +62,7 @@ from auditlib.errors import DesignError
 __all__ = [
     "CI_METHODS",
     "DEFAULT_CI_METHOD",
+    "combine_in_quadrature",
     "effective_sample_size",
     "kish_size",
     "proportion_interval",
@@ -148,36 +149,63 @@ def _adjusted_effective_size(
     return effective_sample_size(p, v, n) * np.minimum(ratio, 1.0) ** 2
 
 
-def _exact(p: FloatArray, size: FloatArray, level: Any) -> tuple[FloatArray, FloatArray]:
+def _beta_limits(
+    p: FloatArray,
+    size: FloatArray,
+    level: Any,
+    *,
+    lower_shape: tuple[float, float],
+    upper_shape: tuple[float, float],
+    edge: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Beta-quantile limits of ``x = size·p`` successes out of ``size``.
+
+    The lower limit is the α/2 quantile of ``Beta(x + a, size − x + b)`` with
+    ``(a, b) = lower_shape`` (0 for ``x ≤ edge``), the upper the 1 − α/2 quantile with
+    ``upper_shape`` (1 for ``x ≥ size − edge``).
+    """
     alpha = 1 - level
     successes = size * p
+
+    def quantile(shape: tuple[float, float], probability: Any) -> FloatArray:
+        first = np.maximum(successes + shape[0], 1e-300)
+        second = np.maximum(size - successes + shape[1], 1e-300)
+        return np.asarray(special.betaincinv(first, second, probability))
+
     with np.errstate(invalid="ignore"):
-        lower = np.where(
-            successes > 0,
-            special.betaincinv(np.maximum(successes, 1e-300), size - successes + 1, alpha / 2),
-            0.0,
-        )
-        upper = np.where(
-            successes < size,
-            special.betaincinv(successes + 1, np.maximum(size - successes, 1e-300), 1 - alpha / 2),
-            1.0,
-        )
+        lower = np.where(successes > edge, quantile(lower_shape, alpha / 2), 0.0)
+        upper = np.where(successes < size - edge, quantile(upper_shape, 1 - alpha / 2), 1.0)
     return np.asarray(lower), np.asarray(upper)
+
+
+def _exact(p: FloatArray, size: FloatArray, level: Any) -> tuple[FloatArray, FloatArray]:
+    """Clopper–Pearson: ``Beta(x, n−x+1)`` and ``Beta(x+1, n−x)`` quantiles."""
+    return _beta_limits(p, size, level, lower_shape=(0.0, 1.0), upper_shape=(1.0, 0.0), edge=0.0)
 
 
 def _jeffreys(p: FloatArray, size: FloatArray, level: Any) -> tuple[FloatArray, FloatArray]:
-    """Jeffreys interval of ``x = size·p`` successes, with Brown, Cai & DasGupta's (2001)
-    modification: the lower limit is 0 for ``x ≤ 1`` and the upper 1 for ``x ≥ size − 1``."""
-    alpha = 1 - level
-    successes = size * p
-    first = np.maximum(successes + 0.5, 1e-300)
-    second = np.maximum(size - successes + 0.5, 1e-300)
-    with np.errstate(invalid="ignore"):
-        lower = np.where(successes > 1, special.betaincinv(first, second, alpha / 2), 0.0)
-        upper = np.where(
-            successes < size - 1, special.betaincinv(first, second, 1 - alpha / 2), 1.0
-        )
-    return np.asarray(lower), np.asarray(upper)
+    """Jeffreys interval (``Beta(x+½, n−x+½)`` quantiles) with Brown, Cai & DasGupta's (2001)
+    modification: the lower limit is 0 for ``x ≤ 1`` and the upper 1 for ``x ≥ n − 1``."""
+    return _beta_limits(p, size, level, lower_shape=(0.5, 0.5), upper_shape=(0.5, 0.5), edge=1.0)
+
+
+def combine_in_quadrature(
+    estimate: npt.ArrayLike, lower: npt.ArrayLike, upper: npt.ArrayLike, margin: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Limits of an interval ``[lower, upper]`` around ``estimate`` widened by an independent
+    symmetric half-width ``margin``, the half-widths combined in quadrature (MOVER, Zou &
+    Donner 2008): ``estimate ∓ √(distance² + margin²)``, clipped to [0, 1].
+
+    Examples
+    --------
+    >>> lo, hi = combine_in_quadrature(0.1, 0.07, 0.14, 0.03)
+    >>> round(float(lo), 6), round(float(hi), 6)
+    (0.057574, 0.15)
+    """
+    p = np.asarray(estimate, dtype=np.float64)
+    below = np.hypot(np.maximum(p - np.asarray(lower, dtype=np.float64), 0.0), margin)
+    above = np.hypot(np.maximum(np.asarray(upper, dtype=np.float64) - p, 0.0), margin)
+    return np.clip(p - below, 0.0, 1.0), np.clip(p + above, 0.0, 1.0)
 
 
 def proportion_interval(

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from auditlib.estimation.intervals import combine_in_quadrature
 from auditlib.estimation.results import Estimate
 
 __all__ = ["omission_interval"]
@@ -61,17 +62,12 @@ def omission_interval(
     levels = np.array([rate.level, round(2 * rate.level - 1, 12)])
     t = special.stdtrit(max(rate.degrees_of_freedom, 1), 1 - (1 - levels) / 2)
     margin = t * p * (1 - p) * cv
-
-    def below(limit: float, extra: float) -> float:
-        return min(max(p - float(np.hypot(max(p - f(limit), 0.0), extra)), 0.0), p)
-
-    def above(limit: float, extra: float) -> float:
-        return max(min(p + float(np.hypot(max(f(limit) - p, 0.0), extra)), 1.0), p)
-
+    lower, upper = combine_in_quadrature(p, f(share.lower), f(share.upper), margin[0])
+    one_sided = combine_in_quadrature(p, p, f(share.upper_one_sided), margin[1])[1]
     values = rate.as_dict() | {
-        "lower": below(share.lower, margin[0]),
-        "upper": above(share.upper, margin[0]),
-        "upper_one_sided": above(share.upper_one_sided, margin[1]),
+        "lower": float(lower),
+        "upper": float(upper),
+        "upper_one_sided": float(one_sided),
         "effective_n": share.effective_n,
     }
     return Estimate(**values)

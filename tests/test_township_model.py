@@ -3,12 +3,15 @@ with fallback auxiliaries and additive benchmarking to the county estimate."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import optimize, stats
 
 from auditlib.estimation.results import Estimate
-from auditlib.estimation.township_model import MODEL_COLUMNS, township_model
+from auditlib.estimation.township_model import MODEL_COLUMNS, county_design_effect, township_model
 
 
 def _direct(rate: float, variance: float, n: int) -> Estimate:
@@ -83,3 +86,42 @@ def test_area_order_does_not_matter() -> None:
     reordered = dict(reversed(list(direct.items())))
     second, _ = township_model(reordered, sizes, auxiliaries.iloc[::-1], 0.07)
     pd.testing.assert_frame_equal(first, second)
+
+
+def _with_degrees(direct: dict[str, Estimate], degrees: int) -> dict[str, Estimate]:
+    return {code: replace(item, degrees_of_freedom=degrees) for code, item in direct.items()}
+
+
+def test_quantile_is_student_t_on_the_townships_degrees_of_freedom() -> None:
+    """Interval on the arcsine scale θ̂ ± t_ν·u, ν = Σ township df: with county variance 0 the
+    width is sin 2θ̂ · sin(2 t_ν u) and the MSE column sin²2θ̂ · u² (delta method), so u from
+    one run predicts the width of another run that differs only in ν."""
+    direct, sizes, auxiliaries = _inputs(8, seed=11)
+    few, _ = township_model(_with_degrees(direct, 1), sizes, auxiliaries, 0.075)
+    many, _ = township_model(_with_degrees(direct, 40), sizes, auxiliaries, 0.075)
+    pd.testing.assert_series_equal(few["estimate"], many["estimate"])
+    inside = (few["lower"] > 0) & (few["upper"] < 1)
+    assert inside.sum() >= 2
+    quantiles = {nu: stats.t.ppf(0.975, nu) for nu in (8, 320)}
+    for row in inside[inside].index:
+        width_many = many.loc[row, "upper"] - many.loc[row, "lower"]
+        root_mse = np.sqrt(many.loc[row, "mse"])
+        ratio = width_many / root_mse
+        u = optimize.brentq(lambda s, r=ratio: np.sin(2 * quantiles[320] * s) / s - r, 1e-9, 0.7)
+        predicted = root_mse / u * np.sin(2 * quantiles[8] * u)
+        assert few.loc[row, "upper"] - few.loc[row, "lower"] == pytest.approx(predicted, rel=1e-9)
+
+
+def test_county_design_effect_floors_the_pooled_one() -> None:
+    assert county_design_effect(0.1, 0.0004, 500) == pytest.approx(0.0004 * 500 / 0.09)
+    assert county_design_effect(0.0, 0.0004, 500) == 1.0
+    assert county_design_effect(0.1, 0.0, 500) == 1.0
+    direct, sizes, auxiliaries = _inputs(8, seed=11)
+    pooled, _ = township_model(direct, sizes, auxiliaries, 0.075)
+    total = sum(sizes.values())
+    # A county variance whose design effect is 3 (above the pooled 1.4): D = 3/(4n).
+    variance = 3.0 * 0.075 * 0.925 / total
+    floored, _ = township_model(direct, sizes, auxiliaries, 0.075, county_variance=variance)
+    expected = 3.0 / (4 * np.maximum(np.array([sizes[c] for c in sorted(sizes)]), 1.0))
+    np.testing.assert_allclose(floored["sampling_variance"], expected, rtol=1e-12)
+    assert (floored["sampling_variance"] > pooled["sampling_variance"]).all()

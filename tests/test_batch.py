@@ -15,13 +15,9 @@ import openpyxl
 import pytest
 from filelock import FileLock, Timeout
 
-from auditlib.batch.runner import (
-    BatchOptions,
-    CountyOutcome,
-    run_batch,
-    summary_table,
-    write_summary,
-)
+from auditlib.batch.runner import BatchOptions, CountyOutcome, run_batch
+from auditlib.batch.summary import summary_table
+from auditlib.batch.summary_workbook import write_summary
 from auditlib.report.produce import produce_report
 
 
@@ -77,9 +73,9 @@ def test_broken_county_fails_alone_and_rerun_resumes(counties: tuple[Path, list[
     table = summary_table(outcomes, root / "reports")
     assert list(table["status"]) == ["done", "done", "failed"]
     assert table.loc[0, "error_rate_lower"] <= table.loc[0, "error_rate_estimate"]
-    path = write_summary(table, root / "reports")
-    sheet = openpyxl.load_workbook(path).active
-    assert sheet.cell(row=2, column=1).value == "410101"
+    path = write_summary(table, root / "reports").path
+    sheet = openpyxl.load_workbook(path)["错保率"]
+    assert sheet.cell(row=4, column=1).value == "410101"  # below the title and two header rows
     # a rerun skips the finished counties and retries the broken one
     again = run_batch(params, root / "reports", options=_options(root), workers=2)
     assert [o.status for o in again] == ["skipped", "skipped", "failed"]

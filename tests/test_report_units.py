@@ -253,20 +253,6 @@ def test_form_xlsx_is_reproducible_and_leaves_manual_cells_empty(tmp_path: Path)
     assert total[headers.index("立案(件)")] is None
 
 
-def test_summary_xlsx_is_reproducible(tmp_path: Path) -> None:
-    import zipfile
-
-    from auditlib.batch.runner import write_summary
-
-    table = pd.DataFrame({"county_code": ["430522"], "county": ["新邵县"], "error_rate": [0.089]})
-    first = write_summary(table, tmp_path).read_bytes()
-    second = write_summary(table, tmp_path).read_bytes()
-    assert first == second
-    for info in zipfile.ZipFile(tmp_path / "summary.xlsx").infolist():
-        assert info.date_time == (1980, 1, 1, 0, 0, 0)
-    assert openpyxl.load_workbook(tmp_path / "summary.xlsx").active["B2"].value == "新邵县"
-
-
 # ---------------------------------------------------------------------- manifest
 
 

@@ -11,7 +11,12 @@ from .batch.runner import (
     BatchOptions as BatchOptions,
     CountyOutcome as CountyOutcome,
     run_batch as run_batch,
+)
+from .batch.summary import (
     summary_table as summary_table,
+)
+from .batch.summary_workbook import (
+    SummaryFile as SummaryFile,
     write_summary as write_summary,
 )
 from .errors import (

@@ -6,29 +6,25 @@ county exceeding its time limit is killed together with its notebook kernel. A c
 is recorded with its error; the others finish. A county whose report folder's manifest matches
 its current inputs is skipped (resume). Outputs are atomic (see :func:`auditlib.report.produce.
 produce_report`), so killing a batch leaves every report folder either complete or untouched.
+The summary workbook is built by :mod:`auditlib.batch.summary`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import multiprocessing
 import os
 import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from io import BytesIO
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from auditlib.batch.worker import LOG_FOLDER, worker_loop
 from auditlib.errors import AuditError, ReportError
 from auditlib.pipeline.params import load_params
-from auditlib.report.forms import FIXED_CREATION_TIME
 from auditlib.report.lock import try_clean
 from auditlib.report.verify import report_is_current
 
@@ -36,8 +32,6 @@ __all__ = [
     "BatchOptions",
     "CountyOutcome",
     "run_batch",
-    "summary_table",
-    "write_summary",
 ]
 
 _PRELOAD = [
@@ -287,61 +281,6 @@ def _outcome(path: Path, code: str, result: dict[str, Any]) -> CountyOutcome:
         kernel_peak_memory_mb=float(result.get("kernel_peak_memory_mb", 0.0)),
         steps={key: float(value) for key, value in result.get("steps", {}).items()},
     )
-
-
-_SUMMARY_FIGURES = (
-    "error_rate_estimate",
-    "error_rate_lower",
-    "error_rate_upper",
-    "improper_amount_estimate",
-    "improper_amount_lower",
-    "improper_amount_upper",
-    "improper_rate_estimate",
-    "improper_rate_lower",
-    "improper_rate_upper",
-    "omission_rate_estimate",
-    "omission_rate_lower",
-    "omission_rate_upper",
-    "response_rate",
-    "error_rate_lower_bound",
-    "error_rate_upper_bound",
-)
-
-
-def summary_table(outcomes: Sequence[CountyOutcome], output_root: str | Path) -> pd.DataFrame:
-    """All counties' key estimates side by side (from each report's ``estimates.json``)."""
-    rows = []
-    for outcome in outcomes:
-        row: dict[str, Any] = {
-            "county_code": outcome.county_code,
-            "county": "",
-            "status": outcome.status,
-            "message": outcome.message,
-        }
-        path = Path(output_root) / outcome.county_code / "estimates.json"
-        if outcome.status in ("done", "skipped") and path.is_file():
-            content = json.loads(path.read_text(encoding="utf-8"))
-            row["county"] = content.get("county", "")
-            row.update({key: content["estimates"].get(key) for key in _SUMMARY_FIGURES})
-        rows.append(row)
-    table = pd.DataFrame(
-        rows, columns=["county_code", "county", "status", "message", *_SUMMARY_FIGURES]
-    )
-    return table.sort_values("county_code", kind="stable").reset_index(drop=True)
-
-
-def write_summary(table: pd.DataFrame, output_root: str | Path) -> Path:
-    """Write ``summary.xlsx`` (key estimates of every county) into ``output_root``."""
-    path = Path(output_root) / "summary.xlsx"
-    buffer = BytesIO()
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        writer.book.set_properties({"author": "auditlib", "created": FIXED_CREATION_TIME})
-        table.to_excel(writer, sheet_name="summary", index=False)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(buffer.getvalue())
-    os.replace(temporary, path)
-    return path
 
 
 def outcome_record(outcome: CountyOutcome) -> dict[str, Any]:

@@ -68,10 +68,13 @@ def run_with_progress(
 def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
     """Print the key estimates of every county and write summary.xlsx; True if all succeeded."""
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
-    from auditlib.batch.runner import summary_table, write_summary
+    from auditlib.batch.summary import summary_table
+    from auditlib.batch.summary_workbook import write_summary
 
     table = summary_table(outcomes, output_root)
-    path = write_summary(table, output_root)
+    written = write_summary(
+        table, output_root, params_files=[outcome.params_file for outcome in outcomes]
+    )
     view = Table(title="Key estimates (95% intervals)")
     for header in ("county", "status", "错保率", "improper yuan", "improper rate", "漏保率"):
         view.add_column(header)
@@ -87,14 +90,17 @@ def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
     for row in table.itertuples():
         view.add_row(
             f"{row.county_code} {row.county}",
-            str(row.status) if not row.message else f"{row.status}: {row.message}"[:80],
+            (f"{row.status} (last good result kept)" if row.kept else str(row.status))
+            + (f": {row.message}"[:80] if row.message else ""),
             interval(row, "error_rate"),
             interval(row, "improper_amount", yuan=True),
             interval(row, "improper_rate"),
             interval(row, "omission_rate"),
         )
     Console(width=160).print(view)
-    click.echo(f"summary: {path}")
+    click.echo(f"summary: {written.path}")
+    if written.note:
+        click.echo(f"note: {written.note}")
     return all(outcome.status in ("done", "skipped") for outcome in outcomes)
 
 

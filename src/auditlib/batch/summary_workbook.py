@@ -285,8 +285,9 @@ def _about_sheet(
         (
             "数值 / Values",
             "估计值、置信区间上下限与可靠性取自各县报告文件夹中的 estimates.json"
-            "（可靠性：NCHS 呈现标准）。\nEstimates, confidence limits and reliability (NCHS "
-            "presentation standard) as in each county's estimates.json.",
+            "（可靠性：NCHS 呈现标准；置信水平见各县参数，默认 95%）。\nEstimates, confidence "
+            "limits and reliability (NCHS presentation standard) as in each county's "
+            "estimates.json (confidence level from the county's parameters, default 95 %).",
         ),
         (
             "失败的县 / Failed counties",

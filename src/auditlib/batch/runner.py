@@ -17,7 +17,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from auditlib.batch.worker import LOG_FOLDER, worker_loop
 from auditlib.errors import AuditError, ReportError
 from auditlib.pipeline.params import load_params
 from auditlib.report.lock import try_clean
+from auditlib.report.render import resolve_pdf_engine
 from auditlib.report.verify import report_is_current
 
 __all__ = [
@@ -39,7 +40,6 @@ _PRELOAD = [
     "pandas",
     "papermill",
     "nbconvert",
-    "weasyprint",
     "jupyter_client",
     "auditlib.report.produce",
     "auditlib.report.render",
@@ -60,6 +60,7 @@ class BatchOptions:
     timeout: float = 1800.0
     cell_timeout: int = 600
     pdf: bool = True
+    pdf_engine: str = "auto"  # resolved by run_batch before any county starts
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ def run_batch(
         In the order of ``params_files``.
     """
     options = options or BatchOptions()
+    if options.pdf:  # no engine: one clear error before any county starts
+        options = replace(options, pdf_engine=resolve_pdf_engine(options.pdf_engine))
     workers = max(1, workers or os.cpu_count() or 1)
     root = Path(output_root).resolve()
     root.mkdir(parents=True, exist_ok=True)
@@ -173,6 +176,7 @@ def run_batch(
             verification=options.verification,
             language=options.language,
             pdf=options.pdf,
+            pdf_engine=options.pdf_engine,
         ):
             record(index, CountyOutcome(str(path), code, "skipped"))
         else:

@@ -76,6 +76,7 @@ def _produce(
             kernel_name=options.kernel_name,
             cell_timeout=options.cell_timeout,
             pdf=options.pdf,
+            pdf_engine=options.pdf_engine,
             kernel_manager=kernel,
         )
         result.update(status="done", county_code=report.county_code, steps=dict(report.seconds))

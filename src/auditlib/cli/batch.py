@@ -16,6 +16,7 @@ from auditlib.cli.common import (
     EXIT_OK,
     kernel_option,
     output_root_option,
+    pdf_engine_option,
     restricted_root_option,
     workspace_root_option,
 )
@@ -132,6 +133,7 @@ def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
 @kernel_option()
 @click.option("--no-resume", is_flag=True, help="Re-run counties whose report is current.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDFs.")
+@pdf_engine_option()
 def batch(
     params_files: tuple[Path, ...],
     output_root: Path,
@@ -144,6 +146,7 @@ def batch(
     kernel_name: str | None,
     no_resume: bool,
     no_pdf: bool,
+    pdf_engine: str,
 ) -> int:
     """Produce the reports of every PARAMS_FILE (e.g. params/*.yaml) in parallel.
 
@@ -161,6 +164,7 @@ def batch(
         kernel_name=kernel_name,
         timeout=timeout,
         pdf=not no_pdf,
+        pdf_engine=pdf_engine,
     )
     outcomes = run_with_progress(
         list(params_files), output_root, options, workers or os.cpu_count() or 1, not no_resume

@@ -134,6 +134,19 @@ def workspace_root_option(*, beside_output: bool = False) -> Callable[[Any], Any
     )
 
 
+def pdf_engine_option() -> Callable[[Any], Any]:
+    """The ``--pdf-engine`` option of the commands that render PDFs."""
+    return click.option(
+        "--pdf-engine",
+        type=click.Choice(["auto", "weasyprint", "chromium"]),
+        default="auto",
+        show_default=True,
+        help="PDF renderer: WeasyPrint (needs the Pango libraries; byte-reproducible PDFs), a "
+        "headless Chromium, Chrome or Edge (no Pango needed, e.g. on Windows), or 'auto' "
+        "(WeasyPrint when it loads, else the browser).",
+    )
+
+
 def kernel_option() -> Callable[[Any], Any]:
     """The ``--kernel`` option of the commands that execute notebooks."""
     return click.option(

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import click
 
-from auditlib.cli.common import EXIT_FAILURE, EXIT_OK, output_root_option, restricted_root_option
+from auditlib.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    output_root_option,
+    pdf_engine_option,
+    restricted_root_option,
+)
 from auditlib.cli.synth import realism_option
 
 __all__ = ["demo"]
@@ -34,6 +40,8 @@ __all__ = ["demo"]
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Counties at once.")
 @click.option("--language", type=click.Choice(["zh", "en"]), default=None)
 @click.option("--skip-generate", is_flag=True, help="Use the example data already generated.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDFs.")
+@pdf_engine_option()
 @realism_option
 def demo(
     params_folder: Path,
@@ -43,6 +51,8 @@ def demo(
     workers: int | None,
     language: str | None,
     skip_generate: bool,
+    no_pdf: bool,
+    pdf_engine: str,
     realism: str | None,
 ) -> int:
     """Regenerate the example counties and produce all their reports (fieldwork simulated)."""
@@ -73,6 +83,8 @@ def demo(
         restricted_root=str(restricted_root.resolve()),
         verification="simulate",
         language=language or "",
+        pdf=not no_pdf,
+        pdf_engine=pdf_engine,
     )
     outcomes = run_with_progress(
         params_files, output_root, options, workers or os.cpu_count() or 1, True

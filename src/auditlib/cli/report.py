@@ -9,6 +9,7 @@ import click
 from auditlib.cli.common import (
     kernel_option,
     output_root_option,
+    pdf_engine_option,
     restricted_root_option,
     workspace_root_option,
 )
@@ -56,6 +57,7 @@ VERIFICATION_HELP = (
     help="Seconds any notebook cell may run.",
 )
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF.")
+@pdf_engine_option()
 def report(
     params_file: Path,
     output_root: Path,
@@ -68,6 +70,7 @@ def report(
     kernel_name: str | None,
     cell_timeout: int,
     no_pdf: bool,
+    pdf_engine: str,
 ) -> None:
     """Phase 2: the report of PARAMS_FILE — HTML, PDF, statistics form and manifest.
 
@@ -90,6 +93,7 @@ def report(
         kernel_name=kernel_name,
         cell_timeout=cell_timeout,
         pdf=not no_pdf,
+        pdf_engine=pdf_engine,
     )
     click.echo(f"{result.folder}: {', '.join(sorted(result.outputs))} + manifest.json")
     figures = result.estimates

@@ -94,9 +94,11 @@ def verify(
         click.echo(f"{result.folder}: NOT identical ({count} difference(s) listed above)")
         return EXIT_FAILURE
     if result.rerun:
+        by_text = [item.name for item in result.outputs if "Chromium PDF" in item.detail]
+        how = f" except {', '.join(by_text)}, compared by its text (Chromium)" if by_text else ""
         click.echo(
             f"{result.folder}: identical (published files match the manifest; parameters and "
-            "inputs unchanged; every output reproduced byte for byte)"
+            f"inputs unchanged; every output reproduced byte for byte{how})"
         )
     else:
         click.echo(

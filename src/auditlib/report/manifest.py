@@ -27,6 +27,7 @@ from auditlib.data.fingerprint import (
     folder_fingerprint,
 )
 from auditlib.errors import Problem, ReportError
+from auditlib.report.pdf_chromium import browser_version, find_browser
 
 __all__ = [
     "MANIFEST_FILE",
@@ -142,14 +143,21 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def platform_facts() -> dict[str, str]:
-    """Python version and operating system (informative: not compared)."""
-    return {
+def platform_facts(pdf_engine: str = "") -> dict[str, str]:
+    """Python version and operating system (informative: not compared).
+
+    With ``pdf_engine="chromium"`` also the browser that printed the PDF (``pdf_browser``).
+    """
+    facts = {
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "system": platform.system(),
         "machine": platform.machine(),
     }
+    browser = find_browser() if pdf_engine == "chromium" else None
+    if browser is not None:
+        facts["pdf_browser"] = f"{browser_version(browser)} ({browser.name})"
+    return facts
 
 
 def write_manifest(path: Path, content: Mapping[str, Any]) -> None:
@@ -198,6 +206,7 @@ OPTIONAL_PARTS: dict[str, type | tuple[type, ...]] = {
     "notebook_content": dict,
     "packages": dict,
     "relative_paths": dict,
+    "pdf_text": dict,
 }
 _INPUT_PARTS: dict[str, type] = {"params": dict, "data": dict, "notebooks": dict}
 _TYPE_NAMES = {str: "a text", int: "an integer", dict: "a mapping"}
@@ -305,8 +314,14 @@ def compare_inputs(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> l
     return differences
 
 
-def compare_outputs(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[Difference]:
-    """Per output file: identical, different, missing or new."""
+def compare_outputs(
+    recorded: Mapping[str, str], current: Mapping[str, str], *, by_text: Iterable[str] = ()
+) -> list[Difference]:
+    """Per output file: identical, different, missing or new.
+
+    Outputs named in ``by_text`` (Chromium PDFs, digests of their text) say so after the
+    verdict: ``"identical (its text: ...)"``.
+    """
     results: list[Difference] = []
     for name in sorted(set(recorded) | set(current)):
         if name not in current:
@@ -317,7 +332,16 @@ def compare_outputs(recorded: Mapping[str, str], current: Mapping[str, str]) -> 
             results.append(Difference("output", name, "identical"))
         else:
             results.append(Difference("output", name, "differs"))
-    return results
+    text_only = set(by_text)
+    return [
+        Difference(item.kind, item.name, f"{item.detail} ({_BY_TEXT})")
+        if item.name in text_only
+        else item
+        for item in results
+    ]
+
+
+_BY_TEXT = "its text: a Chromium PDF is not byte-reproducible"
 
 
 def compare_estimates(

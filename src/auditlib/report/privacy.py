@@ -2,10 +2,11 @@
 
 :func:`identities_in_folder` collects the personal values of a county's data (every column the
 contract marks ``personal``: names, resident ID numbers, account numbers). :func:`scan_files`
-looks for them in report outputs — HTML, JSON, notebooks, logs, xlsx cells and PDF text (via
-``pdftotext``) — and returns findings that name the file and the kind of value, never the value
-itself unmasked. :func:`auditlib.report.produce.produce_report` runs it on every report before
-moving it into place.
+looks for them in report outputs — HTML, JSON, notebooks, logs, xlsx cells and PDF text (read
+with pypdf, :mod:`auditlib.report.pdf_text`: no PDF is ever skipped) — and returns findings that
+name the file and the kind of value, never the value itself unmasked.
+:func:`auditlib.report.produce.produce_report` runs it on every report before moving it into
+place.
 
 :func:`guard_outputs` is the guard that repairs instead of refusing: a county that validated
 clean can still reach an output with an identity in clear (a chart label, a free-text cell). In
@@ -33,8 +34,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,7 @@ from pathlib import Path
 from auditlib.data.contract import CONTRACT
 from auditlib.data.schema import TableSpec, normalise_header
 from auditlib.errors import DataError
+from auditlib.report.pdf_text import pdf_text
 
 __all__ = [
     "Finding",
@@ -233,11 +233,8 @@ def _file_text(path: Path) -> str | None:
         ]
         workbook.close()
         return "\n".join(cells)
-    if suffix == ".pdf" and shutil.which("pdftotext"):
-        result = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False
-        )
-        return result.stdout.decode("utf-8", errors="replace")
+    if suffix == ".pdf":
+        return pdf_text(path)
     return None
 
 

@@ -46,12 +46,14 @@ from auditlib.report.manifest import (
     relative_locations,
     write_manifest,
 )
+from auditlib.report.pdf_text import pdf_text_digest
 from auditlib.report.privacy import (
     Identities,
     guard_outputs,
     identities_in_folder,
     scan_files,
 )
+from auditlib.report.render import resolve_pdf_engine
 from auditlib.report.report_kernel import ReportKernel
 from auditlib.report.sources import checked_verification_source
 
@@ -111,6 +113,8 @@ def _options(settings: _Settings) -> dict[str, Any]:
         options["interim"] = True
     if settings.from_recorded_sample:
         options["from_recorded_sample"] = True
+    if settings.pdf:
+        options["pdf_engine"] = settings.pdf_engine
     return options
 
 
@@ -139,6 +143,7 @@ def produce_report(
     kernel_name: str | None = None,
     cell_timeout: int = 600,
     pdf: bool = True,
+    pdf_engine: str = "auto",
     kernel_manager: Any = None,
 ) -> ReportResult:
     """Make ``<output_root>/<county_code>/`` for one parameter file.
@@ -173,6 +178,9 @@ def produce_report(
         Seconds any notebook cell may run.
     pdf : bool
         Also render the PDF (default True).
+    pdf_engine : {"auto", "weasyprint", "chromium"}
+        PDF engine (:func:`auditlib.report.render.resolve_pdf_engine`; ``"auto"``: WeasyPrint
+        when it loads, else Chromium); the one used is recorded in the manifest's options.
     kernel_manager : jupyter_client.KernelManager, optional
         A running kernel to reuse (batch workers); by default a fresh kernel per report, shut
         down as soon as the notebook has run.
@@ -198,6 +206,7 @@ def produce_report(
         raise ReportError(
             f"language must be 'zh' or 'en' (or empty for the params file's), got {language!r}"
         )
+    engine = resolve_pdf_engine(pdf_engine) if pdf else ""  # none: fail before anything runs
     params_path = Path(params_file).resolve()
     params = load_report_params(params_path)
     if not Path(params.data).is_dir():
@@ -219,6 +228,7 @@ def produce_report(
         kernel_name=kernel_name or default_kernel_name(),
         cell_timeout=cell_timeout,
         pdf=pdf,
+        pdf_engine=engine,
     )
     output_root.mkdir(parents=True, exist_ok=True)
     with county_lock(output_root, params.county_code):
@@ -245,6 +255,7 @@ class _Settings:
     kernel_name: str
     cell_timeout: int
     pdf: bool
+    pdf_engine: str = ""  # the engine resolved ("weasyprint", "chromium"); "" without a PDF
 
 
 def _produce(
@@ -268,7 +279,7 @@ def _produce(
     background = ThreadPoolExecutor(max_workers=1)
     fingerprint = background.submit(input_fingerprint_of, params_path, params, template)
     identities = background.submit(identities_in_folder, Path(params.data))
-    renderers = background.submit(warm_up, settings.pdf)
+    renderers = background.submit(warm_up, settings.pdf_engine == "weasyprint")
     background.shutdown(wait=False)
     mark = time.perf_counter()
     notebook = execute_notebook(
@@ -315,7 +326,7 @@ def _produce(
     html = (work / HTML_FILE).read_text(encoding="utf-8")
     if settings.pdf:
         mark = time.perf_counter()
-        html_to_pdf(html, work / PDF_FILE)
+        html_to_pdf(html, work / PDF_FILE, engine=settings.pdf_engine)
         seconds["pdf"] = time.perf_counter() - mark
         _privacy_guard([work / PDF_FILE], identities.result())
     names = {name: output_name(name, interim=settings.interim) for name in OUTPUT_FILES}
@@ -328,6 +339,8 @@ def _produce(
     }
     notebook_content = {notebook_name: "content:" + notebook_content_digest(work / notebook_name)}
     manifest_name = output_name(MANIFEST_FILE, interim=settings.interim)
+    chromium = settings.pdf_engine == "chromium"  # not byte-reproducible: verify compares text
+    pdf_text = {names[PDF_FILE]: pdf_text_digest(work / names[PDF_FILE])} if chromium else {}
     write_manifest(
         work / manifest_name,
         {
@@ -344,11 +357,12 @@ def _produce(
             "notebook": template.name,
             "inputs": fingerprint.result(),
             "packages": package_versions(),
-            "platform": platform_facts(),
+            "platform": platform_facts(settings.pdf_engine),
             "outputs": outputs,
             "notebook_content": notebook_content,
             "estimates": estimates.get("estimates", {}),
             "privacy": guard.record(),
+            **({"pdf_text": pdf_text} if pdf_text else {}),
         },
     )
     destination = output_root / params.county_code

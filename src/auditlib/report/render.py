@@ -2,8 +2,11 @@
 
 The HTML comes from nbconvert with auditlib's own template (``templates/auditlib_report``): code
 hidden, no script, no style sheet or font fetched from any address, figures inline as SVG. The PDF
-is WeasyPrint's rendering of the same HTML with the bundled Chinese font
-(:mod:`auditlib.report.fonts`) declared by ``@font-face``, so it looks the same on every machine.
+is a rendering of the same HTML with the bundled Chinese font (:mod:`auditlib.report.fonts`)
+declared by ``@font-face``, so it looks the same on every machine, by one of two engines
+(:data:`PDF_ENGINES`): WeasyPrint (byte-reproducible; needs the Pango libraries) or a headless
+Chromium, Chrome or Edge (:mod:`auditlib.report.pdf_chromium`; for machines without Pango, such
+as most Windows installations). ``"auto"`` takes WeasyPrint when it loads, Chromium otherwise.
 """
 
 from __future__ import annotations
@@ -20,14 +23,27 @@ from typing import Any
 from auditlib.errors import ReportError
 from auditlib.report.fonts import font_face_css
 from auditlib.report.package_data import asset_path
+from auditlib.report.pdf_chromium import find_browser, print_to_pdf, searched_places
 
 __all__ = [
+    "PDF_ENGINES",
     "REPORT_ONLY_TAGS",
     "html_to_pdf",
     "network_references",
     "notebook_to_html",
+    "resolve_pdf_engine",
     "warm_up",
+    "weasyprint_problem",
 ]
+
+#: Names of the PDF engines :func:`html_to_pdf` accepts.
+PDF_ENGINES = ("auto", "weasyprint", "chromium")
+_INSTALL_HINT = (
+    "install WeasyPrint with its Pango libraries "
+    "(https://doc.courtbouillon.org/weasyprint/stable/first_steps.html), or Chromium, Google "
+    "Chrome or Microsoft Edge (--pdf-engine chromium), or make the report without a PDF "
+    "(--no-pdf)"
+)
 
 
 #: Cells with one of these tags are kept in the executed notebook but left out of the report.
@@ -114,7 +130,65 @@ def notebook_to_html(notebook: Any, *, title: str, language: str = "zh") -> str:
     return html
 
 
-def html_to_pdf(html: str, target: Path) -> None:
+def weasyprint_problem() -> str | None:
+    """Why WeasyPrint cannot be used here (its import error), or None when it loads.
+
+    WeasyPrint raises :class:`ImportError` when it is not installed and :class:`OSError` when
+    its Pango libraries are missing (the usual case on Windows).
+    """
+    try:
+        import weasyprint  # noqa: F401  (loads Pango: the check is the import itself)
+    except (ImportError, OSError) as error:
+        return f"{type(error).__name__}: {str(error).strip().splitlines()[0][:200]}"
+    return None
+
+
+def resolve_pdf_engine(engine: str = "auto") -> str:
+    """The PDF engine that :func:`html_to_pdf` will use for ``engine`` on this machine.
+
+    Parameters
+    ----------
+    engine : {"auto", "weasyprint", "chromium"}
+        ``"auto"``: WeasyPrint when it can be imported with its libraries, else Chromium.
+
+    Returns
+    -------
+    str
+        ``"weasyprint"`` or ``"chromium"``.
+
+    Raises
+    ------
+    ReportError
+        An unknown engine name, or the engine asked for (with ``"auto"``: both) not available,
+        saying what to install or to use ``--no-pdf``.
+    """
+    if engine not in PDF_ENGINES:
+        raise ReportError(
+            f"pdf_engine must be one of {', '.join(map(repr, PDF_ENGINES))}, got {engine!r}"
+        )
+    if engine in ("auto", "weasyprint"):
+        problem = weasyprint_problem()
+        if problem is None:
+            return "weasyprint"
+        if engine == "weasyprint":
+            raise ReportError(
+                f"the PDF engine 'weasyprint' cannot be loaded here ({problem}); " + _INSTALL_HINT
+            )
+    if find_browser() is not None:
+        return "chromium"
+    if engine == "chromium":
+        raise ReportError(
+            "the PDF engine 'chromium' needs Chromium, Google Chrome or Microsoft Edge, and "
+            f"none was found (looked for {searched_places()}); install one, use "
+            "--pdf-engine weasyprint, or make the report without a PDF (--no-pdf)"
+        )
+    raise ReportError(
+        f"no PDF engine is available: WeasyPrint cannot be loaded ({weasyprint_problem()}) and "
+        f"no Chromium, Chrome or Edge was found (looked for {searched_places()}); " + _INSTALL_HINT
+    )
+
+
+def html_to_pdf(html: str, target: Path, *, engine: str = "auto") -> str:
     """Render report HTML to an A4 PDF with the bundled font embedded.
 
     Parameters
@@ -123,20 +197,49 @@ def html_to_pdf(html: str, target: Path) -> None:
         The report HTML (as returned by :func:`notebook_to_html`).
     target : pathlib.Path
         PDF file to write.
+    engine : {"auto", "weasyprint", "chromium"}
+        PDF engine (see :func:`resolve_pdf_engine`).
+
+    Returns
+    -------
+    str
+        The engine used: ``"weasyprint"`` or ``"chromium"``.
+
+    Raises
+    ------
+    ReportError
+        No engine available, or the rendering failed (naming the file).
     """
+    used = resolve_pdf_engine(engine)
+    if used == "chromium":
+        browser = find_browser()
+        if browser is None:  # removed since resolve_pdf_engine found it
+            raise ReportError(f"the browser that was to print {target.name} is gone")
+        document = _pdf_document(html, "@page { size: A4; }")
+        found = network_references(document)
+        if found:  # the HTML is checked when rendered; a caller's own HTML may not be
+            raise ReportError(f"{target.name}: the HTML refers to a network address ({found[0]})")
+        print_to_pdf(document, target, browser=browser)
+        return used
     try:
         _write_pdf(html, target)
     except Exception as error:  # WeasyPrint raises many types; name the file
         raise ReportError(f"could not render the PDF {target}: {error}") from error
+    return used
+
+
+def _pdf_document(html: str, extra_css: str = "") -> str:
+    """The report HTML with the bundled font's ``@font-face`` and the PDF-only style."""
+    # One face only (bold would be a second synthetic face, subset and embedded again).
+    font_rule = f"<style>{font_face_css()}\n{_PDF_ONLY_CSS}{extra_css}</style>"
+    return html.replace("</head>", font_rule + "\n</head>", 1)
 
 
 def _write_pdf(html: str, target: Path | None) -> bytes | None:
     """WeasyPrint on the report HTML plus the PDF-only style; bytes when ``target`` is None."""
     import weasyprint
 
-    # One face only (bold would be a second synthetic face, subset and embedded again).
-    font_rule = f"<style>{font_face_css()}\n{_PDF_ONLY_CSS}</style>"
-    document = html.replace("</head>", font_rule + "\n</head>", 1)
+    document = _pdf_document(html)
     base_url = str(target.parent) if target is not None else None
     with _fixed_source_date(), _collector_paused():
         written: bytes | None = weasyprint.HTML(string=document, base_url=base_url).write_pdf(

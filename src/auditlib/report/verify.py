@@ -49,6 +49,7 @@ from auditlib.report.manifest import (
     package_versions,
     read_manifest,
 )
+from auditlib.report.pdf_text import pdf_text_digest
 from auditlib.report.produce import input_fingerprint_of, load_report_params, produce_report
 
 __all__ = [
@@ -95,7 +96,7 @@ class VerifyResult:
     @property
     def differences(self) -> tuple[Difference, ...]:
         """Every difference found (package versions excepted: they are informative)."""
-        changed = tuple(item for item in self.outputs if item.detail != "identical")
+        changed = tuple(item for item in self.outputs if not item.detail.startswith("identical"))
         return self.published + self.parameters + self.inputs + changed + self.estimates
 
     @property
@@ -108,13 +109,15 @@ class VerifyResult:
         return reproduced and not self.differences
 
 
-def _output_digests(folder: Path, names: list[str]) -> dict[str, str]:
+def _output_digests(folder: Path, names: list[str], by_text: dict[str, str]) -> dict[str, str]:
     digests: dict[str, str] = {}
     for name in names:
         path = folder / name
         if not path.is_file():
             continue
-        if name.endswith(".ipynb"):
+        if name in by_text:  # a Chromium PDF: its text (its bytes carry a date)
+            digests[name] = pdf_text_digest(path)
+        elif name.endswith(".ipynb"):
             digests[name] = "content:" + notebook_content_digest(path)
         else:
             digests[name] = file_sha256(path)
@@ -299,6 +302,8 @@ def verify_report(
             for name in names
             if name.endswith(".ipynb")
         }
+        by_text: dict[str, str] = manifest.get("pdf_text", {})
+        recorded_digests |= by_text
         scratch = Path(tempfile.mkdtemp(prefix="auditlib-verify-"))
         try:
             rerun_params = _rerun_params(params_path, data_path, scratch)
@@ -316,13 +321,15 @@ def verify_report(
                 language=str(options.get("language", "")),
                 kernel_name=kernel_name,
                 pdf=output_name(PDF_FILE, interim=interim) in recorded,
+                pdf_engine=str(options.get("pdf_engine", "weasyprint")),  # the one recorded
                 interim=bool(options.get("interim", False)),
                 # changed data would stop phase 2: the re-run then reports from the recorded
                 # sample and the differences are listed as inputs and outputs
                 from_recorded_sample=bool(options.get("from_recorded_sample", False))
                 or any(item.kind == "input" for item in inputs),
             )
-            outputs = compare_outputs(recorded_digests, _output_digests(result.folder, names))
+            current = _output_digests(result.folder, names, by_text)
+            outputs = compare_outputs(recorded_digests, current, by_text=by_text)
             estimates = compare_estimates(manifest["estimates"], dict(result.estimates))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -352,6 +359,7 @@ def report_is_current(
     verification: str = "simulate",
     language: str = "",
     pdf: bool = True,
+    pdf_engine: str = "weasyprint",
 ) -> bool:
     """Whether ``output_root/<county>`` holds a complete report made from the current inputs.
 
@@ -379,7 +387,9 @@ def report_is_current(
         return False
     if manifest.get("packages") != package_versions():
         return False
-    if (PDF_FILE in manifest.get("outputs", {})) != pdf:
+    if (PDF_FILE in manifest.get("outputs", {})) != pdf or (
+        pdf and recorded_options.get("pdf_engine", "weasyprint") != pdf_engine  # resolved
+    ):
         return False
     for name, digest in manifest.get("outputs", {}).items():
         path = folder / name

@@ -21,6 +21,7 @@ import pandas as pd
 from auditlib.batch.runner import CountyOutcome
 from auditlib.batch.summary_columns import FAMILIES, PARTS
 from auditlib.batch.summary_workbook import read_summary_table, summary_path
+from auditlib.errors import ReportError
 from auditlib.report.folder import ESTIMATES_FILE, output_name
 from auditlib.report.manifest import MANIFEST_FILE
 
@@ -126,7 +127,10 @@ def _values(
 
 def _previous(output_root: Path) -> dict[str, dict[str, Any]]:
     """Rows of the previous summary by county code (empty when there is none of ours)."""
-    table = read_summary_table(summary_path(output_root).path)
+    try:
+        table = read_summary_table(summary_path(output_root).path)
+    except ReportError:  # two foreign files: nothing of ours to keep (writing will refuse)
+        return {}
     if table is None:
         return {}
     return {str(row["county_code"]): dict(row) for _, row in table.iterrows()}

@@ -248,3 +248,18 @@ def test_summary_bytes_are_reproducible(two_counties: tuple[Path, dict]) -> None
     assert first == second
     for info in zipfile.ZipFile(root / "summary.xlsx").infolist():
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
+
+
+def test_the_batch_command_says_where_the_summary_went(
+    two_counties: tuple[Path, dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditlib.cli.batch import print_summary
+
+    root, _ = two_counties
+    (root / "summary.xlsx").write_text("someone else's file", encoding="utf-8")
+    outcomes = [*_done("410101"), *_done("410102", status="failed", message="boom")]
+    assert print_summary(outcomes, root) is False
+    shown = capsys.readouterr().out
+    assert f"summary: {root / 'summary-auditlib.xlsx'}" in shown
+    assert "not written by auditlib" in shown
+    assert "failed (last good result kept): boom" in shown

@@ -23,6 +23,7 @@ from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
 from auditlib.errors import DesignError, FieldworkError, ReportError
 from auditlib.estimation.summary import ReportEstimates
+from auditlib.pipeline.earlier_round import EarlierRound, load_earlier_round
 from auditlib.pipeline.estimates import audit_estimates
 from auditlib.pipeline.params import AuditParams, load_params
 from auditlib.pipeline.phases import phase_one
@@ -77,6 +78,8 @@ class AuditRun:
     notes : tuple of str
         Facts the report must state (``"data_changed:<what>"`` when estimated from the
         recorded sample on changed data).
+    earlier_round : EarlierRound or None
+        The previous round's figures (``report.previous_round``), for the change since then.
     """
 
     params: Any
@@ -92,6 +95,7 @@ class AuditRun:
     worksheet_files: tuple[str, ...]
     interim: bool = False
     notes: tuple[str, ...] = ()
+    earlier_round: EarlierRound | None = None
 
     @property
     def simulated(self) -> bool:
@@ -196,6 +200,8 @@ def run_audit(
     chosen_language = language or params.report.language
     if chosen_language not in ("zh", "en"):
         raise ReportError(f"language must be 'zh' or 'en', got {chosen_language!r}")
+    earlier = params.report.previous_round
+    earlier_round = None if earlier is None else load_earlier_round(earlier, params.county_code)
     workspace = CountyWorkspace(
         params.county_code,
         audit_root=Path(audit_root),
@@ -237,4 +243,5 @@ def run_audit(
         worksheet_files=files,
         interim=interim,
         notes=(*ranked.notes, *notes),
+        earlier_round=earlier_round,
     )

@@ -12,7 +12,8 @@ Example::
     risk: {n_estimators: 500, max_samples: 1024, budget_share: 0.05,
            tiers: [0.05, 0.20], random_state: 0}   # any RiskScorer parameter, see RiskParams
     estimation: {ci_method: korn-graubard, level: 0.95}
-    report: {language: zh, top_households: 20}
+    report: {language: zh, top_households: 20, tolerable_error_rate: 0.05,
+             previous_round: ../reports/2025/430522}   # optional: conclusion and change
 
 Every unknown key or bad value is a :class:`~auditlib.errors.ParamsError` naming the file, the
 key path, the value received and what was expected.
@@ -83,10 +84,18 @@ class EstimationParams(Strict):
 
 
 class ReportParams(Strict):
-    """``report`` section: language and the number of households listed."""
+    """``report`` section: language, households listed, the conclusion's yardsticks.
+
+    ``tolerable_error_rate``: the 错保率 the province tolerates (e.g. 0.05); page 1 concludes
+    against it with the one-sided upper limit, as an auditor would. ``previous_round``: an
+    earlier report folder of the same county (or its ``estimates.json``), relative to the
+    parameter file: page 1 then shows the change since that round with its interval.
+    """
 
     language: Literal["zh", "en"] = "zh"
     top_households: int = Field(default=20, ge=0, le=10_000)
+    tolerable_error_rate: float | None = Field(default=None, gt=0, lt=1)
+    previous_round: Path | None = None
 
 
 class AuditParams(Strict):
@@ -168,6 +177,10 @@ def params_from_mapping(
         raise ParamsError(f"{file}: invalid parameters: {details}", problems) from None
     if base is not None and not params.data.is_absolute():
         params = params.model_copy(update={"data": (base / params.data)})
+    earlier = params.report.previous_round
+    if base is not None and earlier is not None and not earlier.is_absolute():
+        report = params.report.model_copy(update={"previous_round": base / earlier})
+        params = params.model_copy(update={"report": report})
     if base is not None and params.risk.previous_rounds:
         rounds = tuple(item.resolved(base) for item in params.risk.previous_rounds)
         risk = params.risk.model_copy(update={"previous_rounds": rounds})

@@ -93,12 +93,24 @@ def load_report_params(params_file: Path) -> Any:
     pydantic)."""
     from auditlib.pipeline.params import load_params  # pydantic, YAML: only when a report runs
 
-    return load_params(params_file)
+    params = load_params(params_file)
+    if params.report.previous_round is not None:  # fail before the notebook starts
+        from auditlib.pipeline.earlier_round import load_earlier_round  # with load_params
+
+        load_earlier_round(params.report.previous_round, params.county_code)
+    return params
 
 
-def input_fingerprint_of(params_file: Path, params: Any, template: Path) -> dict[str, Any]:
-    """Fingerprint of a report's inputs: parameter file, data folder and notebook template."""
-    return input_fingerprint(params_file, Path(params.data), [template])
+def input_fingerprint_of(
+    params_file: Path, params: Any, template: Path, data_folder: Path | None = None
+) -> dict[str, Any]:
+    """Fingerprint of a report's inputs: parameter file, data folder (``params.data`` unless
+    given), notebook template and the previous round's ``estimates.json`` when the report
+    compares with one (``report.previous_round``)."""
+    earlier = params.report.previous_round
+    extra = [] if earlier is None else [earlier / "estimates.json" if earlier.is_dir() else earlier]
+    folder = Path(params.data) if data_folder is None else data_folder
+    return input_fingerprint(params_file, folder, [template, *extra])
 
 
 def _options(settings: _Settings) -> dict[str, Any]:

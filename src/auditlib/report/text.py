@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from auditlib.data.codes import ERROR_TYPES, PRIORITY_GROUPS
 from auditlib.errors import ReportError
+from auditlib.report.text_conclusion import CONCLUSION_TEXT
 
 __all__ = ["LANGUAGES", "error_type_label", "priority_group_label", "text"]
 
@@ -341,6 +342,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "the synthetic data's ground truth), for demonstration and training only.",
     ),
 }
+
+_TEXT |= CONCLUSION_TEXT  # the conclusion's words live in their own module
 
 
 def text(key: str, language: str, **values: object) -> str:

@@ -43,7 +43,6 @@ from auditlib.report.manifest import (
     compare_estimates,
     compare_inputs,
     compare_outputs,
-    input_fingerprint,
     notebook_content_digest,
     package_differences,
     package_versions,
@@ -290,7 +289,7 @@ def verify_report(
     options: dict[str, Any] = manifest["options"]
     template = notebook_template(manifest.get("notebook", REPORT_NOTEBOOK))
     inputs = compare_inputs(
-        manifest["inputs"], input_fingerprint(params_path, data_path, [template])
+        manifest["inputs"], input_fingerprint_of(params_path, params, template, data_path)
     )
     outputs: list[Difference] = []
     estimates: list[Difference] = []

@@ -23,7 +23,7 @@ from auditlib.errors import ReportError
 from auditlib.report import render
 from auditlib.report.fonts import font_path
 from auditlib.report.pdf_chromium import find_browser
-from auditlib.report.pdf_text import pdf_text, pdf_text_digest
+from auditlib.report.pdf_text import pdf_text, pdf_text_digest, pypdf_text
 from auditlib.report.privacy import Identities, guard_outputs, scan_files
 from auditlib.report.render import html_to_pdf, resolve_pdf_engine, weasyprint_problem
 
@@ -48,7 +48,7 @@ HTML = (
 
 def _words(path: Path) -> set[str]:
     """The PDF's words, whitespace normalised (pypdf)."""
-    return set(pdf_text(path).split())
+    return set(pypdf_text(path).split())
 
 
 def _font_names(path: Path) -> set[str]:
@@ -158,7 +158,7 @@ def test_no_engine_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
         resolve_pdf_engine("prince")
 
 
-@pytest.mark.parametrize("command", ["report", "batch"])
+@pytest.mark.parametrize("command", ["report", "batch", "demo"])
 def test_cli_without_any_engine_exits_2_without_a_traceback(tmp_path: Path, command: str) -> None:
     # WeasyPrint without its libraries, and no browser on PATH (nor in the usual places).
     params = tmp_path / "430522.yaml"
@@ -170,8 +170,9 @@ def test_cli_without_any_engine_exits_2_without_a_traceback(tmp_path: Path, comm
     }
     environment["PYTHONPATH"] = str(_blocked_weasyprint(tmp_path / "blocked"))
     environment["PATH"] = str(tmp_path / "empty")
+    arguments = ["--params", str(tmp_path)] if command == "demo" else [str(params)]
     result = subprocess.run(
-        [sys.executable, "-m", "auditlib", command, str(params), "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "auditlib", command, *arguments, "--out", str(tmp_path / "out")],
         capture_output=True,
         text=True,
         env=environment,
@@ -217,9 +218,65 @@ def test_privacy_scan_reads_pdf_text_without_poppler(tmp_path: Path, no_poppler:
     assert scan_files([clean], identities) == []
 
 
-def test_an_unreadable_pdf_is_an_error_not_skipped(tmp_path: Path, no_poppler: None) -> None:
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None or weasyprint_problem() is not None,
+    reason="needs poppler's pdftotext and WeasyPrint",
+)
+def test_privacy_scan_with_pdftotext_finds_the_same(tmp_path: Path) -> None:
+    identities = Identities(names=frozenset({"王小明"}), numbers=frozenset({"43052219800101123X"}))
+    leaking = tmp_path / "report.pdf"
+    html_to_pdf(HTML.replace("430522</p>", "户主 王小明 43052219800101123X</p>"), leaking)
+    found = sorted((f.kind, f.masked) for f in scan_files([leaking], identities))
+    assert found == [("ID number", "430522********123X"), ("name", "王*明")]
+
+
+@pytest.mark.parametrize("poppler", [False, True])
+def test_an_unreadable_pdf_is_an_error_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poppler: bool
+) -> None:
+    if poppler and shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext not installed")
+    if not poppler:
+        real = shutil.which
+        monkeypatch.setattr(
+            shutil, "which", lambda name, *a: None if "pdftotext" in name else real(name, *a)
+        )
     broken = tmp_path / "report.pdf"
     broken.write_bytes(b"%PDF-1.7\n this is not a PDF body")
     identities = Identities(names=frozenset(), numbers=frozenset({"43052219800101123X"}))
     with pytest.raises(ReportError, match=r"could not read the text of .*report\.pdf"):
         scan_files([broken], identities)
+
+
+# ------------------------------------------------------------------------ report and verify
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_chromium_report_is_recorded_and_verified_by_its_text(tmp_path: Path) -> None:
+    from auditlib.report.manifest import read_manifest
+    from auditlib.report.produce import produce_report
+    from auditlib.report.verify import report_is_current, verify_report
+    from tests.test_report_pipeline import make_county
+
+    params = make_county(tmp_path, households=1500)
+    root = params.parent.parent
+    result = produce_report(
+        params,
+        root / "reports",
+        restricted_root=root / "restricted",
+        verification="simulate",
+        pdf_engine="chromium",
+    )
+    manifest = read_manifest(result.folder)
+    assert manifest["options"]["pdf_engine"] == "chromium"
+    assert manifest["pdf_text"] == {"report.pdf": pdf_text_digest(result.folder / "report.pdf")}
+    assert manifest["platform"]["pdf_browser"] != "unknown"
+    assert "示例县" in pdf_text(result.folder / "report.pdf")
+    current = {"verification": "simulate", "language": ""}
+    assert report_is_current(params, root / "reports", pdf_engine="chromium", **current)
+    assert not report_is_current(params, root / "reports", pdf_engine="weasyprint", **current)
+    verified = verify_report(result.folder)
+    assert verified.identical, [item.describe() for item in verified.differences]
+    pdf = next(item for item in verified.outputs if item.name == "report.pdf")
+    assert pdf.detail == "identical (its text: a Chromium PDF is not byte-reproducible)"

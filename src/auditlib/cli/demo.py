@@ -62,8 +62,11 @@ def demo(
     from auditlib.data.loading import load_county
     from auditlib.errors import ReportError
     from auditlib.pipeline.params import load_params
+    from auditlib.report.render import resolve_pdf_engine
     from auditlib.synth.examples import DEFAULT_SPEC, generate_examples
 
+    if not no_pdf:  # no PDF engine: said now, not after minutes of generating the examples
+        resolve_pdf_engine(pdf_engine)
     if not skip_generate:
         click.echo("== regenerating the example counties (auditlib synth examples)")
         for folder in generate_examples(DEFAULT_SPEC, None, only, realism=realism):

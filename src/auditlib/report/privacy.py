@@ -3,8 +3,9 @@
 :func:`identities_in_folder` collects the personal values of a county's data (every column the
 contract marks ``personal``: names, resident ID numbers, account numbers). :func:`scan_files`
 looks for them in report outputs — HTML, JSON, notebooks, logs, xlsx cells and PDF text (read
-with pypdf, :mod:`auditlib.report.pdf_text`: no PDF is ever skipped) — and returns findings that
-name the file and the kind of value, never the value itself unmasked.
+with ``pdftotext`` or, where poppler is missing, pypdf: :mod:`auditlib.report.pdf_text`; no PDF
+is ever skipped) — and returns findings that name the file and the kind of value, never the
+value itself unmasked.
 :func:`auditlib.report.produce.produce_report` runs it on every report before moving it into
 place.
 

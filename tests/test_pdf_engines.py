@@ -268,6 +268,7 @@ def test_chromium_report_is_recorded_and_verified_by_its_text(tmp_path: Path) ->
         verification="simulate",
         pdf_engine="chromium",
     )
+    assert result.pdf_engine == "chromium"
     manifest = read_manifest(result.folder)
     assert manifest["options"]["pdf_engine"] == "chromium"
     assert manifest["pdf_text"] == {"report.pdf": pdf_text_digest(result.folder / "report.pdf")}

@@ -96,6 +96,8 @@ def report(
         pdf_engine=pdf_engine,
     )
     click.echo(f"{result.folder}: {', '.join(sorted(result.outputs))} + manifest.json")
+    if result.pdf_engine:
+        click.echo(f"  PDF printed by {result.pdf_engine}")
     figures = result.estimates
     rate = figures.get("error_rate_estimate")
     if rate is not None:

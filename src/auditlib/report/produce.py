@@ -78,6 +78,8 @@ class ReportResult:
         Wall time of each step (``notebook``, ``html``, ``pdf``, ``total``).
     skipped : bool
         True when the report was already current and nothing was run.
+    pdf_engine : str
+        The engine that made the PDF (``"weasyprint"``, ``"chromium"``; ``""``: no PDF).
     """
 
     county_code: str
@@ -86,6 +88,7 @@ class ReportResult:
     estimates: Mapping[str, Any] = field(default_factory=dict)
     seconds: Mapping[str, float] = field(default_factory=dict)
     skipped: bool = False
+    pdf_engine: str = ""
 
 
 def load_report_params(params_file: Path) -> Any:
@@ -388,4 +391,5 @@ def _produce(
         outputs=outputs,
         estimates=estimates.get("estimates", {}),
         seconds=seconds,
+        pdf_engine=settings.pdf_engine,
     )

@@ -28,6 +28,10 @@ def test_notebook_is_committed_clean(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     assert notebook_parameters(path), "a tagged parameters cell"
+    # JupyterLab opens it with the project's kernel (installed by scripts/setup.sh), not
+    # whatever "python3" is on the machine.
+    assert notebook.metadata["kernelspec"]["name"] == "auditlib"
+    assert notebook.metadata["kernelspec"]["display_name"] == "auditlib (Python 3)"
     for index, cell in enumerate(notebook.cells):
         assert cell["id"] == f"cell-{index:02d}"
         if cell.cell_type == "code":

@@ -17,9 +17,13 @@ from auditlib.estimation.change import change_between_rounds
 from auditlib.estimation.results import Estimate
 from auditlib.pipeline.earlier_round import load_earlier_round
 from auditlib.report.conclusion import verdict
+from auditlib.report.figures import plotted_values
 from auditlib.report.produce import ReportResult, produce_report
+from auditlib.report.text import error_type_label, priority_group_label
 from auditlib.report.verify import verify_report
-from tests.test_report_pipeline import COUNTY_CODE, make_county
+from auditlib.synth.config import SynthConfig
+from auditlib.synth.generator import write_practice_county
+from tests.test_report_pipeline import COUNTY_CODE
 
 RATE = Estimate(
     statistic="proportion",
@@ -118,18 +122,35 @@ def _params_with(params: Path, name: str, **report: object) -> Path:
     content.setdefault("report", {}).update(report)
     if "seed" in report:
         content["seed"] = content["report"].pop("seed")
+    # A plan with non-recipients of the priority groups (the omission chart).
+    content.setdefault("sampling", {})["plan"] = "notice-2021"
     target = params.with_name(name)
     target.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
     return target
 
 
+def _county(root: Path) -> Path:
+    """Six townships (the township model is fitted from five), 6,000 households."""
+    config = SynthConfig(
+        county_code=COUNTY_CODE,
+        county="示例县",
+        province="测试省",
+        seed=41,
+        households=6000,
+        township_count=6,
+        village_households=150,
+    )
+    return write_practice_county(config, root, sample_seed=7)
+
+
 @pytest.fixture(scope="module")
 def two_rounds(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportResult, ReportResult]:
-    params = make_county(tmp_path_factory.mktemp("county"), seed=41)
+    params = _county(tmp_path_factory.mktemp("county"))
     root = params.parent.parent
     earlier = produce_report(
         _params_with(params, "earlier.yaml", tolerable_error_rate=0.05),
         root / "reports-earlier",
+        audit_root=root / "audits-earlier",
         restricted_root=root / "restricted-earlier",
         verification="simulate",
     )
@@ -142,6 +163,7 @@ def two_rounds(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportResult, 
             seed=424_242,
         ),
         root / "reports-current",
+        audit_root=root / "audits-current",
         restricted_root=root / "restricted-current",
         verification="simulate",
     )
@@ -161,6 +183,7 @@ def test_page_one_concludes_and_shows_the_change(
     now = json.loads((current.folder / "estimates.json").read_text(encoding="utf-8"))
     html = (current.folder / "report.html").read_text(encoding="utf-8")
     text = _plain(html)
+    assert (before["seed"], now["seed"]) == (7, 424_242)  # two independent draws
     # The conclusion comes before the key figures (page 1).
     assert html.index("结论") < html.index("主要结论") if "主要结论" in html else True
     record = now["details"]["error_rate"]
@@ -191,3 +214,41 @@ def test_report_with_previous_round_verifies(two_rounds: tuple[ReportResult, Rep
     assert result.inputs == ()
     manifest = json.loads((current.folder / "manifest.json").read_text(encoding="utf-8"))
     assert "estimates.json" in json.dumps(manifest["inputs"])
+
+
+def _expected_rows(content: dict, figure: str) -> list[list[object]]:
+    if figure == "error_types":
+        table = content["error_types"]
+        labels = [error_type_label(row["code"], "zh") for row in table]
+    elif figure == "omission_groups":
+        table = content["omission_groups"]
+        labels = [priority_group_label(row["code"], "zh") for row in table]
+    else:
+        names = {str(row["township_code"]): row["township"] for row in content["townships"]}
+        table = content["township_model"] if figure == "townships_model" else content["townships"]
+        table = [row for row in table if row["estimate"] is not None]
+        labels = [names[str(row["township_code"])] for row in table]
+    return sorted(
+        [label, 100 * row["estimate"], 100 * row["lower"], 100 * row["upper"]]
+        for label, row in zip(labels, table, strict=True)
+    )
+
+
+@pytest.mark.slow
+def test_every_chart_of_estimates_plots_the_published_weighted_estimates(
+    two_rounds: tuple[ReportResult, ReportResult],
+) -> None:
+    _, current = two_rounds
+    content = json.loads((current.folder / "estimates.json").read_text(encoding="utf-8"))
+    html = (current.folder / "report.html").read_text(encoding="utf-8")
+    charts = {record["figure"]: record["rows"] for record in plotted_values(html)}
+    assert {"error_types", "omission_groups"} <= set(charts)
+    assert "townships_model" in set(charts)
+    assert html.count("<figure") >= len(charts)
+    for figure, rows in charts.items():
+        expected = _expected_rows(content, figure)
+        assert [row[0] for row in sorted(rows)] == [row[0] for row in expected], figure
+        for got, want in zip(sorted(rows), expected, strict=True):
+            assert got[1:] == pytest.approx(want[1:], rel=1e-12, abs=1e-12), (figure, got[0])
+    # The sample counts stay in the tables, labelled as such.
+    assert "发现问题户（样本，未加权）" in html

@@ -149,9 +149,7 @@ def _change_section(run: AuditRun) -> str:
             + "</p>"
         )
     parts.append(table_html(pd.DataFrame(records), columns))
-    note = _t(
-        run, "change_text", file=earlier.file.parent.name or str(earlier.file), seed=earlier.seed
-    )
+    note = _t(run, "change_text", file="/".join(earlier.file.parts[-3:-1]), seed=earlier.seed)
     if earlier.seed is not None and earlier.seed == run.params.seed:
         note += " " + _t(run, "change_same_seed")
     parts.append(f'<p class="note">{note}</p>')

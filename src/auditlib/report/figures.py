@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,9 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SvgFigure",
-    "bar_chart",
     "histogram",
     "interval_plot",
+    "plotted_values",
     "svg_from_figure",
 ]
 
@@ -90,8 +91,13 @@ def _new_figure(width: float, height: float) -> tuple[Figure, Axes]:
     return figure, axes
 
 
-def svg_from_figure(figure: Figure) -> SvgFigure:
-    """Render a matplotlib figure to deterministic SVG (no date, fixed ids)."""
+def svg_from_figure(figure: Figure, plotted: Mapping[str, Any] | None = None) -> SvgFigure:
+    """Render a matplotlib figure to deterministic SVG (no date, fixed ids).
+
+    ``plotted`` (the values drawn, with the figure's name) is kept in the SVG as a
+    ``<metadata class="auditlib-plotted">`` JSON element, not drawn: what a test compares with
+    ``estimates.json`` to show that a chart plots the published, weighted estimates.
+    """
     buffer = io.StringIO()
     figure.savefig(
         buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
@@ -99,7 +105,22 @@ def svg_from_figure(figure: Figure) -> SvgFigure:
     text = buffer.getvalue()
     start = text.find("<svg")
     text = _FONT_FAMILY_STYLE.sub("font-family: " + CSS_FONT_STACK, text[max(start, 0) :])
+    if plotted is not None:
+        record = json.dumps(plotted, sort_keys=True).replace("&", "\\u0026").replace("<", "\\u003c")
+        opening = text.index(">", text.find("<svg")) + 1
+        element = f'<metadata class="{PLOTTED_CLASS}">{record}</metadata>'
+        text = f"{text[:opening]}\n{element}{text[opening:]}"
     return SvgFigure(_unique_ids(text))
+
+
+#: Class of the SVG element that records a chart's plotted values.
+PLOTTED_CLASS = "auditlib-plotted"
+_PLOTTED = re.compile(r'<metadata class="' + PLOTTED_CLASS + r'">(.*?)</metadata>', re.S)
+
+
+def plotted_values(html: str) -> list[dict[str, Any]]:
+    """The plotted-values records of every chart in a report's HTML (or one SVG)."""
+    return [json.loads(found) for found in _PLOTTED.findall(html)]
 
 
 # matplotlib names the one family it drew with; the report's list adds the HTML's fallbacks.
@@ -142,6 +163,7 @@ def interval_plot(
     unreliable_label: str,
     reference: float | None = None,
     reference_label: str = "",
+    name: str = "",
 ) -> SvgFigure:
     """Draw point estimates with confidence intervals, one row per label.
 
@@ -164,6 +186,8 @@ def interval_plot(
         Vertical reference line (e.g. the county estimate).
     reference_label : str
         Legend entry of the reference line.
+    name : str
+        The figure's name in its plotted-values record (see :func:`svg_from_figure`).
     """
     count = len(labels)
     with _style():
@@ -201,33 +225,12 @@ def interval_plot(
         axes.legend(loc="lower right", fontsize=8, frameon=False)
         axes.grid(axis="x", color="#e0e0e0", lw=0.6)
         figure.tight_layout()
-        return svg_from_figure(figure)
-
-
-def bar_chart(
-    labels: Sequence[str],
-    values: Sequence[float],
-    *,
-    title: str,
-    axis_label: str,
-    value_format: str = "{:,.0f}",
-) -> SvgFigure:
-    """Draw a horizontal bar chart with the value printed at the end of each bar."""
-    count = len(labels)
-    with _style():
-        figure, axes = _new_figure(6.4, max(1.4, 0.3 * count + 0.9))
-        positions = np.arange(count)[::-1]
-        value_array = np.asarray(values, dtype=float)
-        axes.barh(positions, value_array, color=_RELIABLE_COLOUR, height=0.6)
-        top = float(value_array.max()) if count and value_array.max() > 0 else 1.0
-        for position, value in zip(positions, value_array, strict=True):
-            axes.text(value + top * 0.01, position, value_format.format(value), va="center")
-        axes.set_xlim(0, top * 1.15)
-        axes.set_yticks(positions, list(labels))
-        axes.set_xlabel(axis_label)
-        axes.set_title(title)
-        figure.tight_layout()
-        return svg_from_figure(figure)
+        rows = zip(labels, estimate_array, lower_array, upper_array, strict=True)
+        plotted = {
+            "figure": name,
+            "rows": [[str(label), *(float(v) for v in values)] for label, *values in rows],
+        }
+        return svg_from_figure(figure, plotted)
 
 
 def histogram(

@@ -57,6 +57,9 @@ def save_outputs(run: AuditRun, output_dir: str | Path) -> list[Path]:
         },
         "paid_to_dibao_households": estimates.paid,
         "township_model": _records(estimates.township_model),
+        "townships": _records(estimates.townships),
+        "error_types": _records(estimates.by_type),
+        "omission_groups": _records(estimates.omission_by_group),
         "response_rates": _records(estimates.response_rates),
         "sample": {"households": len(run.sample.table), "frame_hash": run.sample.frame_hash},
     }

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from importlib import metadata
 
+import pandas as pd
+
 from auditlib.estimation.results import Estimate
 from auditlib.pipeline.audit import AuditRun
-from auditlib.report.figures import bar_chart
+from auditlib.report.design_text import design_sentences
+from auditlib.report.figures import SvgFigure, interval_plot
 from auditlib.report.html import (
     Column,
     Html,
@@ -203,20 +206,16 @@ def design(run: AuditRun) -> Html:
         Column("sampled_certainty", _t(run, "sampled_certainty"), "count"),
         Column("sampled_non_recipients", _t(run, "sampled_non_recipients"), "count"),
     ]
-    recipients = int(table["recipient"].astype(bool).sum())
-    plan = run.sample.plan
-    plan_name = str(getattr(plan, "name", "") or run.params.sampling.plan)
-    intro = _t(
-        run,
-        "design_text",
-        plan=plan_name,
+    reasons = table["selection_reason"].astype(str).value_counts().to_dict()
+    sentences = design_sentences(
+        run.sample.plan,
+        {str(k): int(v) for k, v in reasons.items()},
+        villages_drawn=int(sampled["village"].nunique()),
         seed=run.sample.seed,
         frame_hash=str(run.sample.frame_hash)[:12],
-        households=len(table),
-        recipients=recipients,
-        non_recipients=len(table) - recipients,
-        villages=int(sampled["village"].nunique()),
+        language=run.language,
     )
+    intro = "".join(sentences)
     body = table_html(merged, columns)
     body += response_tables(run)  # only when some households did not respond
     return Html(f"<h2>{_t(run, 'design')}</h2><p>{intro}</p>" + body)
@@ -229,21 +228,35 @@ def error_types(run: AuditRun) -> Html:
     if frame.empty:
         return Html(heading + f"<p>{_t(run, 'no_errors_found')}</p>")
     frame["label"] = [error_type_label(code, run.language) for code in frame["code"]]
-    figure = bar_chart(
-        frame["label"].tolist(),
-        frame["found"].tolist(),
-        title=text("error_types", run.language),
-        axis_label=text("found", run.language),
-    )
+    figure = _estimate_chart(run, frame, "error_types", "error_types_chart")
     columns = [
         Column("label", _t(run, "error_type")),
-        Column("found", _t(run, "found"), "count"),
+        Column("found", _t(run, "found_unweighted"), "count"),
         Column("estimate", _t(run, "share_of_recipients"), "percent"),
         Column("lower", _t(run, "lower"), "percent"),
         Column("upper", _t(run, "upper"), "percent"),
     ]
     return Html(
         heading + f'<figure class="figure">{figure.svg}</figure>' + table_html(frame, columns)
+    )
+
+
+def _estimate_chart(
+    run: AuditRun, frame: pd.DataFrame, name: str, title: str, axis: str = "rate_percent"
+) -> SvgFigure:
+    """Weighted estimates (percent) with their intervals, largest first; never sample counts."""
+    ordered = frame.sort_values("estimate", ascending=False, kind="stable")
+    return interval_plot(
+        ordered["label"].tolist(),
+        (ordered["estimate"].astype(float) * 100).tolist(),
+        (ordered["lower"].astype(float) * 100).tolist(),
+        (ordered["upper"].astype(float) * 100).tolist(),
+        ordered["reliable"].astype(bool).tolist(),
+        title=text(title, run.language, level=f"{run.estimates.error_rate.level * 100:g}"),
+        axis_label=text(axis, run.language),
+        reliable_label=text("reliable", run.language),
+        unreliable_label=text("unreliable", run.language),
+        name=name,
     )
 
 
@@ -254,6 +267,9 @@ def omission(run: AuditRun) -> Html:
     if run.estimates.omission_rate is None or frame.empty:
         return Html(heading + f"<p>{_t(run, 'summary_no_omission')}</p>")
     frame["label"] = [priority_group_label(code, run.language) for code in frame["code"]]
+    figure = _estimate_chart(
+        run, frame, "omission_groups", "omission_groups_chart", "share_percent"
+    )
     columns = [
         Column("label", _t(run, "priority_group")),
         Column("sampled", _t(run, "sampled"), "count"),
@@ -262,7 +278,9 @@ def omission(run: AuditRun) -> Html:
         Column("lower", _t(run, "lower"), "percent"),
         Column("upper", _t(run, "upper"), "percent"),
     ]
-    return Html(heading + table_html(frame, columns))
+    return Html(
+        heading + f'<figure class="figure">{figure.svg}</figure>' + table_html(frame, columns)
+    )
 
 
 def data_quality(run: AuditRun) -> Html:

@@ -77,6 +77,7 @@ def townships(run: AuditRun) -> Html:
         unreliable_label=text("unreliable", run.language),
         reference=county.estimate * 100,
         reference_label=text("county_estimate", run.language),
+        name="townships_model" if use_model else "townships",
     )
     frame["direct_interval"] = [
         f"{format_percent(lo)} – {format_percent(hi)}"

@@ -10,6 +10,15 @@ __all__ = ["CONCLUSION_TEXT"]
 
 CONCLUSION_TEXT: dict[str, tuple[str, str]] = {
     "conclusion": ("结论", "Conclusion"),
+    "error_types_chart": (
+        "各类不符合条件情形占低保户比例（加权估计及{level}%区间）",
+        "Share of Dibao recipients by reason (weighted estimate, {level}% CI)",
+    ),
+    "share_percent": ("比例（%）", "Share (%)"),
+    "omission_groups_chart": (
+        "各重点人群中符合条件未纳入比例（加权估计及{level}%区间）",
+        "Share eligible but not enrolled, by priority group (weighted, {level}% CI)",
+    ),
     "verdict_within": (
         "<strong>在可容忍错保率以内。</strong>低保错保率估计为 {rate}，{level}% 单侧置信上限 "
         "{upper} 不超过省定可容忍错保率 {tolerable}：可以 {level}% 的把握认为全县错保率在可容忍"

@@ -208,6 +208,7 @@ def _verified() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "household_id": ["a", "b", "c", "d", "e"],
+            "township_code": ["430522101", "430522101", "430522201", "430522201", "430522201"],
             "township": ["甲镇", "甲镇", "乙乡", "乙乡", "乙乡"],
             "recipient": [True, True, True, True, False],
             "eligible": ["no", "yes", "no", "no", "yes"],
@@ -218,7 +219,7 @@ def _verified() -> pd.DataFrame:
 
 def test_form_counts_by_hand() -> None:
     rows = form_counts(_verified(), "新邵县")
-    assert [row.area for row in rows] == ["乙乡", "甲镇", "新邵县"]
+    assert [row.area for row in rows] == ["甲镇", "乙乡", "新邵县"]  # by code, as the report
     county = rows[-1]
     # hand count: recipients a-d (4), non-recipient e (1); ineligible a, c, d; e eligible
     assert county.verified_recipients == 4

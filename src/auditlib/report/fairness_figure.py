@@ -1,14 +1,23 @@
-"""The fairness chart: flag-rate ratio by group, and precision and recall with intervals.
+"""The fairness chart: every group's ratios to the county inside the four-fifths band.
 
 Drawn like the other report figures (:mod:`auditlib.report.figures`: bundled font, deterministic
-SVG). Left panel: each group's flag rate divided by the county's, the four-fifths band
-(0.8–1.25) shaded; right panel: weighted precision and recall with their 95 % intervals (a group
-with too few verified households has no point).
+SVG). Left panel, one row per row of the fairness table (groups, then intersections below a
+rule), each label followed by the group's household count: the group's flag rate ÷ the county's
+(circle) and, where the verified sample allows, its precision ÷ the county's (triangle) and recall
+÷ the county's (square). The band 0.8–1.25 (:data:`auditlib.risk.fairness.BAND`) is shaded; a
+ratio outside it is drawn in orange, and the label of a row the table marks ``outside_band`` is
+orange with :data:`MARK` before it. Right panel (only when some group has them): weighted
+precision and recall with their intervals.
+
+The values drawn are read back from the drawn artists into the SVG's plotted-values record
+(:func:`auditlib.report.figures.svg_from_figure`, figure ``"fairness_ratios"``), so a test can
+compare the chart with the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,73 +25,189 @@ import pandas as pd
 from auditlib.report.figures import SvgFigure, _style, svg_from_figure
 from auditlib.risk.fairness import BAND
 
-__all__ = ["fairness_chart"]
+__all__ = ["MARK", "RATIO_COLUMNS", "WORD_KEYS", "fairness_chart"]
 
+#: The table's ratio columns drawn, with their marker.
+RATIO_COLUMNS: dict[str, str] = {
+    "ratio_to_overall": "o",
+    "precision_ratio": "^",
+    "recall_ratio": "s",
+}
+#: Words :func:`fairness_chart` needs.
+WORD_KEYS: tuple[str, ...] = (
+    "title_ratio",
+    "title_rates",
+    "band",
+    "outside",
+    "precision",
+    "recall",
+    *RATIO_COLUMNS,
+)
+#: Put before the label of a group outside the band (with the label's colour).
+MARK = "◆"
 _COLOURS = {"precision": "#1f4e79", "recall": "#c0392b"}
-_INSIDE, _OUTSIDE = "#1f4e79", "#e67e22"
-_BAND_COLOUR = "#e8eef5"
+_INSIDE, _OUTSIDE = "#1f4e79", "#d35400"
+_BAND_COLOUR = "#dfe8f3"
+
+
+def _outside(values: np.ndarray) -> np.ndarray:
+    return np.isfinite(values) & ((values < BAND[0]) | (values > BAND[1]))
 
 
 def fairness_chart(
     table: pd.DataFrame,
     labels: Sequence[str],
     *,
-    title_ratio: str,
-    title_rates: str,
-    measure_labels: dict[str, str],
+    words: Mapping[str, str],
+    first_intersection: int | None = None,
 ) -> SvgFigure:
-    """Draw the two panels for the rows of ``table`` (labelled ``labels``, top to bottom).
+    """Draw the ratio panel (and the rates panel) for the rows of ``table``, top to bottom.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Rows of :func:`auditlib.evaluation.fairness.fairness_table`.
+        Rows of :func:`auditlib.evaluation.fairness.fairness_table` (``households``,
+        ``ratio_to_overall``, ``precision_ratio``, ``recall_ratio``, ``outside_band``,
+        ``precision``, ``recall`` and their ``_lower`` / ``_upper``).
     labels : sequence of str
-        Row labels, one per row of ``table``.
-    title_ratio, title_rates : str
-        Titles of the left and right panels.
-    measure_labels : dict
-        Legend entries of ``"precision"`` and ``"recall"``.
+        Row labels with the household count, one per row of ``table``.
+    words : mapping of str to str
+        Titles and legend entries, keys :data:`WORD_KEYS`.
+    first_intersection : int, optional
+        Position of the first intersection row: a rule is drawn above it.
+
+    Returns
+    -------
+    SvgFigure
+        The chart; its plotted-values record holds ``band`` (the shaded span) and one row per
+        group: ``label``, ``households``, ``label_outside`` and each ratio drawn (``None``
+        where not drawn) with ``<ratio>_outside``.
     """
     from matplotlib.figure import Figure
 
     count = len(table)
     positions = np.arange(count)[::-1].astype(float)
+    estimated = np.isfinite(table[["precision", "recall"]].to_numpy(dtype=float)).any()
     with _style():
-        figure = Figure(figsize=(7.2, max(2.0, 0.26 * count + 1.2)), dpi=100)
-        left, right = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.3]})
-        ratio = table["ratio_to_overall"].to_numpy(dtype=float)
-        left.axvspan(BAND[0], BAND[1], color=_BAND_COLOUR, zorder=0)
-        left.axvline(1.0, color="#808080", lw=0.8)
-        outside = (ratio < BAND[0]) | (ratio > BAND[1])
-        left.plot(ratio[~outside], positions[~outside], "o", color=_INSIDE)
-        left.plot(ratio[outside], positions[outside], "o", color=_OUTSIDE)
-        finite = ratio[np.isfinite(ratio)]
-        left.set_xlim(0, max(2.0, float(finite.max()) * 1.1 if finite.size else 2.0))
-        left.set_yticks(positions, list(labels))
-        left.set_title(title_ratio)
+        width = 7.6 if estimated else 6.4
+        figure = Figure(figsize=(width, max(2.2, 0.24 * count + 1.5)), dpi=100)
+        if estimated:
+            grid = {"width_ratios": [1.25, 1]}
+            left, right = figure.subplots(1, 2, sharey=True, gridspec_kw=grid)
+        else:
+            left, right = figure.add_subplot(), None
+        span = left.axvspan(BAND[0], BAND[1], color=_BAND_COLOUR, zorder=0, label=words["band"])
+        left.axvline(1.0, color="#808080", lw=0.8, zorder=1)
+        top = 2.0
+        for column, marker in RATIO_COLUMNS.items():
+            ratio = table[column].to_numpy(dtype=float)
+            finite = np.isfinite(ratio)
+            if finite.any():
+                top = max(top, float(ratio[finite].max()) * 1.08)
+            outside = _outside(ratio)
+            for rows, colour in ((finite & ~outside, _INSIDE), (outside, _OUTSIDE)):
+                left.plot(
+                    ratio[rows],
+                    positions[rows],
+                    marker,
+                    ls="none",
+                    color=colour,
+                    markerfacecolor=colour if marker == "o" else "white",
+                    markersize=5 if marker == "o" else 4.5,
+                    gid=f"{column}|{colour}",
+                    zorder=3,
+                )
+        if first_intersection is not None and 0 < first_intersection < count:
+            left.axhline(positions[first_intersection] + 0.5, color="#9a9a9a", lw=0.6)
+        left.set_xlim(-0.03 * top, top)  # a ratio of 0 is drawn whole
+        left.set_ylim(-0.7, count - 0.3)
+        marked = table["outside_band"].to_numpy(dtype=bool)
+        shown = [
+            f"{MARK} {label}" if flag else label for label, flag in zip(labels, marked, strict=True)
+        ]
+        left.set_yticks(positions, shown)
+        for tick, flag in zip(left.get_yticklabels(), marked, strict=True):
+            if flag:
+                tick.set_color(_OUTSIDE)
+        left.set_title(words["title_ratio"])
         left.grid(axis="x", color="#e0e0e0", lw=0.6)
-        for offset, measure in ((0.15, "precision"), (-0.15, "recall")):
-            estimate = table[measure].to_numpy(dtype=float) * 100
-            lower = table[f"{measure}_lower"].to_numpy(dtype=float) * 100
-            upper = table[f"{measure}_upper"].to_numpy(dtype=float) * 100
-            shown = np.isfinite(estimate)
-            colour = _COLOURS[measure]
-            right.hlines(
-                positions[shown] + offset, lower[shown], upper[shown], color=colour, lw=1.5
+        figure.legend(
+            handles=_ratio_legend(words), loc="lower center", ncol=3, fontsize=7.5, frameon=False
+        )
+        if right is not None:
+            _rates_panel(right, table, positions, words)
+        figure.tight_layout(rect=(0, 0.55 / figure.get_figheight(), 1, 1))
+        plotted = _plotted(left, span, table, positions)
+        return svg_from_figure(figure, plotted)
+
+
+def _ratio_legend(words: Mapping[str, str]) -> list[Any]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [Patch(color=_BAND_COLOUR, label=words["band"])]
+    for column, marker in RATIO_COLUMNS.items():
+        face = _INSIDE if marker == "o" else "white"
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker=marker,
+                color=_INSIDE,
+                markerfacecolor=face,
+                label=words[column],
             )
-            right.plot(
-                estimate[shown],
-                positions[shown] + offset,
-                "o",
-                color=colour,
-                markersize=4,
-                label=measure_labels[measure],
-            )
-        right.set_xlim(0, 100)
-        right.set_xlabel("%")
-        right.set_title(title_rates)
-        right.grid(axis="x", color="#e0e0e0", lw=0.6)
-        right.legend(loc="lower right", fontsize=8, frameon=False)
-        figure.tight_layout()
-        return svg_from_figure(figure)
+        )
+    handles.append(Line2D([], [], ls="none", marker="D", color=_OUTSIDE, label=words["outside"]))
+    return handles
+
+
+def _rates_panel(axes: Any, table: pd.DataFrame, positions: np.ndarray, words: Any) -> None:
+    for offset, measure in ((0.15, "precision"), (-0.15, "recall")):
+        estimate = table[measure].to_numpy(dtype=float) * 100
+        lower = table[f"{measure}_lower"].to_numpy(dtype=float) * 100
+        upper = table[f"{measure}_upper"].to_numpy(dtype=float) * 100
+        shown = np.isfinite(estimate)
+        colour = _COLOURS[measure]
+        axes.hlines(positions[shown] + offset, lower[shown], upper[shown], color=colour, lw=1.5)
+        axes.plot(
+            estimate[shown],
+            positions[shown] + offset,
+            "o",
+            color=colour,
+            markersize=4,
+            label=words[measure],
+        )
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("%")
+    axes.set_title(words["title_rates"])
+    axes.grid(axis="x", color="#e0e0e0", lw=0.6)
+    axes.legend(loc="lower right", fontsize=7.5, frameon=False)
+
+
+def _plotted(axes: Any, span: Any, table: pd.DataFrame, positions: np.ndarray) -> dict[str, Any]:
+    """The plotted-values record, read back from what was drawn on ``axes``."""
+    inverse = axes.transData.inverted()
+    corners = inverse.transform(span.get_verts())[:, 0]
+    row_at = {float(position): index for index, position in enumerate(positions)}
+    rows: list[dict[str, Any]] = [
+        {
+            "label": tick.get_text(),
+            "households": int(households),
+            "label_outside": tick.get_color() == _OUTSIDE,
+            **{column: None for column in RATIO_COLUMNS},
+        }
+        for households, tick in zip(table["households"], axes.get_yticklabels(), strict=True)
+    ]
+    for line in axes.get_lines():
+        gid = line.get_gid() or ""
+        column, _, colour = gid.partition("|")
+        if column not in RATIO_COLUMNS:
+            continue
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+            row = rows[row_at[float(y)]]
+            row[column] = float(x)
+            row[f"{column}_outside"] = colour == _OUTSIDE
+    band = [round(float(corners.min()), 9), round(float(corners.max()), 9)]
+    return {"figure": "fairness_ratios", "band": band, "rows": rows}

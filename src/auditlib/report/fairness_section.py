@@ -16,11 +16,18 @@ import pandas as pd
 
 from auditlib.evaluation.fairness import MINIMUM_VERIFIED, fairness_table
 from auditlib.evaluation.proxy import proxy_check
-from auditlib.report.fairness_figure import fairness_chart
+from auditlib.report.fairness_figure import RATIO_COLUMNS, WORD_KEYS, fairness_chart
 from auditlib.report.html import Column, Html, escape, format_percent, table_html
-from auditlib.risk.fairness import INTERSECTION_SEPARATOR, MINIMUM_INTERSECTION_HOUSEHOLDS
+from auditlib.risk.fairness import BAND, INTERSECTION_SEPARATOR, MINIMUM_INTERSECTION_HOUSEHOLDS
 
-__all__ = ["fairness", "fairness_rows", "group_label", "interval_cell"]
+__all__ = [
+    "fairness",
+    "fairness_html",
+    "fairness_rows",
+    "group_label",
+    "interval_cell",
+    "outside_ratios",
+]
 
 _WORDS: dict[str, tuple[str, str]] = {
     "heading": (
@@ -66,8 +73,24 @@ _WORDS: dict[str, tuple[str, str]] = {
     "precision": ("核查命中率", "Precision"),
     "recall": ("识别率", "Recall"),
     "false_positive_rate": ("误标率", "False-positive rate"),
-    "chart_ratio": ("标记率与全县之比", "Flag rate ÷ county rate"),
-    "chart_rates": ("核查命中率与识别率（95%区间）", "Precision and recall (95% CI)"),
+    "chart_ratio": ("各群体与全县之比", "Ratio of each group to the county"),
+    "chart_rates": ("核查命中率与识别率（{level}%区间）", "Precision and recall ({level}% CI)"),
+    "band": ("0.8–1.25 区间（五分之四规则）", "0.8–1.25 band (four-fifths rule)"),
+    "outside": ("超出该区间（群体名前标 ◆）", "outside the band (group marked ◆)"),
+    "ratio_to_overall": ("标记率 ÷ 全县", "flag rate ÷ county"),
+    "precision_ratio": ("核查命中率 ÷ 全县", "precision ÷ county"),
+    "recall_ratio": ("识别率 ÷ 全县", "recall ÷ county"),
+    "with_count": ("{label}（{households} 户）", "{label} ({households} households)"),
+    "outside_column": ("超出 0.8–1.25 的比值", "Ratios outside 0.8–1.25"),
+    "chart_guide": (
+        "图中每行一个群体（括号内为户数）：圆点为标记率之比，三角与方块为核查命中率与识别率之比"
+        "（仅在已核查户足够时画出）；浅色带为 0.8–1.25，橙色为超出该区间的比值，"
+        "◆ 标出有比值超出的群体。",
+        "One row per group (households in brackets): circles are flag-rate ratios, triangles "
+        "and squares precision and recall ratios (drawn only where enough households were "
+        "verified); the pale band is 0.8–1.25, orange marks ratios outside it and ◆ the groups "
+        "with such a ratio.",
+    ),
     "proxy": (
         "代理变量检查：用孤立森林的输入特征预测受保护属性的交叉验证 AUC（0.5 = 无信息；"
         "乡镇内标准化 / 全县标准化）：{items}。{lowest}标准化下最高 AUC 较低；"
@@ -190,30 +213,51 @@ def _proxy_line(run: Any, language: str) -> str:
     )
 
 
-def fairness(run: Any) -> Html:
-    """Heading, reading guide, highlighted table, chart and proxy line (masked: no identities)."""
-    language = run.language
-    estimation = run.params.estimation
-    table = fairness_table(
-        run.data,
-        run.assessment.scores,
-        run.analysis,
-        verification=run.verification,
-        method=estimation.ci_method,
-        level=estimation.level,
-        lonely_psu=estimation.lonely_psu,
-        ultimate_cluster=run.sample.ultimate_cluster,
-    )
+def outside_ratios(row: pd.Series, language: str) -> str:
+    """The row's ratios outside the band, e.g. ``"flag rate ÷ county 1.48"``; ``""`` if none."""
+    items = [
+        f"{_w(column, language)} {float(row[column]):.2f}"
+        for column in RATIO_COLUMNS
+        if np.isfinite(float(row[column])) and not BAND[0] <= float(row[column]) <= BAND[1]
+    ]
+    return ("；" if language == "zh" else "; ").join(items)
+
+
+def fairness_html(
+    table: pd.DataFrame, language: str, *, level: float, payment_anomaly: bool = True
+) -> Html:
+    """Heading, reading guide, highlighted tables and ratio chart of a fairness table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`auditlib.evaluation.fairness.fairness_table`.
+    language : {"zh", "en"}
+        The report's language.
+    level : float
+        Confidence level of the table's intervals (e.g. 0.95).
+    payment_anomaly : bool, default=True
+        Whether the verification results record payment anomalies (else a note says a finding
+        means found ineligible only).
+
+    Returns
+    -------
+    Html
+        Rows with a ratio outside the band carry the CSS class ``outside-band`` and name those
+        ratios in their last column; the chart plots every row (see :func:`fairness_chart`).
+    """
     shown = fairness_rows(table, language)
+    shown["outside"] = [outside_ratios(row, language) for _, row in table.iterrows()]
+    percent = f"{level * 100:g}"
     guide = _w(
         "guide",
         language,
-        level=f"{estimation.level * 100:g}",
+        level=percent,
         minimum=MINIMUM_VERIFIED,
         households=MINIMUM_INTERSECTION_HOUSEHOLDS,
     )
     parts = [f"<h3>{escape(_w('heading', language))}</h3>", f"<p>{escape(guide)}</p>"]
-    if "payment_anomaly" not in run.verification.columns:
+    if not payment_anomaly:
         parts.append(f'<p class="note">{escape(_w("finding_without_anomaly", language))}</p>')
     columns = [
         Column("label", _w("group", language)),
@@ -225,6 +269,7 @@ def fairness(run: Any) -> Html:
             Column(f"{measure}_text", _w(measure, language))
             for measure in ("precision", "recall", "false_positive_rate")
         ),
+        Column("outside", _w("outside_column", language)),
     ]
     crossed = table["attribute"].str.contains(INTERSECTION_SEPARATOR, regex=False).to_numpy(bool)
     for rows, heading in ((~crossed, ""), (crossed, "intersections")):
@@ -232,20 +277,52 @@ def fairness(run: Any) -> Html:
             continue
         if heading:
             words = _w(heading, language, households=MINIMUM_INTERSECTION_HOUSEHOLDS)
-            parts.append(f"<p><strong>{escape(words)}</strong></p>")
+            parts.append(f'<p class="table-heading"><strong>{escape(words)}</strong></p>')
         classes = ["outside-band" if flag else "" for flag in table.loc[rows, "outside_band"]]
         parts.append(
             '<div class="fairness">'
             + table_html(shown[rows], columns, row_classes=classes)
             + "</div>"
         )
+    order = np.concatenate([np.flatnonzero(~crossed), np.flatnonzero(crossed)])
+    labels = [
+        _w("with_count", language, label=label, households=f"{int(households):,}")
+        for label, households in zip(
+            shown["label"].iloc[order], table["households"].iloc[order], strict=True
+        )
+    ]
+    chart_words = {
+        key: _w(key, language) for key in WORD_KEYS if key not in ("title_ratio", "title_rates")
+    }
+    chart_words |= {
+        "title_ratio": _w("chart_ratio", language),
+        "title_rates": _w("chart_rates", language, level=percent),
+    }
     figure = fairness_chart(
-        table[~crossed],
-        list(shown.loc[~crossed, "label"]),
-        title_ratio=_w("chart_ratio", language),
-        title_rates=_w("chart_rates", language),
-        measure_labels={m: _w(m, language) for m in ("precision", "recall")},
+        table.iloc[order], labels, words=chart_words, first_intersection=int((~crossed).sum())
     )
-    parts.append(f'<figure class="figure">{figure.svg}</figure>')
-    parts.append(f"<p>{escape(_proxy_line(run, language))}</p>")
+    parts.append(f'<figure class="figure tall">{figure.svg}</figure>')
+    parts.append(f'<p class="small">{escape(_w("chart_guide", language))}</p>')
     return Html("\n".join(parts))
+
+
+def fairness(run: Any) -> Html:
+    """The fairness part of the risk section and its proxy line (masked: no identities)."""
+    estimation = run.params.estimation
+    table = fairness_table(
+        run.data,
+        run.assessment.scores,
+        run.analysis,
+        verification=run.verification,
+        method=estimation.ci_method,
+        level=estimation.level,
+        lonely_psu=estimation.lonely_psu,
+        ultimate_cluster=run.sample.ultimate_cluster,
+    )
+    body = fairness_html(
+        table,
+        run.language,
+        level=estimation.level,
+        payment_anomaly="payment_anomaly" in run.verification.columns,
+    )
+    return body + Html(f"<p>{escape(_proxy_line(run, run.language))}</p>")

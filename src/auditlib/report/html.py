@@ -86,9 +86,26 @@ _FORMATS: dict[str, Callable[[object], str]] = {
 }
 
 
+def _list_html(items: object) -> str:
+    """A cell's texts (list or tuple; one text alone) as an escaped ``<ul class="cell-list">``."""
+    if isinstance(items, str):
+        texts = [items]
+    elif isinstance(items, list | tuple):
+        texts = [str(item) for item in items]
+    else:
+        texts = []
+    if not texts:
+        return ""
+    return '<ul class="cell-list">' + "".join(f"<li>{escape(t)}</li>" for t in texts) + "</ul>"
+
+
 @dataclass(frozen=True)
 class Column:
-    """A table column: key in the frame, header text, and format kind."""
+    """A table column: key in the frame, header text, and format kind.
+
+    Kinds: ``text``, ``count``, ``percent``, ``yuan``, ``number``, ``number2`` and ``list`` (the
+    cell holds a sequence of texts, shown as a bulleted list, one item per text).
+    """
 
     key: str
     header: str
@@ -108,7 +125,7 @@ def table_html(
     if caption:
         parts.append(f"<caption>{escape(caption)}</caption>")
     header_cells = "".join(
-        f'<th class="{"text" if c.kind == "text" else "number"}">{escape(c.header)}</th>'
+        f'<th class="{"text" if c.kind in ("text", "list") else "number"}">{escape(c.header)}</th>'
         for c in columns
     )
     parts.append(f"<thead><tr>{header_cells}</tr></thead><tbody>")
@@ -117,6 +134,9 @@ def table_html(
         css = f' class="{escape(row_classes[index])}"' if row_classes and row_classes[index] else ""
         cells = []
         for column in columns:
+            if column.kind == "list":
+                cells.append(f'<td class="text">{_list_html(record.get(column.key))}</td>')
+                continue
             value = _FORMATS[column.kind](record.get(column.key))
             kind = "text" if column.kind == "text" else "number"
             if column.nowrap:

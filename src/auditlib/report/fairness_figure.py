@@ -1,13 +1,15 @@
-"""The fairness chart: every group's ratios to the county inside the four-fifths band.
+"""The fairness charts: every group's ratios to the county inside the four-fifths band, and the
+groups' precision and recall with their intervals.
 
 Drawn like the other report figures (:mod:`auditlib.report.figures`: bundled font, deterministic
-SVG). Left panel, one row per row of the fairness table (groups, then intersections below a
-rule), each label followed by the group's household count: the group's flag rate ÷ the county's
-(circle) and, where the verified sample allows, its precision ÷ the county's (triangle) and recall
-÷ the county's (square). The band 0.8–1.25 (:data:`auditlib.risk.fairness.BAND`) is shaded; a
-ratio outside it is drawn in orange, and the label of a row the table marks ``outside_band`` is
-orange with :data:`MARK` before it. Right panel (only when some group has them): weighted
-precision and recall with their intervals.
+SVG). :func:`fairness_chart` has one row per row of the fairness table (groups, then
+intersections below a rule), each label followed by the group's household count: the group's
+flag rate ÷ the county's (circle) and, where the verified sample allows, its precision ÷ the
+county's (triangle) and recall ÷ the county's (square). The band 0.8–1.25
+(:data:`auditlib.risk.fairness.BAND`) is shaded; a ratio outside it is drawn in orange, and the
+label of a row the table marks ``outside_band`` is orange with :data:`MARK` before it.
+:func:`rates_chart` (only when some group has them) draws the weighted precision and recall with
+their intervals, same rows.
 
 The values drawn are read back from the drawn artists into the SVG's plotted-values record
 (:func:`auditlib.report.figures.svg_from_figure`, figure ``"fairness_ratios"``), so a test can
@@ -25,7 +27,7 @@ import pandas as pd
 from auditlib.report.figures import SvgFigure, _style, svg_from_figure
 from auditlib.risk.fairness import BAND
 
-__all__ = ["MARK", "RATIO_COLUMNS", "WORD_KEYS", "fairness_chart"]
+__all__ = ["MARK", "RATIO_COLUMNS", "WORD_KEYS", "fairness_chart", "rates_chart"]
 
 #: The table's ratio columns drawn, with their marker.
 RATIO_COLUMNS: dict[str, str] = {
@@ -36,11 +38,8 @@ RATIO_COLUMNS: dict[str, str] = {
 #: Words :func:`fairness_chart` needs.
 WORD_KEYS: tuple[str, ...] = (
     "title_ratio",
-    "title_rates",
     "band",
     "outside",
-    "precision",
-    "recall",
     *RATIO_COLUMNS,
 )
 #: Put before the label of a group outside the band (with the label's colour).
@@ -48,6 +47,12 @@ MARK = "◆"
 _COLOURS = {"precision": "#1f4e79", "recall": "#c0392b"}
 _INSIDE, _OUTSIDE = "#1f4e79", "#d35400"
 _BAND_COLOUR = "#dfe8f3"
+
+
+def _wrapped(labels: Sequence[str], width: int = 38) -> tuple[list[str], float]:
+    """Labels longer than ``width`` characters broken after their " × "; the height of a row."""
+    wrapped = [label.replace(" × ", " ×\n") if len(label) > width else label for label in labels]
+    return wrapped, 0.36 if any("\n" in label for label in wrapped) else 0.24
 
 
 def _outside(values: np.ndarray) -> np.ndarray:
@@ -61,7 +66,7 @@ def fairness_chart(
     words: Mapping[str, str],
     first_intersection: int | None = None,
 ) -> SvgFigure:
-    """Draw the ratio panel (and the rates panel) for the rows of ``table``, top to bottom.
+    """Draw the ratios to the county of the rows of ``table``, top to bottom.
 
     Parameters
     ----------
@@ -87,15 +92,10 @@ def fairness_chart(
 
     count = len(table)
     positions = np.arange(count)[::-1].astype(float)
-    estimated = np.isfinite(table[["precision", "recall"]].to_numpy(dtype=float)).any()
+    labels, row_height = _wrapped(labels)
     with _style():
-        width = 7.6 if estimated else 6.4
-        figure = Figure(figsize=(width, max(2.2, 0.24 * count + 1.5)), dpi=100)
-        if estimated:
-            grid = {"width_ratios": [1.25, 1]}
-            left, right = figure.subplots(1, 2, sharey=True, gridspec_kw=grid)
-        else:
-            left, right = figure.add_subplot(), None
+        figure = Figure(figsize=(6.4, max(2.2, row_height * count + 1.5)), dpi=100)
+        left = figure.add_subplot()
         span = left.axvspan(BAND[0], BAND[1], color=_BAND_COLOUR, zorder=0, label=words["band"])
         left.axvline(1.0, color="#808080", lw=0.8, zorder=1)
         top = 2.0
@@ -134,8 +134,6 @@ def fairness_chart(
         figure.legend(
             handles=_ratio_legend(words), loc="lower center", ncol=3, fontsize=7.5, frameon=False
         )
-        if right is not None:
-            _rates_panel(right, table, positions, words)
         figure.tight_layout(rect=(0, 0.55 / figure.get_figheight(), 1, 1))
         plotted = _plotted(left, span, table, positions)
         return svg_from_figure(figure, plotted)
@@ -163,27 +161,59 @@ def _ratio_legend(words: Mapping[str, str]) -> list[Any]:
     return handles
 
 
-def _rates_panel(axes: Any, table: pd.DataFrame, positions: np.ndarray, words: Any) -> None:
-    for offset, measure in ((0.15, "precision"), (-0.15, "recall")):
-        estimate = table[measure].to_numpy(dtype=float) * 100
-        lower = table[f"{measure}_lower"].to_numpy(dtype=float) * 100
-        upper = table[f"{measure}_upper"].to_numpy(dtype=float) * 100
-        shown = np.isfinite(estimate)
-        colour = _COLOURS[measure]
-        axes.hlines(positions[shown] + offset, lower[shown], upper[shown], color=colour, lw=1.5)
-        axes.plot(
-            estimate[shown],
-            positions[shown] + offset,
-            "o",
-            color=colour,
-            markersize=4,
-            label=words[measure],
-        )
-    axes.set_xlim(0, 100)
-    axes.set_xlabel("%")
-    axes.set_title(words["title_rates"])
-    axes.grid(axis="x", color="#e0e0e0", lw=0.6)
-    axes.legend(loc="lower right", fontsize=7.5, frameon=False)
+def rates_chart(
+    table: pd.DataFrame, labels: Sequence[str], *, words: Mapping[str, str]
+) -> SvgFigure | None:
+    """Weighted precision and recall with their intervals, one row per row of ``table``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of :func:`auditlib.evaluation.fairness.fairness_table`.
+    labels : sequence of str
+        Row labels, one per row of ``table``.
+    words : mapping of str to str
+        ``title_rates``, ``precision`` and ``recall``.
+
+    Returns
+    -------
+    SvgFigure or None
+        ``None`` when no group has an estimate (too few verified households everywhere).
+    """
+    from matplotlib.figure import Figure
+
+    if not np.isfinite(table[["precision", "recall"]].to_numpy(dtype=float)).any():
+        return None
+    count = len(table)
+    positions = np.arange(count)[::-1].astype(float)
+    labels, row_height = _wrapped(labels)
+    with _style():
+        figure = Figure(figsize=(6.4, max(2.2, row_height * count + 1.0)), dpi=100)
+        axes = figure.add_subplot()
+        for offset, measure in ((0.15, "precision"), (-0.15, "recall")):
+            estimate = table[measure].to_numpy(dtype=float) * 100
+            lower = table[f"{measure}_lower"].to_numpy(dtype=float) * 100
+            upper = table[f"{measure}_upper"].to_numpy(dtype=float) * 100
+            shown = np.isfinite(estimate)
+            colour = _COLOURS[measure]
+            axes.hlines(positions[shown] + offset, lower[shown], upper[shown], color=colour, lw=1.5)
+            axes.plot(
+                estimate[shown],
+                positions[shown] + offset,
+                "o",
+                color=colour,
+                markersize=4,
+                label=words[measure],
+            )
+        axes.set_xlim(0, 100)
+        axes.set_ylim(-0.7, count - 0.3)
+        axes.set_yticks(positions, list(labels))
+        axes.set_xlabel("%")
+        axes.set_title(words["title_rates"])
+        axes.grid(axis="x", color="#e0e0e0", lw=0.6)
+        figure.legend(loc="lower center", ncol=2, fontsize=7.5, frameon=False)
+        figure.tight_layout(rect=(0, 0.35 / figure.get_figheight(), 1, 1))
+        return svg_from_figure(figure)
 
 
 def _plotted(axes: Any, span: Any, table: pd.DataFrame, positions: np.ndarray) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from auditlib.evaluation.fairness import MINIMUM_VERIFIED, fairness_table
 from auditlib.evaluation.proxy import proxy_check
-from auditlib.report.fairness_figure import RATIO_COLUMNS, WORD_KEYS, fairness_chart
+from auditlib.report.fairness_figure import RATIO_COLUMNS, WORD_KEYS, fairness_chart, rates_chart
 from auditlib.report.html import Column, Html, escape, format_percent, table_html
 from auditlib.risk.fairness import BAND, INTERSECTION_SEPARATOR, MINIMUM_INTERSECTION_HOUSEHOLDS
 
@@ -291,18 +291,20 @@ def fairness_html(
             shown["label"].iloc[order], table["households"].iloc[order], strict=True
         )
     ]
-    chart_words = {
-        key: _w(key, language) for key in WORD_KEYS if key not in ("title_ratio", "title_rates")
-    }
-    chart_words |= {
-        "title_ratio": _w("chart_ratio", language),
-        "title_rates": _w("chart_rates", language, level=percent),
-    }
+    chart_words = {key: _w(key, language) for key in WORD_KEYS if key != "title_ratio"}
+    chart_words["title_ratio"] = _w("chart_ratio", language)
     figure = fairness_chart(
         table.iloc[order], labels, words=chart_words, first_intersection=int((~crossed).sum())
     )
+    rates_words = {
+        "title_rates": _w("chart_rates", language, level=percent),
+        **{measure: _w(measure, language) for measure in ("precision", "recall")},
+    }
+    rates = rates_chart(table.iloc[order], labels, words=rates_words)
     parts.append(f'<figure class="figure tall">{figure.svg}</figure>')
     parts.append(f'<p class="small">{escape(_w("chart_guide", language))}</p>')
+    if rates is not None:
+        parts.append(f'<figure class="figure tall">{rates.svg}</figure>')
     return Html("\n".join(parts))
 
 

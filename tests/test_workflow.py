@@ -166,6 +166,9 @@ def test_a_real_audit_loses_nothing(tmp_path: Path) -> None:
     report = root / "reports" / CODE
     assert (report / "report-interim.html").is_file() and not (report / "report.html").exists()
     assert "中期" in (report / "report-interim.html").read_text(encoding="utf-8")
+    # Its own log, one record per notebook cell (what the progress bar showed)
+    logs = sorted((root / "reports" / "logs").glob(f"{CODE}-*.log"))
+    assert logs and "notebook cell 1 of" in logs[-1].read_text(encoding="utf-8")
     interim_estimates = json.loads((report / "estimates-interim.json").read_text("utf-8"))
     assert interim_estimates["estimates"]["response_rate"] < 1
     after_interim = _snapshot(root)

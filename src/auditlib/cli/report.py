@@ -13,6 +13,7 @@ from auditlib.cli.common import (
     restricted_root_option,
     workspace_root_option,
 )
+from auditlib.cli.progress import command_progress, run_log_path, verbosity_options
 
 __all__ = ["report"]
 
@@ -58,6 +59,14 @@ VERIFICATION_HELP = (
 )
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF.")
 @pdf_engine_option()
+@click.option(
+    "--log",
+    "log_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Log of this run (appended to; default a new OUT/logs/<params name>-<time>.log).",
+)
+@verbosity_options
 def report(
     params_file: Path,
     output_root: Path,
@@ -71,6 +80,9 @@ def report(
     cell_timeout: int,
     no_pdf: bool,
     pdf_engine: str,
+    log_file: Path | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Phase 2: the report of PARAMS_FILE — HTML, PDF, statistics form and manifest.
 
@@ -81,20 +93,22 @@ def report(
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.report.produce import produce_report
 
-    result = produce_report(
-        params_file,
-        output_root,
-        restricted_root=restricted_root,
-        audit_root=audit_root,
-        verification=verification,
-        interim=interim,
-        from_recorded_sample=from_recorded_sample,
-        language=language or "",
-        kernel_name=kernel_name,
-        cell_timeout=cell_timeout,
-        pdf=not no_pdf,
-        pdf_engine=pdf_engine,
-    )
+    log = log_file or run_log_path(output_root, params_file.stem)
+    with command_progress(log, quiet=quiet, verbose=verbose):
+        result = produce_report(
+            params_file,
+            output_root,
+            restricted_root=restricted_root,
+            audit_root=audit_root,
+            verification=verification,
+            interim=interim,
+            from_recorded_sample=from_recorded_sample,
+            language=language or "",
+            kernel_name=kernel_name,
+            cell_timeout=cell_timeout,
+            pdf=not no_pdf,
+            pdf_engine=pdf_engine,
+        )
     click.echo(f"{result.folder}: {', '.join(sorted(result.outputs))} + manifest.json")
     if result.pdf_engine:
         click.echo(f"  PDF printed by {result.pdf_engine}")

@@ -18,6 +18,7 @@ Kernels are started by :mod:`auditlib.report.kernel`.
 from __future__ import annotations
 
 import copy
+import logging
 import re
 import sys
 from collections.abc import Mapping
@@ -26,6 +27,10 @@ from typing import Any
 
 from auditlib.errors import ReportError
 from auditlib.report.kernel import KERNEL_ARGUMENTS, default_kernel_name, prepare_reused_kernel
+
+#: Progress of a notebook run: one INFO record per executed code cell, with
+#: ``extra={"progress": (done, total)}`` (what ``auditlib report`` shows as a progress bar).
+LOG = logging.getLogger("auditlib.report")
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
@@ -192,6 +197,18 @@ def normalise_notebook(notebook: Any) -> Any:
     return notebook
 
 
+def _cell_progress(notebook: Any) -> Any:
+    """nbclient hook logging each executed code cell as ``done of total``."""
+    code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    ordinal = {index: position + 1 for position, index in enumerate(code)}
+
+    def executed(cell: Any, cell_index: int, **_: Any) -> None:
+        done = ordinal.get(cell_index, 0)
+        LOG.info("notebook cell %d of %d", done, len(code), extra={"progress": (done, len(code))})
+
+    return executed
+
+
 def execute_notebook(
     template: Path,
     parameters: Mapping[str, Any],
@@ -246,7 +263,10 @@ def execute_notebook(
         )
     kernel = kernel_name or default_kernel_name()
     notebook = _inject(copy.deepcopy(read_notebook(template)), parameters, kernel)
-    options: dict[str, Any] = {"extra_arguments": list(KERNEL_ARGUMENTS)}
+    options: dict[str, Any] = {
+        "extra_arguments": list(KERNEL_ARGUMENTS),
+        "on_cell_executed": _cell_progress(notebook),
+    }
     if kernel_manager is not None:
         if not fresh_kernel:
             prepare_reused_kernel(kernel_manager, cwd, start_timeout)

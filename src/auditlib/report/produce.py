@@ -12,6 +12,7 @@ never leaves a half-written report. The files of a report folder are listed in
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -57,6 +58,7 @@ from auditlib.report.render import resolve_pdf_engine
 from auditlib.report.report_kernel import ReportKernel
 from auditlib.report.sources import checked_verification_source
 
+_LOG = logging.getLogger("auditlib.report")
 __all__ = ["ReportResult", "input_fingerprint_of", "load_report_params", "produce_report"]
 
 
@@ -210,8 +212,7 @@ def produce_report(
         Bad parameters or data (raised before a kernel starts or anything is written), or a
         failing notebook (:class:`ReportError` naming the cell and the error).
     """
-    # jupyter_client, nbformat: imported only when a report runs (verify and batch resume import
-    # this module without producing)
+    # deferred: jupyter_client, nbformat only when a report runs (not for verify, batch resume)
     from auditlib.report.kernel import default_kernel_name
     from auditlib.report.notebook_runner import skip_slow_iri_checker
 
@@ -283,7 +284,7 @@ def _produce(
     started: float,
 ) -> ReportResult:
     """Body of :func:`produce_report`, with a running kernel and the work folder."""
-    # papermill, nbconvert, WeasyPrint: imported after the kernel started, overlapping its start-up
+    # deferred: papermill, nbconvert, WeasyPrint while the kernel starts
     from auditlib.report.notebook_runner import execute_notebook
     from auditlib.report.render import html_to_pdf, notebook_to_html, warm_up
 
@@ -297,6 +298,7 @@ def _produce(
     renderers = background.submit(warm_up, settings.pdf_engine == "weasyprint")
     background.shutdown(wait=False)
     mark = time.perf_counter()
+    _LOG.info("running the report notebook (%s)", settings.kernel_name, extra={"step": "notebook"})
     notebook = execute_notebook(
         template,
         {
@@ -329,6 +331,7 @@ def _produce(
         )
     estimates = json.loads(estimates_path.read_text(encoding="utf-8"))
     mark = time.perf_counter()
+    _LOG.info("rendering the HTML", extra={"step": "html"})
     title = str(estimates.get("title", params.county_code))
     html = notebook_to_html(notebook, title=title, language=settings.language)
     (work / HTML_FILE).write_text(html, encoding="utf-8")
@@ -341,6 +344,7 @@ def _produce(
     html = (work / HTML_FILE).read_text(encoding="utf-8")
     if settings.pdf:
         mark = time.perf_counter()
+        _LOG.info("printing the PDF (%s)", settings.pdf_engine, extra={"step": "pdf"})
         html_to_pdf(html, work / PDF_FILE, engine=settings.pdf_engine)
         seconds["pdf"] = time.perf_counter() - mark
         _privacy_guard([work / PDF_FILE], identities.result())

@@ -28,6 +28,7 @@ from auditlib.report.html import (
 from auditlib.report.sections_estimates import populations
 from auditlib.report.sections_response import response_tables
 from auditlib.report.text import error_type_label, priority_group_label, text
+from auditlib.report.township_order import sort_by_township
 
 __all__ = [
     "data_quality",
@@ -196,7 +197,7 @@ def design(run: AuditRun) -> Html:
     )
     per_township["township_code"] = per_township["township_code"].astype(str)
     merged = per_township.merge(counts, left_on="township_code", right_index=True, how="left")
-    merged = merged.fillna(0).sort_values("township_code")
+    merged = sort_by_township(merged.fillna(0))
     columns = [
         Column("township", _t(run, "township")),
         Column("villages_total", _t(run, "villages_total"), "count"),

@@ -17,6 +17,7 @@ from auditlib.report.html import (
     table_html,
 )
 from auditlib.report.text import text
+from auditlib.report.township_order import sort_by_township
 
 __all__ = ["payments", "populations", "townships"]
 
@@ -46,7 +47,7 @@ def populations(run: AuditRun) -> str:
 
 def townships(run: AuditRun) -> Html:
     """Per-township 错保率: the direct estimate and the model-based one, side by side."""
-    frame = run.estimates.townships.copy()
+    frame = sort_by_township(run.estimates.townships.copy())
     model = run.estimates.township_model
     county = run.estimates.error_rate
     use_model = not model.empty

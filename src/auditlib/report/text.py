@@ -127,18 +127,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     # design
     "design": ("二、抽样设计与样本", "2. Design and sample drawn"),
-    "design_text": (
-        "抽样方案“{plan}”：各乡镇为层，村为一级抽样单位，户为二级抽样单位；另设确定性层"
-        "（近亲属备案户、高风险户等全部核查）。随机种子 {seed}，抽样框散列 {frame_hash}。"
-        "共抽取 {households} 户（低保户 {recipients} 户、非低保户 {non_recipients} 户："
-        "临时救助户及重点人群），涉及 {villages} 个村。每户的入样概率已知，权重 = 1 / 入样概率。",
-        "Plan '{plan}': townships are strata, villages the primary units, households the "
-        "secondary units; certainty strata (registered relatives, top-risk households, ...) are "
-        "verified in full. Seed {seed}, frame hash {frame_hash}. {households} households drawn "
-        "({recipients} recipients, {non_recipients} non-recipients: temporary-assistance "
-        "households and priority groups) in {villages} villages. Every household's inclusion "
-        "probability is known; weight = 1 / probability.",
-    ),
     "design_nonresponse": (
         "无应答调整：未能完成核查的样本户（未找到、已迁出、拒绝配合、尚未返回）不参与估计；其权重在"
         "“乡镇 × 抽样原因”加权类内按设计权重转给完成核查的家庭（完成户少于 {minimum} 户的类与同乡镇"

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SvgFigure",
-    "histogram",
     "interval_plot",
     "plotted_values",
     "svg_from_figure",
@@ -231,34 +230,3 @@ def interval_plot(
             "rows": [[str(label), *(float(v) for v in values)] for label, *values in rows],
         }
         return svg_from_figure(figure, plotted)
-
-
-def histogram(
-    values: Sequence[float] | Any,
-    *,
-    bins: int | Sequence[float],
-    title: str,
-    axis_label: str,
-    count_label: str,
-    markers: Sequence[tuple[float, str]] = (),
-) -> SvgFigure:
-    """Draw a histogram with optional labelled vertical markers (e.g. tier thresholds)."""
-    with _style():
-        figure, axes = _new_figure(6.4, 2.6)
-        axes.hist(np.asarray(values, dtype=float), bins=bins, color=_RELIABLE_COLOUR)
-        for position, text in markers:
-            axes.axvline(position, color=_ACCENT, ls="--", lw=1)
-            axes.annotate(
-                text,
-                (position, 1),
-                xycoords=("data", "axes fraction"),
-                xytext=(3, -10),
-                textcoords="offset points",
-                color=_ACCENT,
-                fontsize=8,
-            )
-        axes.set_xlabel(axis_label)
-        axes.set_ylabel(count_label)
-        axes.set_title(title)
-        figure.tight_layout()
-        return svg_from_figure(figure)

@@ -137,3 +137,7 @@ def test_cli_size_and_margin(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(cli, ["plan", "margin", str(params), "--rate", "0.08", "--icc", "0.1"])
     assert result.exit_code == 0, result.output
     assert "margin ±" in result.output
+    assert "design effect 1 assumed" not in result.output
+    result = runner.invoke(cli, ["plan", "margin", str(params), "--rate", "0.08"])
+    assert result.exit_code == 0, result.output
+    assert "deff 1.000" in result.output and "design effect 1 assumed" in result.output

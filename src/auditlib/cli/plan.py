@@ -98,6 +98,7 @@ def size(
         f"(deff {result.deff:.3f}); {result.villages} villages × {households_per_village} "
         f"households; achieved margin ±{result.margin:.4f}"
     )
+    _assumption(console, icc, deff)
     _print(console, result.townships, f"Allocation ({allocation})")
 
 
@@ -128,7 +129,19 @@ def margin(
         f"{result.villages} villages, {result.households} households (random part), "
         f"deff {result.deff:.3f}: margin ±{result.margin:.4f} at level {level}"
     )
+    _assumption(console, icc, deff)
     _print(console, result.townships, "Plan per township")
+
+
+def _assumption(console: Console, icc: float | None, deff: float | None) -> None:
+    """Say which design effect the figures assume when the user gave none."""
+    if icc is None and deff is None:
+        console.print(
+            "[yellow]note:[/yellow] design effect 1 assumed (households of a village as unlike "
+            "each other as any two in the county); with intra-village correlation the margin is "
+            "wider: give --icc (e.g. 0.05–0.25, from a previous round) or --deff.",
+            highlight=False,
+        )
 
 
 def _print(console: Console, frame: pd.DataFrame, title: str) -> None:

@@ -23,6 +23,24 @@ EXIT_BAD_INPUT = 2
 MAX_PROBLEMS_SHOWN = 200
 
 
+class FullHelpGroup(click.Group):
+    """A click group whose ``--help`` lists each command with its whole first sentence.
+
+    (Click cuts the list's descriptions at about 45 characters, mid-sentence.)
+    """
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the command list, wrapped rather than cut."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def problems_table(problems: Sequence[Problem], title: str = "Problems found") -> Table:
     """Build a rich table listing problems (file, row, column, value, expected)."""
     table = Table(title=title, show_lines=False)

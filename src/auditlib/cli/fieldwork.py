@@ -11,6 +11,7 @@ from rich.console import Console
 from auditlib.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    FullHelpGroup,
     print_problems,
     restricted_root_option,
     workspace_root_option,
@@ -20,7 +21,7 @@ from auditlib.cli.common import (
 PENDING_SHOWN = 30
 
 
-@click.group()
+@click.group(cls=FullHelpGroup)
 def fieldwork() -> None:
     """Fieldwork: import the results field teams return."""
 

@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from auditlib.cli.common import run_guarded
+from auditlib.cli.common import FullHelpGroup, run_guarded
 
 COMMAND_MODULES: tuple[str, ...] = (
     # "module:attribute" of each click command or group; order is the order in --help.
@@ -32,7 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-class LazyGroup(click.Group):
+class LazyGroup(FullHelpGroup):
     """A click group that imports each sub-command's module only when it is used.
 
     Keeps ``auditlib --help`` fast (no pandas, scikit-learn or papermill imported) and keeps

@@ -9,6 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from auditlib.cli.common import FullHelpGroup
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -42,7 +44,7 @@ _ICC = click.option(
 _DEFF = click.option("--deff", type=float, default=None, help="Design effect (instead of --icc).")
 
 
-@click.group()
+@click.group(cls=FullHelpGroup)
 def plan() -> None:
     """Sample-size planner for a county's two-stage sample."""
 

@@ -17,6 +17,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from auditlib.cli.common import FullHelpGroup
 from auditlib.cli.synth import realism_option
 from auditlib.data.atomic import atomic_write_text
 
@@ -43,7 +44,7 @@ def _table(frame: pd.DataFrame, title: str, formats: dict[str, str] | None = Non
     return table
 
 
-@click.group(name="risk")
+@click.group(name="risk", cls=FullHelpGroup)
 def risk() -> None:
     """Risk scores (red-flag rules + isolation forest) with reasons and a fairness audit.
 

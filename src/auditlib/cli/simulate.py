@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from auditlib.cli.common import FullHelpGroup
+
 
 def _floats(text: str) -> tuple[float, ...]:
     try:
@@ -18,7 +20,7 @@ def _floats(text: str) -> tuple[float, ...]:
         raise click.BadParameter(f"expected comma-separated numbers, got {text!r}") from error
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True, cls=FullHelpGroup)
 @click.pass_context
 @click.option(
     "--replicates",

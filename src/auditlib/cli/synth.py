@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from auditlib.cli.common import FullHelpGroup
 from auditlib.synth.config import REALISM_LEVELS, SynthConfig
 from auditlib.synth.examples import DEFAULT_SPEC
 
@@ -31,7 +32,7 @@ def _summary_line(folder: Path, summary: dict[str, float]) -> str:
     )
 
 
-@click.group(name="synth")
+@click.group(name="synth", cls=FullHelpGroup)
 def synth() -> None:
     """Generate synthetic counties (households, members, payments, registries, ground truth).
 

@@ -252,3 +252,5 @@ def test_every_chart_of_estimates_plots_the_published_weighted_estimates(
             assert got[1:] == pytest.approx(want[1:], rel=1e-12, abs=1e-12), (figure, got[0])
     # The sample counts stay in the tables, labelled as such.
     assert "发现问题户（样本，未加权）" in html
+    # The yuan card says its unit.
+    assert '<span class="unit">元</span>' in html

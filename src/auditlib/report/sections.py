@@ -87,12 +87,13 @@ def _card(run: AuditRun, key: str, estimate: Estimate, kind: str, note: str = ""
         "interval",
         level=_level(estimate),
         lower=fmt(estimate.lower),
-        upper=fmt(estimate.upper),
+        upper=fmt(estimate.upper) + (f" {_t(run, 'yuan')}" if kind == "yuan" else ""),
     )
     flag = "" if estimate.reliable else f" · {_t(run, 'unreliable_mark')}"
+    unit = f' <span class="unit">{_t(run, "yuan")}</span>' if kind == "yuan" else ""
     return (
         f'<div class="key-figure"><div class="label">{_t(run, key)}</div>'
-        f'<div class="value">{escape(fmt(estimate.estimate))}</div>'
+        f'<div class="value">{escape(fmt(estimate.estimate))}{unit}</div>'
         f'<div class="interval">{interval}{flag}{note}</div></div>'
     )
 

@@ -270,7 +270,7 @@ def execute_notebook(
     if kernel_manager is not None:
         if not fresh_kernel:
             prepare_reused_kernel(kernel_manager, cwd, start_timeout)
-        options = {"km": kernel_manager}
+        options = {"km": kernel_manager, "on_cell_executed": options["on_cell_executed"]}
     try:
         executed = papermill.execute_notebook(
             notebook,

@@ -41,12 +41,13 @@ def test_records_reach_the_log_file(
         assert capsys.readouterr().err == ""
 
 
-def test_failure_is_logged_by_type_only(tmp_path: Path) -> None:
+def test_failure_is_logged_by_type_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = tmp_path / "x.log"
-    with pytest.raises(ValueError), command_progress(log, quiet=True, verbose=False):
+    with pytest.raises(ValueError), command_progress(log, quiet=False, verbose=False):
         raise ValueError("value 430522199001011234 at row 5")
     text = log.read_text(encoding="utf-8")
     assert "failed: ValueError" in text and "430522199001011234" not in text
+    assert "failed" not in capsys.readouterr().err  # the terminal gets the error message itself
 
 
 def test_each_run_gets_a_new_log_file(tmp_path: Path) -> None:

@@ -53,6 +53,8 @@ class _ProgressHandler(logging.Handler):
         elif done_total is not None:
             done, total = done_total
             self.progress.update(self.task, completed=done, total=total)
+        if getattr(record, "log_only", False):  # the terminal shows the error itself
+            return
         if self.verbose or record.levelno >= logging.WARNING:
             self.progress.console.print(f"[dim]{record.getMessage()}[/dim]", highlight=False)
 
@@ -108,7 +110,7 @@ def command_progress(log_file: Path | None, *, quiet: bool, verbose: bool) -> It
         with progress:
             yield
     except Exception as error:  # the message itself goes to the terminal (it may quote values)
-        logger.error("failed: %s", type(error).__name__)
+        logger.error("failed: %s", type(error).__name__, extra={"log_only": True})
         raise
     finally:
         for handler in handlers:

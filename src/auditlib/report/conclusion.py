@@ -10,10 +10,13 @@ revisit).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from auditlib.estimation.change import RoundChange, change_between_rounds
 from auditlib.estimation.results import Estimate
+from auditlib.estimation.summary import figure_estimates
 from auditlib.pipeline.audit import AuditRun
 from auditlib.pipeline.earlier_round import CHANGE_ESTIMANDS
 from auditlib.report.html import (
@@ -61,7 +64,7 @@ def round_changes(run: AuditRun) -> list[tuple[str, RoundChange | None, str]]:
     earlier = run.earlier_round
     if earlier is None:
         return []
-    current = _figures(run)
+    current = figure_estimates(run.estimates)
     rows: list[tuple[str, RoundChange | None, str]] = []
     for name in CHANGE_ESTIMANDS:
         estimate = current.get(name)
@@ -80,16 +83,6 @@ def round_changes(run: AuditRun) -> list[tuple[str, RoundChange | None, str]]:
         triple = (estimate.estimate, estimate.lower, estimate.upper)
         rows.append((name, change_between_rounds(triple, earlier.figures[name], level=level), ""))
     return rows
-
-
-def _figures(run: AuditRun) -> dict[str, Estimate | None]:
-    result = run.estimates
-    return {
-        "error_rate": result.error_rate,
-        "improper_amount": result.improper_amount,
-        "improper_rate": result.improper_rate,
-        "omission_rate": result.omission_rate,
-    }
 
 
 def _change_text(run: AuditRun, name: str, value: float) -> str:
@@ -111,10 +104,11 @@ def _change_section(run: AuditRun) -> str:
         name: format_yuan if name == "improper_amount" else format_percent for name, *_ in changes
     }
     level = f"{run.estimates.error_rate.level * 100:g}"
+    figures = figure_estimates(run.estimates)
     records = []
     for name, change, note in changes:
         previous = earlier.figures[name][0]
-        current = _figures(run)[name]
+        current = figures[name]
         row = {
             "label": _t(run, name),
             "previous": fmt[name](previous),
@@ -156,19 +150,35 @@ def _change_section(run: AuditRun) -> str:
     return "".join(parts)
 
 
-def _next_steps(run: AuditRun) -> str:
-    table = run.analysis
-    dibao = table["dibao"].to_numpy(float) > 0
-    ineligible = table["ineligible"].to_numpy(float) > 0
-    respondent = table["respondent"].to_numpy(float) > 0
+@dataclass(frozen=True)
+class _SampleCounts:
+    """Unweighted counts of the sample behind page 1."""
+
+    verified: int  # Dibao households verified
+    found: int  # of them found ineligible
+    paid_to_found: float  # yuan paid to those in the audit period
+    not_verified: int  # sampled households (any) without a verification result
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> _SampleCounts:
+        dibao = table["dibao"].to_numpy(float) > 0
+        respondent = table["respondent"].to_numpy(float) > 0
+        found = dibao & (table["ineligible"].to_numpy(float) > 0)
+        return cls(
+            verified=int((dibao & respondent).sum()),
+            found=int(found.sum()),
+            paid_to_found=float(table.loc[found, "amount_paid"].astype(float).sum()),
+            not_verified=int((~respondent).sum()),
+        )
+
+
+def _next_steps(run: AuditRun, counts: _SampleCounts) -> str:
     steps = []
-    found = int((ineligible & dibao).sum())
-    if found:
-        paid = float(table.loc[ineligible & dibao, "amount_paid"].astype(float).sum())
-        steps.append(_t(run, "next_ineligible", found=format_count(found), paid=format_yuan(paid)))
-    missing = int((~respondent).sum())
-    if missing:
-        steps.append(_t(run, "next_nonresponse", count=format_count(missing)))
+    if counts.found:
+        found, paid = format_count(counts.found), format_yuan(counts.paid_to_found)
+        steps.append(_t(run, "next_ineligible", found=found, paid=paid))
+    if counts.not_verified:
+        steps.append(_t(run, "next_nonresponse", count=format_count(counts.not_verified)))
     steps.append(_townships_step(run))
     steps.append(_t(run, "next_risk"))
     items = "".join(f"<li>{step}</li>" for step in steps if step)
@@ -222,16 +232,13 @@ def conclusion(run: AuditRun) -> Html:
         lower=format_percent(error.lower),
         tolerable=format_percent(tolerable),
     )
-    table = run.analysis
-    dibao = table["dibao"].to_numpy(float) > 0
-    verified = int((dibao & (table["respondent"].to_numpy(float) > 0)).sum())
-    found = int((dibao & (table["ineligible"].to_numpy(float) > 0)).sum())
+    sample = _SampleCounts.of(run.analysis)
     money = run.estimates.improper_amount
     counts = _t(
         run,
         "verdict_counts",
-        verified=format_count(verified),
-        found=format_count(found),
+        verified=format_count(sample.verified),
+        found=format_count(sample.found),
         households=format_count(run.estimates.ineligible_households.estimate),
         amount=format_yuan(money.estimate),
         level=level,
@@ -241,6 +248,6 @@ def conclusion(run: AuditRun) -> Html:
     body = (
         f'<div class="conclusion verdict-{state}"><p>{sentence}</p><p>{counts}</p></div>'
         + _change_section(run)
-        + _next_steps(run)
+        + _next_steps(run, sample)
     )
     return Html(f"<h2>{_t(run, 'conclusion')}</h2>{body}")

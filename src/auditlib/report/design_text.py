@@ -12,70 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditlib.report.html import escape, format_count
-from auditlib.report.text import LANGUAGES, priority_group_label
+from auditlib.report.text import priority_group_label, text
 from auditlib.sampling.plan import SamplingPlan
 
 __all__ = ["design_sentences"]
 
-_WORDS: dict[str, tuple[str, str]] = {
-    "primary": (
-        "抽样方案“{plan}”：各乡镇为层，每个乡镇{selection}抽取 {villages} 个村{large}，每个"
-        "样本村抽取 {households} 户低保户（共抽中 {villages_drawn} 个村、随机部分 {random} 户）。",
-        "Plan '{plan}': townships are strata; in each, {villages} villages are drawn "
-        "{selection}{large}, and {households} recipient households in each sampled village "
-        "({villages_drawn} villages and {random} households in the random part).",
-    ),
-    "srs": ("简单随机", "by simple random sampling"),
-    "pps": ("按户数成比例（PPS）", "with probability proportional to size"),
-    "large": (
-        "（村数不少于 {minimum} 的乡镇抽 {count} 个）",
-        " ({count} in townships with at least {minimum} villages)",
-    ),
-    "relatives": (
-        "与经办人员、村干部有近亲属关系并备案的低保户全部核查（确定性层），共 {count} 户。",
-        "Every recipient household with a registered close relative among caseworkers or "
-        "cadres is verified (certainty stratum): {count} households.",
-    ),
-    "risk_certainty": (
-        "风险评分最高的 {share} 低保户全部核查（确定性层），共 {count} 户。",
-        "The {share} of recipient households with the highest risk scores are verified in "
-        "full (certainty stratum): {count} households.",
-    ),
-    "risk_oversample": (
-        "风险评分居前 {share} 的低保户在样本村中另行加抽，每村至多 {per_village} 户，"
-        "共 {count} 户。",
-        "Recipient households in the top {share} of risk scores are oversampled in the "
-        "sampled villages, up to {per_village} per village: {count} households.",
-    ),
-    "new_approval": (
-        "新增审批的低保户单独成层，按 {share} 抽取，共 {count} 户。",
-        "Newly approved recipient households form their own stratum, {share} of them drawn: "
-        "{count} households.",
-    ),
-    "temporary_assistance": (
-        "样本村中的临时救助户全部核查，共 {count} 户。",
-        "Temporary-assistance households in the sampled villages are all verified: {count}.",
-    ),
-    "non_recipients": (
-        "样本村中未纳入低保的重点人群（{groups}）{per_village}，共 {count} 户，用于估计漏保率。",
-        "Non-recipient households of the priority groups ({groups}) in the sampled villages, "
-        "{per_village}: {count} households, for the omission rate.",
-    ),
-    "per_village_all": ("全部核查", "all of them"),
-    "per_village": ("每村抽取 {count} 户", "{count} per village"),
-    "weights": (
-        "随机种子 {seed}，抽样框散列 {frame_hash}；共抽取 {households} 户。每户的入样概率已知，"
-        "权重 = 1 / 入样概率（确定性层的权重为 1）。",
-        "Seed {seed}, frame hash {frame_hash}; {households} households in all. Every "
-        "household's inclusion probability is known; weight = 1 / probability (1 in the "
-        "certainty strata).",
-    ),
-}
-
 
 def _w(key: str, language: str, **values: object) -> str:
-    template = _WORDS[key][LANGUAGES.index(language)]
-    return template.format(**{k: escape(v) for k, v in values.items()})
+    return text(f"design_{key}", language, **{k: escape(v) for k, v in values.items()})
 
 
 def _share(value: float) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from auditlib.data.codes import ERROR_TYPES, PRIORITY_GROUPS
 from auditlib.errors import ReportError
 from auditlib.report.text_conclusion import CONCLUSION_TEXT
+from auditlib.report.text_design import DESIGN_TEXT
 from auditlib.report.text_risk import RISK_TEXT
 
 __all__ = ["LANGUAGES", "error_type_label", "priority_group_label", "text"]
@@ -333,6 +334,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 }
 
 _TEXT |= CONCLUSION_TEXT  # the conclusion's words live in their own module
+_TEXT |= DESIGN_TEXT  # so do the design paragraph's
 _TEXT |= RISK_TEXT  # so do the risk section's newer words
 
 

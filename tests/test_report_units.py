@@ -17,6 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from auditlib.data.fingerprint import file_sha256
 from auditlib.errors import ParamsError, ReportError
 from auditlib.report.figures import interval_plot
 from auditlib.report.fonts import (
@@ -27,12 +28,8 @@ from auditlib.report.fonts import (
     register_matplotlib_font,
 )
 from auditlib.report.forms import form_counts, write_statistics_form
-from auditlib.report.manifest import (
-    compare_estimates,
-    compare_inputs,
-    compare_outputs,
-    input_fingerprint,
-)
+from auditlib.report.manifest import input_fingerprint
+from auditlib.report.manifest_compare import compare_estimates, compare_inputs, compare_outputs
 from auditlib.report.notebook_runner import (
     execute_notebook,
     normalise_notebook,
@@ -282,6 +279,30 @@ def test_compare_inputs_names_file_column_and_rows(tmp_path: Path) -> None:
     assert described == [
         "input extra.csv: file added",
         "input households.csv: values changed in column(s) declared_income; in file rows 1002-2001",
+    ]
+
+
+def test_the_previous_round_is_an_input_of_its_own(tmp_path: Path) -> None:
+    params, data, template = _county_folder(tmp_path)
+    earlier = tmp_path / "estimates.json"
+    earlier.write_text('{"error_rate": 0.1}', encoding="utf-8")
+    before = input_fingerprint(params, data, [template], earlier)
+    assert set(before["notebooks"]) == {"t.ipynb"}
+    assert before["previous_round"]["sha256"] == file_sha256(earlier)
+    assert compare_inputs(before, before) == []
+    # a manifest written before the key existed kept the file among the notebooks
+    books = {**before["notebooks"], "estimates.json": file_sha256(earlier)}
+    legacy = {**before, "notebooks": books}
+    del legacy["previous_round"]
+    assert compare_inputs(legacy, before) == []
+    earlier.write_text('{"error_rate": 0.2}', encoding="utf-8")
+    changed = compare_inputs(before, input_fingerprint(params, data, [template], earlier))
+    assert [item.describe() for item in changed] == [
+        f"input {earlier}: previous round's estimates changed"
+    ]
+    dropped = compare_inputs(before, input_fingerprint(params, data, [template]))
+    assert [item.describe() for item in dropped] == [
+        f"input {earlier}: previous round no longer compared with"
     ]
 
 

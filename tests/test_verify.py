@@ -21,7 +21,8 @@ import pytest
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
 from auditlib.errors import ReportError
-from auditlib.report.manifest import Difference, check_manifest, relative_locations
+from auditlib.report.manifest import check_manifest, relative_locations
+from auditlib.report.manifest_compare import Difference
 from auditlib.report.produce import ReportResult, produce_report
 from auditlib.report.verify import compare_parameters, verify_report
 from tests import contract_fixtures as fx

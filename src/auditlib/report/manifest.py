@@ -3,8 +3,8 @@
 A manifest records the inputs (SHA-256 of the parameter file, of every file of the county data
 folder and of the notebook template; for CSV files also a digest per column and per block of
 rows, so that a later change can be located), the parameters and seed, the package versions and
-platform, the SHA-256 of every output, and the key estimates. :func:`compare_inputs` and
-:func:`compare_outputs` say what differs between two manifests, in words.
+platform, the SHA-256 of every output, and the key estimates. :mod:`auditlib.report.
+manifest_compare` says what differs between two manifests, in words.
 """
 
 from __future__ import annotations
@@ -15,32 +15,22 @@ import os
 import platform
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from auditlib.data.fingerprint import (
-    compare_folder_fingerprints,
-    file_sha256,
-    folder_fingerprint,
-)
+from auditlib.data.fingerprint import file_sha256, folder_fingerprint
 from auditlib.errors import Problem, ReportError
 from auditlib.report.pdf_chromium import browser_version, find_browser
 
 __all__ = [
     "MANIFEST_FILE",
     "PACKAGES",
-    "Difference",
     "check_manifest",
     "code_fingerprint",
-    "compare_estimates",
-    "compare_inputs",
-    "compare_outputs",
     "input_fingerprint",
     "notebook_content_digest",
-    "package_differences",
     "package_versions",
     "platform_facts",
     "read_manifest",
@@ -73,21 +63,11 @@ PACKAGES = (
 )
 
 
-@dataclass(frozen=True)
-class Difference:
-    """One difference between a manifest and a re-run: what, and how it changed."""
-
-    kind: str
-    name: str
-    detail: str
-
-    def describe(self) -> str:
-        """One line for people."""
-        return f"{self.kind} {self.name}: {self.detail}"
-
-
 def input_fingerprint(
-    params_file: Path, data_folder: Path, templates: Iterable[Path]
+    params_file: Path,
+    data_folder: Path,
+    templates: Iterable[Path],
+    previous_round: Path | None = None,
 ) -> dict[str, Any]:
     """Digests of every input of a report.
 
@@ -99,21 +79,32 @@ def input_fingerprint(
         The county's data folder (every file below it, hidden files excepted).
     templates : iterable of pathlib.Path
         Notebook templates executed.
+    previous_round : pathlib.Path, optional
+        The previous round's ``estimates.json`` the report compares with
+        (``report.previous_round``).
 
     Returns
     -------
     dict
-        ``{"params": {...}, "data": {relative path: {...}}, "notebooks": {name: sha256}}``.
+        ``{"params": {...}, "data": {relative path: {...}}, "notebooks": {name: sha256},
+        "code": {...}}`` and, with ``previous_round``, ``"previous_round": {"file": path,
+        "sha256": ...}``.
     """
     if not data_folder.is_dir():
         raise ReportError(f"data folder {data_folder} does not exist or is not a folder")
     data = folder_fingerprint(data_folder)
-    return {
+    fingerprint: dict[str, Any] = {
         "params": {"file": params_file.name, "sha256": file_sha256(params_file)},
         "data": data,
         "notebooks": {path.name: file_sha256(path) for path in templates},
         "code": code_fingerprint(),
     }
+    if previous_round is not None:
+        fingerprint["previous_round"] = {
+            "file": str(previous_round),
+            "sha256": file_sha256(previous_round),
+        }
+    return fingerprint
 
 
 def code_fingerprint() -> dict[str, str]:
@@ -287,88 +278,6 @@ def relative_locations(report_folder: Path, params_file: Path, data_folder: Path
             continue
         locations[key] = Path(relative).as_posix()
     return locations
-
-
-def compare_inputs(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> list[Difference]:
-    """Differences between two input fingerprints (see :func:`input_fingerprint`)."""
-    differences: list[Difference] = []
-    if recorded["params"]["sha256"] != current["params"]["sha256"]:
-        differences.append(
-            Difference("input", recorded["params"]["file"], "parameter file changed")
-        )
-    differences += [
-        Difference("input", name, detail)
-        for name, detail in compare_folder_fingerprints(recorded["data"], current["data"])
-    ]
-    old_code, new_code = recorded.get("code", {}), current.get("code", {})
-    changed_code = sorted(
-        name for name in set(old_code) | set(new_code) if old_code.get(name) != new_code.get(name)
-    )
-    if changed_code:
-        shown = ", ".join(changed_code[:8]) + (" ..." if len(changed_code) > 8 else "")
-        differences.append(Difference("code", "auditlib", f"source changed: {shown}"))
-    old_books, new_books = recorded.get("notebooks", {}), current.get("notebooks", {})
-    for name in sorted(set(old_books) | set(new_books)):
-        if old_books.get(name) != new_books.get(name):
-            differences.append(Difference("notebook", name, "template changed"))
-    return differences
-
-
-def compare_outputs(
-    recorded: Mapping[str, str], current: Mapping[str, str], *, by_text: Iterable[str] = ()
-) -> list[Difference]:
-    """Per output file: identical, different, missing or new.
-
-    Outputs named in ``by_text`` (Chromium PDFs, digests of their text) say so after the
-    verdict: ``"identical (its text: ...)"``.
-    """
-    results: list[Difference] = []
-    for name in sorted(set(recorded) | set(current)):
-        if name not in current:
-            results.append(Difference("output", name, "missing in the re-run"))
-        elif name not in recorded:
-            results.append(Difference("output", name, "new in the re-run"))
-        elif recorded[name] == current[name]:
-            results.append(Difference("output", name, "identical"))
-        else:
-            results.append(Difference("output", name, "differs"))
-    text_only = set(by_text)
-    return [
-        Difference(item.kind, item.name, f"{item.detail} ({_BY_TEXT})")
-        if item.name in text_only
-        else item
-        for item in results
-    ]
-
-
-_BY_TEXT = "its text: a Chromium PDF is not byte-reproducible"
-
-
-def compare_estimates(
-    recorded: Mapping[str, Any], current: Mapping[str, Any], *, tolerance: float = 1e-12
-) -> list[Difference]:
-    """Key estimates whose value differs between a manifest and a re-run."""
-    differences: list[Difference] = []
-    for name in sorted(set(recorded) | set(current)):
-        old, new = recorded.get(name), current.get(name)
-        if isinstance(old, int | float) and isinstance(new, int | float):
-            if abs(float(old) - float(new)) <= tolerance * max(1.0, abs(float(old))):
-                continue
-        elif old == new:
-            continue
-        differences.append(Difference("estimate", name, f"{old!r} -> {new!r}"))
-    return differences
-
-
-def package_differences(
-    recorded: Mapping[str, str], current: Mapping[str, str]
-) -> list[Difference]:
-    """Packages whose installed version differs from the manifest's."""
-    return [
-        Difference("package", name, f"{recorded.get(name)} -> {current.get(name)}")
-        for name in sorted(set(recorded) | set(current))
-        if recorded.get(name) != current.get(name)
-    ]
 
 
 def notebook_content_digest(path: Path) -> str:

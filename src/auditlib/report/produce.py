@@ -113,9 +113,10 @@ def input_fingerprint_of(
     given), notebook template and the previous round's ``estimates.json`` when the report
     compares with one (``report.previous_round``)."""
     earlier = params.report.previous_round
-    extra = [] if earlier is None else [earlier / "estimates.json" if earlier.is_dir() else earlier]
+    if earlier is not None and earlier.is_dir():
+        earlier = earlier / "estimates.json"
     folder = Path(params.data) if data_folder is None else data_folder
-    return input_fingerprint(params_file, folder, [template, *extra])
+    return input_fingerprint(params_file, folder, [template], earlier)
 
 
 def _options(settings: _Settings) -> dict[str, Any]:

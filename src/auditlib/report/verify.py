@@ -38,15 +38,17 @@ from auditlib.pipeline.params import load_params
 from auditlib.report.folder import PDF_FILE, REPORT_NOTEBOOK, notebook_template, output_name
 from auditlib.report.manifest import (
     MANIFEST_FILE,
-    Difference,
     check_manifest,
+    notebook_content_digest,
+    package_versions,
+    read_manifest,
+)
+from auditlib.report.manifest_compare import (
+    Difference,
     compare_estimates,
     compare_inputs,
     compare_outputs,
-    notebook_content_digest,
     package_differences,
-    package_versions,
-    read_manifest,
 )
 from auditlib.report.pdf_text import pdf_text_digest
 from auditlib.report.produce import input_fingerprint_of, load_report_params, produce_report

@@ -7,6 +7,8 @@ are the recipients.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -54,6 +56,15 @@ def test_flag_rates_and_ratios(county, scores) -> None:  # type: ignore[no-untyp
     for attribute in ("head_sex", "head_ethnicity", "disability", "head_age_group", "township"):
         part = table[table["attribute"] == attribute]
         assert part["households"].sum() == 60 and part["flagged"].sum() == 4
+
+
+def test_townships_in_the_reports_order_by_code_not_by_name(county, scores) -> None:  # type: ignore[no-untyped-def]
+    households = county.households.copy()
+    # 甲 (U+7532) sorts after 乙 (U+4E59): by name T2 would come first, by code T1 does
+    households["township"] = households["township_code"].map({"T1": "甲乡", "T2": "乙镇"})
+    renamed = dataclasses.replace(county, households=households)
+    table = fairness_audit(renamed, scores, intersections=())
+    assert table.loc[table["attribute"] == "township", "group"].tolist() == ["甲乡", "乙镇"]
 
 
 def test_intersections_listed_only_above_the_minimum(county, scores) -> None:  # type: ignore[no-untyped-def]

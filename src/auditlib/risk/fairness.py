@@ -204,13 +204,39 @@ def fairness_audit(
     groups = group_columns(household_groups(data, flagged.index.to_series()), intersections)
     overall_rate = float(flagged.mean()) if len(flagged) else float("nan")
     rows = [_row("overall", "all", flagged, overall_rate)]
+    township_rank = _township_rank(data)
     for attribute in groups.columns:
         crossed = INTERSECTION_SEPARATOR in attribute
-        for group, members in groups.groupby(attribute, sort=True).groups.items():
+        members_of = groups.groupby(attribute, sort=True).groups
+        order = list(members_of)
+        if attribute == "township":  # the report's order of townships: by township code
+            order.sort(key=lambda name: township_rank.get(str(name), (1, str(name))))
+        for group in order:
+            members = members_of[group]
             if crossed and len(members) < minimum_households:
                 continue
             rows.append(_row(attribute, str(group), flagged.loc[members], overall_rate))
     return pd.DataFrame(rows, columns=list(CENSUS_COLUMNS))
+
+
+def _township_rank(data: CountyData) -> dict[str, tuple[int, str]]:
+    """Sort key of each township name: its smallest township code (as text, like
+    :func:`auditlib.report.township_order.township_order`); names without a code last."""
+    households = data.households
+    if "township_code" not in households.columns:
+        return {}
+    codes = (
+        pd.DataFrame(
+            {
+                "name": households["township"].astype("string"),
+                "code": households["township_code"].astype("string"),
+            }
+        )
+        .dropna()
+        .groupby("name")["code"]
+        .min()
+    )
+    return {str(name): (0, str(code)) for name, code in codes.items()}
 
 
 def _row(attribute: str, group: str, flagged: pd.Series, overall_rate: float) -> dict[str, object]:

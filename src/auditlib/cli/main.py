@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "auditlib.cli.simulate:simulate",
     "auditlib.cli.report:report",
     "auditlib.cli.batch:batch",
+    "auditlib.cli.province:province",
     "auditlib.cli.verify:verify",
     "auditlib.cli.demo:demo",
 )

@@ -17,6 +17,7 @@ import pandas as pd
 from auditlib.estimation.analysis_table import respondents
 from auditlib.estimation.summary import estimate_record, figure_estimates, key_figures
 from auditlib.pipeline.audit import AuditRun
+from auditlib.pipeline.populations import county_populations
 from auditlib.report.forms import form_counts, write_statistics_form
 from auditlib.report.text import text
 
@@ -56,6 +57,7 @@ def save_outputs(run: AuditRun, output_dir: str | Path) -> list[Path]:
             }.items()
         },
         "paid_to_dibao_households": estimates.paid,
+        "populations": county_populations(run.data, estimates),
         "township_model": _records(estimates.township_model),
         "townships": _records(estimates.townships),
         "error_types": _records(estimates.by_type),

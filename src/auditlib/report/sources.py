@@ -20,7 +20,14 @@ def checked_verification_source(
     working directory (the kernel runs in another folder).
     """
     if verification == "auto":
-        return verification
+        if workspace.results_log.is_file() or _has_verification_table(data_folder):
+            return verification
+        raise ReportError(
+            f"verification='auto' but nothing was imported into {workspace.results_dir} and "
+            f"{data_folder} has no verification table (verification.csv/.xlsx/.parquet); import "
+            "the filled worksheets first ('auditlib fieldwork import'), pass their folder or a "
+            "verification CSV (--verification PATH), or 'simulate' for the example counties"
+        )
     if verification == "results":
         if not workspace.results_log.is_file():
             raise ReportError(
@@ -36,14 +43,7 @@ def checked_verification_source(
             )
         return verification
     if verification == "data":
-        from auditlib.data.io import SUPPORTED_SUFFIXES  # pandas, pyarrow: not before the kernel
-
-        stems = (VERIFICATION.name, VERIFICATION.label_zh)
-        if not any(
-            (data_folder / f"{stem}{suffix}").is_file()
-            for stem in stems
-            for suffix in SUPPORTED_SUFFIXES
-        ):
+        if not _has_verification_table(data_folder):
             raise ReportError(
                 f"verification='data' but {data_folder} has no verification table "
                 f"(verification.csv/.xlsx/.parquet); pass the folder of filled worksheets or a "
@@ -65,3 +65,17 @@ def checked_verification_source(
 
         results_from_path(source, read_recorded_sample(workspace), workspace)
     return str(source)
+
+
+def _has_verification_table(data_folder: Path) -> bool:
+    """Whether the county folder holds a verification table (any supported format)."""
+    from auditlib.data.io import (
+        SUPPORTED_SUFFIXES,
+    )  # deferred: pandas, pyarrow (not before the kernel)
+
+    stems = (VERIFICATION.name, VERIFICATION.label_zh)
+    return any(
+        (data_folder / f"{stem}{suffix}").is_file()
+        for stem in stems
+        for suffix in SUPPORTED_SUFFIXES
+    )

@@ -23,9 +23,14 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 if ! .venv/bin/python -c "import auditlib" >/dev/null 2>&1 || [ pyproject.toml -nt .venv/.installed ] || [ requirements.lock -nt .venv/.installed ]; then
-    echo "== pip install (locked versions from requirements.lock)"
+    echo "== pip install (locked versions and hashes from requirements.lock)"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -c requirements.lock -e ".[dev,lab]"
+    # The lock (scripts/lock.sh) lists every dependency, dev and lab extras included, with its
+    # hashes and platform markers; pip checks each download against them. Hash mode does not
+    # take an editable install, so auditlib itself follows without dependencies.
+    .venv/bin/python -m pip install -q --require-hashes --no-deps -r requirements.lock
+    .venv/bin/python -m pip install -q --no-deps -e .
+    .venv/bin/python -m pip check >/dev/null || echo "warning: .venv/bin/python -m pip check reports conflicts" >&2
     touch .venv/.installed
 fi
 # pip compiles installed packages but not an editable source tree; every process (each report

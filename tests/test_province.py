@@ -15,19 +15,30 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from scipy import stats
 
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
+from auditlib.data.codes import ERROR_TYPES
 from auditlib.errors import AuditError, DataError, DesignError
 from auditlib.estimation.province import CountyResult, province_estimates
+from auditlib.estimation.province_compare import (
+    exceedance_probability,
+    funnel_limits,
+    rank_intervals,
+    targeted_selection,
+)
 from auditlib.estimation.province_records import county_result
 from auditlib.estimation.results import Estimate
 from auditlib.estimation.summary import estimate_record
+from auditlib.report.forms import FormCounts, write_statistics_form
+from auditlib.report.province_form import read_county_form
 from auditlib.report.province_inputs import read_batch, read_county_folder
 from auditlib.report.province_outputs import ProvinceParams, write_province
+from auditlib.report.render import network_references
 
 RATES = ("error_rate", "improper_rate", "omission_rate", "tekun_error_rate")
 
@@ -305,7 +316,9 @@ def test_cli_writes_estimates_and_manifest_and_verifies(
     batch = _batch(tmp_path, records)
     out = tmp_path / "province"
     runner = CliRunner()
-    result = runner.invoke(cli, ["province", str(batch), "--out", str(out), "--target", "0.1"])
+    result = runner.invoke(
+        cli, ["province", str(batch), "--out", str(out), "--target", "0.1", "--no-pdf"]
+    )
     assert result.exit_code == 0, result.output
     content = json.loads((out / "estimates.json").read_text("utf-8"))
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
@@ -315,7 +328,7 @@ def test_cli_writes_estimates_and_manifest_and_verifies(
     )
     assert manifest["kind"] == "province"
     assert set(manifest["inputs"]["counties"]) == {r["county_code"] for r in records}
-    check = ["province", str(batch), "--out", str(out), "--target", "0.1", "--verify"]
+    check = ["province", str(batch), "--out", str(out), "--no-pdf", "--target", "0.1", "--verify"]
     assert run_guarded(cli, check) == 0
     assert run_guarded(cli, [*check[:-3], "--verify"]) == 1  # another target: other parameters
     (out / "estimates.json").write_text("{}", "utf-8")
@@ -327,7 +340,7 @@ def test_cli_refuses_a_folder_with_foreign_files(records: list[dict], tmp_path: 
     out = tmp_path / "province"
     out.mkdir()
     (out / "estimates.json").write_text("mine", "utf-8")
-    result = CliRunner().invoke(cli, ["province", str(batch), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["province", str(batch), "--out", str(out), "--no-pdf"])
     assert result.exit_code != 0
     assert (out / "estimates.json").read_text("utf-8") == "mine"
 
@@ -335,7 +348,95 @@ def test_cli_refuses_a_folder_with_foreign_files(records: list[dict], tmp_path: 
 def test_cli_bad_input_exits_2_naming_the_file(records: list[dict], tmp_path: Path) -> None:
     records[1]["details"]["error_rate"] = "broken"
     batch = _batch(tmp_path, records[:2])
-    code = run_guarded(cli, ["province", str(batch), "--out", str(tmp_path / "p")])
+    code = run_guarded(cli, ["province", str(batch), "--out", str(tmp_path / "p"), "--no-pdf"])
     assert code == 2
     with pytest.raises(AuditError, match=str(batch / records[1]["county_code"])):
         read_batch(batch)
+
+
+# ----------------------------------------------------------------- county comparisons, report
+def test_exceedance_probability_is_the_t_tail() -> None:
+    p, se, df = np.array([0.04, 0.09, 0.12]), np.array([0.01, 0.02, 0.03]), np.array([9, 14, 30])
+    expected = stats.t.sf((0.08 - p) / se, df)  # P(p̂ + se·T > target) under the t approximation
+    assert exceedance_probability(p, se, df, 0.08) == pytest.approx(expected, rel=1e-10)
+
+
+def test_rank_intervals_are_reproducible_and_sensible() -> None:
+    p, se, df = [0.30, 0.10, 0.11, 0.02], [0.01, 0.02, 0.02, 0.005], [20, 20, 20, 20]
+    first, again = rank_intervals(p, se, df), rank_intervals(p, se, df)
+    assert first.equals(again)
+    assert first.loc[0, ["rank_lower", "rank_upper"]].tolist() == [1, 1]
+    assert first.loc[3, ["rank_lower", "rank_upper"]].tolist() == [4, 4]
+    assert first.loc[1, "rank_lower"] == 2 and first.loc[1, "rank_upper"] == 3
+
+
+def test_funnel_limits_closed_form() -> None:
+    low, high = funnel_limits(0.1, [100.0], (0.95,))[0.95]
+    half = 1.959963984540054 * np.sqrt(0.1 * 0.9 / 100)
+    assert (low[0], high[0]) == pytest.approx((0.1 - half, 0.1 + half), rel=1e-9)
+
+
+def test_targeted_selection_picks_unusual_coverage_and_likely_exceedance() -> None:
+    indicator = np.array([10, 12, 14, 16, 18, 20, 22, 24.0])
+    coverage = 0.12 - 0.003 * indicator + np.array([0, 0.001, -0.001, 0.03, 0, 0.001, -0.001, 0])
+    table = pd.DataFrame(
+        {
+            "county_code": [str(k) for k in range(8)],
+            "coverage": coverage,
+            "indicator": indicator,
+            "exceedance": [0.1, 0.2, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1],
+        }
+    )
+    picked = targeted_selection(table)
+    reasons = dict(zip(picked["county_code"], picked["reason"], strict=True))
+    assert reasons["3"] == "coverage_high"
+    assert reasons["2"] == "exceeds_target"
+    assert picked["picked"].sum() == 2
+
+
+def test_report_has_league_table_funnel_and_summed_form(
+    records: list[dict], tmp_path: Path
+) -> None:
+    batch = _batch(tmp_path, records[:4])
+    for record in records[:4]:
+        row = FormCounts(record["county"], 40, 10, 3, dict.fromkeys(ERROR_TYPES, 0), 0, 1)
+        write_statistics_form(
+            [row],
+            batch / record["county_code"] / "statistics_form.xlsx",
+            county=record["county"],
+            province="测试省",
+            period="2025-01-01 至 2025-12-31",
+            seed=1,
+        )
+    out = tmp_path / "province"
+    indicator = tmp_path / "indicator.csv"
+    indicator.write_text(
+        "county_code,indicator,households\n"
+        + "".join(f"{r['county_code']},{10000 + 1000 * k},90000\n" for k, r in enumerate(records)),
+        "utf-8",
+    )
+    code = run_guarded(
+        cli,
+        [
+            "province",
+            str(batch),
+            "--out",
+            str(out),
+            "--target",
+            "0.1",
+            "--indicator",
+            str(indicator),
+            "--no-pdf",
+        ],
+    )
+    assert code == 0
+    html = (out / "report.html").read_text("utf-8")
+    for record in records[:4]:
+        assert record["county"] in html
+    assert "漏斗图" in html and "靶向督查" in html and "P(错保率 &gt; 10.0%)" in html
+    assert network_references(html) == []
+    form, _ = read_county_form(out / "statistics_form.xlsx")
+    assert form.verified_recipients == 160 and form.newly_enrolled == 4
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert set(manifest["outputs"]) == {"estimates.json", "report.html", "statistics_form.xlsx"}
+    assert "indicator" in manifest["inputs"]

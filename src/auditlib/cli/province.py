@@ -44,6 +44,7 @@ __all__ = ["province"]
     "靶向督查 (targeted inspection) section of the report.",
 )
 @click.option("--lang", "language", type=click.Choice(["zh", "en"]), default=None)
+@click.option("--no-pdf", is_flag=True, help="Write the HTML report only (no report.pdf).")
 @click.option(
     "--verify",
     is_flag=True,
@@ -57,6 +58,7 @@ def province(
     target: float | None,
     indicator: Path | None,
     language: str | None,
+    no_pdf: bool,
     verify: bool,
 ) -> int:
     """Combine the county results under BATCH_OUT (auditlib batch's output folder) into
@@ -76,14 +78,22 @@ def province(
         read_province_params,
         write_province,
     )
+    from auditlib.report.province_report import report_writer  # deferred, as above
 
     params = read_province_params(params_file) if params_file else ProvinceParams()
     if target is not None:
         params = replace(params, target=target)
     if language is not None:
         params = replace(params, language=language)
-    del indicator  # used by the provincial report (not yet written)
-    run = write_province(batch_out, out, params, params_file=params_file, verify=verify)
+    run = write_province(
+        batch_out,
+        out,
+        params,
+        params_file=params_file,
+        extra=report_writer(params, indicator, pdf=not no_pdf),
+        extra_inputs={} if indicator is None else {"indicator": indicator},
+        verify=verify,
+    )
     console = Console(stderr=True)
     for folder, reason in run.skipped.items():
         console.print(f"[yellow]left out[/yellow] {folder}: {reason}", highlight=False)

@@ -49,8 +49,9 @@ FIGURES: tuple[str, ...] = (
 )
 ESTIMATES_FILE = "estimates.json"
 _PARAMS_KEYS = ("target", "inclusion_probabilities", "counties", "language")
-#: Writes one extra output (the report) into a folder; returns the file names written.
-ExtraWriter = Callable[[Path, dict[str, Any]], list[str]]
+#: Writes further outputs (the report) into a folder from the content and the counties read;
+#: returns the file names written.
+ExtraWriter = Callable[[Path, dict[str, Any], BatchCounties], list[str]]
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,7 @@ def write_province(
     *,
     params_file: Path | None = None,
     extra: ExtraWriter | None = None,
+    extra_inputs: Mapping[str, Path] | None = None,
     verify: bool = False,
 ) -> ProvinceRun:
     """Read the batch under ``batch_out`` and write the provincial outputs into ``out``.
@@ -278,6 +280,8 @@ def write_province(
         The parameter file (its SHA-256 goes into the manifest).
     extra : callable, optional
         Writes further outputs (the report) into a folder from the content.
+    extra_inputs : mapping, optional
+        Further input files by role (the indicator table): their SHA-256 go into the manifest.
     verify : bool
         Write nothing: compute again and compare with the manifest in ``out``.
 
@@ -294,12 +298,13 @@ def write_province(
             c.result.county_code: {"folder": c.folder.name, **c.digests} for c in batch.counties
         },
         "params": None if params_file is None else file_sha256(params_file),
+        **{role: file_sha256(path) for role, path in (extra_inputs or {}).items()},
         "code": code_fingerprint(),
     }
     with tempfile.TemporaryDirectory(prefix="auditlib-province-") as scratch:
         work = Path(scratch)
         (work / ESTIMATES_FILE).write_text(_dumps(content), encoding="utf-8")
-        names = [ESTIMATES_FILE, *(extra(work, content) if extra is not None else [])]
+        names = [ESTIMATES_FILE, *(extra(work, content, batch) if extra is not None else [])]
         outputs = {name: file_sha256(work / name) for name in names}
         manifest = {
             "format": MANIFEST_FORMAT,

@@ -16,13 +16,14 @@ Monte Carlo SE, mean width, the spread of the estimates, bias.
 Usage::
 
     python benchmarks/bench_province_coverage.py --replicates 300 --workers 2 \\
-        --output /tmp/province_coverage.csv
+        --counties 6 --cache /tmp/province-cache --output /tmp/province_coverage.csv
     python benchmarks/bench_province_coverage.py --replicates 20 --counties 4   # a quick look
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from auditlib.data.atomic import atomic_write_text
+from auditlib.data.atomic import atomic_write_bytes, atomic_write_text
 from auditlib.estimation.province import ESTIMANDS, CountyResult, province_estimates
 from auditlib.estimation.results import Estimate
 from auditlib.estimation.summary import ReportEstimates, figure_estimates
@@ -107,8 +108,27 @@ def _truth_parts(data: Any, truth: Any) -> dict[str, tuple[float, float]]:
     }
 
 
-def run_county(index: int, replicates: int) -> tuple[dict[str, tuple[float, float]], list[Any]]:
-    """Truth parts and ``replicates`` county results of county ``index``."""
+def _load(path: Path | None) -> list[Any]:
+    if path is None or not path.is_file():
+        return []
+    with open(path, "rb") as stream:
+        return list(pickle.load(stream))
+
+
+def _save(path: Path | None, results: list[Any]) -> None:
+    if path is not None:
+        atomic_write_bytes(path, pickle.dumps(results))
+
+
+def run_county(
+    index: int, replicates: int, cache: Path | None = None
+) -> tuple[dict[str, tuple[float, float]], list[Any]]:
+    """Truth parts and ``replicates`` county results of county ``index``.
+
+    With ``cache`` (a folder this benchmark writes) the results are saved every 25 replicates
+    and a later run continues from them (the seeds depend on the replicate number only).
+    """
+    path = None if cache is None else cache / f"county-{index}.pickle"
     seed, households, townships, error, omission, icc = COUNTIES[index]
     code = f"61{index + 1:04d}"
     county = generate_county(
@@ -137,8 +157,8 @@ def run_county(index: int, replicates: int) -> tuple[dict[str, tuple[float, floa
     simulation = prepare_simulation(
         params, county.data, county.truth, risk_scorer(params.risk), plan=PRESET
     )
-    results = []
-    for replicate in range(replicates):
+    results = _load(path)[:replicates]
+    for replicate in range(len(results), replicates):
         sample_seed = SAMPLE_SEED + 10_000 * index + replicate
         sample = sample_from_frame(simulation.frame, simulation.plan, sample_seed, code)
         ids = sample.table["household_id"].astype(str).tolist()
@@ -152,6 +172,9 @@ def run_county(index: int, replicates: int) -> tuple[dict[str, tuple[float, floa
                 county_populations(county.data, estimates),
             )
         )
+        if (replicate + 1) % 25 == 0:
+            _save(path, results)
+    _save(path, results)
     return _truth_parts(county.data, county.truth), results
 
 
@@ -161,14 +184,22 @@ def main() -> None:
     parser.add_argument("--counties", type=int, default=12)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="folder for the county results (resumable)"
+    )
+    parser.add_argument(
+        "--first-county", type=int, default=0, help="province of counties first … first+n−1"
+    )
     arguments = parser.parse_args()
     if arguments.output is not None and arguments.output.exists():
         parser.error(f"{arguments.output} already exists; choose another --output")
     started = time.perf_counter()
+    if arguments.cache is not None:
+        arguments.cache.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(max_workers=arguments.workers) as pool:
         futures = [
-            pool.submit(run_county, index, arguments.replicates)
-            for index in range(arguments.counties)
+            pool.submit(run_county, index, arguments.replicates, arguments.cache)
+            for index in range(arguments.first_county, arguments.first_county + arguments.counties)
         ]
         done = [future.result() for future in futures]
     truth: dict[str, float] = {}
@@ -218,8 +249,9 @@ def main() -> None:
     )
     pd.set_option("display.width", 160)
     print(
-        f"{arguments.counties} counties (seeds {COUNTIES[0][0]}–"
-        f"{COUNTIES[arguments.counties - 1][0]}), {arguments.replicates} replicates, "
+        f"{arguments.counties} counties (seeds {COUNTIES[arguments.first_county][0]}–"
+        f"{COUNTIES[arguments.first_county + arguments.counties - 1][0]}), "
+        f"{arguments.replicates} replicates, "
         f"sample seeds from {SAMPLE_SEED}"
     )
     print(

@@ -2,8 +2,10 @@
 
 The library reports its steps through :mod:`logging` (logger ``auditlib``): a record with
 ``extra={"step": name}`` starts a step, one with ``extra={"progress": (done, total)}`` advances
-it. :func:`command_progress` turns them into a progress bar (not with ``--quiet``; every record
-as a line with ``--verbose``) and writes every record, with times, to a log file.
+it, one with both starts a step of a counted whole (e.g. the county being generated, as 2 of 5
+done). :func:`command_progress` turns them into a progress bar (not with ``--quiet``; every
+record as a line with ``--verbose``, DEBUG records too) and writes every record, with times, to a
+log file when one is given.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ _LOGGER = "auditlib"
 
 def verbosity_options(function: F) -> F:
     """``--quiet`` (errors and the result only) and ``--verbose`` (every step as a line)."""
-    function = click.option(
-        "--verbose", "-v", is_flag=True, help="Print every step as a line (also in the log)."
-    )(function)
+    function = click.option("--verbose", "-v", is_flag=True, help="Print every step as a line.")(
+        function
+    )
     return click.option(
         "--quiet", "-q", is_flag=True, help="No progress display; errors and the result only."
     )(function)
@@ -47,12 +49,14 @@ class _ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         step = getattr(record, "step", None)
         done_total = getattr(record, "progress", None)
-        if step is not None:
+        if step is not None and done_total is None:
             message = record.getMessage()
             self.progress.update(self.task, description=message, completed=0, total=None)
         elif done_total is not None:
             done, total = done_total
             self.progress.update(self.task, completed=done, total=total)
+            if step is not None:
+                self.progress.update(self.task, description=record.getMessage())
         if getattr(record, "log_only", False):  # the terminal shows the error itself
             return
         if self.verbose or record.levelno >= logging.WARNING:

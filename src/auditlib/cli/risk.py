@@ -9,6 +9,7 @@ counties with known ground truth (mean ± SD over generator seeds).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,13 @@ from rich.console import Console
 from rich.table import Table
 
 from auditlib.cli.common import FullHelpGroup
+from auditlib.cli.progress import command_progress, verbosity_options
 from auditlib.cli.synth import realism_option
 from auditlib.data.atomic import atomic_write_text
 
 __all__ = ["risk"]
+
+_LOG = logging.getLogger("auditlib.cli")
 
 
 def _table(frame: pd.DataFrame, title: str, formats: dict[str, str] | None = None) -> Table:
@@ -198,6 +202,7 @@ def score(
     "rounds (docs/risk.md §12).",
 )
 @realism_option
+@verbosity_options
 def evaluate(
     spec: Path | None,
     county_code: str | None,
@@ -209,6 +214,8 @@ def evaluate(
     out: Path | None,
     strategies: bool,
     realism: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Evaluate the risk ranking on generated counties with known ground truth."""
     from dataclasses import replace
@@ -236,15 +243,17 @@ def evaluate(
     base_seed = int(config.seed)
     seeds = tuple(base_seed + offset for offset in range(1, generator_seeds + 1))
     if strategies:
-        _compare(config.with_anomaly_share(anomaly_share), seeds, budget, out)
+        with command_progress(None, quiet=quiet, verbose=verbose):
+            _compare(config.with_anomaly_share(anomaly_share), seeds, budget, out)
         return
-    evaluation = evaluate_risk(
-        config,
-        generator_seeds=tuple(base_seed + offset for offset in range(1, generator_seeds + 1)),
-        scorer_seeds=tuple(range(scorer_seeds)),
-        anomaly_share=anomaly_share,
-        budget=budget,
-    )
+    with command_progress(None, quiet=quiet, verbose=verbose):
+        evaluation = evaluate_risk(
+            config,
+            generator_seeds=seeds,
+            scorer_seeds=tuple(range(scorer_seeds)),
+            anomaly_share=anomaly_share,
+            budget=budget,
+        )
     console = Console(width=160)
     runs = evaluation.runs()
     console.print(
@@ -282,8 +291,16 @@ def _compare(config: Any, seeds: tuple[int, ...], budget: float, out: Path | Non
 
     console = Console(width=160)
     results = []
-    for seed in seeds:
+    for done, seed in enumerate(seeds):
+        _LOG.info(
+            "county seed %d (%d of %d): comparing the ranking strategies",
+            seed,
+            done + 1,
+            len(seeds),
+            extra={"step": "compare", "progress": (done, len(seeds))},
+        )
         result = compare_strategies(replace(config, seed=seed), budget=budget)
+        _LOG.info("county seed %d: compared", seed, extra={"progress": (done + 1, len(seeds))})
         results.append(result)
         trained = "; ".join(
             f"{name}: {int(summary['verified'])} verified, {int(summary['findings'])} findings"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from auditlib.cli.common import FullHelpGroup
+from auditlib.cli.progress import command_progress, verbosity_options
 from auditlib.synth.config import REALISM_LEVELS, SynthConfig
 from auditlib.synth.examples import DEFAULT_SPEC
 
 __all__ = ["realism_option", "synth"]
+
+_LOG = logging.getLogger("auditlib.cli")
 
 #: ``--realism`` of every command that generates counties (default: the spec's, else realistic).
 realism_option = click.option(
@@ -56,13 +60,23 @@ def synth() -> None:
 )
 @click.option("--only", multiple=True, help="County code to regenerate (repeatable).")
 @realism_option
-def examples(spec: Path, out: Path | None, only: tuple[str, ...], realism: str | None) -> None:
+@verbosity_options
+def examples(
+    spec: Path,
+    out: Path | None,
+    only: tuple[str, ...],
+    realism: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Regenerate the example counties byte-identically from their recorded seeds."""
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.synth.examples import generate_examples
     from auditlib.synth.output import read_ground_truth
 
-    for folder in generate_examples(spec, out, only, realism=realism):
+    with command_progress(None, quiet=quiet, verbose=verbose):
+        folders = generate_examples(spec, out, only, realism=realism)
+    for folder in folders:
         click.echo(_summary_line(folder, read_ground_truth(folder).summary()))
 
 
@@ -131,6 +145,7 @@ def examples(spec: Path, out: Path | None, only: tuple[str, ...], realism: str |
     "30% of it as payment anomalies).",
 )
 @realism_option
+@verbosity_options
 def county(
     seed: int,
     households: int,
@@ -146,6 +161,8 @@ def county(
     omission_rate: float | None,
     anomaly_share: float | None,
     realism: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Generate one custom synthetic county into --out."""
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
@@ -175,6 +192,18 @@ def county(
     )
     if anomaly_share is not None:
         config = config.with_anomaly_share(anomaly_share)
-    synthetic = generate_county(config)
-    write_county(synthetic, out)
+    with command_progress(None, quiet=quiet, verbose=verbose):
+        _LOG.info(
+            "%s %s: generating %d households (seed %d)",
+            config.county_code,
+            config.county,
+            config.households,
+            config.seed,
+            extra={"step": "generate"},
+        )
+        synthetic = generate_county(config)
+        _LOG.info(
+            "%s %s: writing the files", config.county_code, config.county, extra={"step": "write"}
+        )
+        write_county(synthetic, out)
     click.echo(_summary_line(out, synthetic.truth.summary()))

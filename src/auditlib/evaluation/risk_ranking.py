@@ -19,6 +19,7 @@ are summarised as mean ± SD over generator seeds (per-type recalls pooled over 
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +38,8 @@ from auditlib.risk.scorer import RiskScorer
 from auditlib.synth.config import SynthConfig
 from auditlib.synth.generator import generate_county
 from auditlib.synth.output import SyntheticCounty
+
+_LOG = logging.getLogger("auditlib.evaluation")
 
 __all__ = [
     "METRICS",
@@ -313,6 +316,11 @@ def evaluate_risk(
     Returns
     -------
     RiskEvaluation
+
+    Notes
+    -----
+    Each county's steps are logged (logger ``auditlib.evaluation``, INFO, with the
+    ``step``/``progress`` extras that ``auditlib risk evaluate`` shows as a progress bar).
     """
     if not 0 < budget < 1:
         raise ParamsError(f"budget must be in (0, 1), got {budget!r}")
@@ -320,17 +328,26 @@ def evaluate_risk(
         raise ParamsError("generator_seeds must list at least one seed, got none")
     base = (config or SynthConfig()).with_anomaly_share(anomaly_share)
     scorer = scorer if scorer is not None else RiskScorer()
-    counties = tuple(
-        evaluate_county(
-            generate_county(replace(base, seed=int(seed))),
-            scorer,
-            scorer_seeds=scorer_seeds,
-            budget=budget,
+    counties = []
+    total = len(generator_seeds)
+    for done, seed in enumerate(generator_seeds):
+        county_seed = f"generator seed {int(seed)} ({done + 1} of {total})"
+        _LOG.info(
+            "%s: generating the county",
+            county_seed,
+            extra={"step": "generate", "progress": (done, total)},
         )
-        for seed in generator_seeds
-    )
+        county = generate_county(replace(base, seed=int(seed)))
+        _LOG.info(
+            "%s: scoring with %d forest seed(s)",
+            county_seed,
+            len(scorer_seeds),
+            extra={"step": "score", "progress": (done, total)},
+        )
+        counties.append(evaluate_county(county, scorer, scorer_seeds=scorer_seeds, budget=budget))
+        _LOG.info("%s: evaluated", county_seed, extra={"progress": (done + 1, total)})
     return RiskEvaluation(
-        counties=counties,
+        counties=tuple(counties),
         budget=budget,
         anomaly_share=anomaly_share,
         scorer_parameters=scorer.get_params(),

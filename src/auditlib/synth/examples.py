@@ -7,6 +7,7 @@ county under the key ``counties``; :func:`generate_examples` writes each into
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from auditlib.synth.output import write_county
 
 __all__ = ["DEFAULT_SPEC", "generate_examples", "read_county_specs"]
 
+_LOG = logging.getLogger("auditlib.synth")
 #: Default spec file, relative to the repository root.
 DEFAULT_SPEC = Path("data/example/counties.yaml")
 
@@ -82,6 +84,11 @@ def generate_examples(
     realism : {"realistic", "clean"}, optional
         Overrides each county's ``realism`` (default: as in the specs, where it defaults to
         ``"realistic"``).
+
+    Notes
+    -----
+    Each county's steps are logged (logger ``auditlib.synth``, INFO, with the
+    ``step``/``progress`` extras that ``auditlib synth examples`` shows as a progress bar).
     """
     configs = read_county_specs(spec)
     known = [config.county_code for config in configs]
@@ -92,13 +99,28 @@ def generate_examples(
             f"the specs have {', '.join(known)}"
         )
     target = Path(out) if out is not None else Path(spec).parent
+    chosen = [config for config in configs if not only or config.county_code in only]
     folders = []
-    for config in configs:
-        if only and config.county_code not in only:
-            continue
+    for done, config in enumerate(chosen):
         if realism is not None:
             config = replace(config, realism=realism)
         folder = target / config.county_code
-        write_county(generate_county(config), folder)
+        county = f"{config.county_code} {config.county} ({done + 1} of {len(chosen)})"
+        _LOG.info(
+            "%s: generating %d households (seed %d)",
+            county,
+            config.households,
+            config.seed,
+            extra={"step": "generate", "progress": (done, len(chosen))},
+        )
+        synthetic = generate_county(config)
+        _LOG.info(
+            "%s: writing the files",
+            county,
+            extra={"step": "write", "progress": (done, len(chosen))},
+        )
+        write_county(synthetic, folder)
+        del synthetic
+        _LOG.info("%s: written", county, extra={"progress": (done + 1, len(chosen))})
         folders.append(folder)
     return folders

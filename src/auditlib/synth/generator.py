@@ -29,6 +29,7 @@ See ``docs/example-data.md`` for the calibration and the traces each planted err
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -69,6 +70,8 @@ __all__ = [
     "to_contract",
     "write_practice_county",
 ]
+
+_LOG = logging.getLogger("auditlib.synth")
 
 STREAMS: dict[str, int] = {
     "geography": 0,
@@ -288,11 +291,18 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
     SyntheticCounty
         ``.data`` (a :class:`CountyData` with the contract's dtypes), ``.truth`` (a
         :class:`GroundTruth`) and ``.config``.
+
+    Notes
+    -----
+    Its stages are logged at DEBUG level (logger ``auditlib.synth``; ``--verbose`` shows them).
     """
+    _LOG.debug("%s: households and villages", config.county_code)
     frame, villages = _household_frame(config)
+    _LOG.debug("%s: members", config.county_code)
     people_stream = stream(config.seed, "people")
     frame["ethnicity"] = household_ethnicities(config, frame["township"], people_stream)
     members, external = build_people(config, frame, people_stream)
+    _LOG.debug("%s: registries of other departments", config.county_code)
     registries = build_registries(
         config, frame, members, external, stream(config.seed, "registries")
     )
@@ -307,6 +317,7 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
         registry_tables[spec.name] = to_contract(
             {name: values[order] for name, values in table.items()}, spec
         )
+    _LOG.debug("%s: %d months of payments", config.county_code, config.months)
     payments, accounts = build_payments(
         config, frame, members, external, stream(config.seed, "payments")
     )
@@ -315,6 +326,7 @@ def generate_county(config: SynthConfig) -> SyntheticCounty:
             payments, accounts, config.holder_name_variant_rate, noise
         )
     del external
+    _LOG.debug("%s: ground truth and tables", config.county_code)
     truth = _ground_truth(config, frame, members, payments)
     head = np.cumsum(frame["size"]) - frame["size"]
     heads = (Coded(members["name"][head], name_dictionary()), members["id_number"][head])

@@ -9,6 +9,7 @@ never reads). The bytes depend only on the data, so the same config always gives
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 GROUND_TRUTH_FOLDER = "ground_truth"
+_LOG = logging.getLogger("auditlib.synth")
 _TRUTH_BOOLS = (
     "recipient",
     "eligible",
@@ -188,6 +190,7 @@ def write_county(synthetic: SyntheticCounty, folder: Path | str) -> list[Path]:
     def emit(path: Path, content: bytes) -> None:
         atomic_write_bytes(path, content)
         written.append(path)
+        _LOG.debug("wrote %s", path)
 
     emit(target / "county.yaml", _county_yaml(data, synthetic.config).encode("utf-8"))
     for spec, table in (

@@ -38,6 +38,7 @@ from auditlib.report.forms import FormCounts, write_statistics_form
 from auditlib.report.province_form import read_county_form
 from auditlib.report.province_inputs import read_batch, read_county_folder
 from auditlib.report.province_outputs import ProvinceParams, write_province
+from auditlib.report.province_report import verify_province
 from auditlib.report.render import network_references
 
 RATES = ("error_rate", "improper_rate", "omission_rate", "tekun_error_rate")
@@ -439,4 +440,7 @@ def test_report_has_league_table_funnel_and_summed_form(
     assert form.verified_recipients == 160 and form.newly_enrolled == 4
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert set(manifest["outputs"]) == {"estimates.json", "report.html", "statistics_form.xlsx"}
-    assert "indicator" in manifest["inputs"]
+    assert manifest["inputs"]["indicator"]["file"] == str(indicator)
+    assert verify_province(out).differences == ()
+    indicator.write_text(indicator.read_text("utf-8").replace("10000", "10500"), "utf-8")
+    assert any("indicator" in line for line in verify_province(out).differences)

@@ -91,7 +91,7 @@ def province(
         params,
         params_file=params_file,
         extra=report_writer(params, indicator, pdf=not no_pdf),
-        extra_inputs={} if indicator is None else {"indicator": indicator},
+        extra_inputs={"indicator": indicator},
         verify=verify,
     )
     console = Console(stderr=True)

@@ -266,7 +266,7 @@ def write_province(
     *,
     params_file: Path | None = None,
     extra: ExtraWriter | None = None,
-    extra_inputs: Mapping[str, Path] | None = None,
+    extra_inputs: Mapping[str, Path | None] | None = None,
     verify: bool = False,
 ) -> ProvinceRun:
     """Read the batch under ``batch_out`` and write the provincial outputs into ``out``.
@@ -281,7 +281,8 @@ def write_province(
     extra : callable, optional
         Writes further outputs (the report) into a folder from the content.
     extra_inputs : mapping, optional
-        Further input files by role (the indicator table): their SHA-256 go into the manifest.
+        Further input files by role (the indicator table): their path and SHA-256 go into the
+        manifest (``None``: not given).
     verify : bool
         Write nothing: compute again and compare with the manifest in ``out``.
 
@@ -297,8 +298,10 @@ def write_province(
         "counties": {
             c.result.county_code: {"folder": c.folder.name, **c.digests} for c in batch.counties
         },
-        "params": None if params_file is None else file_sha256(params_file),
-        **{role: file_sha256(path) for role, path in (extra_inputs or {}).items()},
+        **{
+            role: None if path is None else {"file": str(path), "sha256": file_sha256(path)}
+            for role, path in {"params": params_file, **(extra_inputs or {})}.items()
+        },
         "code": code_fingerprint(),
     }
     with tempfile.TemporaryDirectory(prefix="auditlib-province-") as scratch:
@@ -347,6 +350,9 @@ def _compare(out: Path, current: Mapping[str, Any]) -> list[str]:
         old, new = before.get("counties", {}).get(code), now["counties"].get(code)
         if old != new:
             found.append(f"input county {code}: {old} → {new}")
+    for role in ("params", "indicator"):
+        if before.get(role) != now.get(role):
+            found.append(f"input {role}: {before.get(role)} → {now.get(role)}")
     if before.get("code") != now["code"]:
         found.append("auditlib's code differs from the one that made the outputs")
     if recorded.get("parameters") != current["parameters"]:

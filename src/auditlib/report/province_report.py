@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from auditlib.data.atomic import atomic_write_text
-from auditlib.errors import DataError, Problem
+from auditlib.errors import DataError, Problem, ReportError
 from auditlib.estimation.province_compare import (
     exceedance_probability,
     funnel_limits,
@@ -36,13 +36,19 @@ from auditlib.report.figures import (
 )
 from auditlib.report.fonts import CSS_FONT_STACK
 from auditlib.report.html import Column, escape, format_percent, format_yuan, table_html
+from auditlib.report.manifest import read_manifest
 from auditlib.report.province_form import read_county_form, sum_forms, write_province_form
 from auditlib.report.province_inputs import BatchCounties
-from auditlib.report.province_outputs import ExtraWriter, ProvinceParams
+from auditlib.report.province_outputs import (
+    ExtraWriter,
+    ProvinceParams,
+    ProvinceRun,
+    write_province,
+)
 from auditlib.report.province_text import NAMES, TEXT
 from auditlib.report.render import html_to_pdf
 
-__all__ = ["read_indicator", "report_writer"]
+__all__ = ["read_indicator", "report_writer", "verify_province"]
 
 HTML_FILE = "report.html"
 PDF_FILE = "report.pdf"
@@ -312,3 +318,45 @@ def report_writer(
         return names
 
     return write
+
+
+def verify_province(out: Path, *, batch_out: Path | None = None) -> ProvinceRun:
+    """Compute the provincial outputs in ``out`` again from what its manifest records (the
+    batch folder, parameters, indicator table, whether a PDF was made) and compare.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        A provincial output folder (``manifest.json`` of kind ``province``).
+    batch_out : pathlib.Path, optional
+        Your copy of the batch's output folder (default: the recorded one).
+
+    Returns
+    -------
+    ProvinceRun
+        ``differences`` empty when everything is identical.
+    """
+    manifest = read_manifest(out)
+    if manifest.get("kind") != "province":
+        raise ReportError(f"{out / 'manifest.json'} is not the manifest of a provincial run")
+    inputs = manifest.get("inputs") or {}
+    recorded = manifest.get("parameters") or {}
+    params = ProvinceParams(
+        target=recorded.get("target"),
+        inclusion_probabilities=recorded.get("inclusion_probabilities"),
+        counties=recorded.get("counties") or {},
+        language=recorded.get("language") or "zh",
+    )
+    files = {role: inputs.get(role) for role in ("params", "indicator")}
+    paths = {role: None if item is None else Path(item["file"]) for role, item in files.items()}
+    return write_province(
+        batch_out or Path(inputs.get("batch", "")),
+        out,
+        params,
+        params_file=paths["params"],
+        extra=report_writer(
+            params, paths["indicator"], pdf=PDF_FILE in (manifest.get("outputs") or {})
+        ),
+        extra_inputs={"indicator": paths["indicator"]},
+        verify=True,
+    )

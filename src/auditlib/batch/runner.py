@@ -4,9 +4,11 @@ Each county runs in its own worker process (started from a fork server that has 
 heavy libraries once, or spawned where fork is unavailable), in its own process group so that a
 county exceeding its time limit is killed together with its notebook kernel. A county that fails
 is recorded with its error; the others finish. A county whose report folder's manifest matches
-its current inputs is skipped (resume). Outputs are atomic (see :func:`auditlib.report.produce.
-produce_report`), so killing a batch leaves every report folder either complete or untouched.
-The summary workbook is built by :mod:`auditlib.batch.summary`.
+its current inputs is skipped (resume; checked by the workers, in parallel). Outputs are atomic
+(see :func:`auditlib.report.produce.produce_report`), so killing a batch leaves every report
+folder either complete or untouched.
+The summary workbook is built by :mod:`auditlib.batch.summary`; the same batch on a Dask cluster
+by :mod:`auditlib.batch.dask_runner`.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ from auditlib.errors import AuditError, ReportError
 from auditlib.pipeline.params import load_params
 from auditlib.report.lock import try_clean
 from auditlib.report.render import resolve_pdf_engine
-from auditlib.report.verify import report_is_current
 
 __all__ = [
     "BatchOptions",
     "CountyOutcome",
+    "county_code_of",
+    "outcome_from_result",
+    "outcome_record",
+    "prepare_batch",
     "run_batch",
 ]
 
@@ -104,7 +109,8 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _county_code(params_file: Path) -> str:
+def county_code_of(params_file: Path) -> str:
+    """The county code of a parameter file (its stem when the file cannot be read)."""
     try:
         return str(load_params(params_file).county_code)
     except AuditError:
@@ -150,16 +156,8 @@ def run_batch(
     list of CountyOutcome
         In the order of ``params_files``.
     """
-    options = options or BatchOptions()
-    if options.pdf:  # no engine: one clear error before any county starts
-        options = replace(options, pdf_engine=resolve_pdf_engine(options.pdf_engine))
+    paths, root, options = prepare_batch(params_files, output_root, options)
     workers = max(1, workers or os.cpu_count() or 1)
-    root = Path(output_root).resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    paths = [Path(path).resolve() for path in params_files]
-    duplicates = sorted({str(path) for path in paths if paths.count(path) > 1})
-    if duplicates:
-        raise ReportError(f"parameter file(s) given twice: {', '.join(duplicates)}")
     outcomes: dict[int, CountyOutcome] = {}
 
     def record(index: int, outcome: CountyOutcome) -> None:
@@ -167,23 +165,35 @@ def run_batch(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    pending: list[tuple[int, Path, str]] = []
-    for index, path in enumerate(paths):
-        code = _county_code(path)
-        if resume and report_is_current(
-            path,
-            root,
-            verification=options.verification,
-            language=options.language,
-            pdf=options.pdf,
-            pdf_engine=options.pdf_engine,
-        ):
-            record(index, CountyOutcome(str(path), code, "skipped"))
-        else:
-            pending.append((index, path, code))
+    pending = [(index, path, county_code_of(path)) for index, path in enumerate(paths)]
     if pending:
-        _run_pending(pending, root, options, workers, record)
+        _run_pending(pending, root, options, workers, resume, record)
     return [outcomes[index] for index in range(len(paths))]
+
+
+def prepare_batch(
+    params_files: Sequence[str | Path], output_root: str | Path, options: BatchOptions | None
+) -> tuple[list[Path], Path, BatchOptions]:
+    """Checks and settings before any county of a batch starts (process pool or Dask).
+
+    Returns the parameter files and output folder as absolute paths (the folder created) and
+    the options with the PDF engine resolved.
+
+    Raises
+    ------
+    ReportError
+        A parameter file given twice, or no PDF engine while PDFs are asked for.
+    """
+    options = options or BatchOptions()
+    if options.pdf:  # no engine: one clear error before any county starts
+        options = replace(options, pdf_engine=resolve_pdf_engine(options.pdf_engine))
+    root = Path(output_root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    paths = [Path(path).resolve() for path in params_files]
+    duplicates = sorted({str(path) for path in paths if paths.count(path) > 1})
+    if duplicates:
+        raise ReportError(f"parameter file(s) given twice: {', '.join(duplicates)}")
+    return paths, root, options
 
 
 @dataclass
@@ -210,6 +220,7 @@ def _run_pending(
     root: Path,
     options: BatchOptions,
     workers: int,
+    resume: bool,
     record: Callable[[int, CountyOutcome], None],
 ) -> None:
     context = _context()
@@ -226,7 +237,7 @@ def _run_pending(
                 if worker.task is None and queue:
                     index, path, code = queue.pop()
                     try_clean(root, code)
-                    worker.connection.send((index, str(path)))
+                    worker.connection.send((index, str(path), resume))
                     worker.task = (index, path, code, time.monotonic())
             busy = [worker for worker in pool if worker.task is not None]
             wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=0.5)
@@ -240,7 +251,7 @@ def _run_pending(
                 if worker.connection.poll():
                     try:
                         _, result = worker.connection.recv()
-                        outcome = _outcome(path, code, result)
+                        outcome = outcome_from_result(path, code, result)
                     except (EOFError, OSError):
                         replace = True
                 elif not worker.process.is_alive():
@@ -274,7 +285,9 @@ def _run_pending(
                 _kill(worker.process)
 
 
-def _outcome(path: Path, code: str, result: dict[str, Any]) -> CountyOutcome:
+def outcome_from_result(path: Path, code: str, result: dict[str, Any]) -> CountyOutcome:
+    """The outcome of a county from its worker's result dict (see
+    :func:`auditlib.batch.worker.worker_loop`)."""
     return CountyOutcome(
         params_file=str(path),
         county_code=str(result.get("county_code", code)),

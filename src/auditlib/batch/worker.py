@@ -8,7 +8,12 @@ directory set (:func:`auditlib.report.notebook_runner.execute_notebook` with ``k
 and execution counts are renumbered, so a report made by a reused kernel is byte-identical to one
 made by a fresh kernel. The kernel is replaced after :data:`KERNEL_REUSE_LIMIT` counties, or when
 it died. The parent kills the whole process group (worker and kernel) of a county that exceeds
-its time limit and starts a new worker.
+its time limit and starts a new worker. The resume check (is the county's report current?) runs
+here too, so a batch's workers share the hashing of the inputs instead of the batch process doing
+it for every county before any starts.
+
+The same loop serves the process pool (:mod:`auditlib.batch.runner`) and the programs Dask
+workers start (:mod:`auditlib.batch.child`).
 """
 
 from __future__ import annotations
@@ -26,8 +31,9 @@ from auditlib.errors import AuditError
 from auditlib.report.kernel import start_kernel
 from auditlib.report.produce import produce_report
 from auditlib.report.report_kernel import REPORT_PRELOAD
+from auditlib.report.verify import report_is_current
 
-__all__ = ["KERNEL_REUSE_LIMIT", "LOG_FOLDER", "worker_loop"]
+__all__ = ["KERNEL_REUSE_LIMIT", "LOG_FOLDER", "county_is_current", "worker_loop"]
 
 #: Counties one kernel serves before it is replaced (bounds memory growth).
 KERNEL_REUSE_LIMIT = 25
@@ -93,6 +99,22 @@ def _produce(
     return result
 
 
+def county_is_current(params_file: str | Path, output_root: str | Path, options: Any) -> bool:
+    """Whether the county's report folder is complete and made from its current inputs (resume).
+
+    See :func:`auditlib.report.verify.report_is_current`; ``options`` is the batch's
+    :class:`~auditlib.batch.runner.BatchOptions` (its PDF engine already resolved).
+    """
+    return report_is_current(
+        Path(params_file),
+        Path(output_root),
+        verification=options.verification,
+        language=options.language,
+        pdf=options.pdf,
+        pdf_engine=options.pdf_engine,
+    )
+
+
 def _die_with_batch(batch: int) -> None:
     """Kill this worker's process group (it and its kernel) once the batch process is gone.
 
@@ -115,12 +137,14 @@ def _die_with_batch(batch: int) -> None:
 
 
 def worker_loop(
-    connection: Any, output_root: str, options: Any, number: int, batch: int = 0
+    connection: Any, output_root: str, options: Any, number: int | str, batch: int = 0
 ) -> None:
     """Serve counties from ``connection`` until it sends ``None`` (run in a worker process).
 
-    Each request is ``(index, params_file)``; each reply ``(index, result dict)`` with status,
-    message, seconds, step times and peak memory of the worker and of its kernel.
+    Each request is ``(index, params_file)`` or ``(index, params_file, resume)``; each reply
+    ``(index, result dict)`` with status (``"skipped"`` when ``resume`` and the report is
+    current), message, seconds, step times and peak memory of the worker and of its kernel.
+    ``batch`` is the process whose end kills this worker's process group (0: none).
     """
     if hasattr(os, "setsid"):
         os.setsid()  # own process group: a timeout kills the kernel too
@@ -138,8 +162,17 @@ def worker_loop(
             request = connection.recv()
             if request is None:
                 break
-            index, params_file = request
+            index, params_file, *resume = request
             started = time.perf_counter()
+            try:
+                current = bool(resume and resume[0]) and county_is_current(
+                    params_file, output_root, options
+                )
+            except Exception:  # the county's own run reports what is wrong with it
+                current = False
+            if current:
+                connection.send((index, {"status": "skipped"}))
+                continue
             with open(logs / f"{Path(params_file).stem}.log", "w", encoding="utf-8") as log:
                 try:
                     if kernel is None or served >= KERNEL_REUSE_LIMIT or not kernel.is_alive():

@@ -30,11 +30,21 @@ __all__ = ["batch", "print_summary", "run_with_progress"]
 
 
 def run_with_progress(
-    params_files: list[Path], output_root: Path, options: BatchOptions, workers: int, resume: bool
+    params_files: list[Path],
+    output_root: Path,
+    options: BatchOptions,
+    workers: int,
+    resume: bool,
+    *,
+    scheduler: str | None = None,
+    cluster: str | None = None,
+    connect_timeout: float = 30.0,
 ) -> list[CountyOutcome]:
-    """Run a batch with a rich progress bar on stderr; return the outcomes."""
-    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
-    from auditlib.batch.runner import run_batch
+    """Run a batch with a rich progress bar on stderr; return the outcomes.
+
+    On the local process pool by default; on the Dask scheduler at ``scheduler``, or on a
+    Dask ``LocalCluster`` of ``workers`` workers with ``cluster="local"``.
+    """
 
     console = Console(stderr=True)
     columns = (
@@ -55,14 +65,32 @@ def run_with_progress(
             )
             progress.advance(task)
 
-        outcomes = run_batch(
-            params_files,
-            output_root,
-            options=options,
-            workers=workers,
-            resume=resume,
-            on_outcome=advance,
-        )
+        if scheduler is None and cluster is None:
+            # deferred: loaded only when this command runs (`auditlib --help` stays fast)
+            from auditlib.batch.runner import run_batch
+
+            outcomes = run_batch(
+                params_files,
+                output_root,
+                options=options,
+                workers=workers,
+                resume=resume,
+                on_outcome=advance,
+            )
+        else:
+            # deferred: Dask is imported only for a batch on a cluster
+            from auditlib.batch.dask_runner import run_dask_batch
+
+            outcomes = run_dask_batch(
+                params_files,
+                output_root,
+                scheduler=scheduler,
+                workers=workers,
+                options=options,
+                resume=resume,
+                on_outcome=advance,
+                connect_timeout=connect_timeout,
+            )
     return list(outcomes)
 
 
@@ -134,6 +162,26 @@ def print_summary(outcomes: list[CountyOutcome], output_root: Path) -> bool:
 @click.option("--no-resume", is_flag=True, help="Re-run counties whose report is current.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDFs.")
 @pdf_engine_option()
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://HOST:8786); "
+    "every worker must reach the same paths (shared filesystem).",
+)
+@click.option(
+    "--cluster",
+    type=click.Choice(["local"]),
+    default=None,
+    help="Run on a Dask LocalCluster of --workers workers started for this batch.",
+)
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30,
+    show_default=True,
+    help="Seconds to wait for the --scheduler before giving up.",
+)
 def batch(
     params_files: tuple[Path, ...],
     output_root: Path,
@@ -147,12 +195,23 @@ def batch(
     no_resume: bool,
     no_pdf: bool,
     pdf_engine: str,
+    scheduler: str | None,
+    cluster: str | None,
+    connect_timeout: float,
 ) -> int:
     """Produce the reports of every PARAMS_FILE (e.g. params/*.yaml) in parallel.
 
     A county that fails is listed with its error while the others finish (exit code 1); a
-    rerun skips counties whose report is current, so an interrupted batch resumes.
+    rerun skips counties whose report is current, so an interrupted batch resumes. Counties
+    run on this machine's processes, or on a Dask cluster (--scheduler, --cluster local).
     """
+    if scheduler is not None and cluster is not None:
+        raise click.UsageError("--scheduler and --cluster are mutually exclusive: give one")
+    if scheduler is not None and workers is not None:
+        raise click.UsageError(
+            "--workers does not apply with --scheduler: the cluster's workers (dask worker "
+            "--nthreads) set how many counties run at once"
+        )
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.batch.runner import BatchOptions
 
@@ -167,6 +226,13 @@ def batch(
         pdf_engine=pdf_engine,
     )
     outcomes = run_with_progress(
-        list(params_files), output_root, options, workers or os.cpu_count() or 1, not no_resume
+        list(params_files),
+        output_root,
+        options,
+        workers or os.cpu_count() or 1,
+        not no_resume,
+        scheduler=scheduler,
+        cluster=cluster,
+        connect_timeout=connect_timeout,
     )
     return EXIT_OK if print_summary(outcomes, output_root) else EXIT_FAILURE

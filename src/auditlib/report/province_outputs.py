@@ -223,6 +223,9 @@ def province_content(batch: BatchCounties, params: ProvinceParams) -> dict[str, 
             name: None if item is None else estimate_record(item.estimate)
             for name, item in combined.items()
         },
+        "estimand_counties": {
+            name: None if item is None else list(item.counties) for name, item in combined.items()
+        },
         "populations": {
             key: sum(float(c.populations.get(key) or 0.0) for c in results)
             for key in population_keys

@@ -361,7 +361,7 @@ def test_missing_verification_source_fails_before_any_kernel(tmp_path: Path) -> 
         produce_report(params, tmp_path / "reports", verification="simulate")
     with pytest.raises(ReportError, match="no verification table"):
         produce_report(params, tmp_path / "reports", verification="data")
-    with pytest.raises(ReportError, match="'auto' but nothing was imported .* no verification"):
+    with pytest.raises(ReportError, match=r"'auto' but nothing was imported .* no verification"):
         produce_report(params, tmp_path / "reports", verification="auto")
     with pytest.raises(ReportError, match="does not exist"):
         produce_report(params, tmp_path / "reports", verification=str(tmp_path / "nowhere"))

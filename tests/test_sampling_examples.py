@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from auditlib.cli.common import run_guarded
 from auditlib.cli.main import cli
+from auditlib.fieldwork.filling import fill_worksheet
 from auditlib.fieldwork.results import current_results, read_results_log
 from auditlib.sampling.frame import build_frame, share_count
 from auditlib.sampling.plan import resolve_plan
@@ -21,7 +22,6 @@ from auditlib.synth.examples import DEFAULT_SPEC, read_county_specs
 from auditlib.synth.fieldwork import simulate_verification
 from auditlib.synth.generator import generate_county
 from auditlib.synth.output import write_county
-from tests.worksheet_fixtures import fill_worksheet
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = {config.county_code: config for config in read_county_specs(ROOT / DEFAULT_SPEC)}

@@ -23,11 +23,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from auditlib.fieldwork.filling import fill_worksheet
 from auditlib.fieldwork.layout import CODES_SHEET, HEADER_ROW, WORKSHEET_COLUMNS
 from auditlib.synth.config import SynthConfig
 from auditlib.synth.fieldwork import simulate_verification
 from auditlib.synth.generator import generate_county, write_practice_county
-from tests.worksheet_fixtures import fill_worksheet
 
 CODE = "370725"
 pytestmark = pytest.mark.slow

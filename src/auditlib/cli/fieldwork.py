@@ -23,7 +23,7 @@ PENDING_SHOWN = 30
 
 @click.group(cls=FullHelpGroup)
 def fieldwork() -> None:
-    """Fieldwork: import the results field teams return."""
+    """Fieldwork: import the results field teams return (or simulate them, example data)."""
 
 
 @fieldwork.command(name="import")
@@ -124,4 +124,66 @@ def import_(
     )
     if result.errors or conflicts:
         click.get_current_context().exit(EXIT_BAD_INPUT)
+    return EXIT_OK
+
+
+@fieldwork.command(name="simulate")
+@click.argument("params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workspace_root_option()
+@restricted_root_option()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the filled copies (default: RESTRICTED/<county_code>/returned).",
+)
+@click.option(
+    "--answered",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Share of sampled households returned; the others stay blank (pending).",
+)
+@click.option(
+    "--nonresponse",
+    type=click.FloatRange(0.0, 1.0, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="Probability that a returned household was not found, had moved or refused.",
+)
+def simulate(
+    params_file: Path,
+    audit_root: Path,
+    restricted_root: Path,
+    out: Path | None,
+    answered: float,
+    nonresponse: float,
+) -> int:
+    """Example data only: play the field teams for the county of PARAMS_FILE.
+
+    Copies the worksheets phase 1 issued for the recorded sample into a folder of their own and
+    fills the copies from the county's synthetic ground truth (the answers `--verification
+    simulate` uses), so that training sessions can run `auditlib fieldwork import` and the
+    interim and final reports as in a real audit. The issued worksheets are not touched; an
+    existing returned file is never overwritten (the command refuses, writing nothing).
+    """
+    # deferred: loaded only when this command runs (`auditlib --help` stays fast)
+    from auditlib.pipeline.params import load_params
+    from auditlib.pipeline.practice_returns import simulate_returns
+    from auditlib.pipeline.workspace import CountyWorkspace
+
+    params = load_params(params_file)
+    workspace = CountyWorkspace(
+        params.county_code, audit_root=audit_root, restricted_root=restricted_root
+    )
+    result = simulate_returns(
+        params, workspace, out=out, answered_share=answered, nonresponse_rate=nonresponse
+    )
+    Console(stderr=True, width=160).print(
+        f"{len(result.files)} filled worksheet(s) in {result.folder} (simulated from the ground "
+        f"truth; restricted: full names and ID numbers): {result.answered} household(s) "
+        f"answered, {result.pending} left blank (pending). Import them with 'auditlib fieldwork "
+        f"import {params_file} {result.folder}/*.xlsx'.",
+        highlight=False,
+    )
     return EXIT_OK

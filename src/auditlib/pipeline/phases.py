@@ -34,6 +34,7 @@ __all__ = [
     "PhaseOneResult",
     "WorksheetIssue",
     "issue_worksheets",
+    "issued_files",
     "matching_worksheets",
     "phase_one",
 ]
@@ -101,7 +102,8 @@ class PhaseOneResult:
     worksheets: WorksheetIssue | None
 
 
-def _issued_files(issued: Mapping[str, object]) -> tuple[str, ...]:
+def issued_files(issued: Mapping[str, object]) -> tuple[str, ...]:
+    """The worksheet files named in an ``issued.json`` (sorted)."""
     households = issued.get("households", {})
     if not isinstance(households, Mapping):
         return ()
@@ -144,7 +146,7 @@ def issue_worksheets(
     """
     existing = matching_worksheets(workspace, sample)
     if existing is not None:
-        files = _issued_files(read_issued(existing))
+        files = issued_files(read_issued(existing))
         missing = [name for name in files if not (existing / name).is_file()]
         if not missing:
             return WorksheetIssue(existing, "kept", files, ())

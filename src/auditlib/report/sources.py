@@ -69,9 +69,8 @@ def checked_verification_source(
 
 def _has_verification_table(data_folder: Path) -> bool:
     """Whether the county folder holds a verification table (any supported format)."""
-    from auditlib.data.io import (
-        SUPPORTED_SUFFIXES,
-    )  # deferred: pandas, pyarrow (not before the kernel)
+    # deferred: pandas, pyarrow are not loaded before the kernel starts
+    from auditlib.data.io import SUPPORTED_SUFFIXES
 
     stems = (VERIFICATION.name, VERIFICATION.label_zh)
     return any(

@@ -1,9 +1,16 @@
-"""Report figures: matplotlib charts returned as deterministic SVG text.
+"""Report figures: matplotlib charts returned as deterministic SVG text, with a PNG fallback.
 
 Every function draws with the bundled Chinese font (:mod:`auditlib.report.fonts`), closes its figure
 and returns an :class:`SvgFigure`, which Jupyter displays inline and nbconvert embeds in the HTML
 report. The SVG is byte-identical across runs: ``svg.hashsalt`` is fixed and the metadata (date,
 creator) is cleared.
+
+The same figure is also rendered to PNG (:data:`PNG_DPI`, no ``Software`` text, so byte-identical
+too with the same matplotlib and Pillow). Jupyter gets both: JupyterLab shows the
+SVG in a trusted notebook and the PNG in one that is not trusted (an executed report opened by
+someone else), where it drops SVG. The HTML report keeps the SVG alone. :func:`png_for_svg` finds
+the PNG of a chart by its SVG text, for the notebook display of an HTML fragment that holds the
+chart inline (:mod:`auditlib.report.notebook_charts`).
 
 Text stays text (``svg.fonttype = "none"``) in the report's font list
 (:data:`auditlib.report.fonts.CSS_FONT_STACK`): the PDF draws it with the bundled font, so chart
@@ -14,13 +21,15 @@ about 0.2 s per chart to draw.)
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,9 +41,13 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "PNG_DPI",
     "SvgFigure",
+    "chart_bundle",
     "interval_plot",
     "plotted_values",
+    "png_for_svg",
+    "png_size",
     "svg_from_figure",
 ]
 
@@ -44,23 +57,79 @@ _UNRELIABLE_COLOUR = "#b0b0b0"
 _ACCENT = "#c0392b"
 
 
+#: Resolution of the PNG fallback (pixels per inch); shown at 96 per inch, so a little sharper.
+PNG_DPI = 120
+_SCREEN_DPI = 96
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 @dataclass(frozen=True)
 class SvgFigure:
-    """An SVG drawing with a caption-free rich display for Jupyter.
+    """An SVG drawing, its PNG rendering, and a caption-free rich display for Jupyter.
 
     Attributes
     ----------
     svg : str
         The SVG document (without XML declaration, so it can sit inline in HTML).
+    png : bytes
+        The same figure as PNG (:data:`PNG_DPI`), for notebooks that are not trusted; empty when
+        the figure was built from SVG text alone.
     """
 
     svg: str
+    png: bytes = field(default=b"", repr=False)
 
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """SVG and PNG (base64) together: JupyterLab picks SVG when trusted, PNG otherwise."""
+        return chart_bundle(self.svg, self.png, repr(self))
+
     def __repr__(self) -> str:
-        return f"<SvgFigure: {len(self.svg):,} characters of SVG>"
+        return f"<SvgFigure: {len(self.svg):,} characters of SVG, {len(self.png):,} bytes of PNG>"
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, read from a PNG's header (``(0, 0)`` when not a PNG)."""
+    if not png.startswith(_PNG_SIGNATURE) or len(png) < 24:
+        return 0, 0
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def chart_bundle(svg: str, png: bytes, plain: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """A Jupyter display bundle (data, metadata) of one chart: SVG, PNG when given, plain text.
+
+    The PNG's display size is that of the SVG (pixels at 96 per inch), so the chart looks the
+    same size trusted or not.
+    """
+    data = {"image/svg+xml": svg, "text/plain": plain}
+    metadata: dict[str, Any] = {}
+    width, height = png_size(png)
+    if width:
+        data["image/png"] = base64.b64encode(png).decode("ascii")
+        metadata["image/png"] = {
+            "width": round(width * _SCREEN_DPI / PNG_DPI),
+            "height": round(height * _SCREEN_DPI / PNG_DPI),
+        }
+    return data, metadata
+
+
+# The PNG of the most recent charts, by their SVG text: an HTML fragment keeps only the SVG.
+_RECENT_PNG: OrderedDict[str, bytes] = OrderedDict()
+_RECENT_LIMIT = 64
+
+
+def png_for_svg(svg: str) -> bytes | None:
+    """The PNG rendered with ``svg`` by :func:`svg_from_figure` in this process, if still known.
+
+    The last 64 charts are kept (a report draws about ten), so a section's HTML fragment can be
+    displayed with the PNG of each chart it holds inline. White space around ``svg`` does not
+    matter.
+    """
+    return _RECENT_PNG.get(svg.strip())
 
 
 @contextmanager
@@ -91,11 +160,15 @@ def _new_figure(width: float, height: float) -> tuple[Figure, Axes]:
 
 
 def svg_from_figure(figure: Figure, plotted: Mapping[str, Any] | None = None) -> SvgFigure:
-    """Render a matplotlib figure to deterministic SVG (no date, fixed ids).
+    """Render a matplotlib figure to deterministic SVG (no date, fixed ids) and PNG.
 
     ``plotted`` (the values drawn, with the figure's name) is kept in the SVG as a
     ``<metadata class="auditlib-plotted">`` JSON element, not drawn: what a test compares with
     ``estimates.json`` to show that a chart plots the published, weighted estimates.
+
+    The PNG (:data:`PNG_DPI`, cropped like the SVG) carries no ``Software`` text, so it is
+    byte-identical across runs with the same matplotlib and Pillow; :func:`png_for_svg` finds it
+    later by the SVG text.
     """
     buffer = io.StringIO()
     figure.savefig(
@@ -109,7 +182,22 @@ def svg_from_figure(figure: Figure, plotted: Mapping[str, Any] | None = None) ->
         opening = text.index(">", text.find("<svg")) + 1
         element = f'<metadata class="{PLOTTED_CLASS}">{record}</metadata>'
         text = f"{text[:opening]}\n{element}{text[opening:]}"
-    return SvgFigure(_unique_ids(text))
+    svg = _unique_ids(text)
+    png = _png(figure)
+    _RECENT_PNG[svg.strip()] = png
+    _RECENT_PNG.move_to_end(svg.strip())
+    while len(_RECENT_PNG) > _RECENT_LIMIT:
+        _RECENT_PNG.popitem(last=False)
+    return SvgFigure(svg, png)
+
+
+def _png(figure: Figure) -> bytes:
+    """The figure as PNG at :data:`PNG_DPI`, without the ``Software`` text (matplotlib version)."""
+    rendered = io.BytesIO()
+    figure.savefig(
+        rendered, format="png", dpi=PNG_DPI, bbox_inches="tight", metadata={"Software": None}
+    )
+    return rendered.getvalue()
 
 
 #: Class of the SVG element that records a chart's plotted values.

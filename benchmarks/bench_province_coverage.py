@@ -11,7 +11,8 @@ county results, in the form ``estimates.json`` records them (details and
 :func:`auditlib.estimation.province.province_estimates` and the provincial intervals compared
 with the provincial population values (sums over the counties' ground truth). Printed and
 written (``--output``, never overwritten): per estimand the coverage of the 95 % interval, its
-Monte Carlo SE, mean width, the spread of the estimates, bias.
+Monte Carlo SE, mean width, the spread of the estimates, bias, and beside them the coverage of the
+counties' own intervals of their own population values (mean and worst county).
 
 Usage::
 
@@ -230,6 +231,19 @@ def main() -> None:
                 }
             )
     table = pd.DataFrame(rows)
+    county_rows = []
+    for county_truth, results in done:
+        for name in truth:
+            top, bottom = county_truth[name]
+            value = top / bottom if ESTIMANDS[name].kind == "rate" and bottom > 0 else top
+            hits = [
+                e.lower <= value <= e.upper
+                for e in (r.estimates.get(name) for r in results[: arguments.replicates])
+                if e is not None
+            ]
+            if hits:
+                county_rows.append({"estimand": name, "county_coverage": float(np.mean(hits))})
+    counties = pd.DataFrame(county_rows).groupby("estimand")["county_coverage"]
     summary = table.groupby("estimand").agg(
         coverage=("covered", "mean"),
         replicates=("covered", "size"),
@@ -247,6 +261,8 @@ def main() -> None:
     summary["width_ratio"] = (summary["upper"] - summary["lower"]) / (
         2 * 1.959963984540054 * summary["spread"]
     )
+    summary["county_mean"] = counties.mean()
+    summary["county_worst"] = counties.min()
     pd.set_option("display.width", 160)
     print(
         f"{arguments.counties} counties (seeds {COUNTIES[arguments.first_county][0]}–"
@@ -256,7 +272,10 @@ def main() -> None:
     )
     print(
         summary[
-            ["coverage", "monte_carlo_se", "relative_bias", "width_ratio", "df", "replicates"]
+            [
+                *("coverage", "monte_carlo_se", "relative_bias", "width_ratio", "df"),
+                *("replicates", "county_mean", "county_worst"),
+            ]
         ].to_string(float_format=lambda x: f"{x:.4f}")
     )
     if arguments.output is not None:

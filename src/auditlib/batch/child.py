@@ -41,9 +41,12 @@ class WorkerChild:
         The batch's report options.
     name : str
         Name of the worker's log file (``worker-<name>.log``), unique in the cluster.
+    idle_timeout : float
+        Seconds without a county after which the program ends by itself (its batch's client
+        died before it could end it).
     """
 
-    def __init__(self, output_root: Path, options: Any, name: str) -> None:
+    def __init__(self, output_root: Path, options: Any, name: str, idle_timeout: float) -> None:
         parent, child = multiprocessing.Pipe()  # a socket pair on POSIX
         self.process = subprocess.Popen(
             [sys.executable, "-m", "auditlib.batch.child", str(child.fileno())],
@@ -52,7 +55,8 @@ class WorkerChild:
         )
         child.close()
         self.connection = parent
-        self.connection.send((str(output_root), options, name, os.getpid()))
+        self.connection.send((str(output_root), options, name, os.getpid(), idle_timeout))
+        self.idle_since = time.monotonic()
 
     def alive(self) -> bool:
         """Whether the program is still running."""
@@ -69,7 +73,8 @@ class WorkerChild:
         ``resume``, a county whose report is current is ``"skipped"``.
         """
         started = time.monotonic()
-        self.connection.send((index, params_file, resume))
+        with contextlib.suppress(OSError):  # a program that died: found out below
+            self.connection.send((index, params_file, resume))
         while True:
             remaining = timeout - (time.monotonic() - started)
             if remaining <= 0:
@@ -110,8 +115,8 @@ def main(argv: list[str]) -> None:
     skip_slow_iri_checker()  # before anything imports nbformat's jsonschema
     weasyprint_problem()  # preload WeasyPrint (or find it missing) once, as the fork server does
     connection = Connection(int(argv[0]))
-    output_root, options, name, watched = connection.recv()
-    worker_loop(connection, output_root, options, name, watched)
+    output_root, options, name, watched, idle_timeout = connection.recv()
+    worker_loop(connection, output_root, options, name, watched, idle_timeout)
 
 
 if __name__ == "__main__":

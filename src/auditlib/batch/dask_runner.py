@@ -9,7 +9,8 @@ the tasks of a worker that was lost; what a task does is what a worker of the pr
 * **Kernel reuse.** A task hands its county to a worker program (:mod:`auditlib.batch.child`:
   the pool's own :func:`~auditlib.batch.worker.worker_loop`) that its Dask worker keeps for the
   whole batch, one per worker thread, so one notebook kernel serves many counties. The programs
-  belong to a worker plugin registered for the batch and end with it.
+  belong to a worker plugin registered for the batch and end with it (or by themselves after
+  :data:`IDLE_TIMEOUT` seconds without a county, should the client die first).
 * **Per-county timeout and kill.** The task waits at most the county's time limit, then kills
   the program's process group, kernel included, and lists the county as ``"timeout"``.
 * **Isolation.** A county's failure, and even a crash of its program, is that county's only; the
@@ -53,12 +54,21 @@ from auditlib.batch.runner import (
 from auditlib.batch.worker import LOG_FOLDER
 from auditlib.errors import ReportError
 from auditlib.report.lock import try_clean
-from auditlib.report.notebook_runner import skip_slow_iri_checker
 
-__all__ = ["CONNECT_TIMEOUT", "LOCK_WAIT", "CountyWorkers", "county_task", "run_dask_batch"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "IDLE_TIMEOUT",
+    "LOCK_WAIT",
+    "CountyWorkers",
+    "county_task",
+    "run_dask_batch",
+]
 
 #: Seconds the client waits for the scheduler before giving up with a clear error.
 CONNECT_TIMEOUT = 30.0
+#: Seconds without a county after which a worker program ends by itself (when the client of
+#: its batch died and could not end it); a program idle for half of it is not reused.
+IDLE_TIMEOUT = 900.0
 #: Seconds a county's task waits for the county's lock (held by the program of a lost worker
 #: until it has killed itself, well under a second) before it starts anyway.
 LOCK_WAIT = 60.0
@@ -82,7 +92,6 @@ class CountyWorkers(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         """Prepare the (empty) set of programs on ``worker``."""
-        skip_slow_iri_checker()  # the resume check may read notebooks in this process too
         self._lock = threading.Lock()
         self._idle: list[WorkerChild] = []
         self._started = 0
@@ -100,15 +109,20 @@ class CountyWorkers(WorkerPlugin):
         with self._lock:
             while self._idle:
                 child = self._idle.pop()
-                if child.alive():
+                if not child.alive():
+                    child.connection.close()
+                elif time.monotonic() - child.idle_since < IDLE_TIMEOUT / 2:
                     return child
+                else:  # about to end by itself
+                    child.kill()
             self._started += 1
             name = f"{self._prefix}-{self._started}"
-        return WorkerChild(Path(self.output_root), self.options, name)
+        return WorkerChild(Path(self.output_root), self.options, name, IDLE_TIMEOUT)
 
     def release(self, child: WorkerChild) -> None:
         """Give a program back after a county (dropped when it is gone)."""
         if child.alive():
+            child.idle_since = time.monotonic()
             with self._lock:
                 self._idle.append(child)
 

@@ -137,14 +137,20 @@ def _die_with_batch(batch: int) -> None:
 
 
 def worker_loop(
-    connection: Any, output_root: str, options: Any, number: int | str, batch: int = 0
+    connection: Any,
+    output_root: str,
+    options: Any,
+    number: int | str,
+    batch: int = 0,
+    idle_timeout: float | None = None,
 ) -> None:
     """Serve counties from ``connection`` until it sends ``None`` (run in a worker process).
 
     Each request is ``(index, params_file)`` or ``(index, params_file, resume)``; each reply
     ``(index, result dict)`` with status (``"skipped"`` when ``resume`` and the report is
     current), message, seconds, step times and peak memory of the worker and of its kernel.
-    ``batch`` is the process whose end kills this worker's process group (0: none).
+    ``batch`` is the process whose end kills this worker's process group (0: none); with
+    ``idle_timeout``, the worker also ends after that many seconds without a request.
     """
     if hasattr(os, "setsid"):
         os.setsid()  # own process group: a timeout kills the kernel too
@@ -159,6 +165,8 @@ def worker_loop(
     served = 0
     try:
         while True:
+            if idle_timeout is not None and not connection.poll(idle_timeout):
+                break  # nobody has sent a county for a long time: its batch is gone
             request = connection.recv()
             if request is None:
                 break

@@ -133,3 +133,18 @@ def test_rejected_rows_do_not_quote_identities(tmp_path: Path) -> None:
         text = data.rejected.to_csv() + data.problems.to_csv()
         assert len(data.rejected) == 1
     assert _leaks(text) == []
+
+
+def test_a_notebook_is_masked_with_one_pattern_build_per_county() -> None:
+    # A notebook is masked string by string (thousands of output lines); building the pattern
+    # of the county's other-script names each time took minutes for a real county.
+    from auditlib.report import privacy
+
+    names = frozenset({"阿不都·热合曼", "Ayşe Yılmaz", *(f"名字{n:05d}" for n in range(2000))})
+    identities = privacy.Identities(names=names, numbers=frozenset())
+    privacy._other_names.cache_clear()
+    lines = [f"第{n}行: Ayşe Yılmaz 与 阿不都·热合曼" for n in range(300)]
+    masked, findings = privacy._mask_notebook({"cells": [{"source": lines}]}, identities, "x")
+    assert privacy._other_names.cache_info().misses == 1
+    assert "Ayşe Yılmaz" not in str(masked) and "阿不都·热合曼" not in str(masked)
+    assert findings

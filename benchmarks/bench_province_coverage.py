@@ -191,16 +191,24 @@ def main() -> None:
     parser.add_argument(
         "--first-county", type=int, default=0, help="province of counties first … first+n−1"
     )
+    parser.add_argument(
+        "--indices", default="", help="comma-separated county numbers (instead of the two above)"
+    )
     arguments = parser.parse_args()
     if arguments.output is not None and arguments.output.exists():
         parser.error(f"{arguments.output} already exists; choose another --output")
+    indices = (
+        [int(part) for part in arguments.indices.split(",")]
+        if arguments.indices
+        else list(range(arguments.first_county, arguments.first_county + arguments.counties))
+    )
     started = time.perf_counter()
     if arguments.cache is not None:
         arguments.cache.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(max_workers=arguments.workers) as pool:
         futures = [
             pool.submit(run_county, index, arguments.replicates, arguments.cache)
-            for index in range(arguments.first_county, arguments.first_county + arguments.counties)
+            for index in indices
         ]
         done = [future.result() for future in futures]
     truth: dict[str, float] = {}
@@ -265,8 +273,7 @@ def main() -> None:
     summary["county_worst"] = counties.min()
     pd.set_option("display.width", 160)
     print(
-        f"{arguments.counties} counties (seeds {COUNTIES[arguments.first_county][0]}–"
-        f"{COUNTIES[arguments.first_county + arguments.counties - 1][0]}), "
+        f"{len(indices)} counties (seeds {', '.join(str(COUNTIES[k][0]) for k in indices)}), "
         f"{arguments.replicates} replicates, "
         f"sample seeds from {SAMPLE_SEED}"
     )

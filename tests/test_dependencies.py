@@ -22,6 +22,7 @@ PACKAGE = ROOT / "src" / "auditlib"
 USED_WITHOUT_IMPORT = {
     "ipykernel": "the kernel that runs the report notebook (started by jupyter_client)",
     "pyarrow": "pandas' parquet and Arrow-backed CSV engine",
+    "dask": "the `dask scheduler` / `dask worker` commands (its entry point) that start a cluster",
 }
 
 

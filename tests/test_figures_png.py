@@ -18,19 +18,10 @@ import nbformat
 import pytest
 
 from auditlib.report.figures import PNG_DPI, SvgFigure, interval_plot, plotted_values, png_size
-from auditlib.report.html import Html
 from auditlib.report.notebook_charts import PART_KEY, display_parts, merge_chart_parts
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parents[1]
-
-# The notebook half needs Html to display through notebook_charts, and render and privacy to
-# know the parts (html.py, render.py, privacy.py): until then these tests are expected to fail.
-needs_split_display = pytest.mark.xfail(
-    not hasattr(Html, "_ipython_display_"),
-    strict=True,
-    reason="Html does not yet display its charts as outputs of their own (issue 17, point 4)",
-)
 
 
 def _chart(labels: tuple[str, ...] = ("银洞镇", "团口镇", "水林镇")) -> SvgFigure:
@@ -155,7 +146,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return result.folder
 
 
-@needs_split_display
 def test_every_chart_of_the_executed_report_notebook_has_a_png(report: Path) -> None:
     notebook = nbformat.read(report / "report.ipynb", as_version=4)
     charts = []
@@ -183,7 +173,6 @@ def _chart_notebook(tmp_path: Path, svg: str, png: str) -> Path:
     return path
 
 
-@needs_split_display
 def test_privacy_guard_drops_the_png_of_a_chart_it_masks(tmp_path: Path) -> None:
     from auditlib.report.privacy import Identities, guard_outputs
 
@@ -196,7 +185,6 @@ def test_privacy_guard_drops_the_png_of_a_chart_it_masks(tmp_path: Path) -> None
     assert data["image/svg+xml"] == "<svg><text>张*明</text></svg>" and "image/png" not in data
 
 
-@needs_split_display
 def test_privacy_scan_reads_no_png_as_text(tmp_path: Path) -> None:
     from auditlib.report.privacy import Identities, guard_outputs, scan_files
 

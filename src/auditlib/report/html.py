@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from auditlib.report.notebook_charts import display_parts
+
 __all__ = [
     "Column",
     "Html",
@@ -32,6 +34,16 @@ class Html:
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def _ipython_display_(self) -> None:
+        """Each chart as an output of its own, with a PNG for notebooks that are not trusted.
+
+        The HTML report joins the outputs back (:mod:`auditlib.report.notebook_charts`).
+        """
+        from IPython.display import publish_display_data  # only ever called inside a kernel
+
+        for data, metadata in display_parts(self.html):
+            publish_display_data(data, metadata=metadata or None)
 
     def __add__(self, other: Html) -> Html:
         return Html(self.html + "\n" + other.html)

@@ -221,13 +221,22 @@ def scan_text(text: str, identities: Identities, file: str = "") -> list[Finding
     return mask_identities(text, identities, file)[1]
 
 
+def _without_png(content: object) -> object:
+    """A notebook's content without its charts' PNG (base64 is not text to search)."""
+    if isinstance(content, list):
+        return [_without_png(item) for item in content]
+    if isinstance(content, dict):
+        return {k: _without_png(v) for k, v in content.items() if k != "image/png"}
+    return content
+
+
 def _file_text(path: Path) -> str | None:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm", ".json", ".log", ".txt", ".csv", ".md"):
         return path.read_text(encoding="utf-8", errors="replace")
     if suffix == ".ipynb":
         content = json.loads(path.read_text(encoding="utf-8"))
-        return json.dumps(content, ensure_ascii=False)
+        return json.dumps(_without_png(content), ensure_ascii=False)
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
@@ -296,9 +305,17 @@ def _mask_notebook(
         return [item for item, _ in items], [f for _, found in items for f in found]
     if isinstance(content, dict):
         masked = {}
+        chart_masked = False
         for key, value in content.items():
+            if key == "image/png":  # base64 of a chart's PNG: not text, never rewritten
+                masked[key] = value
+                continue
             masked[key], found = _mask_notebook(value, identities, file)
             findings += found
+            chart_masked = chart_masked or (key == "image/svg+xml" and bool(found))
+        if chart_masked:
+            # The PNG shows what the SVG held in clear: drop it, the masked SVG stays.
+            masked.pop("image/png", None)
         return masked, findings
     return content, findings
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from auditlib.errors import ReportError
 from auditlib.report.fonts import font_face_css
+from auditlib.report.notebook_charts import merge_chart_parts
 from auditlib.report.package_data import asset_path
 from auditlib.report.pdf_chromium import find_browser, print_to_pdf, searched_places
 
@@ -118,7 +119,7 @@ def notebook_to_html(notebook: Any, *, title: str, language: str = "zh") -> str:
         "report_language": "zh-CN" if language == "zh" else "en",
         "report_title": title,
     }
-    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body, _ = exporter.from_notebook_node(merge_chart_parts(notebook), resources=resources)
     html = _inline_svg(body)
     found = network_references(html)
     if found:

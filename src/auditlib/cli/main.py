@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "auditlib.cli.report:report",
     "auditlib.cli.batch:batch",
     "auditlib.cli.province:province",
+    "auditlib.cli.crosscheck:crosscheck",
     "auditlib.cli.verify:verify",
     "auditlib.cli.demo:demo",
 )

@@ -305,10 +305,13 @@ def test_unpublished_folders_are_listed_not_combined(records: list[dict], tmp_pa
     (batch / records[2]["county_code"] / "manifest.json").unlink()
     (batch / "430999").mkdir()
     (batch / "430999" / "manifest-interim.json").write_text("{}", "utf-8")
+    (batch / "logs").mkdir()
     read = read_batch(batch)
     assert [c.result.county_code for c in read.counties] == [r["county_code"] for r in records[:2]]
-    assert set(read.skipped) == {records[2]["county_code"], "430999"}
+    assert set(read.skipped) == {records[2]["county_code"], "430999", "logs"}
     assert "interim" in read.skipped["430999"]
+    assert "not published" in read.skipped[records[2]["county_code"]]
+    assert "not a county report folder" in read.skipped["logs"]
 
 
 def test_cli_writes_estimates_and_manifest_and_verifies(

@@ -25,6 +25,9 @@ from auditlib.report.manifest import MANIFEST_FILE
 
 __all__ = ["BatchCounties", "CountyFolder", "read_batch", "read_county_folder"]
 
+#: Files whose presence shows a county report was begun (besides the manifest).
+_REPORT_FILES = (ESTIMATES_FILE, FORM_FILE, "report.html", "report.pdf", "report.ipynb")
+
 
 @dataclass(frozen=True)
 class CountyFolder:
@@ -145,11 +148,14 @@ def read_batch(batch_out: Path, *, exclude: Path | None = None) -> BatchCounties
             continue
         if not (folder / MANIFEST_FILE).is_file():
             interim = (folder / output_name(MANIFEST_FILE, interim=True)).is_file()
+            started = any((folder / name).exists() for name in _REPORT_FILES)
             skipped[folder.name] = (
                 "interim report only (results pending): not combined"
                 if interim
                 else "no manifest.json: the county's report was not published (failed or "
                 "incomplete run)"
+                if started
+                else "not a county report folder (no report files)"
             )
             continue
         county = read_county_folder(folder)

@@ -268,3 +268,19 @@ def test_pipeline_on_synthetic_county() -> None:
     rate = county_rows[county_rows["estimand"] == "inclusion_error_rate"].iloc[0]
     assert 0 <= rate["lower"] <= rate["estimate"] <= rate["upper"] <= 1
     assert set(table["area_level"]) == {"county", "township"}
+
+
+def test_ineligible_households_are_the_register_count_times_the_rate() -> None:
+    # A Wald interval of the design's total of a rare finding under-covers and can go below 0
+    # (45 % in a county with 8 of 489 sampled recipients ineligible, bench_province_coverage);
+    # with the register's count of Dibao households known it is that count times 错保率.
+    from auditlib.estimation.summary import compute_estimates
+
+    analysis = _analysis()
+    design_total = compute_estimates(analysis).ineligible_households
+    estimates = compute_estimates(analysis, dibao_households=1234)
+    rate, count = estimates.error_rate, estimates.ineligible_households
+    assert design_total.lower != pytest.approx(1234 * rate.lower)  # not what it was before
+    for field in ("estimate", "standard_error", "lower", "upper", "upper_one_sided"):
+        assert getattr(count, field) == pytest.approx(1234 * getattr(rate, field), rel=1e-12)
+    assert count.lower >= 0 and count.statistic == "total"

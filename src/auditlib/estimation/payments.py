@@ -35,7 +35,7 @@ from auditlib.estimation.intervals import DEFAULT_CI_METHOD
 from auditlib.estimation.results import Estimate
 from auditlib.estimation.variables import column_values
 
-__all__ = ["PAYMENT_INTERVALS", "PaymentEstimate", "payment_estimate"]
+__all__ = ["PAYMENT_INTERVALS", "PaymentEstimate", "payment_estimate", "scaled_total"]
 
 #: Yuan estimands whose numerator is a part of a household's payment, never all of it (an
 #: ineligible household is never underpaid): their share interval is not capped at Kish's size.
@@ -67,6 +67,17 @@ def _scaled(rate: Estimate, factor: float, variable: str, base: Estimate | None)
         values["standard_error"] = base.standard_error
         values["design_effect"] = base.design_effect
     return Estimate(**values)
+
+
+def scaled_total(rate: Estimate, factor: float, variable: str) -> Estimate:
+    """A total known to be ``factor`` times a rate: every figure of the rate times ``factor``.
+
+    For a count or an amount over a population whose size is known from the register
+    (``factor``), the interval is the rate's interval scaled, so it keeps the rate's coverage
+    and never goes below zero (a Wald interval of a Horvitz–Thompson total of a rare finding
+    does both badly).
+    """
+    return _scaled(rate, float(factor), variable, None)
 
 
 def payment_estimate(

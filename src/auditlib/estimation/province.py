@@ -93,7 +93,7 @@ ESTIMANDS: Mapping[str, EstimandRule] = {
     "improper_amount": EstimandRule("total", "paid", "improper_rate"),
     "overpayment": EstimandRule("total", "paid", "overpayment_rate"),
     "underpayment": EstimandRule("total", "paid", "underpayment_rate"),
-    "ineligible_households": EstimandRule("total"),
+    "ineligible_households": EstimandRule("total", "dibao_households", "error_rate"),
     "total_paid": EstimandRule("total"),
 }
 

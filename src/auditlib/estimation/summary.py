@@ -31,7 +31,7 @@ from auditlib.estimation.areas import AuditEstimates, county_estimates, township
 from auditlib.estimation.estimands import audit_design, inclusion_error_rate, recipients_of
 from auditlib.estimation.intervals import DEFAULT_CI_METHOD
 from auditlib.estimation.nonresponse import MINIMUM_RESPONDENTS, adjust_for_nonresponse
-from auditlib.estimation.payments import PaymentEstimate
+from auditlib.estimation.payments import PaymentEstimate, scaled_total
 from auditlib.estimation.response import RESPONSE_RATE_COLUMNS
 from auditlib.estimation.results import Estimate
 from auditlib.estimation.township_model import township_model
@@ -236,6 +236,7 @@ def compute_estimates(
     payment_interval: str = "share",
     paid: Mapping[str, float] | None = None,
     township_auxiliaries: pd.DataFrame | None = None,
+    dibao_households: int | None = None,
 ) -> ReportEstimates:
     """Compute every estimate of the report, adjusted for non-response when there is some.
 
@@ -259,6 +260,10 @@ def compute_estimates(
     township_auxiliaries : pandas.DataFrame, optional
         Register auxiliaries of the township model
         (:func:`auditlib.estimation.township_model.township_model`).
+    dibao_households : int, optional
+        Dibao recipient households in the register. Given, the number of ineligible
+        households is this times 错保率, with the rate's interval scaled
+        (:func:`auditlib.estimation.payments.scaled_total`); otherwise the design's total.
     """
     design_options: dict[str, Any] = {
         "lonely_psu": lonely_psu,
@@ -300,7 +305,11 @@ def compute_estimates(
             inclusion_error_rate(full, method=method, level=level, nonrespondents="ineligible"),
         )
     recipients = recipients_of(design)
-    ineligible_households: Estimate = recipients.total("ineligible", level=level)
+    ineligible_households: Estimate = (
+        recipients.total("ineligible", level=level)
+        if dibao_households is None
+        else scaled_total(county.inclusion_error, dibao_households, "ineligible")
+    )
     total_paid: Estimate = recipients.total("amount_paid", level=level)
     type_rows = []
     for code, estimate in county.inclusion_error_by_type.items():

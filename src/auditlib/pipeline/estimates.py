@@ -144,6 +144,9 @@ class RegisterFacts:
         Township auxiliaries of the small-area model (:func:`township_auxiliaries`).
     groups : pandas.DataFrame
         Priority-group membership of every household.
+    dibao_households : int
+        Dibao recipient households in the register (the number of ineligible households is
+        this times 错保率).
     """
 
     names: dict[str, str]
@@ -151,6 +154,7 @@ class RegisterFacts:
     paid: dict[str, float]
     auxiliaries: pd.DataFrame
     groups: pd.DataFrame
+    dibao_households: int
 
 
 def register_facts(
@@ -169,6 +173,7 @@ def register_facts(
             pd.Timestamp(info.reference_date),
             priority_window_months,
         ),
+        dibao_households=int((data.households["programme"].astype(str) == "dibao").sum()),
     )
 
 
@@ -220,5 +225,6 @@ def audit_estimates(
         payment_interval=params.estimation.payment_interval,
         paid=facts.paid,
         township_auxiliaries=facts.auxiliaries,
+        dibao_households=facts.dibao_households,
     )
     return table, estimates

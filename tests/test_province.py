@@ -334,9 +334,11 @@ def test_cli_writes_estimates_and_manifest_and_verifies(
     assert set(manifest["inputs"]["counties"]) == {r["county_code"] for r in records}
     check = ["province", str(batch), "--out", str(out), "--no-pdf", "--target", "0.1", "--verify"]
     assert run_guarded(cli, check) == 0
+    assert run_guarded(cli, ["verify", str(out)]) == 0  # auditlib verify knows a province
     assert run_guarded(cli, [*check[:-3], "--verify"]) == 1  # another target: other parameters
     (out / "estimates.json").write_text("{}", "utf-8")
     assert run_guarded(cli, check) == 1
+    assert run_guarded(cli, ["verify", str(out)]) == 1
 
 
 def test_cli_refuses_a_folder_with_foreign_files(records: list[dict], tmp_path: Path) -> None:

@@ -60,13 +60,24 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     deaths_b = _read(b / "registry_deaths.csv")
     row = deaths_b.iloc[[0]].copy()
     row["id_number"], row["name"] = dead["id_number"], dead["name"]
-    _write(pd.concat([deaths_b, row]), b / "registry_deaths.csv")
+    # as parquet: files are read as they come (CSV or parquet)
+    pd.concat([deaths_b, row]).to_parquet(b / "registry_deaths.parquet", index=False)
+    (b / "registry_deaths.csv").unlink()
     # 3. a recipient household of C paid into an account of a household of A
     households_a, households_c = _read(a / "households.csv"), _read(c / "households.csv")
     paid_a = households_a[households_a["account_number"] != ""].iloc[0]
     paid_c = households_c.index[households_c["account_number"] != ""][0]
     households_c.loc[paid_c, "account_number"] = paid_a["account_number"]
-    _write(households_c, c / "households.csv")
+    # county C exports Chinese file names, headers and codes, with a BOM
+    households_c["programme"] = households_c["programme"].map(
+        {"dibao": "低保", "tekun": "特困供养", "none": "无"}
+    )
+    households_c.rename(columns={"programme": "救助类型", "account_number": "收款账号"}).to_csv(
+        c / "households.csv", index=False, encoding="utf-8-sig"
+    )
+    members_c = _read(c / "members.csv").rename(columns={"id_number": "身份证号"})
+    members_c.to_csv(c / "家庭成员信息.csv", index=False, encoding="utf-8-sig")
+    (c / "members.csv").unlink()
     return {
         "folders": folders,
         "twice": (twice["id_number"], twice["household_id"], extra["household_id"].iloc[0]),
@@ -125,6 +136,8 @@ def test_the_planted_cases_and_nothing_else_are_found(province: dict[str, object
         (CODES[2], household_c),
     }
     assert set(shared["county_code"]) == {CODES[0], CODES[2]}
+    programmes = set(findings["programme"].dropna()) | set(findings["other_programme"].dropna())
+    assert programmes <= {"dibao", "tekun", "none"} and "dibao" in programmes
 
 
 def test_summary_counts_and_masking(province: dict[str, object]) -> None:

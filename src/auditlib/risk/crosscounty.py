@@ -198,7 +198,15 @@ def _select(
                 f"{path}: column '{column}' ({spec.column(column).label_zh}) is missing; "
                 "the header must be the first row (run 'auditlib validate' on the folder)"
             )
-        value = f"NULLIF(upper(trim(CAST({_identifier(original)} AS VARCHAR))), '')"
+        value = f"NULLIF(trim(CAST({_identifier(original)} AS VARCHAR)), '')"
+        labels = spec.column(column).value_labels_zh
+        if column == "id_number":
+            value = f"upper({value})"  # a check character x is X
+        elif labels:  # a code written as its Chinese label (低保 for dibao)
+            cases = " ".join(
+                f"WHEN {_quote(label)} THEN {_quote(code)}" for code, label in labels.items()
+            )
+            value = f"CASE {value} {cases} ELSE lower({value}) END"
         expressions.append(f"{value} AS {column}")
     return f"SELECT {', '.join(expressions)} FROM {source}"
 

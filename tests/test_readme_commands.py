@@ -111,6 +111,8 @@ def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
         "restricted/430522/returned",
         "restricted/430522/returned-2",
         "sim.csv",
+        "province/estimates.json",
+        "restricted/crosscounty/crosscounty.csv",
     ):
         assert (work / made).exists(), f"{made} was not made:\n{shown}"
 

@@ -42,7 +42,6 @@ __all__ = [
     "estimate_record",
     "figure_estimates",
     "key_figures",
-    "priority_groups",
 ]
 
 _INTERVAL_COLUMNS = (
@@ -173,28 +172,6 @@ def _interval_row(estimate: Estimate) -> dict[str, Any]:
     return {column: getattr(estimate, column) for column in _INTERVAL_COLUMNS}
 
 
-def priority_groups(
-    households: pd.DataFrame, members: pd.DataFrame, reference: pd.Timestamp, months: int = 24
-) -> pd.DataFrame:
-    """Boolean membership of each household in each priority group (groups overlap).
-
-    Same definitions as the sampling frame: a member with disability grade 1–2; a seriously
-    ill member; registered poor; left Dibao or refused within ``months`` before ``reference``.
-    """
-    since = reference - pd.DateOffset(months=months)
-    result = pd.DataFrame({"household_id": households["household_id"].astype(str).to_numpy()})
-    grade = members["disability_grade"].to_numpy()
-    disabled = set(members.loc[(grade >= 1) & (grade <= 2), "household_id"].astype(str))
-    ill = set(members.loc[members["serious_illness"].to_numpy(bool), "household_id"].astype(str))
-    result["severe_disability"] = result["household_id"].isin(disabled)
-    result["serious_illness"] = result["household_id"].isin(ill)
-    result["registered_poor"] = households["registered_poor"].to_numpy(bool)
-    for group, column in (("recently_exited", "exit_date"), ("refused", "refusal_date")):
-        dates = pd.to_datetime(households[column])
-        result[group] = ((dates >= since) & (dates <= reference)).to_numpy(bool)
-    return result
-
-
 def _township_table(
     analysis: pd.DataFrame,
     respondents: pd.DataFrame,
@@ -245,7 +222,8 @@ def compute_estimates(
     analysis : pandas.DataFrame
         From :func:`auditlib.estimation.analysis_table.build_analysis_table`.
     groups : pandas.DataFrame, optional
-        Priority-group membership (:func:`priority_groups`) of (at least) the sampled
+        Priority-group membership
+        (:func:`auditlib.estimation.priority.priority_groups`) of (at least) the sampled
         households.
     township_names : mapping, optional
         Township name by code (for tables and figures).

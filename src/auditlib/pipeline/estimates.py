@@ -21,7 +21,8 @@ import pandas as pd
 from auditlib.data.bundle import CountyData
 from auditlib.estimation.entitlement import entitled_months
 from auditlib.estimation.findings import county_analysis_table
-from auditlib.estimation.summary import ReportEstimates, compute_estimates, priority_groups
+from auditlib.estimation.priority import priority_groups
+from auditlib.estimation.summary import ReportEstimates, compute_estimates
 from auditlib.pipeline.params import AuditParams
 
 __all__ = [

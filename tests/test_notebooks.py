@@ -50,3 +50,6 @@ def test_tutorial_runs(path: Path, tmp_path: Path) -> None:
     assert not [output for output in outputs if output.output_type == "error"]
     text = "".join(output.get("text", "") for output in outputs)
     assert "true inclusion-error rate" in text
+    solutions = [cell for cell in executed.cells if "solution" in cell.metadata.get("tags", [])]
+    assert len(solutions) >= 3, "solutions for the exercises"
+    assert all(cell.metadata["jupyter"]["source_hidden"] for cell in solutions), "hidden by default"

@@ -6,6 +6,9 @@ stops it and is named), in a temporary folder holding what a fresh clone has —
 ``A=.venv/bin/auditlib`` and ``.venv/bin/dask`` resolve as in the README. Background processes
 the block starts (the Dask scheduler and workers) are stopped with the script's process group.
 The "In JupyterLab" block is run until JupyterLab serves the notebooks folder, then stopped.
+``docs/example-data.md``'s quick start runs after the Commands block; the docs' other shell
+samples are templates for a real deployment (``tests/test_docs_commands.py`` checks their
+commands and options).
 
 Not run here: ``scripts/test.sh`` (this suite; CI runs it), ``scripts/demo.sh`` (setup, then the
 ``auditlib demo`` this block runs) and the PowerShell block (Windows only).
@@ -31,9 +34,9 @@ README = ROOT / "README.md"
 BLOCK_TIMEOUT = 2400
 
 
-def readme_block(heading: str) -> str:
-    """The first ```bash block under the README heading ``heading``."""
-    text = README.read_text(encoding="utf-8")
+def readme_block(heading: str, document: Path = README) -> str:
+    """The first ```bash block under the heading ``heading`` of ``document`` (the README)."""
+    text = document.read_text(encoding="utf-8")
     start = text.index(f"\n## {heading}\n")
     match = re.compile(r"^```bash\n(.*?)^```", re.M | re.S).search(text, start)
     assert match is not None, f"no bash block under '## {heading}'"
@@ -53,7 +56,8 @@ def fresh_copy(root: Path) -> Path:
 
 
 def _environment() -> dict[str, str]:
-    environment = dict(os.environ, CI="true", TERM="dumb", NO_COLOR="1")
+    path = f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+    environment = dict(os.environ, CI="true", TERM="dumb", NO_COLOR="1", PATH=path)
     environment.pop("VIRTUAL_ENV", None)
     return environment
 
@@ -83,6 +87,8 @@ def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
         "set -euo pipefail\n"
         "trap 'echo \"README command failed (exit $?): $BASH_COMMAND\" >&2' ERR\n"
         + readme_block("Commands")
+        # docs/example-data.md's quick start (bare `auditlib`: the environment's bin on PATH)
+        + readme_block("Quick start", ROOT / "docs" / "example-data.md")
     )
     log = tmp_path / "commands.log"
     with log.open("w", encoding="utf-8") as output:
@@ -113,6 +119,7 @@ def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
         "sim.csv",
         "province/estimates.json",
         "restricted/crosscounty/crosscounty.csv",
+        "data/demo3",
     ):
         assert (work / made).exists(), f"{made} was not made:\n{shown}"
 

@@ -33,6 +33,7 @@ from auditlib.report.township_order import township_order
 
 __all__ = [
     "FormCounts",
+    "form_count_headers",
     "form_counts",
     "write_statistics_form",
 ]
@@ -185,6 +186,22 @@ def _header_footer_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
+def form_count_headers() -> list[str]:
+    """The statistics form's count columns, after its first (area) column."""
+    return [
+        "核查低保户数",
+        "核查未纳入户数",
+        "受理问题线索(条)",
+        "自查发现问题线索(条)",
+        "立案(件)",
+        "问责人数(人)",
+        "应清退户数合计",
+        *[f"清退:{label}" for label in ERROR_TYPES.values()],
+        "其中死亡注销(户)",
+        "应新纳入户数",
+    ]
+
+
 def write_statistics_form(
     rows: list[FormCounts],
     path: Path,
@@ -218,19 +235,7 @@ def write_statistics_form(
     """
     from xlsxwriter import Workbook
 
-    headers = [
-        "乡镇(街道)",
-        "核查低保户数",
-        "核查未纳入户数",
-        "受理问题线索(条)",
-        "自查发现问题线索(条)",
-        "立案(件)",
-        "问责人数(人)",
-        "应清退户数合计",
-        *[f"清退:{label}" for label in ERROR_TYPES.values()],
-        "其中死亡注销(户)",
-        "应新纳入户数",
-    ]
+    headers = ["乡镇(街道)", *form_count_headers()]
     last_column = len(headers) - 1
     buffer = io.BytesIO()
     # In memory, every zip member is dated 1980-01-01; with the fixed creation time the bytes

@@ -15,7 +15,7 @@ from pathlib import Path
 from auditlib.data.atomic import atomic_write_bytes
 from auditlib.data.codes import ERROR_TYPES
 from auditlib.errors import DataError, Problem
-from auditlib.report.forms import FIXED_CREATION_TIME, FormCounts
+from auditlib.report.forms import FIXED_CREATION_TIME, FormCounts, form_count_headers
 
 __all__ = ["read_county_form", "sum_forms", "write_province_form"]
 
@@ -91,19 +91,7 @@ def write_province_form(
     """Write the provincial form: one row per county, the sum last (``rows`` ends with it)."""
     from xlsxwriter import Workbook  # heavy; only when a form is written
 
-    headers = [
-        "县(市、区)",
-        "核查低保户数",
-        "核查未纳入户数",
-        "受理问题线索(条)",
-        "自查发现问题线索(条)",
-        "立案(件)",
-        "问责人数(人)",
-        "应清退户数合计",
-        *[f"清退:{label}" for label in ERROR_TYPES.values()],
-        "其中死亡注销(户)",
-        "应新纳入户数",
-    ]
+    headers = ["县(市、区)", *form_count_headers()]
     buffer = io.BytesIO()
     workbook = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     workbook.set_properties({"author": "auditlib", "created": FIXED_CREATION_TIME})

@@ -129,8 +129,15 @@ def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
 def test_the_jupyterlab_commands_serve_the_notebooks(tmp_path: Path) -> None:
     work = fresh_copy(tmp_path)
     lines = [line for line in readme_block("In JupyterLab").splitlines() if line.strip()]
+    config = tmp_path / "jupyter-config"
+    config.mkdir()
+    # CI runs as root, where Jupyter refuses to start without this (a user's machine: not root)
+    (config / "jupyter_server_config.json").write_text(
+        '{"ServerApp": {"allow_root": true}}', encoding="utf-8"
+    )
     environment = _environment() | {
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(config),
         "BROWSER": "true",  # no browser to open here
     }
     for line in lines[:-1]:

@@ -34,6 +34,7 @@ from auditlib.report.township_order import township_order
 __all__ = [
     "FormCounts",
     "form_count_headers",
+    "form_count_values",
     "form_counts",
     "write_statistics_form",
 ]
@@ -202,6 +203,22 @@ def form_count_headers() -> list[str]:
     ]
 
 
+def form_count_values(row: FormCounts) -> list[object]:
+    """One row's values under :func:`form_count_headers` (``None``: left for the bureau)."""
+    return [
+        row.verified_recipients,
+        row.verified_non_recipients,
+        None,
+        row.problems_found,
+        None,
+        None,
+        row.removed_total,
+        *[row.removals[code] for code in ERROR_TYPES],
+        row.deaths_removed,
+        row.newly_enrolled,
+    ]
+
+
 def write_statistics_form(
     rows: list[FormCounts],
     path: Path,
@@ -290,18 +307,7 @@ def write_statistics_form(
     for offset, row in enumerate(rows):
         last = offset == len(rows) - 1
         label = f"合计（{row.area}）" if last else row.area
-        values: list[object] = [
-            row.verified_recipients,
-            row.verified_non_recipients,
-            None,
-            row.problems_found,
-            None,
-            None,
-            row.removed_total,
-            *[row.removals[code] for code in ERROR_TYPES],
-            row.deaths_removed,
-            row.newly_enrolled,
-        ]
+        values = form_count_values(row)
         line = _HEADER_ROW + 1 + offset
         sheet.write_string(line, 0, label, total if last else area)
         for column, value in enumerate(values, start=1):

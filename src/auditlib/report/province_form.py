@@ -15,7 +15,12 @@ from pathlib import Path
 from auditlib.data.atomic import atomic_write_bytes
 from auditlib.data.codes import ERROR_TYPES
 from auditlib.errors import DataError, Problem
-from auditlib.report.forms import FIXED_CREATION_TIME, FormCounts, form_count_headers
+from auditlib.report.forms import (
+    FIXED_CREATION_TIME,
+    FormCounts,
+    form_count_headers,
+    form_count_values,
+)
 
 __all__ = ["read_county_form", "sum_forms", "write_province_form"]
 
@@ -104,19 +109,7 @@ def write_province_form(
     for offset, row in enumerate(rows):
         last = offset == len(rows) - 1
         style = bold if last else cell
-        values: list[object] = [
-            f"合计（{row.area}）" if last else row.area,
-            row.verified_recipients,
-            row.verified_non_recipients,
-            None,
-            row.problems_found,
-            None,
-            None,
-            row.removed_total,
-            *[row.removals[code] for code in ERROR_TYPES],
-            row.deaths_removed,
-            row.newly_enrolled,
-        ]
+        values = [f"合计（{row.area}）" if last else row.area, *form_count_values(row)]
         for column, value in enumerate(values):
             if value is None:
                 sheet.write_blank(4 + offset, column, None, style)

@@ -11,7 +11,8 @@ import pytest
 from auditlib.errors import ParamsError
 from auditlib.pipeline.audit import risk_scorer
 from auditlib.pipeline.params import RiskParams, load_params
-from auditlib.pipeline.risk_params import LEARNING_FIELDS
+from auditlib.pipeline.risk_params import FILE_FIELDS, LEARNING_FIELDS
+from auditlib.risk.crosscounty import FINDING_COLUMNS
 from auditlib.risk.features import FEATURES
 from auditlib.risk.rules.catalogue import RULE_CODES, RULES
 from auditlib.risk.scorer import RiskScorer
@@ -31,6 +32,7 @@ def test_every_scorer_parameter_has_a_field_with_the_scorer_default() -> None:
     fields = RiskParams.model_fields
     assert set(scorer) <= set(fields)
     assert set(fields) - set(scorer) == {"budget_share", *LEARNING_FIELDS}
+    assert set(FILE_FIELDS) <= set(scorer)  # a path in the file, its content in the scorer
     for name, default in scorer.items():
         assert fields[name].default == default, name
     assert inspect.signature(RiskScorer.__init__).parameters.keys() - {"self"} == set(scorer)
@@ -53,9 +55,22 @@ def test_every_field_reaches_the_scorer(tmp_path: Path) -> None:
         "  payroll_exempt_keywords: [公益性岗位, 护林员]\n"
         "  benefit_floors: [[0, 1], [0.3, 0]]\n  benefit_rounding: 1\n"
         "  rule_weights: {H02: 1.0, P06: 0.3}\n  empty_registry: warning\n"
-        "  rejected_rows: error\n  random_state: 9\n  n_jobs: -1\n",
+        "  rejected_rows: error\n  random_state: 9\n  n_jobs: -1\n"
+        "  cross_county: findings/crosscounty.csv\n",
     )
-    scorer = risk_scorer(settings)
+    assert settings.cross_county == tmp_path / "findings" / "crosscounty.csv"
+    (tmp_path / "findings").mkdir()
+    header = ",".join(FINDING_COLUMNS)
+    settings.cross_county.write_text(
+        f"{header}\n"
+        "cross_county_death,430522,H1,dibao,430522199001011234,,530621,,,registry_deaths\n"
+        "cross_county_death,500102,H9,dibao,500102199001011234,,530621,,,registry_deaths\n",
+        encoding="utf-8",
+    )
+    scorer = risk_scorer(settings, "430522")
+    findings = scorer.get_params()["cross_county"]
+    assert list(findings["household_id"]) == ["H1"]  # the county's rows only
+    assert list(findings["source_row"]) == [2]
     expected: dict[str, Any] = {
         "n_estimators": 40,
         "max_samples": 0.5,
@@ -82,7 +97,7 @@ def test_every_field_reaches_the_scorer(tmp_path: Path) -> None:
         "random_state": 9,
         "n_jobs": -1,
     }
-    assert scorer.get_params() == expected
+    assert {k: v for k, v in scorer.get_params().items() if k != "cross_county"} == expected
     scorer._check_parameters()  # the scorer accepts what the file accepted
 
 

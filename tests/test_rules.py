@@ -49,7 +49,11 @@ EXPECTED = {
 
 def test_catalogue_codes_are_unique_stable_and_bilingual() -> None:
     codes = [rule.code for rule in RULES]
-    assert codes == [f"H{n:02d}" for n in range(1, 11)] + [f"P{n:02d}" for n in range(1, 7)]
+    assert codes == (
+        [f"H{n:02d}" for n in range(1, 11)]
+        + [f"P{n:02d}" for n in range(1, 7)]
+        + [f"X{n:02d}" for n in range(1, 5)]
+    )
     for rule in RULES:
         assert rule.text_zh and rule.text_en and rule.clause and rule.causes and rule.sources
     assert list(rule_catalogue()["code"]) == codes

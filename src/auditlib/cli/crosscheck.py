@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -46,18 +45,16 @@ def crosscheck(
     another county's death, vehicle, property, payroll, business or cadre registry, and
     payment accounts used by households of two or more counties. Writes OUT/crosscounty.csv
     (restricted: full ID and account numbers) and prints the counts per check and county
-    pair (no identities).
+    pair (no identities). An existing OUT/crosscounty.csv is never overwritten: with the
+    same findings it is left as it is, with others the command refuses.
     """
     # deferred: duckdb and pandas are loaded only when this command runs (`--help` stays fast)
-    from auditlib.data.atomic import write_with
-    from auditlib.risk.crosscounty import cross_county_check  # deferred, as above
+    from auditlib.pipeline.cross_county import write_findings
 
-    started = time.perf_counter()
-    result = cross_county_check(county_folders, memory_limit=memory_limit, threads=threads)
-    elapsed = time.perf_counter() - started
-    target = out / "crosscounty.csv"
-    out.mkdir(parents=True, exist_ok=True)
-    write_with(target, lambda path: result.findings.to_csv(path, index=False))
+    run = write_findings(
+        county_folders, out / "crosscounty.csv", memory_limit=memory_limit, threads=threads
+    )
+    result, target = run.result, run.path
     console = Console()
     table = Table(title=f"Cross-county findings ({len(result.counties)} counties)")
     for column in ("check", "county", "other county", "findings", "people / accounts"):
@@ -73,7 +70,8 @@ def crosscheck(
     console.print(table)
     console.print(
         f"{result.members:,} members of {len(result.counties)} counties checked in "
-        f"{elapsed:.1f} s; {len(result.findings):,} findings in {target} (restricted)",
+        f"{run.seconds:.1f} s; {len(result.findings):,} findings in {target} (restricted"
+        + (", unchanged: the same findings were there already)" if run.unchanged else ")"),
         highlight=False,
     )
     return EXIT_OK

@@ -61,6 +61,7 @@ def demo(
     from auditlib.cli.batch import print_summary, run_with_progress
     from auditlib.data.loading import load_county
     from auditlib.errors import ReportError
+    from auditlib.pipeline.cross_county import findings_targets, write_findings
     from auditlib.pipeline.params import load_params
     from auditlib.report.render import resolve_pdf_engine
     from auditlib.synth.examples import DEFAULT_SPEC, generate_examples
@@ -71,11 +72,15 @@ def demo(
         click.echo("== regenerating the example counties (auditlib synth examples)")
         for folder in generate_examples(DEFAULT_SPEC, None, only, realism=realism):
             click.echo(f"   {folder}")
-    params_files = sorted(params_folder.glob("*.yaml"))
-    if only:
-        params_files = [path for path in params_files if path.stem in only]
+    every = sorted(params_folder.glob("*.yaml"))
+    params_files = [path for path in every if not only or path.stem in only]
     if not params_files:
         raise ReportError(f"no parameter file in {params_folder} (expected <county_code>.yaml)")
+    for findings, folders in findings_targets(every).items():
+        click.echo(f"== cross-county checks of {len(folders)} counties (auditlib crosscheck)")
+        run = write_findings(folders, findings)
+        state = "unchanged" if run.unchanged else "written"
+        click.echo(f"   {len(run.result.findings)} findings in {findings} ({state}; restricted)")
     click.echo("== validating")
     for path in params_files:
         data = load_county(load_params(path).data)

@@ -164,7 +164,8 @@ def pipeline(
             error.problems,
         ) from error
     data = load_county(params.data)
-    simulation = prepare_simulation(params, data, truth, risk_scorer(params.risk), plan=plan)
+    scorer = risk_scorer(params.risk, params.county_code)
+    simulation = prepare_simulation(params, data, truth, scorer, plan=plan)
     with Progress(disable=quiet, transient=True) as progress:
         task = progress.add_task("replicates", total=replicates)
         results = run_replicates(

@@ -185,6 +185,10 @@ def params_from_mapping(
         rounds = tuple(item.resolved(base) for item in params.risk.previous_rounds)
         risk = params.risk.model_copy(update={"previous_rounds": rounds})
         params = params.model_copy(update={"risk": risk})
+    findings = params.risk.cross_county
+    if base is not None and findings is not None and not findings.is_absolute():
+        risk = params.risk.model_copy(update={"cross_county": base / findings})
+        params = params.model_copy(update={"risk": risk})
     # validate the plan now, with the file's name in messages
     resolve_plan(params.sampling.plan, params.sampling.overrides, file=file)
     return params

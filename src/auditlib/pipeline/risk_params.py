@@ -22,7 +22,7 @@ from pydantic import (
 from auditlib.risk.rules.catalogue import RULE_CODES
 from auditlib.risk.vocabulary import FEATURE_NAMES
 
-__all__ = ["LEARNING_FIELDS", "PreviousRound", "RiskParams", "Strict"]
+__all__ = ["FILE_FIELDS", "LEARNING_FIELDS", "PreviousRound", "RiskParams", "Strict"]
 
 
 class Strict(BaseModel):
@@ -33,6 +33,9 @@ class Strict(BaseModel):
 
 #: ``risk`` fields of the learned score, not of the unsupervised scorer.
 LEARNING_FIELDS: tuple[str, ...] = ("previous_rounds", "exploration_share", "learned_model")
+
+#: ``risk`` fields that name a file whose content, not the path, is a scorer parameter.
+FILE_FIELDS: tuple[str, ...] = ("cross_county",)
 
 
 class PreviousRound(Strict):
@@ -88,7 +91,9 @@ class RiskParams(Strict):
     households that can be fully verified. ``previous_rounds`` (:class:`PreviousRound` items)
     are earlier audits whose verified households train the learned score
     (:mod:`auditlib.risk.learned`); ``exploration_share`` is the share of every budget then
-    left to the forest alone; ``learned_model`` the model family. Example::
+    left to the forest alone; ``learned_model`` the model family. ``cross_county`` names the
+    findings table of ``auditlib crosscheck`` (``crosscounty.csv``, relative to the parameter
+    file): the county's findings become hits of rules X01–X04 (docs/crosscheck.md). Example::
 
         risk:
           n_estimators: 500
@@ -96,6 +101,7 @@ class RiskParams(Strict):
           vehicle_value_minimum: 30000
           previous_rounds:
             - {data: ../data/2025/430522, audit: ../audits-2025/430522}
+          cross_county: ../restricted/province/crosscounty.csv
     """
 
     n_estimators: int = Field(default=500, ge=10, le=100_000)
@@ -130,6 +136,7 @@ class RiskParams(Strict):
     previous_rounds: tuple[PreviousRound, ...] = ()
     exploration_share: float = Field(default=0.10, ge=0, lt=1)
     learned_model: Literal["logistic", "boosting"] = "logistic"
+    cross_county: Path | None = None
 
     @field_validator("max_samples")
     @classmethod
@@ -192,8 +199,11 @@ class RiskParams(Strict):
         return value
 
     def scorer_parameters(self) -> dict[str, Any]:
-        """Keyword arguments of :class:`~auditlib.risk.scorer.RiskScorer` (all but the budget)."""
-        values = self.model_dump(exclude=set(LEARNING_FIELDS) | {"budget_share"})
+        """Keyword arguments of :class:`~auditlib.risk.scorer.RiskScorer` (all but the budget,
+        the learned score's and :data:`FILE_FIELDS`, which the pipeline reads)."""
+        values = self.model_dump(
+            exclude=set(LEARNING_FIELDS) | set(FILE_FIELDS) | {"budget_share"}
+        )
         for name in ("tiers", "programmes", "payroll_exempt_keywords"):
             values[name] = tuple(values[name])
         if values["features"] is not None:

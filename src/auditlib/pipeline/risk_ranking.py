@@ -18,7 +18,7 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
-from auditlib.errors import ParamsError
+from auditlib.errors import DataError, ParamsError
 from auditlib.estimation.findings import verified_findings
 from auditlib.fieldwork.importing import read_verification
 from auditlib.fieldwork.results import current_results, read_results_log
@@ -26,16 +26,35 @@ from auditlib.pipeline.params import AuditParams, PreviousRound, RiskParams
 from auditlib.pipeline.workspace import RESULTS_LOG_FILE
 from auditlib.risk.assessment import RiskAssessment
 from auditlib.risk.learned import LearnedRanker, learning_matrix, rank_with_learning
+from auditlib.risk.rules.cross_county import read_cross_county_findings
 from auditlib.risk.scorer import RiskScorer
 from auditlib.sampling.sample import read_sample
 
 __all__ = ["RankedCounty", "assess_county", "previous_round_labels", "risk_scorer"]
 
 
-def risk_scorer(settings: RiskParams) -> RiskScorer:
+def risk_scorer(settings: RiskParams, county_code: str | None = None) -> RiskScorer:
     """The :class:`~auditlib.risk.scorer.RiskScorer` a parameter file's ``risk`` section
-    describes (not yet fitted)."""
-    return RiskScorer(**settings.scorer_parameters())
+    describes (not yet fitted).
+
+    With ``county_code``, the cross-county findings ``risk.cross_county`` names are read (the
+    rows of that county); without, or when the section names none, rules X01–X04 have none.
+
+    Raises
+    ------
+    DataError
+        The findings file does not exist or is not a findings table of ``auditlib crosscheck``.
+    """
+    findings = None
+    if county_code is not None and settings.cross_county is not None:
+        if not settings.cross_county.is_file():
+            raise DataError(
+                f"{settings.cross_county}: risk.cross_county names a file that does not exist; "
+                "run 'auditlib crosscheck <county folders> --out <folder>' first "
+                "(docs/crosscheck.md), or set risk.cross_county to null"
+            )
+        findings = read_cross_county_findings(settings.cross_county, county_code)
+    return RiskScorer(**settings.scorer_parameters(), cross_county=findings)
 
 
 @dataclass(frozen=True)
@@ -91,7 +110,7 @@ def previous_round_labels(
 def assess_county(params: AuditParams, data: CountyData) -> RankedCounty:
     """Score ``data`` with the params' ``risk`` settings, learning from previous rounds if any."""
     settings = params.risk
-    assessment = risk_scorer(settings).fit_assess(data)
+    assessment = risk_scorer(settings, data.info.county_code).fit_assess(data)
     if not settings.previous_rounds:
         return RankedCounty(assessment, learned=False, notes=(), training={})
     parts = [previous_round_labels(item, settings) for item in settings.previous_rounds]

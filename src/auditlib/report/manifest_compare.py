@@ -64,6 +64,10 @@ def compare_inputs(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> l
         if old_books.get(name) != new_books.get(name):
             differences.append(Difference("notebook", name, "template changed"))
     differences += _earlier_round_differences(old_earlier, current.get("previous_round"))
+    old_findings, new_findings = recorded.get("cross_county"), current.get("cross_county")
+    if (old_findings or {}).get("sha256") != (new_findings or {}).get("sha256"):
+        name = (new_findings or old_findings or {}).get("file", "crosscounty.csv")
+        differences.append(Difference("input", name, "cross-county findings changed"))
     return differences
 
 

@@ -40,7 +40,6 @@ from auditlib.report.folder import (
 from auditlib.report.lock import county_lock
 from auditlib.report.manifest import (
     MANIFEST_FILE,
-    input_fingerprint,
     notebook_content_digest,
     package_versions,
     platform_facts,
@@ -56,7 +55,11 @@ from auditlib.report.privacy import (
 )
 from auditlib.report.render import resolve_pdf_engine
 from auditlib.report.report_kernel import ReportKernel
-from auditlib.report.sources import checked_verification_source
+from auditlib.report.sources import (
+    check_params_inputs,
+    checked_verification_source,
+    input_fingerprint_of,
+)
 
 _LOG = logging.getLogger("auditlib.report")
 __all__ = ["ReportResult", "input_fingerprint_of", "load_report_params", "produce_report"]
@@ -99,24 +102,8 @@ def load_report_params(params_file: Path) -> Any:
     from auditlib.pipeline.params import load_params  # pydantic, YAML: only when a report runs
 
     params = load_params(params_file)
-    if params.report.previous_round is not None:  # fail before the notebook starts
-        from auditlib.pipeline.earlier_round import load_earlier_round  # with load_params
-
-        load_earlier_round(params.report.previous_round, params.county_code)
+    check_params_inputs(params)  # fail before the notebook starts
     return params
-
-
-def input_fingerprint_of(
-    params_file: Path, params: Any, template: Path, data_folder: Path | None = None
-) -> dict[str, Any]:
-    """Fingerprint of a report's inputs: parameter file, data folder (``params.data`` unless
-    given), notebook template and the previous round's ``estimates.json`` when the report
-    compares with one (``report.previous_round``)."""
-    earlier = params.report.previous_round
-    if earlier is not None and earlier.is_dir():
-        earlier = earlier / "estimates.json"
-    folder = Path(params.data) if data_folder is None else data_folder
-    return input_fingerprint(params_file, folder, [template], earlier)
 
 
 def _options(settings: _Settings) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from auditlib.data.idcard import mask_id_numbers, mask_names
+from auditlib.report.cross_county_section import cross_county_section
 from auditlib.report.fairness_section import fairness
 from auditlib.report.html import Column, Html, escape, table_html
 from auditlib.report.risk_tables import rule_hit_counts
@@ -26,8 +27,8 @@ def _t(run: Any, key: str, **values: object) -> str:
 
 
 def risk(run: Any) -> Html:
-    """Rule hit counts, score histogram with its reading guide, masked top households with their
-    reasons as lists, fairness."""
+    """Rule hit counts, cross-county findings, score histogram with its reading guide, masked
+    top households with their reasons as lists, fairness."""
     language = run.language
     parts = [f"<h2>{_t(run, 'risk')}</h2>", f'<p class="caution">{_t(run, "risk_caution")}</p>']
     hits = rule_hit_counts(run.assessment, language)
@@ -37,6 +38,7 @@ def risk(run: Any) -> Html:
             hits, [Column("rule", _t(run, "rule")), Column("households", _t(run, "hits"), "count")]
         )
     )
+    parts.append(cross_county_section(run))
     high_share = float(run.params.risk.tiers[0])
     parts.append(score_section(run.assessment.scores, language, high_share=high_share))
     parts.append(_top_households(run))

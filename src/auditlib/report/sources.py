@@ -1,14 +1,53 @@
-"""Checks of a report's verification source made before any kernel starts."""
+"""Checks of a report's inputs made before any kernel starts (verification source, previous
+round, cross-county findings), and the fingerprint of the cross-county findings."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from auditlib.data.contract import VERIFICATION
-from auditlib.errors import ReportError
+from auditlib.data.fingerprint import file_sha256
+from auditlib.errors import DataError, ReportError
 from auditlib.pipeline.workspace import CountyWorkspace
+from auditlib.report.manifest import input_fingerprint
 
-__all__ = ["checked_verification_source"]
+__all__ = [
+    "check_params_inputs",
+    "checked_verification_source",
+    "cross_county_fingerprint",
+    "input_fingerprint_of",
+]
+
+
+def check_params_inputs(params: Any) -> None:
+    """Fail before a kernel starts when a file the parameters name cannot be used: the previous
+    round compared with (``report.previous_round``) or the cross-county findings
+    (``risk.cross_county``)."""
+    if params.report.previous_round is not None:
+        # deferred: pandas with the previous round's reader, only when a report runs
+        from auditlib.pipeline.earlier_round import load_earlier_round
+
+        load_earlier_round(params.report.previous_round, params.county_code)
+    findings = params.risk.cross_county
+    if findings is not None:
+        # deferred: pandas with the findings' reader, only when a report runs
+        from auditlib.risk.rules.cross_county import read_cross_county_findings
+
+        if not findings.is_file():
+            raise DataError(
+                f"{findings}: risk.cross_county names a file that does not exist; run "
+                "'auditlib crosscheck <county folders> --out <folder>' first "
+                "(docs/crosscheck.md), or set risk.cross_county to null"
+            )
+        read_cross_county_findings(findings, params.county_code)
+
+
+def cross_county_fingerprint(findings: Path | None) -> dict[str, Any]:
+    """``{"cross_county": {"file", "sha256"}}`` of the findings a report used, ``{}`` without."""
+    if findings is None:
+        return {}
+    return {"cross_county": {"file": str(findings), "sha256": file_sha256(findings)}}
 
 
 def checked_verification_source(
@@ -78,3 +117,17 @@ def _has_verification_table(data_folder: Path) -> bool:
         for stem in stems
         for suffix in SUPPORTED_SUFFIXES
     )
+
+
+def input_fingerprint_of(
+    params_file: Path, params: Any, template: Path, data_folder: Path | None = None
+) -> dict[str, Any]:
+    """Fingerprint of a report's inputs: parameter file, data folder (``params.data`` unless
+    given), notebook template, the previous round's ``estimates.json`` when the report
+    compares with one (``report.previous_round``) and the cross-county findings it used."""
+    earlier = params.report.previous_round
+    if earlier is not None and earlier.is_dir():
+        earlier = earlier / "estimates.json"
+    folder = Path(params.data) if data_folder is None else data_folder
+    fingerprint = input_fingerprint(params_file, folder, [template], earlier)
+    return fingerprint | cross_county_fingerprint(params.risk.cross_county)

@@ -120,6 +120,11 @@ payroll_exempt_keywords
         code holding the GIL (seeding, cloning, checks), only the tree building releases it;
         on this project's 2 shared cores ``n_jobs=2`` was no faster (docs/risk.md §9).
         Scoring always runs in one thread.
+    cross_county : pandas.DataFrame or None, default=None
+        Findings of ``auditlib crosscheck`` involving the county, as read by
+        :func:`auditlib.risk.rules.cross_county.read_cross_county_findings` (the parameter
+        file's ``risk.cross_county`` names the file): the county's own become hits of rules
+        X01–X04. ``None``: those rules have no hits.
 
     Attributes
     ----------
@@ -162,6 +167,7 @@ payroll_exempt_keywords
         rejected_rows: str = "warning",
         random_state: int = 0,
         n_jobs: int | None = 1,
+        cross_county: pd.DataFrame | None = None,
     ) -> None:
         self.n_estimators = n_estimators
         self.max_samples = max_samples
@@ -187,6 +193,7 @@ payroll_exempt_keywords
         self.rejected_rows = rejected_rows
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.cross_county = cross_county
 
     def _check_parameters(self) -> None:
         check_scorer_parameters(self)
@@ -229,6 +236,7 @@ payroll_exempt_keywords
             self._rule_parameters(),
             programmes=tuple(self.programmes),
             ledger=ledger,
+            cross_county=self.cross_county,
         )
         names = self._feature_names()
         raw = build_features(

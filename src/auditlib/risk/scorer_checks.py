@@ -6,7 +6,10 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import Any
 
+import pandas as pd
+
 from auditlib.errors import ParamsError
+from auditlib.risk.crosscounty import FINDING_COLUMNS
 from auditlib.risk.features import FEATURES
 from auditlib.risk.rules.catalogue import RULES
 
@@ -89,6 +92,14 @@ def check_scorer_parameters(scorer: Any) -> None:
         or scorer.n_jobs == 0
     ):
         bad("n_jobs", "None or a non-zero integer (-1 = one thread per core)")
+    if scorer.cross_county is not None and not (
+        isinstance(scorer.cross_county, pd.DataFrame)
+        and set(FINDING_COLUMNS) <= set(scorer.cross_county.columns)
+    ):
+        problems.append(
+            "cross_county must be None or the findings of 'auditlib crosscheck' as read by "
+            f"read_cross_county_findings, got {type(scorer.cross_county).__name__}"
+        )
     if problems:
         raise ParamsError("; ".join(problems))
     scorer._rule_parameters().validate()

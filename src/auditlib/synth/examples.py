@@ -14,12 +14,19 @@ from pathlib import Path
 
 import yaml
 
+from auditlib.data.atomic import atomic_write_bytes
 from auditlib.errors import ParamsError, Problem
 from auditlib.synth.config import SynthConfig
+from auditlib.synth.cross_county import CrossCountyPlan, plant_cross_county
 from auditlib.synth.generator import generate_county
-from auditlib.synth.output import write_county
+from auditlib.synth.output import (
+    GROUND_TRUTH_FOLDER,
+    SyntheticCounty,
+    frame_to_csv_bytes,
+    write_county,
+)
 
-__all__ = ["DEFAULT_SPEC", "generate_examples", "read_county_specs"]
+__all__ = ["DEFAULT_SPEC", "generate_examples", "read_county_specs", "read_cross_county_plan"]
 
 _LOG = logging.getLogger("auditlib.synth")
 #: Default spec file, relative to the repository root.
@@ -64,6 +71,16 @@ def read_county_specs(path: Path | str) -> list[SynthConfig]:
     return configs
 
 
+def read_cross_county_plan(path: Path | str) -> CrossCountyPlan | None:
+    """The specs file's optional ``cross_county`` mapping (links planted between its counties:
+    :mod:`auditlib.synth.cross_county`), or ``None`` when there is none."""
+    source = Path(path)
+    content = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if not isinstance(content, dict) or content.get("cross_county") is None:
+        return None
+    return CrossCountyPlan.from_mapping(content["cross_county"], source=source.name)
+
+
 def generate_examples(
     spec: Path | str = DEFAULT_SPEC,
     out: Path | str | None = None,
@@ -99,28 +116,58 @@ def generate_examples(
             f"the specs have {', '.join(known)}"
         )
     target = Path(out) if out is not None else Path(spec).parent
+    if realism is not None:
+        configs = [replace(config, realism=realism) for config in configs]
     chosen = [config for config in configs if not only or config.county_code in only]
+    plan = read_cross_county_plan(spec)
+    if plan is not None and len(configs) > 1:
+        # links join every county of the specs: all are generated, the chosen ones written
+        counties = [_generate(config, done, len(configs)) for done, config in enumerate(configs)]
+        counties, links = plant_cross_county(counties, plan)
+        deaths = int((links["kind"] == "death_elsewhere").sum())
+        _LOG.info(
+            "planted %d double enrolments and %d deaths recorded in another county (seed %d)",
+            (len(links) - deaths) // 2,
+            deaths,
+            plan.seed,
+        )
+        folders = []
+        for done, county in enumerate(item for item in counties if item.config in chosen):
+            code = county.config.county_code
+            folder = _write(county, target, done, len(chosen))
+            mine = links[links["county_code"] == code].reset_index(drop=True)
+            atomic_write_bytes(
+                folder / GROUND_TRUTH_FOLDER / "cross_county.csv", frame_to_csv_bytes(mine)
+            )
+            folders.append(folder)
+        return folders
     folders = []
     for done, config in enumerate(chosen):
-        if realism is not None:
-            config = replace(config, realism=realism)
-        folder = target / config.county_code
-        county = f"{config.county_code} {config.county} ({done + 1} of {len(chosen)})"
-        _LOG.info(
-            "%s: generating %d households (seed %d)",
-            county,
-            config.households,
-            config.seed,
-            extra={"step": "generate", "progress": (done, len(chosen))},
-        )
-        synthetic = generate_county(config)
-        _LOG.info(
-            "%s: writing the files",
-            county,
-            extra={"step": "write", "progress": (done, len(chosen))},
-        )
-        write_county(synthetic, folder)
-        del synthetic
-        _LOG.info("%s: written", county, extra={"progress": (done + 1, len(chosen))})
-        folders.append(folder)
+        county = _generate(config, done, len(chosen))
+        folders.append(_write(county, target, done, len(chosen)))
+        del county
     return folders
+
+
+def _generate(config: SynthConfig, done: int, total: int) -> SyntheticCounty:
+    _LOG.info(
+        "%s %s (%d of %d): generating %d households (seed %d)",
+        config.county_code,
+        config.county,
+        done + 1,
+        total,
+        config.households,
+        config.seed,
+        extra={"step": "generate", "progress": (done, total)},
+    )
+    return generate_county(config)
+
+
+def _write(county: SyntheticCounty, target: Path, done: int, total: int) -> Path:
+    config = county.config
+    name = f"{config.county_code} {config.county} ({done + 1} of {total})"
+    folder = target / config.county_code
+    _LOG.info("%s: writing the files", name, extra={"step": "write", "progress": (done, total)})
+    write_county(county, folder)
+    _LOG.info("%s: written", name, extra={"progress": (done + 1, total)})
+    return folder

@@ -1,10 +1,12 @@
 """The red-flag rule catalogue (policy rules): codes, texts, clauses and weights.
 
 One deterministic rule per item of the official removal list (清退情形) and per fund-flow check
-of the payment ledger. Each rule has a stable code (``H01``–``H10`` household, ``P01``–``P06``
-payment), a Chinese and an English text, the clause of the notice it implements, and every hit
-names the record (table and spreadsheet row) that triggered it. Rules are reported beside the
-isolation forest, never fed into it; :mod:`auditlib.risk.rules.evaluate` applies them.
+of the payment ledger, and one per kind of cross-county finding. Each rule has a stable code
+(``H01``–``H10`` household, ``P01``–``P06`` payment, ``X01``–``X04`` cross-county: the findings
+of ``auditlib crosscheck``, :mod:`auditlib.risk.rules.cross_county`), a Chinese and
+an English text, the clause of the notice it implements, and every hit names the record (table
+and spreadsheet row) that triggered it. Rules are reported beside the isolation forest, never
+fed into it; :mod:`auditlib.risk.rules.evaluate` applies them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = ["RULES", "RULE_CODES", "RuleSpec", "rule_catalogue"]
 #: Source of the clauses (the seed notices of the special campaigns, as listed in DESIGN.md §1).
 CAMPAIGN = "农村低保专项治理清退情形"
 FUNDS = "低保资金发放监管"
+CROSS = "跨地区信息比对"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,22 @@ RULES: tuple[RuleSpec, ...] = (
              f"{FUNDS}：发放金额与核定保障金额不符",
              ("duplicate_payment", "oversized_payment", "payment_after_death"),
              ("payments", "households"), 0.5),
+    RuleSpec("X01", "enrolled_elsewhere", "家庭成员同时为其他县（市、区）保障家庭的成员",
+             "a member is also a member of a household in another county",
+             f"{CROSS}：重复享受、多地享受", ("income_above_standard",), ("crosscounty",)),
+    RuleSpec("X02", "death_elsewhere", "家庭成员的死亡登记在其他县（市、区）",
+             "a member's death is recorded in another county",
+             f"{CAMPAIGN}：死亡人员未及时注销（跨地区）",
+             ("deceased_member", "payment_after_death"), ("crosscounty",)),
+    RuleSpec("X03", "registered_elsewhere",
+             "家庭成员在其他县（市、区）登记有车辆、房产、财政供养、工商或村干部记录",
+             "a member is in another county's vehicle, property, payroll, business or cadre "
+             "register", f"{CROSS}：异地车辆、房产、工资、工商登记",
+             ("car_owner", "commercial_housing", "salary_or_pension", "business_owner",
+              "village_cadre"), ("crosscounty",), 0.5),
+    RuleSpec("X04", "account_elsewhere", "收款账户同时用于其他县（市、区）的保障家庭",
+             "the payment account is also used by a household in another county",
+             f"{FUNDS}：多户共用一个收款账户（跨地区）", ("shared_account",), ("crosscounty",)),
 )  # fmt: skip
 
 _BY_CODE = {rule.code: rule for rule in RULES}

@@ -25,6 +25,7 @@ from auditlib.risk.crosscheck import CrossCheckResult, cross_check
 from auditlib.risk.payment_ledger import payment_frame
 from auditlib.risk.rules import holder_names, household, payment
 from auditlib.risk.rules.catalogue import RULES, rule_catalogue
+from auditlib.risk.rules.cross_county import cross_county_hits
 from auditlib.risk.rules.hits import NAME_ONLY_WEIGHT
 
 
@@ -284,6 +285,7 @@ def evaluate_rules(
     recipients_only: bool = True,
     programmes: tuple[str, ...] = ("dibao",),
     ledger: pd.DataFrame | None = None,
+    cross_county: pd.DataFrame | None = None,
 ) -> RuleHits:
     """Run every rule of :data:`RULES` on a county.
 
@@ -301,6 +303,10 @@ def evaluate_rules(
         Programmes whose households count as recipients (default Dibao only).
     ledger : pandas.DataFrame, optional
         ``auditlib.risk.payment_ledger.payment_frame(data)`` when already computed.
+    cross_county : pandas.DataFrame, optional
+        Findings of ``auditlib crosscheck`` involving the county
+        (:func:`auditlib.risk.rules.cross_county.read_cross_county_findings`): its own become
+        hits of rules X01–X04. Without them, those rules have no hits.
 
     Returns
     -------
@@ -313,6 +319,8 @@ def evaluate_rules(
     holder_states = holder_names.holder_name_states(data, ledger)
     evaluators = _evaluators(data, crosscheck, parameters, ledger, holder_states)
     frames = [evaluate() for evaluate in evaluators.values()]
+    if cross_county is not None:
+        frames.append(cross_county_hits(cross_county, data.info.county_code))
     hits = pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True)
     variants = holder_names.holder_name_variants("P02", data, ledger, holder_states)
     if recipients_only:

@@ -114,15 +114,19 @@ def _dead_to_move(county: SyntheticCounty, count: int, rng: np.random.Generator)
 
 
 def _enrol_pairs(
-    source: SyntheticCounty, target: SyntheticCounty, count: int, rng: np.random.Generator
+    source: SyntheticCounty,
+    target: SyntheticCounty,
+    count: int,
+    rng: np.random.Generator,
+    taken: tuple[set[int], set[int]],
 ) -> list[tuple[int, int]]:
     """Pairs (member row of ``source``, member row of ``target``): same sex and age, non-heads
-    of eligible recipient households, alive."""
+    of eligible recipient households, alive, neither in a link already (``taken``: rows of
+    each county used before; the pairs are added)."""
+
     def candidates(county: SyntheticCounty) -> pd.DataFrame:
         members = county.data.members.reset_index(drop=True)
-        eligible = members["household_id"].astype("string").isin(
-            _recipients(county, eligible=True)
-        )
+        eligible = members["household_id"].astype("string").isin(_recipients(county, eligible=True))
         alive = members["death_date"].isna() if "death_date" in members else True
         keep = eligible & alive & (members["relation"].astype("string") != "head")
         return members.loc[keep.to_numpy(dtype=bool), ["age", "sex"]].assign(
@@ -130,8 +134,9 @@ def _enrol_pairs(
         )
 
     mine, theirs = candidates(source), candidates(target)
+    mine = mine[~mine["row"].isin(taken[0])]
     pairs: list[tuple[int, int]] = []
-    used: set[int] = set()
+    used = taken[1]
     for at in rng.permutation(len(mine)):
         if len(pairs) == count:
             break
@@ -141,6 +146,7 @@ def _enrol_pairs(
         if len(match):
             other = int(match["row"].iloc[int(rng.integers(len(match)))])
             used.add(other)
+            taken[0].add(int(person["row"]))
             pairs.append((int(person["row"]), other))
     return pairs
 
@@ -173,6 +179,7 @@ def plant_cross_county(
     ]
     moved: list[list[pd.DataFrame]] = [[] for _ in counties]
     links: list[dict[str, str]] = []
+    taken: list[set[int]] = [set() for _ in counties]  # member rows in a link, per county
     for index, county in enumerate(counties):
         after = (index + 1) % len(counties)
         here, there = county.data.info.county_code, counties[after].data.info.county_code
@@ -184,7 +191,10 @@ def plant_cross_county(
              "id_number": number, "other_county_code": there, "other_household_id": ""}
             for household, number in zip(rows["household_id"], rows["id_number"], strict=True)
         ]  # fmt: skip
-        for mine, theirs in _enrol_pairs(county, counties[after], plan.double_enrolments, rng):
+        pairs = _enrol_pairs(
+            county, counties[after], plan.double_enrolments, rng, (taken[index], taken[after])
+        )
+        for mine, theirs in pairs:
             person = members[index].loc[mine]
             members[after].loc[theirs, ["id_number", "name"]] = [
                 person["id_number"],
@@ -206,4 +216,3 @@ def plant_cross_county(
         data = replace(county.data, members=members[index], registries=registries)
         planted.append(replace(county, data=data))
     return planted, pd.DataFrame(links, columns=list(LINK_COLUMNS)).astype("string")
-

@@ -122,6 +122,13 @@ def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
         "data/demo3",
     ):
         assert (work / made).exists(), f"{made} was not made:\n{shown}"
+    # the example counties' planted cross-county links reach both counties' reports
+    links = (work / "data/example/430522/ground_truth/cross_county.csv").read_text("utf-8")
+    enrolled = next(line.split(",") for line in links.splitlines() if "double_enrolment" in line)
+    masked = enrolled[3][:6] + "********" + enrolled[3][-4:]
+    for code in (enrolled[1], enrolled[4]):
+        page = (work / "reports" / code / "report.html").read_text(encoding="utf-8")
+        assert masked in page and "X01" in page, f"{masked} is not in {code}'s report"
 
 
 @pytest.mark.slow

@@ -88,6 +88,13 @@ def risk() -> None:
     default=False,
     help="Refuse to score when loading rejected rows of households, members or payments.",
 )
+@click.option(
+    "--cross-county",
+    "cross_county",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Findings of 'auditlib crosscheck' (crosscounty.csv): the county's become rules X01-X04.",
+)
 def score(
     folder: Path,
     out: Path | None,
@@ -99,20 +106,26 @@ def score(
     top: int,
     fairness: bool,
     strict: bool,
+    cross_county: Path | None,
 ) -> None:
     """Score the recipient households of the county in FOLDER."""
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.data.loading import load_county
     from auditlib.risk.fairness import fairness_audit
     from auditlib.risk.reasons import explain
+    from auditlib.risk.rules.cross_county import read_cross_county_findings
     from auditlib.risk.scorer import RiskScorer
 
     data = load_county(folder)
+    findings = (
+        read_cross_county_findings(cross_county, data.info.county_code) if cross_county else None
+    )
     scorer = RiskScorer(
         n_estimators=n_estimators,
         max_samples=max_samples,
         random_state=seed,
         rejected_rows="error" if strict else "warning",
+        cross_county=findings,
     )
     assessment = scorer.fit_assess(data)
     reasons = explain(assessment, language=language)

@@ -9,6 +9,7 @@ the examples: the generator plants double enrolments and deaths recorded in the 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -18,9 +19,11 @@ import yaml
 
 from auditlib.cli.common import EXIT_BAD_INPUT, EXIT_OK, run_guarded
 from auditlib.cli.main import cli
+from auditlib.data.fingerprint import file_sha256
 from auditlib.errors import DataError
 from auditlib.pipeline.audit import run_audit
 from auditlib.report import sections_risk
+from auditlib.report.province_cross_county import cross_county_table
 from auditlib.risk.crosscounty import FINDING_COLUMNS
 from auditlib.risk.rules.cross_county import cross_county_hits, read_cross_county_findings
 from auditlib.synth.examples import generate_examples
@@ -208,3 +211,34 @@ def test_crosscheck_never_overwrites_other_findings(
     assert run_guarded(cli, ["crosscheck", *folders[:2], "--out", str(out)]) == EXIT_BAD_INPUT
     assert "never overwritten" in capsys.readouterr().err
     assert (out / "crosscounty.csv").read_bytes() == original
+
+
+def test_the_provincial_table_counts_each_countys_findings(province: Path, tmp_path: Path) -> None:
+    findings_file = province / "restricted" / "crosscounty.csv"
+    recorded = {"file": str(findings_file), "sha256": file_sha256(findings_file)}
+    folders = {}
+    for code in CODES:
+        folders[code] = tmp_path / code
+        folders[code].mkdir()
+        manifest = {"inputs": {"cross_county": recorded}}
+        (folders[code] / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    page = cross_county_table(folders, "en")
+    links = _links(province)
+    for code in CODES:
+        mine = links[links["county_code"] == code]
+        enrolled = int((mine["kind"] == "double_enrolment").sum())
+        dead = int((mine["kind"] == "death_elsewhere").sum())
+        held = int(
+            ((links["kind"] == "death_elsewhere") & (links["other_county_code"] == code)).sum()
+        )
+        cells = [str(value) for value in (enrolled, dead, 0, 0, held)]
+        row = f'<td class="text">{code}</td>' + "".join(
+            f'<td class="number">{cell}</td>' for cell in cells
+        )
+        assert row in page, (code, cells)
+    assert "********" not in page and not any(number in page for number in links["id_number"])
+    # a findings file changed since the counties used it is not summed
+    (folders["430522"] / "manifest.json").write_text(
+        json.dumps({"inputs": {"cross_county": recorded | {"sha256": "0" * 64}}}), "utf-8"
+    )
+    assert "gone or changed" in cross_county_table(folders, "en")

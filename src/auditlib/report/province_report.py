@@ -37,6 +37,7 @@ from auditlib.report.figures import (
 from auditlib.report.fonts import CSS_FONT_STACK
 from auditlib.report.html import Column, escape, format_percent, format_yuan, table_html
 from auditlib.report.manifest import read_manifest
+from auditlib.report.province_cross_county import cross_county_table
 from auditlib.report.province_form import read_county_form, sum_forms, write_province_form
 from auditlib.report.province_inputs import BatchCounties
 from auditlib.report.province_outputs import (
@@ -156,9 +157,14 @@ def _reason_text(row: Any, text: Mapping[str, str]) -> str:
 
 
 def render_report(
-    content: Mapping[str, Any], params: ProvinceParams, indicator: pd.DataFrame | None, forms: str
+    content: Mapping[str, Any],
+    params: ProvinceParams,
+    indicator: pd.DataFrame | None,
+    forms: str,
+    cross_county: str = "",
 ) -> str:
-    """The provincial report as one self-contained HTML document."""
+    """The provincial report as one self-contained HTML document (``forms``, ``cross_county``:
+    the HTML of the summed statistics form and of the cross-county findings)."""
     language = params.language
     text, names = TEXT[language], NAMES[language]
     body = [f"<h1>{escape(content['province'])} {escape(text['heading'])}</h1>"]
@@ -247,6 +253,7 @@ def render_report(
                 Column("expected_coverage", text["expected"], "percent"),
             ]
         body.append(table_html(picks, [*chosen, Column("why", text["reason"])]))
+    body.append(cross_county)
     body.append(f"<h2>{escape(text['form'])}</h2>{forms}")
     body.append(f"<h2>{escape(text['method'])}</h2><p>{escape(text['method_text'])}</p>")
     title = escape(f"{content['province']} {text['heading']}")
@@ -309,7 +316,8 @@ def report_writer(
     def write(work: Path, content: dict[str, Any], batch: BatchCounties) -> list[str]:
         folders = {c.result.county_code: c.folder for c in batch.counties}
         forms = _forms(folders, work, content["province"])
-        document = render_report(content, params, table, forms)
+        cross = cross_county_table(folders, params.language)
+        document = render_report(content, params, table, forms, cross)
         atomic_write_text(work / HTML_FILE, document)
         names = [HTML_FILE, *([FORM_FILE] if (work / FORM_FILE).is_file() else [])]
         if pdf:

@@ -12,8 +12,8 @@ single-feature baseline against the forest, recall per planted type pooled over 
 the run time. ``--output`` writes the per-county table (refuses an existing file).
 
 Usage: ``python benchmarks/bench_risk_strategies.py [--settings 0,1,2] [--rounds 1,2]
-[--exploration 0.1] [--model logistic] [--seed-offset 100] [--n-estimators 200]
-[--output FILE.csv]``
+[--exploration 0.1] [--model logistic] [--no-rule-estimates] [--seed-offset 100]
+[--n-estimators 200] [--output FILE.csv]``
 """
 
 from __future__ import annotations
@@ -71,6 +71,11 @@ def main() -> None:
     parser.add_argument("--exploration", type=float, default=0.10)
     parser.add_argument("--model", choices=("logistic", "boosting"), default="logistic")
     parser.add_argument(
+        "--no-rule-estimates",
+        action="store_true",
+        help="Rank by the learned model alone (no empirical-Bayes floor for definitive rules).",
+    )
+    parser.add_argument(
         "--seed-offset", type=int, default=0, help="Shift every county seed (a fresh held-out set)."
     )
     parser.add_argument("--budget", type=float, default=0.05)
@@ -95,6 +100,7 @@ def main() -> None:
             rounds=rounds,
             exploration_share=arguments.exploration,
             model=arguments.model,
+            rule_estimates=not arguments.no_rule_estimates,
         )
         for record in result.precision.to_dict("records"):
             rows.append({"setting": setting.name, "seed": setting.seed, **record})
@@ -115,7 +121,7 @@ def main() -> None:
         gain = wide[f"learned-{count}"] - wide["rules+forest"]
         print(
             f"learned-{count} − rules+forest: mean {gain.mean():+.3f}, SD {gain.std():.3f}, "
-            f"per county {', '.join(f'{value:+.3f}' for value in gain)}"
+            f"per county {', '.join(f'{name} {value:+.3f}' for name, value in gain.items())}"
         )
     singles = [c for c in wide.columns if c.startswith("rules+") and c != "rules+forest"]
     best = wide[singles].mean().idxmax()

@@ -163,6 +163,70 @@ def test_the_model_learns_a_planted_signal() -> None:
     assert probability.min() > 0 and probability.max() < 1
 
 
+def _rule_training() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """200 verified households: 30 findings (rows 0-29); H04 hit rows 25-34 (5 findings of
+    weight 1, 5 non-findings of weight 3); H02 (a prompt) hit rows 0-9; P05 hit nowhere."""
+    rng = np.random.default_rng(7)
+    finding = np.arange(200) < 30
+    inputs = pd.DataFrame({"signal": finding + rng.normal(scale=0.5, size=200)})
+    for code, rows in {"H04": range(25, 35), "H02": range(10), "P05": range(0)}.items():
+        inputs[f"rule:{code}"] = np.isin(np.arange(200), list(rows)).astype(float)
+    weight = np.where(np.arange(200) >= 30, 3.0, 1.0)
+    return inputs, finding, weight
+
+
+def test_rule_estimates_shrink_each_definitive_rule_toward_the_prior() -> None:
+    inputs, finding, weight = _rule_training()
+    ranker = LearnedRanker(random_state=2).fit(inputs, finding, weight)
+    # hand calculation: H04's weighted rate 5·1 / (5·1 + 5·3) = 0.25 over n = 10 hits,
+    # shrunk toward m = 0.9 with k = 5: (5·0.9 + 10·0.25) / 15 = 7/15; P05 (no hit) keeps 0.9
+    assert ranker.rule_precision_["H04"] == pytest.approx(7 / 15)
+    assert ranker.rule_precision_["P05"] == pytest.approx(0.9)
+    assert "H02" not in ranker.rule_precision_  # a prompt (weight 0.25) gets no estimate
+    weighted = LearnedRanker(rule_weights={"H02": 1.0, "H04": 0.5}).fit(inputs, finding, weight)
+    assert "H02" in weighted.rule_precision_ and "H04" not in weighted.rule_precision_
+    # weight 1 to the data only: the plain rate; weight to the prior only: the prior
+    assert LearnedRanker(rule_prior_strength=0.0).fit(inputs, finding, weight).rule_precision_[
+        "H04"
+    ] == pytest.approx(0.25)
+    assert LearnedRanker(rule_prior_precision=0.6, rule_prior_strength=1e9).fit(
+        inputs, finding, weight
+    ).rule_precision_["H04"] == pytest.approx(0.6)
+
+
+def test_definitive_rule_households_rank_at_least_at_their_rule_estimate() -> None:
+    inputs, finding, weight = _rule_training()
+    ranker = LearnedRanker(random_state=2).fit(inputs, finding, weight)
+    # fresh households with no signal: the model gives them little; a P05 hit (no evidence
+    # in the previous round) keeps the prior 0.9, an H04 hit its shrunk 7/15
+    fresh = pd.DataFrame(
+        {
+            "signal": [-1.0] * 4,
+            "rule:H04": [0, 1, 0, 1.0],
+            "rule:H02": 0.0,
+            "rule:P05": [0, 0, 1, 1.0],
+        }
+    )
+    model = ranker.model_probability(fresh)
+    assert (model < 7 / 15).all()
+    np.testing.assert_allclose(ranker.rule_probability(fresh), [0.0, 7 / 15, 0.9, 0.9])
+    np.testing.assert_allclose(ranker.probability(fresh), [model[0], 7 / 15, 0.9, 0.9])
+    # a household the model is sure of still outranks a weak rule's hit
+    sure = pd.DataFrame({"signal": [30.0], "rule:H04": 0.0, "rule:H02": 0.0, "rule:P05": 0.0})
+    assert ranker.probability(sure)[0] > 7 / 15
+    # without rule estimates: the model alone
+    alone = LearnedRanker(random_state=2, rule_estimates=False).fit(inputs, finding, weight)
+    assert alone.rule_precision_ == {}
+    np.testing.assert_array_equal(alone.probability(fresh), alone.model_probability(fresh))
+
+
+def test_rule_estimate_parameters_are_checked() -> None:
+    with pytest.raises(ParamsError, match=r"rule_prior_precision must be in \[0, 1\], got 1.5"):
+        LearnedRanker(rule_prior_precision=1.5)
+    with pytest.raises(ParamsError, match="rule_prior_strength must be finite and ≥ 0, got -1"):
+        LearnedRanker(rule_prior_strength=-1.0)
+
+
 def _protected_changed(data: CountyData) -> CountyData:
     members = data.members.copy()
     members["sex"] = np.where(members["sex"].astype(str) == "M", "F", "M")

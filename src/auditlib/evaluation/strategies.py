@@ -169,6 +169,7 @@ def compare_strategies(
     round_plan: str = "risk-targeted",
     exploration_share: float = 0.10,
     model: str = "logistic",
+    rule_estimates: bool = True,
 ) -> StrategyResult:
     """Every strategy of the module docstring on the county ``config`` generates.
 
@@ -190,6 +191,9 @@ def compare_strategies(
         Share of the budget the learned strategies leave to the forest.
     model : {"logistic", "boosting"}
         The learned model (:class:`~auditlib.risk.learned.LearnedRanker`).
+    rule_estimates : bool
+        Definitive-rule households ranked at least at their rule's empirical-Bayes precision
+        (:class:`~auditlib.risk.learned.LearnedRanker`); ``False``: the model alone.
     """
     scorer = clone(scorer if scorer is not None else RiskScorer())
     scorer.set_params(tiers=(budget, max(budget, float(scorer.tiers[1]))))
@@ -210,7 +214,11 @@ def compare_strategies(
         inputs = pd.concat([part[0] for part in collected[:count]])
         findings = pd.concat([part[1] for part in collected[:count]])
         ranker = LearnedRanker(
-            exploration_share=exploration_share, random_state=int(config.seed), model=model
+            exploration_share=exploration_share,
+            random_state=int(config.seed),
+            model=model,
+            rule_estimates=rule_estimates,
+            rule_weights=scorer.rule_weights,
         )
         name = f"learned-{count}"
         try:

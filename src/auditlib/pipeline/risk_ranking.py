@@ -120,6 +120,7 @@ def assess_county(params: AuditParams, data: CountyData) -> RankedCounty:
         exploration_share=settings.exploration_share,
         random_state=settings.random_state,
         model=settings.learned_model,
+        rule_weights=settings.rule_weights,
     )
     try:
         ranker.fit(

@@ -10,35 +10,35 @@ of one or more previous rounds, with their design weights, and ranks the current
 non-negative money and area features, as the forest's transform), their within-peer z-scores,
 the forest percentile, the unsupervised ranking's percentile, one 0/1 column per rule code
 (hit through an ID match), one per rule code hit through a name-only link, and the number of
-distinct rules hit. No protected
-attribute is among them (sex, ethnicity, disability and age never enter; a test changes them
-and checks every probability).
+distinct rules hit. No protected attribute is among them (sex, ethnicity, disability and age
+never enter; a test changes them and checks every probability).
 
-*Training set*: the verified households of the previous rounds' samples, each with its design
-weight (``1/π``). Households were selected on the risk score and rule hits of their round —
-inputs of the model, never the outcome — so a weighted fit estimates the county-wide
-P(finding | inputs); certainty units (π = 1) enter with weight 1 and the random part carries
-the county. Non-respondents (not found, refused) are left out (see ``docs/risk.md``).
+*Training set*: the verified households of the previous rounds' samples with their design
+weights ``1/π``. They were selected on inputs of the model, never the outcome, so a weighted fit
+estimates the county-wide P(finding | inputs). Non-respondents are left out (``docs/risk.md``).
 
 *Model* (``model``): by default an L2-penalised logistic regression on standardised inputs
-(scikit-learn ``LogisticRegressionCV``; missing values at the median; the penalty chosen
-among 0.01–1 by weighted 5-fold cross-validated log-loss), the design weights as sample
-weights — a few hundred verified households with a few dozen findings call for a model with
-few degrees of freedom, and its probability is calibrated by construction. The unsupervised
-ranking's percentile is one of its inputs, so it starts from the rules-then-forest order
-and moves households where the labels say so. ``"boosting"``: scikit-learn's
-``HistGradientBoostingClassifier`` (shallow trees, strong regularisation) inside
-``CalibratedClassifierCV`` (Platt scaling, 5 folds; too few positives for isotonic
-regression). With fewer than :data:`MIN_FINDINGS` findings or :data:`MIN_VERIFIED` verified
-households nothing is learned and :func:`rank_with_learning` is not called (the caller ranks as
-without labels).
+(``LogisticRegressionCV``; missing values at the median; penalty among 0.01–1 by weighted
+5-fold log-loss), design weights as sample weights — few degrees of freedom for a few dozen
+findings, calibrated by construction. ``"boosting"``: ``HistGradientBoostingClassifier``
+(shallow, regularised) inside ``CalibratedClassifierCV`` (Platt, 5 folds). With fewer than
+:data:`MIN_FINDINGS` findings or :data:`MIN_VERIFIED` verified households nothing is learned
+(the caller ranks as without labels).
+
+*Rule estimates* (``rule_estimates``, default on): the penalised model shrinks a rule's effect
+toward the average finding rate, so a few dozen findings made it demote definitive hits that
+are nearly always real. Each definitive rule (weight ≥ 1) also gets an empirical-Bayes
+precision — the weighted finding rate of the n training households it hit (ID-linked) shrunk
+toward m = :data:`RULE_PRIOR_PRECISION` with k = :data:`RULE_PRIOR_STRENGTH` households,
+``(k·m + n·rate) / (k + n)`` — and a household ranks by the larger of the model's probability
+and its best definitive rule's estimate: a rule the previous round found weak falls back to the
+model, and the model still promotes the kinds of error no rule sees.
 
 *Exploration*: a share of every budget (``exploration_share``, default
-:data:`DEFAULT_EXPLORATION_SHARE`) goes to households chosen by the unsupervised forest alone,
-so that kinds of anomaly absent from past findings can still be found — a model trained on
-last year's findings ranks last year's kinds. The order interleaves the two lists: of the
-first k households, ``round(k · share)`` are the forest's top households the learned order has
-not placed yet. Ties are broken by the seeded household key as everywhere else.
+:data:`DEFAULT_EXPLORATION_SHARE`) goes to the forest's top households, so that kinds of
+anomaly absent from past findings can still be found. The order interleaves the two lists: of
+the first k households, ⌊k · share⌋ are the forest's top households the learned order has not
+placed yet. Ties are broken by the seeded household key as everywhere else.
 """
 
 from __future__ import annotations
@@ -61,14 +61,17 @@ from threadpoolctl import threadpool_limits
 
 from auditlib.errors import ParamsError
 from auditlib.risk.assessment import RiskAssessment, tie_break_key, within_percentile
-from auditlib.risk.rules.catalogue import RULE_CODES
+from auditlib.risk.rules.catalogue import RULE_CODES, RULES
 
 __all__ = [
     "DEFAULT_EXPLORATION_SHARE",
     "MIN_FINDINGS",
     "MIN_VERIFIED",
     "MODELS",
+    "RULE_PRIOR_PRECISION",
+    "RULE_PRIOR_STRENGTH",
     "LearnedRanker",
+    "definitive_codes",
     "interleave",
     "learning_matrix",
     "rank_with_learning",
@@ -80,6 +83,10 @@ DEFAULT_EXPLORATION_SHARE = 0.10
 MIN_FINDINGS = 15
 #: Fewer verified households than this: nothing is learned.
 MIN_VERIFIED = 100
+#: Prior precision of a definitive rule's hit (it contradicts eligibility on its own).
+RULE_PRIOR_PRECISION = 0.9
+#: Weight of that prior, in verified households.
+RULE_PRIOR_STRENGTH = 5.0
 
 #: Raw features read through log1p (non-negative, right-skewed money, areas and counts).
 _LOG_FEATURES = frozenset(
@@ -162,6 +169,25 @@ def _model(kind: str, random_state: int) -> Any:
     return CalibratedClassifierCV(booster, method="sigmoid", cv=5)
 
 
+def _shrunk_precision(
+    hit: npt.NDArray[np.bool_],
+    y: npt.NDArray[np.bool_],
+    w: npt.NDArray[np.float64],
+    prior: float,
+    strength: float,
+) -> float:
+    """(k·m + n·rate) / (k + n): the weighted finding rate of the n hits shrunk toward m."""
+    count = int(hit.sum())
+    rate = float(np.sum(w[hit] * y[hit]) / np.sum(w[hit])) if count else prior
+    return (strength * prior + count * rate) / (strength + count) if strength + count else prior
+
+
+def definitive_codes(rule_weights: dict[str, float] | None = None) -> list[str]:
+    """Rule codes of weight ≥ 1 (the catalogue's weights, overridden by ``rule_weights``)."""
+    table = {rule.code: rule.weight for rule in RULES} | dict(rule_weights or {})
+    return [code for code, weight in table.items() if weight >= 1]
+
+
 @dataclass
 class LearnedRanker:
     """P(finding | inputs) fitted on verified households of previous rounds.
@@ -173,11 +199,17 @@ class LearnedRanker:
     random_state : int, default=0
         Seed of the model and of the tie-break.
     model : {"logistic", "boosting"}, default="logistic"
-        An L2-penalised logistic regression on standardised inputs (missing values at the
-        median), or gradient-boosted trees with Platt calibration. Logistic is the default:
-        on three tuning counties (seeds 77001–77003, used nowhere else) with one previous
-        round it ranked 0.870 precision at 5 % against 0.814 for the boosted trees, whose
-        per-rule estimates from a few dozen findings were noisier.
+        L2-penalised logistic regression, or boosted trees with Platt calibration (logistic
+        ranked better on tuning counties 77001–77003: 0.870 against 0.814 at 5 %).
+    rule_estimates : bool, default=True
+        Rank each household by the larger of the model's probability and the empirical-Bayes
+        precision of its best definitive rule (module docstring); ``False``: the model alone.
+    rule_prior_precision : float, default=0.9
+        Prior precision of a definitive rule's hit (0 ≤ value ≤ 1).
+    rule_prior_strength : float, default=5.0
+        Weight of the prior, in verified households (≥ 0).
+    rule_weights : dict of str to float, optional
+        The scorer's ``rule_weights`` (which rules are definitive); default the catalogue's.
 
     Attributes
     ----------
@@ -185,6 +217,8 @@ class LearnedRanker:
         The calibrated classifier (after :meth:`fit`).
     columns_ : list of str
         Input columns, in the order fitted.
+    rule_precision_ : dict of str to float
+        Empirical-Bayes precision of each definitive rule (empty without ``rule_estimates``).
     training_summary_ : dict
         ``verified``, ``findings``, ``weighted_finding_rate``, ``rounds``.
     """
@@ -192,6 +226,10 @@ class LearnedRanker:
     exploration_share: float = DEFAULT_EXPLORATION_SHARE
     random_state: int = 0
     model: str = "logistic"
+    rule_estimates: bool = True
+    rule_prior_precision: float = RULE_PRIOR_PRECISION
+    rule_prior_strength: float = RULE_PRIOR_STRENGTH
+    rule_weights: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -199,6 +237,14 @@ class LearnedRanker:
         if not 0 <= self.exploration_share < 1:
             raise ParamsError(
                 f"exploration_share must be in [0, 1), got {self.exploration_share!r}"
+            )
+        if not 0 <= self.rule_prior_precision <= 1:
+            raise ParamsError(
+                f"rule_prior_precision must be in [0, 1], got {self.rule_prior_precision!r}"
+            )
+        if not (math.isfinite(self.rule_prior_strength) and self.rule_prior_strength >= 0):
+            raise ParamsError(
+                f"rule_prior_strength must be finite and ≥ 0, got {self.rule_prior_strength!r}"
             )
 
     def fit(
@@ -239,6 +285,13 @@ class LearnedRanker:
         with threadpool_limits(limits=1, user_api="openmp"):
             model.fit(inputs.to_numpy(dtype=float), y, **{weight_key: w / w.mean()})
         self.model_ = model
+        codes = definitive_codes(self.rule_weights) if self.rule_estimates else []
+        self.rule_precision_ = {
+            code: _shrunk_precision(
+                inputs.get(f"rule:{code}", pd.Series(0.0, index=inputs.index)).to_numpy() > 0,
+                y, w, self.rule_prior_precision, self.rule_prior_strength,
+            ) for code in codes
+        }  # fmt: skip
         self.training_summary_ = {
             "verified": len(y),
             "findings": int(y.sum()),
@@ -248,7 +301,22 @@ class LearnedRanker:
         return self
 
     def probability(self, inputs: pd.DataFrame) -> npt.NDArray[np.float64]:
-        """Calibrated P(finding) of each row of ``inputs``."""
+        """The ranking probability of each row: the larger of :meth:`model_probability` and
+        :meth:`rule_probability`."""
+        return np.maximum(self.model_probability(inputs), self.rule_probability(inputs))
+
+    def rule_probability(self, inputs: pd.DataFrame) -> npt.NDArray[np.float64]:
+        """Empirical-Bayes precision of each row's best definitive rule hit (0 without one)."""
+        best = np.zeros(len(inputs))
+        for code, precision in self.rule_precision_.items():
+            column = f"rule:{code}"
+            if column in inputs.columns:
+                hit = inputs[column].to_numpy(float) > 0
+                best = np.where(hit, np.maximum(best, precision), best)
+        return best
+
+    def model_probability(self, inputs: pd.DataFrame) -> npt.NDArray[np.float64]:
+        """Calibrated P(finding) of each row of ``inputs`` by the fitted model alone."""
         missing = [column for column in self.columns_ if column not in inputs.columns]
         if missing:
             raise ParamsError(f"inputs lack the fitted columns {missing}")
@@ -301,7 +369,8 @@ def rank_with_learning(
 
     The score table keeps :data:`~auditlib.risk.assessment.SCORE_COLUMNS` (``risk_percentile``
     is now the within-county percentile of the position in the interleaved order) and adds
-    ``learned_probability`` and ``chosen_by`` (``"learned"`` or ``"forest"``).
+    ``learned_probability`` (:meth:`LearnedRanker.probability`, rule estimates included) and
+    ``chosen_by`` (``"learned"`` or ``"forest"``).
     """
     scores = assessment.scores.reset_index(drop=True)
     ids = scores["household_id"].astype(str)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from auditlib.pipeline.params import RiskParams, load_params
 from auditlib.pipeline.risk_params import FILE_FIELDS, LEARNING_FIELDS
 from auditlib.risk.crosscounty import FINDING_COLUMNS
 from auditlib.risk.features import FEATURES
+from auditlib.risk.learned import LearnedRanker
 from auditlib.risk.rules.catalogue import RULE_CODES, RULES
 from auditlib.risk.scorer import RiskScorer
 from auditlib.risk.vocabulary import FEATURE_NAMES
@@ -148,3 +150,13 @@ def test_bad_risk_values_name_the_key(tmp_path: Path, risk: str, key: str) -> No
 def test_what_the_file_refuses_the_scorer_refuses_too(name: str, value: Any) -> None:
     with pytest.raises(ParamsError):
         RiskScorer(**{name: value})._check_parameters()
+
+
+def test_every_learned_ranker_parameter_has_a_field_with_its_default() -> None:
+    # the learned score's settings (risk.previous_rounds ...) reach LearnedRanker whole
+    renamed = {"model": "learned_model"}  # a ranker field → its params key
+    fields = RiskParams.model_fields
+    for field in dataclasses.fields(LearnedRanker):
+        key = renamed.get(field.name, field.name)
+        assert key in fields, field.name
+        assert fields[key].default == field.default, field.name

@@ -32,7 +32,14 @@ class Strict(BaseModel):
 
 
 #: ``risk`` fields of the learned score, not of the unsupervised scorer.
-LEARNING_FIELDS: tuple[str, ...] = ("previous_rounds", "exploration_share", "learned_model")
+LEARNING_FIELDS: tuple[str, ...] = (
+    "previous_rounds",
+    "exploration_share",
+    "learned_model",
+    "rule_estimates",
+    "rule_prior_precision",
+    "rule_prior_strength",
+)
 
 #: ``risk`` fields that name a file whose content, not the path, is a scorer parameter.
 FILE_FIELDS: tuple[str, ...] = ("cross_county",)
@@ -91,7 +98,10 @@ class RiskParams(Strict):
     households that can be fully verified. ``previous_rounds`` (:class:`PreviousRound` items)
     are earlier audits whose verified households train the learned score
     (:mod:`auditlib.risk.learned`); ``exploration_share`` is the share of every budget then
-    left to the forest alone; ``learned_model`` the model family. ``cross_county`` names the
+    left to the forest alone; ``learned_model`` the model family; ``rule_estimates``,
+    ``rule_prior_precision`` and ``rule_prior_strength`` the floor each definitive rule's
+    estimated precision puts under the learned probability
+    (:class:`auditlib.risk.learned.LearnedRanker`). ``cross_county`` names the
     findings table of ``auditlib crosscheck`` (``crosscounty.csv``, relative to the parameter
     file): the county's findings become hits of rules X01–X04 (docs/crosscheck.md). Example::
 
@@ -136,6 +146,9 @@ class RiskParams(Strict):
     previous_rounds: tuple[PreviousRound, ...] = ()
     exploration_share: float = Field(default=0.10, ge=0, lt=1)
     learned_model: Literal["logistic", "boosting"] = "logistic"
+    rule_estimates: bool = True
+    rule_prior_precision: float = Field(default=0.9, ge=0, le=1)
+    rule_prior_strength: float = Field(default=5.0, ge=0, allow_inf_nan=False)
     cross_county: Path | None = None
 
     @field_validator("max_samples")
@@ -201,9 +214,7 @@ class RiskParams(Strict):
     def scorer_parameters(self) -> dict[str, Any]:
         """Keyword arguments of :class:`~auditlib.risk.scorer.RiskScorer` (all but the budget,
         the learned score's and :data:`FILE_FIELDS`, which the pipeline reads)."""
-        values = self.model_dump(
-            exclude=set(LEARNING_FIELDS) | set(FILE_FIELDS) | {"budget_share"}
-        )
+        values = self.model_dump(exclude=set(LEARNING_FIELDS) | set(FILE_FIELDS) | {"budget_share"})
         for name in ("tiers", "programmes", "payroll_exempt_keywords"):
             values[name] = tuple(values[name])
         if values["features"] is not None:

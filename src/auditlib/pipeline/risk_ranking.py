@@ -121,6 +121,9 @@ def assess_county(params: AuditParams, data: CountyData) -> RankedCounty:
         random_state=settings.random_state,
         model=settings.learned_model,
         rule_weights=settings.rule_weights,
+        rule_estimates=settings.rule_estimates,
+        rule_prior_precision=settings.rule_prior_precision,
+        rule_prior_strength=settings.rule_prior_strength,
     )
     try:
         ranker.fit(

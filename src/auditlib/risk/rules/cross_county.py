@@ -103,9 +103,7 @@ def read_cross_county_findings(path: Path, county_code: str) -> pd.DataFrame:
     frame = frame[list(FINDING_COLUMNS)].replace("", pd.NA)
     frame["source_row"] = pd.array(np.arange(len(frame)) + 2, dtype="Int64")
     _check_values(path, frame)
-    involved = (frame["county_code"] == county_code) | (
-        frame["other_county_code"] == county_code
-    )
+    involved = (frame["county_code"] == county_code) | (frame["other_county_code"] == county_code)
     return frame[involved.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
 
 
@@ -172,10 +170,14 @@ def _evidence(rule: str, rows: pd.DataFrame) -> tuple[list[str], list[str]]:
         other = row.other_county_code
         if rule == "X01":
             programme = row.other_programme if isinstance(row.other_programme, str) else "?"
-            zh.append(f"身份证号{row.id_number}同时为{other}的{row.other_household_id}户成员"
-                      f"（{programme}）")
-            en.append(f"ID {row.id_number} is also a member of household "
-                      f"{row.other_household_id} in county {other} ({programme})")
+            zh.append(
+                f"身份证号{row.id_number}同时为{other}的{row.other_household_id}户成员"
+                f"（{programme}）"
+            )
+            en.append(
+                f"ID {row.id_number} is also a member of household "
+                f"{row.other_household_id} in county {other} ({programme})"
+            )
         elif rule in ("X02", "X03"):
             registry = str(row.registry) if isinstance(row.registry, str) else "?"
             word_zh, word_en = _REGISTRY_WORDS.get(registry, (registry, registry))

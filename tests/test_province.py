@@ -174,7 +174,21 @@ def test_rate_agrees_with_an_independent_computation(records: list[dict], name: 
     assert result.lower <= result.estimate <= result.upper_one_sided <= result.upper
 
 
-@pytest.mark.parametrize("name", ["ineligible_households", "total_paid"])
+def test_the_yuan_paid_is_the_registers_sum_without_sampling_error(records: list[dict]) -> None:
+    counties = [county_result(r, "mem") for r in records]
+    paid = province_estimates(counties)["total_paid"]
+    assert paid is not None
+    known = sum(r["populations"]["paid"] for r in records)
+    assert paid.estimate.estimate == pytest.approx(known, rel=1e-12)
+    assert paid.estimate.lower == paid.estimate.upper == paid.estimate.estimate
+    assert paid.estimate.standard_error == 0.0 and paid.estimate.method == "register"
+    # a three-stage design does not know the counties not drawn: estimated like any total
+    drawn = {c.county_code: 0.5 for c in counties}
+    sampled = province_estimates(counties, inclusion_probabilities=drawn)["total_paid"]
+    assert sampled is not None and sampled.estimate.standard_error > 0
+
+
+@pytest.mark.parametrize("name", ["ineligible_households"])
 def test_totals_and_variances_add(records: list[dict], name: str) -> None:
     result = province_estimates([county_result(r, "mem") for r in records])[name]
     assert result is not None

@@ -31,6 +31,12 @@ found no error still gets a meaningful upper limit. Yuan totals that a county sc
 rate (the yuan paid is known) are the provincial rate's limits times the provincial yuan paid;
 other totals get :math:`\\hat T \\pm t_\\nu \\sqrt{v}`.
 
+**Known totals.** The yuan paid to Dibao recipients (``total_paid``) is known from every
+county's payments ledger (``populations.paid``; a county's estimate of it checks its sample).
+The province's figure is the sum of the audited counties' register totals, without sampling
+error (method ``"register"``); only a three-stage design, which does not know the counties
+not drawn, estimates it like any total.
+
 **Counties without an audit.** By default the estimates speak for the audited counties only
 (:attr:`ProvincialEstimate.counties`; the report names the others). When the province drew
 its counties at random, pass their inclusion probabilities: the counties are then the PSUs of
@@ -54,7 +60,7 @@ from auditlib.estimation.intervals import (
     t_interval,
 )
 from auditlib.estimation.presentation import proportion_flags, total_presentation
-from auditlib.estimation.results import Estimate
+from auditlib.estimation.results import Estimate, known_total
 
 __all__ = [
     "ESTIMANDS",
@@ -70,7 +76,8 @@ __all__ = [
 class EstimandRule:
     """How one estimand combines over counties.
 
-    ``kind`` is ``"rate"`` (weighted by the population ``population``) or ``"total"``; a total
+    ``kind`` is ``"rate"`` (weighted by the population ``population``), ``"total"`` or
+    ``"known"`` (the sum of the counties' ``population``, known from their registers); a total
     with ``rate`` set takes its interval from that rate times the sum of ``population`` when
     the counties scaled it from the rate (interval method other than ``"t"``).
     """
@@ -94,7 +101,7 @@ ESTIMANDS: Mapping[str, EstimandRule] = {
     "overpayment": EstimandRule("total", "paid", "overpayment_rate"),
     "underpayment": EstimandRule("total", "paid", "underpayment_rate"),
     "ineligible_households": EstimandRule("total", "dibao_households", "error_rate"),
-    "total_paid": EstimandRule("total"),
+    "total_paid": EstimandRule("known", "paid"),
 }
 
 
@@ -277,6 +284,8 @@ def combine(
         return None
     for attribute in ("level", "method"):
         _check_same(name, usable, attribute)
+    if rule.kind == "known" and inclusion_probabilities is None:
+        return _known_total(name, rule, usable)
     weights = _weights(name, rule, usable) if rule.kind == "rate" else np.ones(len(usable))
     if rule.kind == "rate" and weights.sum() <= 0:
         return None
@@ -316,6 +325,17 @@ def combine(
     else:
         result = _total_estimate(template, total, var, degrees, n, float(np.nansum(effective)))
     return ProvincialEstimate(name, result, codes, dict(zip(codes, weights.tolist(), strict=True)))
+
+
+def _known_total(
+    name: str, rule: EstimandRule, counties: Sequence[CountyResult]
+) -> ProvincialEstimate:
+    """The sum of the counties' register totals ``rule.population``: no sampling error."""
+    values = _weights(name, rule, counties)
+    records = [r for r in (c.estimates.get(name) for c in counties) if r is not None]
+    estimate = known_total(records, float(values.sum()), domain="province")
+    codes = tuple(c.county_code for c in counties)
+    return ProvincialEstimate(name, estimate, codes, dict(zip(codes, values.tolist(), strict=True)))
 
 
 def _three_stage(

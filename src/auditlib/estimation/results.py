@@ -3,7 +3,7 @@ presentation standard that flags an estimate as unreliable."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -11,7 +11,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["MINIMUM_DEGREES_OF_FREEDOM", "MINIMUM_EFFECTIVE_N", "Estimate", "Estimates"]
+__all__ = [
+    "MINIMUM_DEGREES_OF_FREEDOM",
+    "MINIMUM_EFFECTIVE_N",
+    "Estimate",
+    "Estimates",
+    "known_total",
+]
 
 #: NCHS presentation standard: an estimate is flagged when df < 8 or effective n < 30.
 MINIMUM_DEGREES_OF_FREEDOM = 8
@@ -121,4 +127,29 @@ def meets_presentation_standard(degrees_of_freedom: int, effective_n: float) -> 
     """True when an estimate may be shown without a flag (df ≥ 8 and effective n ≥ 30)."""
     return bool(
         degrees_of_freedom >= MINIMUM_DEGREES_OF_FREEDOM and effective_n >= MINIMUM_EFFECTIVE_N
+    )
+
+
+def known_total(records: Sequence[Estimate], total: float, *, domain: str) -> Estimate:
+    """A total known without sampling error (a register's), in the shape of the estimates
+    ``records`` it replaces: standard error 0, interval ``[total, total]``, method
+    ``"register"``, 0 degrees of freedom, ``n`` the records' summed sample size."""
+    template = records[0]
+    return Estimate(
+        statistic="total",
+        variable=template.variable,
+        domain=domain,
+        estimate=total,
+        standard_error=0.0,
+        lower=total,
+        upper=total,
+        upper_one_sided=total,
+        level=template.level,
+        method="register",
+        degrees_of_freedom=0,
+        n=int(sum(record.n for record in records)),
+        effective_n=float("nan"),
+        design_effect=float("nan"),
+        reliable=True,
+        presentation="",
     )

@@ -13,7 +13,10 @@ How the identities are made clearly synthetic
   number has a sequence code in 9xx, and the sequence codes of one birth date form a contiguous
   descending run — a pattern a real register does not show. Nothing ties a generated number to a
   real person; a collision with a real number would be a coincidence of a random birth date and
-  a sequence code.
+  a sequence code. One address code holds 499 people of one sex per birth date; a county so
+  large that a birth date has more (about 5,000,000 households) gives the further ones the
+  next address codes (``430523``, ``430524``, … as people registered in a neighbouring
+  county), so smaller counties keep exactly the numbers they had.
 * **Bank accounts** are 19 digits starting with ``62`` (UnionPay), 16 random digits and a Luhn
   check digit; the random part starts with ``99`` so that the numbers are easy to recognise.
 """
@@ -79,6 +82,10 @@ _FEMALE_CHARACTERS = "秀英芳丽兰梅玉珍凤霞华敏静燕红娟琴翠云�
 _NEUTRAL_CHARACTERS = "小子家庆新长中天正玉文安"
 _PLACE_FIRST = "大小上下新老石龙凤马黄白青高长双团岩竹松柏桃花梅杨柳金银水坪塘溪湾冲山坡岭河田桥"
 _PLACE_SECOND = "坪塘溪湾冲山坡岭河田桥口井沟垭坝岗湖林园庄铺寨峰泉堡屯门头湾洞江家坳坎"
+
+
+#: Address codes a county's ID numbers may use: its own and the next ones (see the module).
+_ADDRESS_CODES = 4
 
 
 def _unique_characters(text: str) -> list[str]:
@@ -253,18 +260,22 @@ def id_numbers(
     sorted_keys = key[sorted_positions]
     starts = np.r_[0, np.flatnonzero(np.diff(sorted_keys)) + 1]
     lengths = np.diff(np.r_[starts, count])
-    if lengths.size and lengths.max() > 499:
+    if lengths.size and lengths.max() > 499 * _ADDRESS_CODES:
         raise ParamsError(
             f"households: too many people born on one day ({lengths.max()}) for unique ID numbers; "
-            "expected at most 499 of one sex per birth date (use fewer households)"
+            f"expected at most {499 * _ADDRESS_CODES} of one sex per birth date (use fewer "
+            "households)"
         )
     rank_sorted = np.arange(count) - np.repeat(starts, lengths)
     rank = np.empty(count, dtype=np.int64)
     rank[order[sorted_positions]] = rank_sorted
+    address, rank = np.divmod(rank, 499)  # address 0: the county's own code
     sequence = np.where(male, 999, 998) - 2 * rank
     years, months, days = _civil_from_days(day)
     digits = np.empty((count, 18), dtype=np.uint8)
-    digits[:, :6] = np.array([int(c) for c in county_code], dtype=np.uint8)
+    own, last = int(county_code), int(county_code[4:])
+    addresses = [own] + [own - last + (last + k - 1) % 99 + 1 for k in range(1, _ADDRESS_CODES)]
+    digits[:, :6] = _digits_of(np.asarray(addresses, dtype=np.int64)[address], 6)
     digits[:, 6:14] = _digits_of(years * 10_000 + months * 100 + days, 8)
     digits[:, 14:17] = _digits_of(sequence, 3)
     total = np.zeros(count, dtype=np.int32)

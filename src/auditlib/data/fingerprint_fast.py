@@ -3,7 +3,7 @@
 :func:`arrow_csv_digests` computes what :func:`auditlib.data.fingerprint.python_csv_digests`
 computes — row count, a digest per column, a digest per block of rows — from a file's bytes,
 parsing them with ``pyarrow.csv`` and joining values with Arrow kernels instead of the
-:mod:`csv` module and Python strings (about 20 times faster on a 1,000,000-household county).
+:mod:`csv` module and Python strings (about 7 times faster on a 1,000,000-household county).
 
 It only answers when it can reproduce the :mod:`csv` module's values exactly, and returns
 :data:`FALLBACK` otherwise, so that the caller runs the pure-Python reference:

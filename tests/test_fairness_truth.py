@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from auditlib.evaluation import proxy
 from auditlib.evaluation.fairness import FAIRNESS_COLUMNS, fairness_table
 from auditlib.evaluation.proxy import PROXY_ATTRIBUTES, PROXY_COLUMNS, forest_inputs, proxy_check
 from auditlib.pipeline.estimates import analysis_table
@@ -235,3 +236,17 @@ def test_proxy_check_rebuilds_the_forest_inputs(audit) -> None:  # type: ignore[
 
 def _row(table: pd.DataFrame, attribute: str) -> pd.Series:
     return table[table["attribute"] == attribute].iloc[0]
+
+
+def test_proxy_check_of_a_large_county_runs_on_a_seeded_subset(audit, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    county = audit[0]
+    assessment = RiskScorer(n_estimators=20, random_state=0).fit_assess(county.data)
+    size = len(assessment.features) // 2
+    monkeypatch.setattr(proxy, "MAX_HOUSEHOLDS", size)
+    first = proxy_check(county.data, assessment, model="logistic", random_state=3)
+    again = proxy_check(county.data, assessment, model="logistic", random_state=3)
+    pd.testing.assert_frame_equal(first, again)  # the same households every time
+    assert (first["households"] == size).all()
+    heads = _heads(county).reindex(assessment.features.index.astype(str))
+    female = int((heads["head_sex"] == "F").sum())
+    assert 0 < _row(first, "female_head")["positives"] < female  # counted on the subset

@@ -21,6 +21,11 @@ it finds what a tree ensemble could use — on the example county 530621 it sees
 the township-normalised inputs (AUC ≈ 0.59) where a linear model sees nothing (≈ 0.50);
 ``model="logistic"`` (standardised inputs) is the linear alternative.
 
+In a county with more than :data:`MAX_HOUSEHOLDS` recipient households the check runs on a
+random subset of that many (seeded by ``random_state``, the same households for every attribute
+and normalisation): the AUC's standard error is then about 0.005–0.01, and the check's time stops
+growing with the county (a 1,000,000-household county has some 65,000 recipient households).
+
 An AUC of 0.5 means the inputs carry no trace of the attribute; the further above, the better
 the forest *could* single out the group. ``lowest`` names the normalisation with the lower AUC.
 """
@@ -45,6 +50,7 @@ from auditlib.risk.fairness import household_groups
 from auditlib.risk.features import normalise_features
 
 __all__ = [
+    "MAX_HOUSEHOLDS",
     "MODELS",
     "NORMALISATIONS",
     "PROXY_ATTRIBUTES",
@@ -52,6 +58,9 @@ __all__ = [
     "forest_inputs",
     "proxy_check",
 ]
+
+#: Most recipient households the check fits on (a seeded random subset beyond).
+MAX_HOUSEHOLDS = 20_000
 
 #: Binary protected attributes checked.
 PROXY_ATTRIBUTES: tuple[str, ...] = (
@@ -155,7 +164,8 @@ def proxy_check(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`PROXY_COLUMNS`, one row per :data:`PROXY_ATTRIBUTES` entry.
+        Columns :data:`PROXY_COLUMNS`, one row per :data:`PROXY_ATTRIBUTES` entry
+        (``households``, ``positives``: of the households the check ran on).
     """
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
         raise ParamsError(f"folds must be a whole number >= 2, got {folds!r}")
@@ -163,10 +173,15 @@ def proxy_check(
         raise ParamsError(f"model must be one of {list(MODELS)}, got {model!r}")
     ids = pd.Index(assessment.features.index.astype(str), name="household_id")
     targets = _targets(data, ids)
+    rows_used = np.arange(len(ids))
+    if len(ids) > MAX_HOUSEHOLDS:
+        chosen = np.random.default_rng(random_state).choice(len(ids), MAX_HOUSEHOLDS, False)
+        rows_used = np.sort(chosen)
+        targets = targets.iloc[rows_used]
     matrices = {
         within: forest_inputs(
             assessment, within=within, min_peers=min_peers, one_sided=one_sided
-        ).to_numpy(dtype=float)
+        ).to_numpy(dtype=float)[rows_used]
         for within in NORMALISATIONS
     }
     rows = []

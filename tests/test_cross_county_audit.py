@@ -24,7 +24,7 @@ from auditlib.errors import DataError
 from auditlib.pipeline.audit import run_audit
 from auditlib.report import sections_risk
 from auditlib.report.province_cross_county import cross_county_table
-from auditlib.risk.crosscounty import FINDING_COLUMNS
+from auditlib.risk.crosscounty import FINDING_COLUMNS, CrossCountyFindings, mask_findings
 from auditlib.risk.rules.cross_county import cross_county_hits, read_cross_county_findings
 from auditlib.synth.examples import generate_examples
 
@@ -242,3 +242,18 @@ def test_the_provincial_table_counts_each_countys_findings(province: Path, tmp_p
         json.dumps({"inputs": {"cross_county": recorded | {"sha256": "0" * 64}}}), "utf-8"
     )
     assert "gone or changed" in cross_county_table(folders, "en")
+
+
+def test_masking_keeps_missing_values_missing_even_in_an_empty_column() -> None:
+    # a findings table without any shared account: its account column holds no value at all
+    frame = pd.DataFrame(
+        {column: pd.array([None, None], dtype="string") for column in FINDING_COLUMNS}
+    )
+    frame["id_number"] = pd.array(["430522199001011234", None], dtype="string")
+    masked = mask_findings(frame)
+    assert masked["id_number"].tolist()[0] == "430522********1234"
+    assert masked["id_number"].isna().tolist() == [False, True]
+    assert masked["account_number"].isna().all()
+    # the findings object masks the same way
+    result = CrossCountyFindings(frame, ("430522", "530621"), 2)
+    pd.testing.assert_frame_equal(result.masked(), masked)

@@ -21,17 +21,18 @@ whose path, size, modification time, inode and first and last 64 KiB are unchang
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from auditlib.data.atomic import atomic_write_text
 from auditlib.data.fingerprint_fast import arrow_csv_digests
 
 __all__ = [
@@ -140,15 +141,8 @@ def _store(cache: Path | None, kind: str, key: str, content: dict[str, Any]) -> 
     """Write one cache entry atomically; a cache that cannot be written is no error."""
     if cache is None:
         return
-    target = _cache_file(cache, kind, key)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(content, stream, ensure_ascii=False)
-        os.replace(temporary, target)
-    except OSError:
-        return
+    with contextlib.suppress(OSError):
+        atomic_write_text(_cache_file(cache, kind, key), json.dumps(content, ensure_ascii=False))
 
 
 _DIGESTS = {"rows", "columns", "row_blocks"}

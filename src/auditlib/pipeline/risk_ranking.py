@@ -18,7 +18,7 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
-from auditlib.errors import DataError, ParamsError
+from auditlib.errors import ParamsError
 from auditlib.estimation.findings import verified_findings
 from auditlib.fieldwork.importing import read_verification
 from auditlib.fieldwork.results import current_results, read_results_log
@@ -47,12 +47,6 @@ def risk_scorer(settings: RiskParams, county_code: str | None = None) -> RiskSco
     """
     findings = None
     if county_code is not None and settings.cross_county is not None:
-        if not settings.cross_county.is_file():
-            raise DataError(
-                f"{settings.cross_county}: risk.cross_county names a file that does not exist; "
-                "run 'auditlib crosscheck <county folders> --out <folder>' first "
-                "(docs/crosscheck.md), or set risk.cross_county to null"
-            )
         findings = read_cross_county_findings(settings.cross_county, county_code)
     return RiskScorer(**settings.scorer_parameters(), cross_county=findings)
 

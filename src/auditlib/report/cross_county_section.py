@@ -23,11 +23,8 @@ import pandas as pd
 
 from auditlib.report.html import Column, escape, table_html
 from auditlib.report.text import text
-from auditlib.risk.rules.cross_county import (
-    CHECK_RULES,
-    masked_findings,
-    read_cross_county_findings,
-)
+from auditlib.risk.crosscounty import mask_findings
+from auditlib.risk.rules.cross_county import CHECK_RULES
 
 __all__ = ["CROSS_COUNTY_TEXT", "cross_county_rows", "cross_county_section"]
 
@@ -56,7 +53,7 @@ CROSS_COUNTY_TEXT: dict[str, tuple[str, str]] = {
     "cross_rule": ("规则", "Rule"),
     "cross_other_county": ("相关县", "Other county"),
     "cross_other_household": ("相关户", "Other household"),
-    "cross_registry": ("登记", "Register"),
+    "cross_identity": ("身份证号或账号", "ID or account number"),
     "cross_county_code": ("所在县", "County"),
 }
 
@@ -73,10 +70,12 @@ _CHECK_WORDS: dict[str, tuple[str, str]] = {
 
 
 def _t(language: str, key: str, **values: object) -> str:
+    """The words of ``key`` with ``values`` escaped (as the other sections: a table header is
+    escaped by :func:`~auditlib.report.html.table_html`, a paragraph holds no markup)."""
+    escaped = {name: escape(value) for name, value in values.items()}
     if key in CROSS_COUNTY_TEXT:
-        chosen = CROSS_COUNTY_TEXT[key][0 if language == "zh" else 1]
-        return escape(chosen.format(**values))
-    return escape(text(key, language, **values))
+        return CROSS_COUNTY_TEXT[key][0 if language == "zh" else 1].format(**escaped)
+    return text(key, language, **escaped)
 
 
 def cross_county_rows(findings: pd.DataFrame, county_code: str, language: str) -> pd.DataFrame:
@@ -86,11 +85,11 @@ def cross_county_rows(findings: pd.DataFrame, county_code: str, language: str) -
     -------
     pandas.DataFrame
         ``direction`` (``"own"``: about the county's households; ``"other"``), ``check`` (words),
-        ``rule`` (X01–X04 for own rows, else empty), ``county``, ``household``, ``id_number``,
-        ``account``, ``other_county``, ``other_household``, ``registry``; own rows first, each
-        part in the file's order.
+        ``rule`` (X01–X04 for own rows, else empty), ``county``, ``household``, ``identity``
+        (the masked ID number, or account number for a shared account), ``other_county``,
+        ``other_household``, ``registry``; own rows first, each part in the file's order.
     """
-    masked = masked_findings(findings)
+    masked = mask_findings(findings)
     word = 0 if language == "zh" else 1
     own = masked["county_code"] == county_code
     frame = pd.DataFrame(
@@ -100,8 +99,7 @@ def cross_county_rows(findings: pd.DataFrame, county_code: str, language: str) -
             "rule": masked["check"].map(CHECK_RULES).where(own, ""),
             "county": masked["county_code"],
             "household": masked["household_id"],
-            "id_number": masked["id_number"].fillna(""),
-            "account": masked["account_number"].fillna(""),
+            "identity": masked["id_number"].fillna(masked["account_number"]).fillna(""),
             "other_county": masked["other_county_code"],
             "other_household": masked["other_household_id"].fillna(""),
             "registry": masked["registry"].fillna(""),
@@ -116,10 +114,11 @@ def cross_county_section(run: Any) -> str:
     language = run.language
     heading = f"<h3>{_t(language, 'cross_county')}</h3>"
     path = run.params.risk.cross_county
-    if path is None:
+    findings = run.assessment.cross_county  # the rows the scorer read (rules X01–X04)
+    if path is None or findings is None:
         return heading + f"<p>{_t(language, 'cross_county_none')}</p>"
     code = run.params.county_code
-    rows = cross_county_rows(read_cross_county_findings(path, code), code, language)
+    rows = cross_county_rows(findings, code, language)
     own = rows[rows["direction"] == "own"]
     # a shared person or account is a row in each county (its own part there): listed once
     other = rows[(rows["direction"] == "other") & (rows["registry"] != "")]
@@ -139,7 +138,7 @@ def cross_county_section(run: Any) -> str:
     columns = [
         Column("check", _t(language, "cross_check")),
         Column("household", _t(language, "household"), nowrap=True),
-        Column("id_number", _t(language, "id_number"), nowrap=True),
+        Column("identity", _t(language, "cross_identity"), nowrap=True),
         Column("other_county", _t(language, "cross_other_county"), nowrap=True),
         Column("other_household", _t(language, "cross_other_household"), nowrap=True),
     ]

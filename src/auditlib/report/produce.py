@@ -62,7 +62,7 @@ from auditlib.report.sources import (
 )
 
 _LOG = logging.getLogger("auditlib.report")
-__all__ = ["ReportResult", "input_fingerprint_of", "load_report_params", "produce_report"]
+__all__ = ["ReportResult", "load_report_params", "produce_report"]
 
 
 @dataclass(frozen=True)

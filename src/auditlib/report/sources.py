@@ -8,7 +8,7 @@ from typing import Any
 
 from auditlib.data.contract import VERIFICATION
 from auditlib.data.fingerprint import file_sha256
-from auditlib.errors import DataError, ReportError
+from auditlib.errors import ReportError
 from auditlib.pipeline.workspace import CountyWorkspace
 from auditlib.report.manifest import input_fingerprint
 
@@ -34,12 +34,6 @@ def check_params_inputs(params: Any) -> None:
         # deferred: pandas with the findings' reader, only when a report runs
         from auditlib.risk.rules.cross_county import read_cross_county_findings
 
-        if not findings.is_file():
-            raise DataError(
-                f"{findings}: risk.cross_county names a file that does not exist; run "
-                "'auditlib crosscheck <county folders> --out <folder>' first "
-                "(docs/crosscheck.md), or set risk.cross_county to null"
-            )
         read_cross_county_findings(findings, params.county_code)
 
 

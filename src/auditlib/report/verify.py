@@ -51,7 +51,8 @@ from auditlib.report.manifest_compare import (
     package_differences,
 )
 from auditlib.report.pdf_text import pdf_text_digest
-from auditlib.report.produce import input_fingerprint_of, load_report_params, produce_report
+from auditlib.report.produce import load_report_params, produce_report
+from auditlib.report.sources import input_fingerprint_of
 
 __all__ = [
     "VerifyResult",

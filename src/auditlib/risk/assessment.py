@@ -63,6 +63,9 @@ class RiskAssessment:
         Every rule hit of the county's recipient households.
     crosscheck : CrossCheckResult
         Registry matching.
+    cross_county : pandas.DataFrame or None
+        The findings of ``auditlib crosscheck`` involving the county that the scorer was given
+        (rules X01–X04; full identities: restricted), or None.
     problems : tuple of Problem
         Warnings found in the inputs (errors raise instead).
     feature_names : tuple of str
@@ -79,6 +82,7 @@ class RiskAssessment:
     crosscheck: CrossCheckResult
     problems: tuple[Problem, ...]
     feature_names: tuple[str, ...]
+    cross_county: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The score table."""

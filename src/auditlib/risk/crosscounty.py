@@ -51,6 +51,7 @@ __all__ = [
     "REGISTRY_CHECKS",
     "CrossCountyFindings",
     "cross_county_check",
+    "mask_findings",
 ]
 
 #: Registry table → check code of a member found in another county's registry.
@@ -80,6 +81,16 @@ FINDING_COLUMNS: tuple[str, ...] = (
 _SUFFIXES = (".csv", ".parquet")
 
 
+def mask_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """A findings table with its ID and account numbers masked (``<NA>`` stays missing, also in
+    a column with no value at all)."""
+    frame = findings.copy()
+    for column, mask in (("id_number", mask_id_number), ("account_number", mask_text)):
+        values = [mask(value) if isinstance(value, str) else None for value in frame[column]]
+        frame[column] = pd.array(values, dtype="string")
+    return frame
+
+
 @dataclass(frozen=True)
 class CrossCountyFindings:
     """The findings of :func:`cross_county_check`.
@@ -104,10 +115,7 @@ class CrossCountyFindings:
 
     def masked(self) -> pd.DataFrame:
         """The findings with ID and account numbers masked (for display and logs)."""
-        frame = self.findings.copy()
-        frame["id_number"] = frame["id_number"].map(mask_id_number, na_action="ignore")
-        frame["account_number"] = frame["account_number"].map(mask_text, na_action="ignore")
-        return frame
+        return mask_findings(self.findings)
 
     def summary(self) -> pd.DataFrame:
         """Counts per check and county pair: rows, distinct people or accounts.

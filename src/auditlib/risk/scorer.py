@@ -364,4 +364,5 @@ payroll_exempt_keywords
             crosscheck=prepared["crosscheck"],
             problems=tuple(prepared["problems"]),
             feature_names=names,
+            cross_county=self.cross_county,
         )

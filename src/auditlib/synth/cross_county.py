@@ -90,10 +90,10 @@ class CrossCountyPlan:
         return cls(**value)
 
 
-def _recipients(county: SyntheticCounty, *, eligible: bool) -> pd.Series:
-    """Household ids of the county's recipient households (eligible ones, or with an error)."""
+def _eligible_recipients(county: SyntheticCounty) -> pd.Series:
+    """Household ids of the county's eligible recipient households (no planted error)."""
     truth = county.truth.households
-    chosen = truth["recipient"].astype(bool) & (truth["eligible"].astype(bool) == eligible)
+    chosen = truth["recipient"].astype(bool) & truth["eligible"].astype(bool)
     return truth.loc[chosen, "household_id"].astype("string")
 
 
@@ -126,7 +126,7 @@ def _enrol_pairs(
 
     def candidates(county: SyntheticCounty) -> pd.DataFrame:
         members = county.data.members.reset_index(drop=True)
-        eligible = members["household_id"].astype("string").isin(_recipients(county, eligible=True))
+        eligible = members["household_id"].astype("string").isin(_eligible_recipients(county))
         alive = members["death_date"].isna() if "death_date" in members else True
         keep = eligible & alive & (members["relation"].astype("string") != "head")
         return members.loc[keep.to_numpy(dtype=bool), ["age", "sex"]].assign(

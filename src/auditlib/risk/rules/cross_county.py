@@ -33,18 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from auditlib.data.idcard import mask_id_number
-from auditlib.data.masking import mask_text
+from auditlib.data.codes import PROGRAMMES
 from auditlib.errors import DataError, Problem
-from auditlib.risk.crosscounty import FINDING_COLUMNS, REGISTRY_CHECKS
+from auditlib.risk.crosscounty import FINDING_COLUMNS, REGISTRY_CHECKS, mask_findings
 from auditlib.risk.rules.hits import empty_hits, make_hits
 
-__all__ = [
-    "CHECK_RULES",
-    "cross_county_hits",
-    "masked_findings",
-    "read_cross_county_findings",
-]
+__all__ = ["CHECK_RULES", "cross_county_hits", "read_cross_county_findings"]
 
 #: ``check`` of a finding → rule code.
 CHECK_RULES: dict[str, str] = {
@@ -84,10 +78,16 @@ def read_cross_county_findings(path: Path, county_code: str) -> pd.DataFrame:
     Raises
     ------
     DataError
-        The file cannot be read, lacks a column, or has a ``check`` or county code that is not
-        one ``auditlib crosscheck`` writes (naming the row, column, value and what was
-        expected).
+        The file does not exist (naming the command that makes it), cannot be read, lacks a
+        column, or has a ``check`` or county code that is not one ``auditlib crosscheck``
+        writes (naming the row, column, value and what was expected).
     """
+    if not path.is_file():
+        raise DataError(
+            f"{path}: risk.cross_county names a file that does not exist; run "
+            "'auditlib crosscheck <county folders> --out <folder>' first (docs/crosscheck.md), "
+            "or set risk.cross_county to null"
+        )
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), [])
@@ -128,15 +128,6 @@ def _check_values(path: Path, frame: pd.DataFrame) -> None:
             raise DataError(problem.describe(), (problem,))
 
 
-def masked_findings(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings with ID and account numbers masked (for reports and logs)."""
-    frame = findings.copy()
-    for column, mask in (("id_number", mask_id_number), ("account_number", mask_text)):
-        values = [mask(value) if isinstance(value, str) else None for value in frame[column]]
-        frame[column] = pd.array(values, dtype="string")
-    return frame
-
-
 def cross_county_hits(findings: pd.DataFrame, county_code: str) -> pd.DataFrame:
     """Hits X01–X04 of the county's own findings (a hit frame; see module docstring).
 
@@ -147,7 +138,7 @@ def cross_county_hits(findings: pd.DataFrame, county_code: str) -> pd.DataFrame:
     county_code : str
         The county whose households the hits are for.
     """
-    own = masked_findings(findings[findings["county_code"] == county_code])
+    own = mask_findings(findings[findings["county_code"] == county_code])
     if own.empty:
         return empty_hits()
     frames = []
@@ -172,7 +163,7 @@ def _evidence(rule: str, rows: pd.DataFrame) -> tuple[list[str], list[str]]:
             programme = row.other_programme if isinstance(row.other_programme, str) else "?"
             zh.append(
                 f"身份证号{row.id_number}同时为{other}的{row.other_household_id}户成员"
-                f"（{programme}）"
+                f"（{PROGRAMMES.get(programme, programme)}）"
             )
             en.append(
                 f"ID {row.id_number} is also a member of household "

@@ -17,11 +17,11 @@ never enter; a test changes them and checks every probability).
 weights ``1/π``. They were selected on inputs of the model, never the outcome, so a weighted fit
 estimates the county-wide P(finding | inputs). Non-respondents are left out (``docs/risk.md``).
 
-*Model* (``model``): by default an L2-penalised logistic regression on standardised inputs
-(``LogisticRegressionCV``; missing values at the median; penalty among 0.01–1 by weighted
-5-fold log-loss), design weights as sample weights — few degrees of freedom for a few dozen
-findings, calibrated by construction. ``"boosting"``: ``HistGradientBoostingClassifier``
-(shallow, regularised) inside ``CalibratedClassifierCV`` (Platt, 5 folds). With fewer than
+*Model* (``model``, :mod:`auditlib.risk.learned_models`): by default an L2-penalised logistic
+regression on standardised inputs (few degrees of freedom for a few dozen findings);
+``"boosting"``: shallow boosted trees. Both are calibrated out of fold (Platt scaling over 5
+folds): an in-sample fit was overconfident beyond the training range, and its probability is
+compared with the rules' estimates. Design weights are sample weights throughout. With fewer than
 :data:`MIN_FINDINGS` findings or :data:`MIN_VERIFIED` verified households nothing is learned
 (the caller ranks as without labels).
 
@@ -50,17 +50,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegressionCV
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from auditlib.errors import ParamsError
 from auditlib.risk.assessment import RiskAssessment, tie_break_key, within_percentile
+from auditlib.risk.learned_models import MODELS, calibrated_model
 from auditlib.risk.rules.catalogue import RULE_CODES, RULES
 
 __all__ = [
@@ -79,8 +73,10 @@ __all__ = [
 
 #: Share of every budget chosen by the unsupervised forest alone (docs/risk.md: the rationale).
 DEFAULT_EXPLORATION_SHARE = 0.10
-#: Fewer findings than this among the verified households: nothing is learned.
-MIN_FINDINGS = 15
+#: Fewer findings than this among the verified households: nothing is learned. Ten leave
+#: eight in each training part of the 5-fold calibration, enough for the penalty's own 5-fold
+#: choice; a small county's round (about 150 verified households) often has 10–15.
+MIN_FINDINGS = 10
 #: Fewer verified households than this: nothing is learned.
 MIN_VERIFIED = 100
 #: Prior precision of a definitive rule's hit (it contradicts eligibility on its own).
@@ -138,37 +134,6 @@ def learning_matrix(assessment: RiskAssessment) -> pd.DataFrame:
     return pd.DataFrame(columns, index=ids)
 
 
-#: Model families :class:`LearnedRanker` can fit.
-MODELS: tuple[str, ...] = ("boosting", "logistic")
-
-
-def _model(kind: str, random_state: int) -> Any:
-    if kind == "logistic":
-        # Missing values at the median, standardised inputs, an L2 penalty strong enough for
-        # a few dozen findings; the logistic fit is its own calibration.
-        return make_pipeline(
-            SimpleImputer(strategy="median", keep_empty_features=True),
-            StandardScaler(),
-            LogisticRegressionCV(
-                Cs=(0.01, 0.03, 0.1, 0.3, 1.0),
-                cv=StratifiedKFold(5, shuffle=True, random_state=random_state),
-                scoring="neg_log_loss",
-                l1_ratios=(0.0,),
-                max_iter=2000,
-                use_legacy_attributes=False,
-            ),
-        )
-    booster = HistGradientBoostingClassifier(
-        learning_rate=0.05,
-        max_iter=200,
-        max_depth=3,
-        min_samples_leaf=20,
-        l2_regularization=1.0,
-        random_state=random_state,
-    )
-    return CalibratedClassifierCV(booster, method="sigmoid", cv=5)
-
-
 def _shrunk_precision(
     hit: npt.NDArray[np.bool_],
     y: npt.NDArray[np.bool_],
@@ -199,8 +164,8 @@ class LearnedRanker:
     random_state : int, default=0
         Seed of the model and of the tie-break.
     model : {"logistic", "boosting"}, default="logistic"
-        L2-penalised logistic regression, or boosted trees with Platt calibration (logistic
-        ranked better on tuning counties 77001–77003: 0.870 against 0.814 at 5 %).
+        L2-penalised logistic regression or boosted trees, both with out-of-fold Platt
+        calibration (:mod:`auditlib.risk.learned_models`).
     rule_estimates : bool, default=True
         Rank each household by the larger of the model's probability and the empirical-Bayes
         precision of its best definitive rule (module docstring); ``False``: the model alone.
@@ -275,15 +240,12 @@ class LearnedRanker:
                 f"round(s); at least {MIN_VERIFIED} and {MIN_FINDINGS} are needed to learn"
             )
         self.columns_ = list(inputs.columns)
-        model = _model(self.model, self.random_state)
+        model = calibrated_model(self.model, self.random_state)
         # Normalised weights (mean 1): the regularisation does not depend on N.
         # One OpenMP thread: batches run one process per core, and on shared cores more
         # threads made a 600-household fit 5× slower (7.6 s against 1.4 s).
-        weight_key = (
-            "logisticregressioncv__sample_weight" if self.model == "logistic" else "sample_weight"
-        )
         with threadpool_limits(limits=1, user_api="openmp"):
-            model.fit(inputs.to_numpy(dtype=float), y, **{weight_key: w / w.mean()})
+            model.fit(inputs.to_numpy(dtype=float), y, sample_weight=w / w.mean())
         self.model_ = model
         codes = definitive_codes(self.rule_weights) if self.rule_estimates else []
         self.rule_precision_ = {

@@ -15,6 +15,7 @@ from auditlib.errors import ParamsError
 from auditlib.estimation.findings import verified_findings
 from auditlib.pipeline.params import params_from_mapping
 from auditlib.pipeline.risk_ranking import assess_county
+from auditlib.report.sections_risk import ranking_note
 from auditlib.risk.learned import LearnedRanker, interleave, learning_matrix
 from auditlib.risk.scorer import RiskScorer
 from auditlib.sampling.frame import build_frame
@@ -62,6 +63,11 @@ def _round(config: SynthConfig, seed: int):  # type: ignore[no-untyped-def]
     ids = sample.table["household_id"].astype(str).tolist()
     answers = simulate_verification(county.data, county.truth, ids, seed=seed)
     return county, assessment, sample, answers
+
+
+def _labels(previous) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    county, _, sample, answers = previous
+    return verified_findings(sample.table, answers, county.data)
 
 
 @pytest.fixture(scope="module")
@@ -269,6 +275,14 @@ def test_assess_county_learns_from_a_recorded_round(previous, tmp_path: Path) ->
     params = params_from_mapping(mapping, base=tmp_path)
     ranked = assess_county(params, current.data)
     assert ranked.learned and "1 previous round(s)" in ranked.notes[0]
+    # the report's risk section says how the ranking was made, with the training counts
+    training = ranked.training
+    verified, found = int(training["verified"]), int(training["findings"])
+    assert (verified, found) == (len(_labels(previous)), int(_labels(previous)["finding"].sum()))
+    note = ranking_note(training, "en")
+    assert f"{verified:,} verified households, {found:,} with a finding" in note
+    assert "20% of every verification budget" in note
+    assert "前 1 轮核查结果" in ranking_note(training, "zh")
     scores = ranked.assessment.scores
     first = scores.head(50)
     assert (first["chosen_by"] == "forest").sum() == 10
@@ -280,7 +294,20 @@ def test_assess_county_learns_from_a_recorded_round(previous, tmp_path: Path) ->
     plain = assess_county(
         params_from_mapping({**mapping, "risk": SCORER}, base=tmp_path), current.data
     )
-    assert not plain.learned and plain.notes == ()
+    assert not plain.learned and plain.notes == () and plain.training == {}
+    assert ranking_note(plain.training, "zh") == ""
+    # most of the previous round not reached: too few labels, ranked without them, and the
+    # report says why
+    ids = sample.table["household_id"].astype(str).tolist()
+    unreached = simulate_verification(county.data, county.truth, ids, seed=7, nonresponse_rate=0.9)
+    unreached.to_csv(tmp_path / "few-2025.csv", index=False)
+    few_round = {"data": "2025", "sample": "audit-2025", "verification": "few-2025.csv"}
+    few = {**mapping, "risk": {**mapping["risk"], "previous_rounds": [few_round]}}
+    unlearned = assess_county(params_from_mapping(few, base=tmp_path), current.data)
+    assert not unlearned.learned and unlearned.training["learned"] == 0.0
+    assert unlearned.training["verified"] < 100
+    why = ranking_note(unlearned.training, "en")
+    assert "too few to train a model (at least 100 and 10 are needed)" in why
     # nothing of the previous round was written
     assert sorted(p.name for p in (tmp_path / "audit-2025").iterdir()) == [
         "sample.csv",

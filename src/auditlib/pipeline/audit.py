@@ -13,7 +13,7 @@ go through these functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,9 @@ class AuditRun:
         recorded sample on changed data).
     earlier_round : EarlierRound or None
         The previous round's figures (``report.previous_round``), for the change since then.
+    risk_training : dict
+        How the ranking learned from ``risk.previous_rounds``
+        (:attr:`auditlib.pipeline.risk_ranking.RankedCounty.training`; empty without them).
     """
 
     params: Any
@@ -96,6 +99,7 @@ class AuditRun:
     interim: bool = False
     notes: tuple[str, ...] = ()
     earlier_round: EarlierRound | None = None
+    risk_training: dict[str, float] = field(default_factory=dict)
 
     @property
     def simulated(self) -> bool:
@@ -244,4 +248,5 @@ def run_audit(
         interim=interim,
         notes=(*ranked.notes, *notes),
         earlier_round=earlier_round,
+        risk_training=dict(ranked.training),
     )

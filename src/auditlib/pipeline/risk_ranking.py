@@ -64,7 +64,10 @@ class RankedCounty:
     notes : tuple of str
         Sentences for the report (training set, or why nothing was learned).
     training : dict
-        The learned model's training summary (empty when not learned).
+        Empty without previous rounds; otherwise ``rounds``, ``verified``, ``findings``,
+        ``learned`` (1.0 when the model was fitted, 0.0 when the labels were too few) and, when
+        learned, the model's other training figures and ``exploration_share`` — what the
+        report's risk section says about the ranking.
     """
 
     assessment: RiskAssessment
@@ -125,7 +128,13 @@ def assess_county(params: AuditParams, data: CountyData) -> RankedCounty:
         )
     except ParamsError as reason:
         note = f"risk ranked without labels: {reason}"
-        return RankedCounty(assessment, learned=False, notes=(note,), training={})
+        too_few = {
+            "rounds": float(len(settings.previous_rounds)),
+            "verified": float(len(findings)),
+            "findings": float(findings["finding"].sum()),
+            "learned": 0.0,
+        }
+        return RankedCounty(assessment, learned=False, notes=(note,), training=too_few)
     tiers = (float(settings.tiers[0]), float(settings.tiers[1]))
     learned = rank_with_learning(assessment, ranker, tiers=tiers)
     summary = ranker.training_summary_
@@ -134,4 +143,5 @@ def assess_county(params: AuditParams, data: CountyData) -> RankedCounty:
         f"{summary['verified']} verified households, {summary['findings']} findings; "
         f"{settings.exploration_share:.0%} of every budget chosen by the forest alone"
     )
-    return RankedCounty(learned, learned=True, notes=(note,), training=dict(summary))
+    training = {**summary, "learned": 1.0, "exploration_share": settings.exploration_share}
+    return RankedCounty(learned, learned=True, notes=(note,), training=training)

@@ -7,6 +7,7 @@ verification, not a finding, opens the section.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -18,8 +19,9 @@ from auditlib.report.html import Column, Html, escape, table_html
 from auditlib.report.risk_tables import rule_hit_counts
 from auditlib.report.score_figure import score_section
 from auditlib.report.text import text
+from auditlib.risk.learned import MIN_FINDINGS, MIN_VERIFIED
 
-__all__ = ["risk", "top_household_rows"]
+__all__ = ["ranking_note", "risk", "top_household_rows"]
 
 
 def _t(run: Any, key: str, **values: object) -> str:
@@ -31,6 +33,7 @@ def risk(run: Any) -> Html:
     top households with their reasons as lists, fairness."""
     language = run.language
     parts = [f"<h2>{_t(run, 'risk')}</h2>", f'<p class="caution">{_t(run, "risk_caution")}</p>']
+    parts.append(ranking_note(getattr(run, "risk_training", {}), language))
     hits = rule_hit_counts(run.assessment, language)
     parts.append(f"<h3>{_t(run, 'rules_table')}</h3>")
     parts.append(
@@ -44,6 +47,27 @@ def risk(run: Any) -> Html:
     parts.append(_top_households(run))
     parts.append(fairness(run).html)
     return Html("\n".join(parts))
+
+
+def ranking_note(training: Mapping[str, float], language: str) -> str:
+    """How the ranking used ``risk.previous_rounds``: a paragraph, empty without them.
+
+    Parameters
+    ----------
+    training : mapping
+        :attr:`auditlib.pipeline.risk_ranking.RankedCounty.training`.
+    language : {"zh", "en"}
+    """
+    if not training:
+        return ""
+    counts = {key: f"{int(training[key]):,}" for key in ("rounds", "verified", "findings")}
+    if training.get("learned", 0.0):
+        share = f"{float(training['exploration_share']):.0%}"
+        sentence = text("risk_learned", language, share=share, **counts)
+    else:
+        limits = {"min_verified": MIN_VERIFIED, "min_findings": MIN_FINDINGS}
+        sentence = text("risk_not_learned", language, **counts, **limits)
+    return f'<p class="note">{escape(sentence)}</p>'
 
 
 def _top_households(run: Any) -> str:

@@ -32,4 +32,23 @@ RISK_TEXT: dict[str, tuple[str, str]] = {
         "marks where the top {share} by this score alone would start (score {cut}). A high "
         "score is a prompt to verify the household first, never a finding.",
     ),
+    "risk_learned": (
+        "本报告的风险排序来自一个依据前 {rounds} 轮核查结果训练的模型（{verified} 户核查户，其中 "
+        "{findings} 户有发现：不符合条件、多发或发放异常）；每个核查预算中 {share} 的户由孤立森林"
+        "单独选出，以便仍能发现以往未见的问题类型。",
+        "The risk ranking of this report comes from a model trained on {rounds} previous "
+        "round(s) of verification ({verified} verified households, {findings} with a finding: "
+        "ineligible, overpaid or a payment irregularity); {share} of every verification budget "
+        "is chosen by the isolation forest alone, so that kinds of problem not seen before can "
+        "still be found.",
+    ),
+    "risk_not_learned": (
+        "参数文件给出了前 {rounds} 轮核查结果，但只有 {verified} 户核查户、{findings} 户有发现，"
+        "不足以训练模型（至少需要 {min_verified} 户和 {min_findings} 户）；本报告按政策规则和"
+        "孤立森林排序。",
+        "The parameter file names {rounds} previous round(s) of verification, but they hold "
+        "only {verified} verified households and {findings} findings, too few to train a model "
+        "(at least {min_verified} and {min_findings} are needed); this report ranks by the "
+        "policy rules and the isolation forest.",
+    ),
 }

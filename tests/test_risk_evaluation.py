@@ -196,8 +196,44 @@ def test_cli_evaluate_strategies_side_by_side(
     assert code == 0
     printed = capsys.readouterr().out
     assert "Precision at the 5% budget" in printed and "learned-2" in printed
+    assert "learned-1 − rules+forest" in printed and "(best single feature)" in printed
     table = pd.read_csv(out)
     strategies = set(table["strategy"])
     assert {"rules", "forest", "rules+forest", "learned-1", "learned-2"} <= strategies
     assert "rules+benefit_above_gap" in strategies
     assert table["precision_at_budget"].between(0, 1).all()
+
+
+def test_strategy_gains_are_the_per_county_differences() -> None:
+    """Hand-made results of three counties: the differences, their mean and SD, and the best
+    single-feature baseline picked by mean precision."""
+    from auditlib.evaluation.strategies import StrategyResult, strategy_gains
+
+    precision = {
+        1: {"rules+forest": 0.70, "learned-1": 0.80, "rules+a": 0.72, "rules+b": 0.60},
+        2: {"rules+forest": 0.50, "learned-1": 0.52, "rules+a": 0.49, "rules+b": 0.70},
+        3: {"rules+forest": 0.90, "learned-1": 0.85, "rules+a": 0.91, "rules+b": 0.70},
+    }
+    results = [
+        StrategyResult(
+            generator_seed=seed,
+            precision=pd.DataFrame(
+                {"strategy": list(values), "precision_at_budget": list(values.values())}
+            ),
+            by_type=pd.DataFrame(columns=["strategy", "type", "anomalies", "detected"]),
+            training={},
+        )
+        for seed, values in precision.items()
+    ]
+    gains = strategy_gains(results).set_index("comparison")
+    learned = gains.loc["learned-1 − rules+forest"]
+    assert learned["mean"] == pytest.approx((0.10 + 0.02 - 0.05) / 3)
+    assert learned["sd"] == pytest.approx(pd.Series([0.10, 0.02, -0.05]).std())
+    assert (learned["min"], learned["negative"], learned["counties"]) == (
+        pytest.approx(-0.05),
+        1,
+        3,
+    )
+    # rules+a: mean 0.7067 > rules+b: 0.6667
+    single = gains.loc["rules+forest − rules+a (best single feature)"]
+    assert single["mean"] == pytest.approx((-0.02 + 0.01 - 0.01) / 3)

@@ -300,7 +300,11 @@ def _compare(config: Any, seeds: tuple[int, ...], budget: float, out: Path | Non
     from dataclasses import replace
 
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
-    from auditlib.evaluation.strategies import compare_strategies, summarise_strategies
+    from auditlib.evaluation.strategies import (
+        compare_strategies,
+        strategy_gains,
+        summarise_strategies,
+    )
 
     console = Console(width=160)
     results = []
@@ -327,6 +331,13 @@ def _compare(config: Any, seeds: tuple[int, ...], budget: float, out: Path | Non
             precision,
             f"Precision at the {budget:.0%} budget (over {len(seeds)} counties)",
             {"mean": "{:.3f}", "sd": "{:.3f}", "min": "{:.3f}", "max": "{:.3f}"},
+        )
+    )
+    console.print(
+        _table(
+            strategy_gains(results),
+            "Differences in precision at the budget (per county, then over counties)",
+            {"mean": "{:+.3f}", "sd": "{:.3f}", "min": "{:+.3f}"},
         )
     )
     main = ["rules", "forest", "rules+forest", "learned-1", "learned-2"]

@@ -54,6 +54,7 @@ __all__ = [
     "StrategyResult",
     "compare_strategies",
     "previous_round_training",
+    "strategy_gains",
     "strategy_orders",
     "summarise_strategies",
 ]
@@ -282,3 +283,45 @@ def summarise_strategies(
     pooled = types.groupby(["strategy", "type"])[["anomalies", "detected"]].sum()
     recall = (pooled["detected"] / pooled["anomalies"]).unstack("strategy")
     return precision, recall
+
+
+def strategy_gains(results: Sequence[StrategyResult]) -> pd.DataFrame:
+    """Issue 15's comparisons over counties: each ``learned-k`` minus ``rules+forest``, and
+    ``rules+forest`` minus the best single-feature baseline (the ``rules+<feature>`` with the
+    highest mean precision over these counties — picked on the same counties, so the
+    comparison favours the baseline).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``comparison, mean, sd, min, negative, counties`` of the per-county differences in
+        precision at the budget (``negative``: counties where the first is below the second).
+    """
+    table = pd.concat(
+        [result.precision.assign(generator_seed=result.generator_seed) for result in results]
+    )
+    wide = table.pivot(index="generator_seed", columns="strategy", values="precision_at_budget")
+    pairs = [
+        (f"{name} − rules+forest", wide[name] - wide["rules+forest"])
+        for name in sorted(column for column in wide.columns if column.startswith("learned-"))
+    ]
+    singles = [c for c in wide.columns if c.startswith("rules+") and c != "rules+forest"]
+    if singles:
+        best = str(wide[singles].mean().idxmax())
+        pairs.append(
+            (f"rules+forest − {best} (best single feature)", wide["rules+forest"] - wide[best])
+        )
+    return pd.DataFrame(
+        [
+            {
+                "comparison": name,
+                "mean": float(difference.mean()),
+                "sd": float(difference.std()) if len(difference) > 1 else math.nan,
+                "min": float(difference.min()),
+                "negative": int((difference < 0).sum()),
+                "counties": len(difference),
+            }
+            for name, difference in pairs
+        ],
+        columns=["comparison", "mean", "sd", "min", "negative", "counties"],
+    )

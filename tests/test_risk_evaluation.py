@@ -191,13 +191,14 @@ def test_cli_evaluate_strategies_side_by_side(
     code = run_guarded(
         cli,
         ["risk", "evaluate", "--strategies", "--households", "3000", "--generator-seeds", "1",
-         "--anomaly-share", "0.2", "--out", str(out)],
+         "--first-seed", "4415", "--anomaly-share", "0.2", "--out", str(out)],
     )  # fmt: skip
     assert code == 0
     printed = capsys.readouterr().out
     assert "Precision at the 5% budget" in printed and "learned-2" in printed
     assert "learned-1 − rules+forest" in printed and "(best single feature)" in printed
     table = pd.read_csv(out)
+    assert set(table["generator_seed"]) == {4415}
     strategies = set(table["strategy"])
     assert {"rules", "forest", "rules+forest", "learned-1", "learned-2"} <= strategies
     assert "rules+benefit_above_gap" in strategies

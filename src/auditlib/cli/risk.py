@@ -196,6 +196,13 @@ def score(
     help="Override the number of households.",
 )
 @click.option("--generator-seeds", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option(
+    "--first-seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Generator seed of the first county (the others follow it); default: the county's "
+    "seed + 1. Choose seeds no one has tuned on for a held-out check.",
+)
 @click.option("--scorer-seeds", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--anomaly-share", type=click.FloatRange(0, 0.5), default=0.03, show_default=True)
 @click.option(
@@ -221,6 +228,7 @@ def evaluate(
     county_code: str | None,
     households: int | None,
     generator_seeds: int,
+    first_seed: int | None,
     scorer_seeds: int,
     anomaly_share: float,
     budget: float,
@@ -253,8 +261,8 @@ def evaluate(
         config = replace(config, households=households)
     if realism is not None:
         config = replace(config, realism=realism)
-    base_seed = int(config.seed)
-    seeds = tuple(base_seed + offset for offset in range(1, generator_seeds + 1))
+    first = int(config.seed) + 1 if first_seed is None else first_seed
+    seeds = tuple(range(first, first + generator_seeds))
     if strategies:
         with command_progress(None, quiet=quiet, verbose=verbose):
             _compare(config.with_anomaly_share(anomaly_share), seeds, budget, out)

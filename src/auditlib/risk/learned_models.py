@@ -3,10 +3,11 @@
 The ranker compares the model's probability with each definitive rule's empirical-Bayes
 precision (the larger wins), so the probability's *level* matters, not only its order. An
 in-sample penalised logistic fit is overconfident where a feature takes values beyond the
-training range: on tuning county 78203 (seed offset 69100, mid-high setting), a within-peer
-earnings z-score far above any verified household's gave 54 households without a rule hit
-probabilities above 0.99; 24 of them had a finding, and they displaced definitive hits whose
-rules were right 94–100 % of the time (precision at 5 % fell by 0.25). Both families are
+training range: on tuning county 78203 (seed offset 69100, mid-high setting) 37 households
+without a rule hit had a within-peer earnings z-score above any verified household's (up to 1.44
+against 0.58), and 54 such households got probabilities above 0.99; 24 of them had a finding.
+They displaced definitive hits of rules that were right every time in that county (H01, H03,
+H06, H07, H09, P01–P04), and precision at 5 % fell by 0.25. Both families are
 therefore wrapped in :class:`~sklearn.calibration.CalibratedClassifierCV` (Platt scaling, 5
 stratified folds): the calibration map is fitted on predictions for households the fold's
 model did not see, so an over-fitted slope is flattened. Design weights reach both the fold

@@ -12,11 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditlib.data.contract import CONTRACT
-from auditlib.data.schema import normalise_header
-from auditlib.errors import DataError
 from auditlib.report.identity_columns import distinct_values, not_in_text, values_at_least
-from auditlib.report.privacy import Identities, _table_file, identities_in_folder
+from auditlib.report.privacy import Identities, identities_in_folder, identity_columns
 from auditlib.synth.config import SynthConfig
 from auditlib.synth.generator import generate_county
 from auditlib.synth.output import write_county
@@ -24,36 +21,22 @@ from tests import contract_fixtures as fx
 
 
 def reference_identities_in_folder(folder: str | Path) -> Identities:
-    """The row-by-row scan this change replaced (same result, Python sets over every row)."""
-    from auditlib.data.io import read_raw_table
-
+    """The row-by-row scan this change replaced (same result, Python sets over every row of
+    the same columns)."""
     names: set[str] = set()
     numbers: set[str] = set()
     places: set[str] = set()
-    for spec in CONTRACT:
-        path = _table_file(Path(folder), spec)
-        if path is None:
-            continue
-        aliases = spec.alias_map()
-        try:
-            raw = read_raw_table(path, aliases)
-        except DataError:
-            continue
-        for header in raw.frame.columns:
-            name = aliases.get(normalise_header(header))
-            if name is None:
-                continue
-            column = spec.column(name)
-            values = {str(value).strip() for value in raw.frame[header].tolist()}
-            values.discard("")
-            if name in ("county", "township", "village"):
-                places |= values
-            elif column.personal and column.kind == "id_number":
-                numbers |= {value.upper() for value in values}
-            elif column.personal and name.endswith("account_number"):
-                numbers |= {value for value in values if len(value) >= 8}
-            elif column.personal:
-                names |= {value for value in values if len(value) >= 2}
+    for kind, column in identity_columns(folder):
+        values = {str(value).strip() for value in column.tolist()}
+        values.discard("")
+        if kind == "place":
+            places |= values
+        elif kind == "id_number":
+            numbers |= {value.upper() for value in values}
+        elif kind == "account":
+            numbers |= {value for value in values if len(value) >= 8}
+        else:
+            names |= {value for value in values if len(value) >= 2}
     place_text = "|".join(places)
     return Identities(
         names=frozenset(name for name in names if name not in place_text),

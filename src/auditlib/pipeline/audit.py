@@ -246,7 +246,7 @@ def run_audit(
         estimates=estimates,
         worksheet_files=files,
         interim=interim,
-        notes=(*ranked.notes, *notes),
+        notes=notes,
         earlier_round=earlier_round,
         risk_training=dict(ranked.training),
     )

@@ -6,8 +6,8 @@ and its verification results — scored with the same ``risk`` settings as this 
 verified recipient households labelled (:func:`auditlib.estimation.findings.verified_findings`).
 With enough labels (:data:`auditlib.risk.learned.MIN_VERIFIED` households,
 :data:`~auditlib.risk.learned.MIN_FINDINGS` findings) the county is ranked by the learned
-probability; otherwise it is ranked as without labels and a note says why. Nothing of a
-previous round is written or changed.
+probability; otherwise it is ranked as without labels, and the training counts say why
+(the report's risk section prints them). Nothing of a previous round is written or changed.
 """
 
 from __future__ import annotations
@@ -18,14 +18,18 @@ import pandas as pd
 
 from auditlib.data.bundle import CountyData
 from auditlib.data.loading import load_county
-from auditlib.errors import ParamsError
 from auditlib.estimation.findings import verified_findings
 from auditlib.fieldwork.importing import read_verification
 from auditlib.fieldwork.results import current_results, read_results_log
 from auditlib.pipeline.params import AuditParams, PreviousRound, RiskParams
 from auditlib.pipeline.workspace import RESULTS_LOG_FILE
 from auditlib.risk.assessment import RiskAssessment
-from auditlib.risk.learned import LearnedRanker, learning_matrix, rank_with_learning
+from auditlib.risk.learned import (
+    LearnedRanker,
+    enough_labels,
+    learning_matrix,
+    rank_with_learning,
+)
 from auditlib.risk.rules.cross_county import read_cross_county_findings
 from auditlib.risk.scorer import RiskScorer
 from auditlib.sampling.sample import read_sample
@@ -58,11 +62,7 @@ class RankedCounty:
     Attributes
     ----------
     assessment : RiskAssessment
-        Scores (learned when ``learned``), rule hits, features.
-    learned : bool
-        Ranked by the learned probability (with forest exploration).
-    notes : tuple of str
-        Sentences for the report (training set, or why nothing was learned).
+        Scores (learned when :attr:`learned`), rule hits, features.
     training : dict
         Empty without previous rounds; otherwise ``rounds``, ``verified``, ``findings``,
         ``learned`` (1.0 when the model was fitted, 0.0 when the labels were too few) and, when
@@ -71,9 +71,12 @@ class RankedCounty:
     """
 
     assessment: RiskAssessment
-    learned: bool
-    notes: tuple[str, ...]
     training: dict[str, float]
+
+    @property
+    def learned(self) -> bool:
+        """Ranked by the learned probability (with forest exploration)."""
+        return bool(self.training.get("learned", 0.0))
 
 
 def previous_round_labels(
@@ -109,10 +112,17 @@ def assess_county(params: AuditParams, data: CountyData) -> RankedCounty:
     settings = params.risk
     assessment = risk_scorer(settings, data.info.county_code).fit_assess(data)
     if not settings.previous_rounds:
-        return RankedCounty(assessment, learned=False, notes=(), training={})
+        return RankedCounty(assessment, training={})
     parts = [previous_round_labels(item, settings) for item in settings.previous_rounds]
     inputs = pd.concat([part[0] for part in parts])
     findings = pd.concat([part[1] for part in parts])
+    counts = {
+        "rounds": float(len(settings.previous_rounds)),
+        "verified": float(len(findings)),
+        "findings": float(findings["finding"].sum()),
+    }
+    if not enough_labels(len(findings), int(findings["finding"].sum())):
+        return RankedCounty(assessment, training={**counts, "learned": 0.0})
     ranker = LearnedRanker(
         exploration_share=settings.exploration_share,
         random_state=settings.random_state,
@@ -122,26 +132,14 @@ def assess_county(params: AuditParams, data: CountyData) -> RankedCounty:
         rule_prior_precision=settings.rule_prior_precision,
         rule_prior_strength=settings.rule_prior_strength,
     )
-    try:
-        ranker.fit(
-            inputs, findings["finding"], findings["weight"], rounds=len(settings.previous_rounds)
-        )
-    except ParamsError as reason:
-        note = f"risk ranked without labels: {reason}"
-        too_few = {
-            "rounds": float(len(settings.previous_rounds)),
-            "verified": float(len(findings)),
-            "findings": float(findings["finding"].sum()),
-            "learned": 0.0,
-        }
-        return RankedCounty(assessment, learned=False, notes=(note,), training=too_few)
+    ranker.fit(
+        inputs, findings["finding"], findings["weight"], rounds=len(settings.previous_rounds)
+    )
     tiers = (float(settings.tiers[0]), float(settings.tiers[1]))
     learned = rank_with_learning(assessment, ranker, tiers=tiers)
-    summary = ranker.training_summary_
-    note = (
-        f"risk ranked by a model learned from {summary['rounds']} previous round(s): "
-        f"{summary['verified']} verified households, {summary['findings']} findings; "
-        f"{settings.exploration_share:.0%} of every budget chosen by the forest alone"
-    )
-    training = {**summary, "learned": 1.0, "exploration_share": settings.exploration_share}
-    return RankedCounty(learned, learned=True, notes=(note,), training=training)
+    training = {
+        **ranker.training_summary_,
+        "learned": 1.0,
+        "exploration_share": settings.exploration_share,
+    }
+    return RankedCounty(learned, training=training)

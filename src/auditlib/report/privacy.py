@@ -36,9 +36,10 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from auditlib.data.contract import CONTRACT
 from auditlib.data.schema import TableSpec, normalise_header
@@ -52,6 +53,7 @@ __all__ = [
     "Identities",
     "guard_outputs",
     "identities_in_folder",
+    "identity_columns",
     "mask_identities",
     "scan_files",
     "scan_text",
@@ -97,18 +99,16 @@ def _table_file(folder: Path, spec: TableSpec) -> Path | None:
     return None
 
 
-def identities_in_folder(folder: str | Path) -> Identities:
-    """Collect every personal value of the county data in ``folder``.
+def identity_columns(folder: str | Path) -> Iterator[tuple[str, Any]]:
+    """Each column of the county data in ``folder`` that holds a place or a personal value, as
+    read (raw text): ``(kind, column)`` with kind ``"place"``, ``"id_number"``, ``"account"``
+    or ``"name"``.
 
-    Tables that cannot be read are skipped (loading reports them); this guard only needs the
-    values it can see. Each column is reduced to its distinct values before any Python work
-    (a 1,000,000-household county has 3 million ID numbers, but far fewer distinct places).
+    Tables that cannot be read are skipped (loading reports them); the privacy guard only needs
+    the values it can see.
     """
     from auditlib.data.io import read_raw_table  # pandas, pyarrow: not before the kernel starts
 
-    names: set[str] = set()
-    numbers: set[str] = set()
-    places: set[str] = set()
     for spec in CONTRACT:
         path = _table_file(Path(folder), spec)
         if path is None:
@@ -123,17 +123,38 @@ def identities_in_folder(folder: str | Path) -> Identities:
             if name is None:
                 continue
             column = spec.column(name)
-            if name not in _PLACE_COLUMNS and not column.personal:
-                continue
-            values = distinct_values(raw.frame[header])
             if name in _PLACE_COLUMNS:
-                places |= values_at_least(values)
+                yield "place", raw.frame[header]
+            elif not column.personal:
+                continue
             elif column.kind == "id_number":
-                numbers |= values_at_least(values, upper=True)
+                yield "id_number", raw.frame[header]
             elif name.endswith("account_number"):
-                numbers |= values_at_least(values, 8)
+                yield "account", raw.frame[header]
             else:
-                names |= values_at_least(values, 2)
+                yield "name", raw.frame[header]
+
+
+def identities_in_folder(folder: str | Path) -> Identities:
+    """Collect every personal value of the county data in ``folder``
+    (:func:`identity_columns`).
+
+    Each column is reduced to its distinct values before any Python work (a 1,000,000-household
+    county has 3 million ID numbers, but far fewer distinct places).
+    """
+    names: set[str] = set()
+    numbers: set[str] = set()
+    places: set[str] = set()
+    for kind, column in identity_columns(folder):
+        values = distinct_values(column)
+        if kind == "place":
+            places |= values_at_least(values)
+        elif kind == "id_number":
+            numbers |= values_at_least(values, upper=True)
+        elif kind == "account":
+            numbers |= values_at_least(values, 8)
+        else:
+            names |= values_at_least(values, 2)
     return Identities(names=not_in_text(names, "|".join(places)), numbers=frozenset(numbers))
 
 

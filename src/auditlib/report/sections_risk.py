@@ -33,7 +33,7 @@ def risk(run: Any) -> Html:
     top households with their reasons as lists, fairness."""
     language = run.language
     parts = [f"<h2>{_t(run, 'risk')}</h2>", f'<p class="caution">{_t(run, "risk_caution")}</p>']
-    parts.append(ranking_note(getattr(run, "risk_training", {}), language))
+    parts.append(ranking_note(run.risk_training, language))
     hits = rule_hit_counts(run.assessment, language)
     parts.append(f"<h3>{_t(run, 'rules_table')}</h3>")
     parts.append(

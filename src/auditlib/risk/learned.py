@@ -66,6 +66,7 @@ __all__ = [
     "RULE_PRIOR_STRENGTH",
     "LearnedRanker",
     "definitive_codes",
+    "enough_labels",
     "interleave",
     "learning_matrix",
     "rank_with_learning",
@@ -145,6 +146,11 @@ def _shrunk_precision(
     count = int(hit.sum())
     rate = float(np.sum(w[hit] * y[hit]) / np.sum(w[hit])) if count else prior
     return (strength * prior + count * rate) / (strength + count) if strength + count else prior
+
+
+def enough_labels(verified: int, findings: int) -> bool:
+    """At least :data:`MIN_VERIFIED` verified households and :data:`MIN_FINDINGS` findings."""
+    return verified >= MIN_VERIFIED and findings >= MIN_FINDINGS
 
 
 def definitive_codes(rule_weights: dict[str, float] | None = None) -> list[str]:
@@ -234,7 +240,7 @@ class LearnedRanker:
             raise ParamsError("inputs, findings and weights must have one row per household")
         if not (np.isfinite(w).all() and (w > 0).all()):
             raise ParamsError("design weights must be positive and finite")
-        if len(y) < MIN_VERIFIED or y.sum() < MIN_FINDINGS:
+        if not enough_labels(len(y), int(y.sum())):
             raise ParamsError(
                 f"{len(y)} verified household(s) with {int(y.sum())} finding(s) in the previous "
                 f"round(s); at least {MIN_VERIFIED} and {MIN_FINDINGS} are needed to learn"

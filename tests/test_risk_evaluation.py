@@ -238,3 +238,26 @@ def test_strategy_gains_are_the_per_county_differences() -> None:
     # rules+a: mean 0.7067 > rules+b: 0.6667
     single = gains.loc["rules+forest − rules+a (best single feature)"]
     assert single["mean"] == pytest.approx((-0.02 + 0.01 - 0.01) / 3)
+
+
+def test_output_files_are_never_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--out``, ``--reasons``, ``--problems-csv``: a file that exists is refused before any
+    work (exit 2, no traceback) and left byte for byte as it was."""
+    existing = tmp_path / "someone's.csv"
+    existing.write_text("kept\n", encoding="utf-8")
+    folder = tmp_path / "county"
+    folder.mkdir()
+    for argv in (
+        ["risk", "evaluate", "--strategies", "--out", str(existing)],
+        ["risk", "evaluate", "--out", str(existing)],
+        ["risk", "score", str(folder), "--out", str(existing)],
+        ["risk", "score", str(folder), "--reasons", str(existing)],
+        ["validate", str(folder), "--problems-csv", str(existing)],
+        ["simulate", "--output", str(existing)],
+    ):
+        assert run_guarded(cli, argv) == 2, argv
+        error = capsys.readouterr().err
+        assert "already exists; auditlib never overwrites" in error and "Traceback" not in error
+        assert existing.read_text(encoding="utf-8") == "kept\n"

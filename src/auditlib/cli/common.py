@@ -170,3 +170,16 @@ def kernel_option() -> Callable[[Any], Any]:
     return click.option(
         "--kernel", "kernel_name", default=None, help="Jupyter kernel (default: auditlib)."
     )
+
+
+def new_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Click callback of an output-file option: refuse a path that exists already (auditlib
+    never overwrites a file it did not write in this run; exit code 2, before any work)."""
+    if value is not None and value.exists():
+        raise click.BadParameter(
+            f"{value} already exists; auditlib never overwrites a file it did not write in this "
+            "run: choose another file, or move that one away",
+            ctx=ctx,
+            param=param,
+        )
+    return value

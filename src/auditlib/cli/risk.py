@@ -18,7 +18,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from auditlib.cli.common import FullHelpGroup
+from auditlib.cli.common import FullHelpGroup, new_file
 from auditlib.cli.progress import command_progress, verbosity_options
 from auditlib.cli.synth import realism_option
 from auditlib.data.atomic import atomic_write_text
@@ -58,12 +58,18 @@ def risk() -> None:
 
 @risk.command(name="score")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write scores (CSV).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=new_file,
+    help="Write scores (CSV, a new file).",
+)
 @click.option(
     "--reasons",
     "reasons_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the reasons of the high tier (CSV).",
+    callback=new_file,
+    help="Write the reasons of the high tier (CSV, a new file).",
 )
 @click.option("--language", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--n-estimators", type=click.IntRange(min=10), default=500, show_default=True)
@@ -212,7 +218,10 @@ def score(
     show_default=True,
 )
 @click.option(
-    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write per-seed metrics (CSV)."
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=new_file,
+    help="Write per-seed metrics (CSV, a new file).",
 )
 @click.option(
     "--strategies",

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from auditlib.cli.common import FullHelpGroup
+from auditlib.cli.common import FullHelpGroup, new_file
 
 
 def _floats(text: str) -> tuple[float, ...]:
@@ -40,7 +40,8 @@ def _floats(text: str) -> tuple[float, ...]:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also write the full table (CSV).",
+    callback=new_file,
+    help="Also write the full table (CSV, a new file).",
 )
 def simulate(
     context: click.Context,
@@ -124,7 +125,8 @@ def simulate(
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="CSV with one row per replicate x estimand x domain x model.",
+    callback=new_file,
+    help="CSV with one row per replicate x estimand x domain x model (a new file).",
 )
 @click.option("--plan", default=None, help="Preset to use instead of the parameter file's plan.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -142,17 +144,12 @@ def pipeline(
     # deferred: loaded only when this command runs (`auditlib --help` stays fast)
     from auditlib.data.atomic import atomic_write_text
     from auditlib.data.loading import load_county
-    from auditlib.errors import DataError, ParamsError
+    from auditlib.errors import DataError
     from auditlib.pipeline.audit import risk_scorer
     from auditlib.pipeline.params import load_params
     from auditlib.pipeline.simulation import coverage_summary, prepare_simulation, run_replicates
     from auditlib.synth.output import read_ground_truth
 
-    if out.exists():
-        raise ParamsError(
-            f"{out} already exists; auditlib never overwrites a file it did not write in this "
-            "run: choose another --out, or move that file away"
-        )
     params = load_params(params_file)
     try:
         truth = read_ground_truth(params.data)

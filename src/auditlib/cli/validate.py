@@ -9,7 +9,7 @@ import click
 import yaml
 from rich.console import Console
 
-from auditlib.cli.common import print_problems
+from auditlib.cli.common import new_file, print_problems
 from auditlib.data.atomic import atomic_write_text
 from auditlib.data.loading import load_county
 from auditlib.data.policy import ValidationPolicy
@@ -117,7 +117,8 @@ def _write_problems(path: Path, problems: tuple[Problem, ...]) -> None:
 @click.option(
     "--problems-csv",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write every problem (and rejected row) to this CSV file.",
+    callback=new_file,
+    help="Also write every problem (and rejected row) to this CSV file (a new file).",
 )
 def validate(
     folder: Path, policy_file: Path | None, overrides: tuple[str, ...], problems_csv: Path | None
